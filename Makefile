@@ -1,0 +1,24 @@
+# The two commands of the README. Both install missing Debian packages first.
+BUILD ?= build
+JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
+AS_OF ?= 2026-11-22
+
+.PHONY: demo test build deps clean
+
+deps:
+	./scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD) -j$(JOBS)
+
+# Build, then check the bundled near-certified manufacturer against ISO 9001.
+# (`conform check` exits 1 when some requirement does not conform: that is the demo's point.)
+demo: build
+	$(BUILD)/cli/conform check examples/precision-parts.yaml --standard iso9001 --as-of $(AS_OF) || [ $$? -eq 1 ]
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,145 @@
+// `conform check EVIDENCE --standard ID …`: evaluate an organization's evidence.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "commands.h"
+#include "common.h"
+#include "conform/compiler/calendar.h"
+#include "conform/compiler/driver.h"
+#include "conform/runtime/evidence.h"
+#include "conform/runtime/report.h"
+
+namespace conform::cli {
+namespace {
+
+struct CheckOptions {
+  std::string evidence;
+  std::vector<std::string> standards;
+  std::string as_of = "today";
+  std::string format = "text";
+  std::string engine = "interp";
+  std::vector<std::string> params;
+  std::vector<std::string> plugin_dirs;
+  bool strict = false;
+  bool quiet = false;
+  bool no_explain = false;
+  std::string color = "auto";
+};
+
+// Keeps only errors: catalogue warnings are for rule authors (`conform compile`), not users.
+Diagnostics ErrorsOnly(const Diagnostics& d) {
+  Diagnostics out;
+  for (const auto& x : d.items())
+    if (x.severity == Severity::Error) out.Add(x);
+  return out;
+}
+
+int RunCheck(const CheckOptions& o) {
+  auto as_of = ParseAsOf(o.as_of);
+  if (!as_of) return UsageError(fmt::format("invalid --as-of `{}`", o.as_of), "write a date as YYYY-MM-DD, or `today`");
+  runtime::Engine engine = runtime::Engine::Interp;
+
+  Session session(SearchPath(o.plugin_dirs));
+  std::vector<std::string> available = session.AvailableModules();
+  for (const auto& id : o.standards) {
+    if (std::find(available.begin(), available.end(), id) == available.end()) {
+      std::string near = ClosestMatch(id, available);
+      std::string list;
+      for (const auto& a : available) list += (list.empty() ? "" : ", ") + a;
+      Diagnostics d;
+      d.Error("E0602", {}, fmt::format("unknown standard `{}`", id),
+              near.empty() ? (list.empty() ? "no catalogue found: pass --plugin-dir or set CONFORM_PLUGIN_PATH"
+                                           : "available: " + list)
+                           : fmt::format("did you mean `{}`? (available: {})", near, list));
+      PrintDiagnostics(d, session.sources());
+      return 2;
+    }
+    session.LoadModule(id);
+  }
+  std::vector<std::shared_ptr<ir::Program>> programs;
+  if (!session.diags().HasErrors()) {
+    session.Schema();
+    for (const auto& id : o.standards) {
+      auto p = session.Compile(id);
+      if (!p) {
+        session.diags().Error("E0603", {}, fmt::format("module `{}` declares no standard `{}`", id, id),
+                              fmt::format("add `standard {} \"…\" {{ … }}` to standards/{}/", id, id));
+        continue;
+      }
+      programs.push_back(p);
+    }
+  }
+  if (session.diags().HasErrors()) {
+    PrintDiagnostics(ErrorsOnly(session.diags()), session.sources());
+    return 2;
+  }
+
+  Diagnostics ediags;
+  runtime::LoadOptions lo;
+  lo.unknown_fields_are_errors = o.strict;
+  auto doc = runtime::LoadEvidenceFile(o.evidence, *session.Schema(), session.literals().get(), session.sources(), ediags, lo);
+  if (!doc || ediags.HasErrors()) {
+    PrintDiagnostics(ediags, session.sources());
+    return 2;
+  }
+  std::vector<runtime::ParamOverride> overrides = doc->parameters();
+  for (const auto& kv : o.params) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return UsageError(fmt::format("invalid --param `{}`", kv), "write --param name=value, e.g. --param iso9001.audit_interval=\"6 months\"");
+    runtime::ParamOverride po;
+    po.name = kv.substr(0, eq);
+    po.text = kv.substr(eq + 1);
+    po.data_path = "--param " + po.name;
+    overrides.push_back(po);
+  }
+  std::vector<runtime::StandardReport> reports;
+  for (const auto& p : programs) {
+    ParamValues pv = runtime::ResolveParameters(*p, overrides, doc->strings(), session.sources(), ediags);
+    if (ediags.HasErrors()) continue;
+    reports.push_back(runtime::Evaluate(*p, *doc, *as_of, pv, engine, !o.no_explain));
+  }
+  PrintDiagnostics(ediags, session.sources());
+  if (ediags.HasErrors()) return 2;
+
+  runtime::RunInfo info{o.evidence, *as_of, engine, kVersion};
+  if (o.format == "json") {
+    fmt::print("{}", runtime::RenderJson(reports, info));
+  } else {
+    runtime::TextOptions to;
+    to.color = o.color == "always" || (o.color == "auto" && StdoutIsColor());
+    to.show_conforming = !o.quiet;
+    to.explain = !o.no_explain;
+    for (size_t i = 0; i < reports.size(); ++i) fmt::print("{}{}", i ? "\n" : "", runtime::RenderText(reports[i], info, to));
+  }
+  bool all_conform = true;
+  for (const auto& r : reports)
+    if (r.summary.nonconform || r.summary.not_evidenced) all_conform = false;
+  return all_conform ? 0 : 1;
+}
+
+}  // namespace
+
+void AddCheck(CLI::App& app, std::function<int()>& run) {
+  auto o = std::make_shared<CheckOptions>();
+  auto* cmd = app.add_subcommand("check", "Evaluate an organization's evidence against standards");
+  cmd->add_option("evidence", o->evidence, "evidence file (YAML or JSON)")->required();
+  cmd->add_option("-s,--standard", o->standards, "standard to check against (repeatable), e.g. iso9001")->required();
+  cmd->add_option("--as-of", o->as_of, "evaluation date YYYY-MM-DD (default: today)");
+  cmd->add_option("-f,--format", o->format, "output format: text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  cmd->add_option("--engine", o->engine, "evaluation engine: interp")
+      ->check(CLI::IsMember({"interp"}))
+      ->capture_default_str();
+  cmd->add_option("--param", o->params, "override a parameter: name=value (repeatable)");
+  cmd->add_option("--plugin-dir", o->plugin_dirs, "extra catalogue folder (repeatable)");
+  cmd->add_flag("--strict", o->strict, "treat unknown evidence fields as errors");
+  cmd->add_flag("-q,--quiet", o->quiet, "text output: hide conforming requirements");
+  cmd->add_flag("--no-explain", o->no_explain, "do not print the values that decided each verdict");
+  cmd->add_option("--color", o->color, "auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}));
+  cmd->callback([o, &run] { run = [o] { return RunCheck(*o); }; });
+}
+
+}  // namespace conform::cli

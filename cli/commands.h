@@ -1,0 +1,10 @@
+// One function per subcommand: each registers its options and sets `run` when chosen.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace conform::cli {
+void AddCheck(CLI::App& app, std::function<int()>& run);
+void AddCompile(CLI::App& app, std::function<int()>& run);
+void AddBuiltins(CLI::App& app, std::function<int()>& run);
+}  // namespace conform::cli

@@ -1,0 +1,36 @@
+// conform: the command-line tool.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.h"
+#include "common.h"
+
+int main(int argc, char** argv) {
+  using namespace conform::cli;
+  CLI::App app{"Conform: machine-checkable conformance to management-system standards", "conform"};
+  app.set_version_flag("--version", std::string("conform ") + kVersion);
+  app.require_subcommand(1);
+  std::function<int()> run;
+  AddCheck(app, run);
+  AddCompile(app, run);
+  AddBuiltins(app, run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;  // usage errors exit 2, as every other input error
+  }
+  try {
+    return run ? run() : 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error[E0900]: internal error: {}\n  = help: please report this with the command that caused it\n", e.what());
+    return 2;
+  }
+}

@@ -1,0 +1,150 @@
+// The compiler driver: module discovery, parsing, schema, compilation.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "conform/compiler/driver.h"
+#include "conform/compiler/parser.h"
+#include "conform/compiler/sema.h"
+
+namespace fs = std::filesystem;
+
+namespace conform {
+
+bool ReadFile(const std::string& path, std::string& out, std::string& error) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    error = "is a directory";
+    return false;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = errno ? std::strerror(errno) : "cannot open";
+    if (!fs::exists(path, ec)) error = "no such file";
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return true;
+}
+
+Session::Session(std::vector<std::string> search_dirs) : search_dirs_(std::move(search_dirs)) {}
+
+std::vector<std::string> Session::AvailableModules() const {
+  std::vector<std::string> out;
+  for (const auto& dir : search_dirs_) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+      if (!e.is_directory()) continue;
+      bool has = false;
+      for (const auto& f : fs::directory_iterator(e.path(), ec))
+        if (f.path().extension() == ".clause") has = true;
+      if (has) out.push_back(e.path().filename().string());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+bool Session::ParseAndTrack(uint32_t id) {
+  size_t before = diags_.ErrorCount();
+  auto file = syntax::ParseFile(sources_, id, diags_);
+  std::vector<ast::UseDecl> uses = file->uses;
+  files_.push_back(std::move(file));
+  schema_.reset();
+  bool ok = diags_.ErrorCount() == before;
+  for (const auto& u : uses) ok = LoadModule(u.module, u.span) && ok;
+  return ok;
+}
+
+bool Session::LoadText(const std::string& path, std::string text) {
+  return ParseAndTrack(sources_.Add(path, std::move(text)));
+}
+
+bool Session::LoadFile(const std::string& path) {
+  std::string canon = fs::weakly_canonical(path).string();
+  if (paths_.count(canon)) return true;
+  paths_[canon] = true;
+  std::string text, err;
+  if (!ReadFile(path, text, err)) {
+    auto& d = diags_.Error("E0601", {}, fmt::format("cannot read rule file: {}", err));
+    d.path = path;
+    return false;
+  }
+  return LoadText(path, std::move(text));
+}
+
+bool Session::LoadModule(const std::string& name, Span use_site) {
+  if (modules_.count(name)) return true;
+  modules_[name] = true;  // before loading: `use` cycles end here
+  for (const auto& dir : search_dirs_) {
+    fs::path folder = fs::path(dir) / name;
+    std::error_code ec;
+    if (!fs::is_directory(folder, ec)) continue;
+    std::vector<std::string> files;
+    for (const auto& e : fs::directory_iterator(folder, ec))
+      if (e.path().extension() == ".clause") files.push_back(e.path().string());
+    if (files.empty()) continue;
+    std::sort(files.begin(), files.end());
+    bool ok = true;
+    for (const auto& f : files) ok = LoadFile(f) && ok;
+    return ok;
+  }
+  std::vector<std::string> avail = AvailableModules();
+  std::string near = ClosestMatch(name, avail);
+  std::string list;
+  for (size_t i = 0; i < avail.size(); ++i) list += (i ? ", " : "") + avail[i];
+  auto& d = diags_.Error("E0205", use_site, fmt::format("unknown module `{}`", name),
+                         near.empty() ? (list.empty() ? "no modules found on the search path" : "available modules: " + list)
+                                      : fmt::format("did you mean `{}`?", near));
+  (void)d;
+  return false;
+}
+
+std::shared_ptr<const SchemaModel> Session::Schema() {
+  if (!schema_) {
+    std::vector<const ast::File*> fs;
+    for (const auto& f : files_) fs.push_back(f.get());
+    schema_ = sema::BuildSchema(fs, sources_, diags_);
+  }
+  return schema_;
+}
+
+std::shared_ptr<ir::Program> Session::Compile(const std::string& id) {
+  auto it = compiled_.find(id);
+  if (it != compiled_.end()) return it->second;
+  auto schema = Schema();
+  for (const auto& f : files_)
+    for (const auto& s : f->standards)
+      if (s.name == id) {
+        auto p = sema::CompileStandard(s, schema, literals_, sources_, diags_);
+        compiled_[id] = p;
+        return p;
+      }
+  return nullptr;
+}
+
+std::vector<std::shared_ptr<ir::Program>> Session::CompileAll() {
+  std::vector<std::shared_ptr<ir::Program>> out;
+  std::map<std::string, Span> seen;
+  for (const auto& f : files_)
+    for (const auto& s : f->standards) {
+      auto [it, fresh] = seen.emplace(s.name, s.name_span);
+      if (!fresh) {
+        auto& d = diags_.Error("E0204", s.name_span, fmt::format("standard `{}` is declared twice", s.name));
+        d.notes.push_back({it->second, "first declared here"});
+        continue;
+      }
+      out.push_back(Compile(s.name));
+    }
+  return out;
+}
+
+}  // namespace conform

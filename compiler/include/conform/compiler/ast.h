@@ -1,0 +1,159 @@
+// The Clause AST: what the parser produces, with a source span on every node.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "conform/compiler/source.h"
+
+namespace conform::ast {
+
+enum class ExprKind : uint8_t {
+  BoolLit, IntLit, DecimalLit, StringLit, DateLit, DurationLit, SetLit,
+  Name,       // text
+  Field,      // a.text
+  Presence,   // a is present (negated: is absent)
+  Neg,        // -a
+  Binary,     // a op b   (op: * / % + - == != < <= > >=)
+  Member,     // a [not] in|under b   (op: in, under)
+  Not, And, Or, Implies,
+  Quant,      // op: exists|all|none; var; a = list, b = filter (opt), c = body
+  Count,      // count(var in a where b)
+  Comprehension,  // text = fn; var; c = value expr, a = list, b = filter (opt)
+  Call,       // text(args…)
+};
+
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+struct Expr {
+  ExprKind kind;
+  Span span;
+  uint32_t id = 0;       // unique within a parse, for side tables
+  std::string text;      // name, field, function, string literal value
+  std::string op;        // operator or quantifier word
+  std::string var;       // bound variable (Quant, Count, Comprehension)
+  Span var_span;
+  bool negated = false;  // `not in`, `not under`, `is absent`
+  int64_t int_value = 0; // IntLit; DateLit (days since 1970-01-01); DurationLit months
+  int64_t days = 0;      // DurationLit days
+  double dec_value = 0;  // DecimalLit
+  ExprPtr a, b, c;
+  std::vector<ExprPtr> args;  // Call arguments, SetLit elements
+};
+
+struct TypeRef {
+  std::string name;           // bool int … list set <entity> <enum>
+  std::unique_ptr<TypeRef> arg;
+  bool optional = false;
+  Span span;
+};
+
+struct FieldDecl {
+  std::string name;
+  TypeRef type;
+  std::string doc;
+  Span span;
+};
+
+struct EnumDecl {
+  std::string name;
+  std::vector<std::pair<std::string, Span>> members;
+  Span span;
+};
+
+struct EntityDecl {
+  enum Kind { Entity, Root, Extend } kind = Entity;
+  std::string name;
+  std::vector<FieldDecl> fields;
+  Span span, name_span;
+};
+
+struct SchemaDecl {
+  std::string name;
+  std::vector<EnumDecl> enums;
+  std::vector<EntityDecl> entities;
+  Span span;
+};
+
+// A string with `{expr}` holes.
+struct Template {
+  struct Piece {
+    std::string text;  // literal text, or
+    ExprPtr expr;      // an interpolated expression
+  };
+  std::vector<Piece> pieces;
+  Span span;
+};
+
+struct LetDecl {
+  std::string name;
+  ExprPtr value;
+  Span span;
+};
+
+struct RequirementDecl {
+  std::string id;
+  std::string grade;
+  Span span, id_span, grade_span;
+  std::string says;
+  ExprPtr applies;
+  std::vector<LetDecl> lets;
+  ExprPtr pass;
+  Span pass_span;
+  std::unique_ptr<Template> message;
+  int pass_count = 0, says_count = 0, else_count = 0, applies_count = 0;
+};
+
+struct ClauseDecl {
+  std::string number;
+  std::string title;
+  Span span, number_span;
+  std::vector<ClauseDecl> clauses;
+  std::vector<RequirementDecl> requirements;
+  std::vector<int> order;  // member order: 0 = clause, 1 = requirement (for printing)
+};
+
+struct MetaDecl {
+  std::string key;
+  ExprPtr value;  // a literal
+  Span span;
+};
+
+struct ParamDecl {
+  std::string name;
+  TypeRef type;
+  ExprPtr value;
+  std::string doc;
+  Span span;
+};
+
+struct StandardDecl {
+  std::string name;
+  std::string title;
+  Span span, name_span;
+  std::vector<MetaDecl> meta;
+  std::vector<ParamDecl> params;
+  std::vector<ExprPtr> exclusions;
+  std::vector<ClauseDecl> clauses;
+};
+
+struct UseDecl {
+  std::string module;
+  Span span;
+};
+
+struct File {
+  std::string path;
+  uint32_t file_id = 0;
+  std::vector<UseDecl> uses;
+  std::vector<SchemaDecl> schemas;
+  std::vector<StandardDecl> standards;
+};
+
+// Prints the AST as an indented S-expression tree (`conform compile --emit ast`).
+std::string Print(const File& f);
+std::string PrintExpr(const Expr& e);
+
+}  // namespace conform::ast

@@ -1,0 +1,58 @@
+// The compiler driver: finds modules on the search path, parses them, builds the schema,
+// and compiles standards. One Session = one SourceManager, one schema, one literal pool.
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "conform/compiler/ast.h"
+#include "conform/compiler/diagnostics.h"
+#include "conform/compiler/ir.h"
+#include "conform/compiler/schema.h"
+
+namespace conform {
+
+class Session {
+ public:
+  // `search_dirs`: folders that hold one sub-folder per module (standards/core, standards/iso9001 …).
+  explicit Session(std::vector<std::string> search_dirs);
+
+  SourceManager& sources() { return sources_; }
+  Diagnostics& diags() { return diags_; }
+
+  // Loads module `name` (all its .clause files) and, transitively, what they `use`.
+  bool LoadModule(const std::string& name, Span use_site = {});
+  // Loads one file and what it uses. Reports E0701-style read errors as E0601.
+  bool LoadFile(const std::string& path);
+  // Registers source text directly (tests, stdin).
+  bool LoadText(const std::string& path, std::string text);
+
+  // Builds the schema from every loaded file (once).
+  std::shared_ptr<const SchemaModel> Schema();
+  // Compiles the standard named `id` from the loaded files; nullptr if it is not there.
+  std::shared_ptr<ir::Program> Compile(const std::string& id);
+  // Compiles every standard declared in the loaded files.
+  std::vector<std::shared_ptr<ir::Program>> CompileAll();
+
+  const std::vector<std::unique_ptr<ast::File>>& files() const { return files_; }
+  std::vector<std::string> AvailableModules() const;
+  std::shared_ptr<StringPool> literals() { return literals_; }
+
+ private:
+  bool ParseAndTrack(uint32_t file_id);
+  std::vector<std::string> search_dirs_;
+  SourceManager sources_;
+  Diagnostics diags_;
+  std::vector<std::unique_ptr<ast::File>> files_;
+  std::map<std::string, bool> modules_;  // name → loaded
+  std::map<std::string, bool> paths_;
+  std::shared_ptr<SchemaModel> schema_;
+  std::shared_ptr<StringPool> literals_ = std::make_shared<StringPool>();
+  std::map<std::string, std::shared_ptr<ir::Program>> compiled_;
+};
+
+// Reads a whole file; false (and `error` set) if it cannot be read.
+bool ReadFile(const std::string& path, std::string& out, std::string& error);
+
+}  // namespace conform

@@ -1,0 +1,49 @@
+// What an engine is given and what it returns: shared by the interpreter and the JIT.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "conform/compiler/ir.h"
+#include "conform/compiler/strings.h"
+
+namespace conform {
+
+enum class Verdict : uint8_t { Conform, Nonconform, NotEvidenced, NotApplicable };
+const char* VerdictName(Verdict v);  // conform | nonconform | not_evidenced | not_applicable
+
+// Parameter values in slot encoding (sets as Seq pointers), one per Program::params entry.
+struct ParamValues {
+  std::vector<int64_t> values;
+  std::vector<std::vector<int64_t>> sets;  // storage for set-valued parameters
+  std::vector<Seq> seqs;
+  static ParamValues Defaults(const ir::Program& p);
+  void Finalize(const ir::Program& p);  // points set slots at their storage
+};
+
+struct EvalInput {
+  const void* root = nullptr;          // the root record
+  LayeredStrings* strings = nullptr;   // over Program::literals
+  int64_t as_of = 0;                   // days since 1970-01-01
+  const ParamValues* params = nullptr;
+  bool explain = true;                 // collect deciding values for non-conforming verdicts
+};
+
+// One value that decided a verdict: the sub-expression, its value, and where it came from.
+struct Fact {
+  std::string expr;
+  std::string value;
+  std::string path;  // evidence path, e.g. $.internal_audits[3].end, when the value is read from evidence
+};
+
+struct RequirementResult {
+  Verdict verdict = Verdict::NotEvidenced;
+  std::string message;   // nonconform: the `else` message; other verdicts: the reason
+  std::string witness;   // evidence path of the first failing element of a top-level all/none
+  std::vector<Fact> facts;
+};
+
+// Formats a value in slot encoding for messages and explanations.
+std::string FormatValue(const ir::Program& p, const LayeredStrings& strings, TypeId type, int64_t bits, bool known);
+
+}  // namespace conform

@@ -1,0 +1,14 @@
+// The reference interpreter: walks the IR over evidence in schema layout. The oracle for the JIT.
+#pragma once
+#include <vector>
+
+#include "conform/compiler/evaluate.h"
+#include "conform/compiler/ir.h"
+
+namespace conform::interp {
+
+// Evaluates every requirement of `p`; result i belongs to p.requirements[i].
+// Immutable and thread-safe: all evaluation state lives on the caller's stack.
+std::vector<RequirementResult> EvaluateAll(const ir::Program& p, const EvalInput& in);
+
+}  // namespace conform::interp

@@ -1,0 +1,133 @@
+// The lowered check program: backend-neutral, typed, plain data (no virtuals), printable.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "conform/compiler/schema.h"
+#include "conform/compiler/source.h"
+#include "conform/compiler/strings.h"
+
+namespace conform::ir {
+
+enum class Op : uint8_t {
+  Const,      // imm: the value's slot bits (strings: id in Program::literals)
+  Param,      // imm: parameter index
+  AsOf,
+  Root,
+  Var,        // var: variable slot
+  Field,      // a: record; imm: field index; aux: presence words of the entity
+  IsPresent, IsAbsent,  // a
+  Default,    // a, else b
+  Neg,        // a (int or decimal by type)
+  Add, Sub, Mul, Div, Mod,  // int or decimal by type (operands already converted)
+  IntToDec,
+  DateAdd, DateSub,   // a: date, b: duration
+  DateDiff,           // a - b in days
+  DurMul,             // a: duration, b: int
+  // Comparisons. aux: 0 = bits (int, date, enum, bool, string ids for ==/!=, duration ==/!=),
+  // 1 = decimal, 2 = string text ordering
+  Eq, Ne, Lt, Le, Gt, Ge,
+  And, Or, Not, Implies,
+  In,          // a in b (b: set or list)
+  Under,       // a under b (b: string, or set/list of strings)
+  SetLit,      // args; type set<T>
+  Exists, All, None,     // var over a (list/set), b: filter or -1, c: body
+  Count,                 // a: list/set, var + b: optional filter
+  Sum, Min, Max, Avg, Distinct, Union,  // var over a, b: filter or -1, c: value
+  Call,                  // imm: builtin id; args
+};
+
+const char* OpName(Op op);
+
+struct Node {
+  Op op;
+  TypeId type = 0;
+  int32_t a = -1, b = -1, c = -1;
+  int32_t var = -1;
+  uint32_t aux = 0;
+  int64_t imm = 0;
+  std::vector<int32_t> args;
+  Span span;
+};
+
+enum class Grade : uint8_t { Major, Minor, Observation };
+const char* GradeName(Grade g);
+
+struct MessagePiece {
+  std::string text;
+  int32_t expr = -1;
+};
+
+struct Let {
+  std::string name;
+  int32_t var = -1;
+  int32_t value = -1;
+};
+
+struct Requirement {
+  std::string id;
+  std::string clause;        // clause number
+  int32_t clause_index = -1;
+  Grade grade = Grade::Minor;
+  std::string says;
+  int32_t applies = -1;
+  std::vector<Let> lets;
+  int32_t pass = -1;
+  std::vector<MessagePiece> message;
+  int32_t witness_var = -1;  // bound to the first failing element of a top-level all/none
+  Span span;
+};
+
+struct ClauseInfo {
+  std::string number;
+  std::string title;
+  int32_t parent = -1;
+  int32_t depth = 1;
+  Span span;
+};
+
+struct ParamInfo {
+  std::string name;
+  TypeId type = 0;
+  int64_t value = 0;  // default, in slot encoding
+  std::vector<int64_t> set_value;  // for set-typed parameters
+  std::string doc;
+  Span span;
+};
+
+struct Program {
+  std::shared_ptr<const SchemaModel> schema;
+  std::string standard;
+  std::string title;
+  std::vector<std::pair<std::string, std::string>> meta;  // edition, published, …
+  std::vector<Node> nodes;
+  std::vector<Requirement> requirements;
+  std::vector<ClauseInfo> clauses;
+  std::vector<ParamInfo> params;
+  int32_t exclusions = -1;
+  uint32_t num_vars = 0;
+  std::vector<std::string> var_names;
+  // String literals, shared by every program compiled in one session so that one evidence
+  // document can be evaluated against several standards.
+  std::shared_ptr<StringPool> literals;
+  // Source text of each node, for explanations; host-side only, not part of the canonical form.
+  std::vector<std::string> node_text;
+
+  std::string Meta(const std::string& key) const {
+    for (const auto& [k, v] : meta)
+      if (k == key) return v;
+    return {};
+  }
+  int FindParam(const std::string& name) const {
+    for (size_t i = 0; i < params.size(); ++i)
+      if (params[i].name == name) return static_cast<int>(i);
+    return -1;
+  }
+};
+
+// Canonical text of a program (`conform compile --emit ir`); spans are not part of it.
+std::string Print(const Program& p);
+
+}  // namespace conform::ir

@@ -1,0 +1,610 @@
+// The reference interpreter over the IR, with Kleene logic and explanations.
+#include "conform/compiler/interp.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <regex>
+#include <unordered_map>
+
+#include "conform/compiler/builtins.h"
+#include "conform/compiler/calendar.h"
+
+namespace conform {
+
+const char* VerdictName(Verdict v) {
+  switch (v) {
+    case Verdict::Conform: return "conform";
+    case Verdict::Nonconform: return "nonconform";
+    case Verdict::NotEvidenced: return "not_evidenced";
+    case Verdict::NotApplicable: return "not_applicable";
+  }
+  return "?";
+}
+
+ParamValues ParamValues::Defaults(const ir::Program& p) {
+  ParamValues v;
+  for (const auto& pi : p.params) {
+    v.values.push_back(pi.value);
+    v.sets.push_back(pi.set_value);
+  }
+  v.Finalize(p);
+  return v;
+}
+
+void ParamValues::Finalize(const ir::Program& p) {
+  seqs.resize(p.params.size());
+  for (size_t i = 0; i < p.params.size(); ++i) {
+    if (p.schema->types.Kind(p.params[i].type) != TypeKind::Set) continue;
+    std::sort(sets[i].begin(), sets[i].end());
+    sets[i].erase(std::unique(sets[i].begin(), sets[i].end()), sets[i].end());
+    seqs[i] = {static_cast<int64_t>(sets[i].size()), sets[i].data()};
+    values[i] = reinterpret_cast<int64_t>(&seqs[i]);
+  }
+}
+
+static double AsDec(int64_t b) {
+  double d;
+  std::memcpy(&d, &b, 8);
+  return d;
+}
+static int64_t DecBits(double d) {
+  int64_t b;
+  std::memcpy(&b, &d, 8);
+  return b;
+}
+
+std::string FormatValue(const ir::Program& p, const LayeredStrings& strings, TypeId type, int64_t bits, bool known) {
+  if (!known) return "unknown";
+  const SchemaModel& m = *p.schema;
+  const TypeInfo& t = m.types[type];
+  switch (t.kind) {
+    case TypeKind::Bool: return bits ? "true" : "false";
+    case TypeKind::Int: return std::to_string(bits);
+    case TypeKind::Decimal: {
+      std::string s = fmt::format("{:.6f}", AsDec(bits));
+      while (!s.empty() && s.back() == '0') s.pop_back();
+      if (!s.empty() && s.back() == '.') s.pop_back();
+      return s;
+    }
+    case TypeKind::String: return std::string(strings.Get(bits));
+    case TypeKind::Date: return cal::FormatDate(bits);
+    case TypeKind::Duration: return cal::FormatDuration(cal::Unpack(bits));
+    case TypeKind::Enum: return m.enums[t.ref].members.at(static_cast<size_t>(bits));
+    case TypeKind::Entity: return fmt::format("<{}>", m.entities[t.ref].name);
+    case TypeKind::List:
+    case TypeKind::Set: {
+      const Seq* s = reinterpret_cast<const Seq*>(bits);
+      if (m.types.Kind(t.elem) == TypeKind::Entity) return fmt::format("{} {}", s->size, s->size == 1 ? "item" : "items");
+      std::vector<std::string> items;
+      for (int64_t i = 0; i < s->size; ++i) items.push_back(FormatValue(p, strings, t.elem, s->data[i], true));
+      if (t.kind == TypeKind::Set) std::sort(items.begin(), items.end());
+      std::string out = "{";
+      for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
+      return out + "}";
+    }
+    case TypeKind::Error: break;
+  }
+  return "?";
+}
+
+namespace interp {
+namespace {
+
+using ir::Node;
+using ir::Op;
+
+struct Value {
+  int64_t bits = 0;
+  bool known = false;
+};
+constexpr Value kUnknown{0, false};
+inline Value Known(int64_t b) { return {b, true}; }
+inline Value Bool(bool b) { return {b ? 1 : 0, true}; }
+
+// Whether `c` is clause `p` or one of its sub-clauses ("8.3.1" under "8.3", not "8.30").
+bool ClauseUnder(std::string_view c, std::string_view p) {
+  if (c.size() < p.size() || c.compare(0, p.size(), p) != 0) return false;
+  return c.size() == p.size() || c[p.size()] == '.';
+}
+
+class Machine {
+ public:
+  Machine(const ir::Program& p, const EvalInput& in) : p_(p), m_(*p.schema), in_(in), vars_(p.num_vars) {
+    ctx_.strings = in.strings;
+    ctx_.as_of = in.as_of;
+    ctx_.regex_cache = &regex_cache_;
+    var_paths_.resize(p.num_vars);
+  }
+
+  RequirementResult Run(const ir::Requirement& r, const std::vector<std::string>* excluded);
+
+  // The clause numbers the organization declared not applicable; an unknown set excludes nothing.
+  std::vector<std::string> Exclusions() {
+    std::vector<std::string> out;
+    if (p_.exclusions < 0) return out;
+    Value v = Eval(p_.exclusions);
+    if (!v.known) return out;
+    const Seq* s = reinterpret_cast<const Seq*>(v.bits);
+    for (int64_t i = 0; i < s->size; ++i) out.emplace_back(Str(s->data[i]));
+    return out;
+  }
+
+ private:
+  TypeKind Kind(TypeId t) const { return m_.types.Kind(t); }
+  const Seq* NewSeq(std::vector<int64_t> data) {
+    auto holder = std::make_unique<std::pair<Seq, std::vector<int64_t>>>();
+    holder->second = std::move(data);
+    holder->first = {static_cast<int64_t>(holder->second.size()), holder->second.data()};
+    const Seq* s = &holder->first;
+    scratch_.push_back(std::move(holder));
+    return s;
+  }
+  std::string_view Str(int64_t id) const { return in_.strings->Get(id); }
+
+  Value Eval(int32_t n);
+  Value EvalCompare(const Node& n);
+  Value EvalCollection(const Node& n);
+  bool SeqContains(const Seq* s, TypeId elem, bool sorted, int64_t v) const {
+    if (sorted) return std::binary_search(s->data, s->data + s->size, v);
+    return std::find(s->data, s->data + s->size, v) != s->data + s->size;
+  }
+
+  // ---- explanations ----
+  std::string PathOf(int32_t n) const;
+  void Explain(int32_t n, RequirementResult& out, int depth);
+  void AddFact(int32_t n, RequirementResult& out);
+  int32_t FindWitness(const Node& q, Value& result);
+
+  const ir::Program& p_;
+  const SchemaModel& m_;
+  const EvalInput& in_;
+  EvalContext ctx_;
+  std::unordered_map<int64_t, std::regex> regex_cache_;
+  std::vector<Value> vars_;
+  std::vector<std::string> var_paths_;
+  std::vector<std::unique_ptr<std::pair<Seq, std::vector<int64_t>>>> scratch_;
+};
+
+Value Machine::Eval(int32_t idx) {
+  const Node& n = p_.nodes[idx];
+  switch (n.op) {
+    case Op::Const: return Known(n.imm);
+    case Op::Param: return Known(in_.params->values[n.imm]);
+    case Op::AsOf: return Known(in_.as_of);
+    case Op::Root: return in_.root ? Known(reinterpret_cast<int64_t>(in_.root)) : kUnknown;
+    case Op::Var: return vars_[n.var];
+    case Op::Field: {
+      Value r = Eval(n.a);
+      if (!r.known) return kUnknown;
+      RecordView rec{reinterpret_cast<const uint64_t*>(r.bits)};
+      uint32_t f = static_cast<uint32_t>(n.imm);
+      if (!rec.Present(f)) return kUnknown;
+      return Known(rec.Slot(n.aux, f));
+    }
+    case Op::IsPresent: return Bool(Eval(n.a).known);
+    case Op::IsAbsent: return Bool(!Eval(n.a).known);
+    case Op::Default: {
+      Value a = Eval(n.a);
+      return a.known ? a : Eval(n.b);
+    }
+    case Op::Neg: {
+      Value a = Eval(n.a);
+      if (!a.known) return kUnknown;
+      return Kind(n.type) == TypeKind::Decimal ? Known(DecBits(-AsDec(a.bits))) : Known(-a.bits);
+    }
+    case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Mod: {
+      Value a = Eval(n.a), b = Eval(n.b);
+      if (!a.known || !b.known) return kUnknown;
+      if (Kind(n.type) == TypeKind::Decimal) {
+        double x = AsDec(a.bits), y = AsDec(b.bits);
+        switch (n.op) {
+          case Op::Add: return Known(DecBits(x + y));
+          case Op::Sub: return Known(DecBits(x - y));
+          case Op::Mul: return Known(DecBits(x * y));
+          default: return y == 0 ? kUnknown : Known(DecBits(x / y));
+        }
+      }
+      int64_t x = a.bits, y = b.bits;
+      switch (n.op) {
+        case Op::Add: return Known(static_cast<int64_t>(static_cast<uint64_t>(x) + static_cast<uint64_t>(y)));
+        case Op::Sub: return Known(static_cast<int64_t>(static_cast<uint64_t>(x) - static_cast<uint64_t>(y)));
+        case Op::Mul: return Known(static_cast<int64_t>(static_cast<uint64_t>(x) * static_cast<uint64_t>(y)));
+        case Op::Div: return (y == 0 || (x == INT64_MIN && y == -1)) ? kUnknown : Known(x / y);
+        default: return (y == 0 || (x == INT64_MIN && y == -1)) ? kUnknown : Known(x % y);
+      }
+    }
+    case Op::IntToDec: {
+      Value a = Eval(n.a);
+      return a.known ? Known(DecBits(static_cast<double>(a.bits))) : kUnknown;
+    }
+    case Op::DateAdd: case Op::DateSub: {
+      Value a = Eval(n.a), b = Eval(n.b);
+      if (!a.known || !b.known) return kUnknown;
+      return Known(cal::AddDuration(a.bits, cal::Unpack(b.bits), n.op == Op::DateAdd ? 1 : -1));
+    }
+    case Op::DateDiff: {
+      Value a = Eval(n.a), b = Eval(n.b);
+      if (!a.known || !b.known) return kUnknown;
+      return Known(a.bits - b.bits);
+    }
+    case Op::DurMul: {
+      Value a = Eval(n.a), b = Eval(n.b);
+      if (!a.known || !b.known) return kUnknown;
+      cal::Duration d = cal::Unpack(a.bits);
+      return Known(cal::Pack({static_cast<int32_t>(d.months * b.bits), static_cast<int32_t>(d.days * b.bits)}));
+    }
+    case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: return EvalCompare(n);
+    case Op::And: {
+      Value a = Eval(n.a);
+      if (a.known && !a.bits) return Bool(false);
+      Value b = Eval(n.b);
+      if (b.known && !b.bits) return Bool(false);
+      if (a.known && b.known) return Bool(true);
+      return kUnknown;
+    }
+    case Op::Or: {
+      Value a = Eval(n.a);
+      if (a.known && a.bits) return Bool(true);
+      Value b = Eval(n.b);
+      if (b.known && b.bits) return Bool(true);
+      if (a.known && b.known) return Bool(false);
+      return kUnknown;
+    }
+    case Op::Implies: {
+      Value a = Eval(n.a);
+      if (a.known && !a.bits) return Bool(true);
+      Value b = Eval(n.b);
+      if (b.known && b.bits) return Bool(true);
+      if (a.known && b.known) return Bool(false);
+      return kUnknown;
+    }
+    case Op::Not: {
+      Value a = Eval(n.a);
+      return a.known ? Bool(!a.bits) : kUnknown;
+    }
+    case Op::In: {
+      Value a = Eval(n.a), b = Eval(n.b);
+      if (!a.known || !b.known) return kUnknown;
+      const Seq* s = reinterpret_cast<const Seq*>(b.bits);
+      const TypeInfo& bt = m_.types[p_.nodes[n.b].type];
+      return Bool(SeqContains(s, bt.elem, bt.kind == TypeKind::Set, a.bits));
+    }
+    case Op::Under: {
+      Value a = Eval(n.a), b = Eval(n.b);
+      if (!a.known || !b.known) return kUnknown;
+      if (Kind(p_.nodes[n.b].type) == TypeKind::String) return Bool(ClauseUnder(Str(a.bits), Str(b.bits)));
+      const Seq* s = reinterpret_cast<const Seq*>(b.bits);
+      for (int64_t i = 0; i < s->size; ++i)
+        if (ClauseUnder(Str(a.bits), Str(s->data[i]))) return Bool(true);
+      return Bool(false);
+    }
+    case Op::SetLit: {
+      std::vector<int64_t> items;
+      items.reserve(n.args.size());
+      for (int32_t a : n.args) {
+        Value v = Eval(a);
+        if (v.known) items.push_back(v.bits);  // an unknown element is simply not in the set
+      }
+      std::sort(items.begin(), items.end());
+      items.erase(std::unique(items.begin(), items.end()), items.end());
+      return Known(reinterpret_cast<int64_t>(NewSeq(std::move(items))));
+    }
+    case Op::Exists: case Op::All: case Op::None: case Op::Count: case Op::Sum: case Op::Min: case Op::Max:
+    case Op::Avg: case Op::Distinct: case Op::Union:
+      return EvalCollection(n);
+    case Op::Call: {
+      const Builtin& b = BuiltinRegistry::Default().at(static_cast<size_t>(n.imm));
+      int64_t args[8];
+      for (size_t i = 0; i < n.args.size(); ++i) {
+        Value v = Eval(n.args[i]);
+        if (!v.known) return kUnknown;  // NullPolicy::Propagate
+        args[i] = v.bits;
+      }
+      return Known(b.fn(&ctx_, args));
+    }
+  }
+  return kUnknown;
+}
+
+Value Machine::EvalCompare(const Node& n) {
+  Value a = Eval(n.a), b = Eval(n.b);
+  if (!a.known || !b.known) return kUnknown;
+  int c;
+  if (n.aux == 1) {
+    double x = AsDec(a.bits), y = AsDec(b.bits);
+    c = x < y ? -1 : x > y ? 1 : 0;
+  } else if (n.aux == 2) {
+    int r = Str(a.bits).compare(Str(b.bits));
+    c = r < 0 ? -1 : r > 0 ? 1 : 0;
+  } else {
+    c = a.bits < b.bits ? -1 : a.bits > b.bits ? 1 : 0;
+  }
+  switch (n.op) {
+    case Op::Eq: return Bool(c == 0);
+    case Op::Ne: return Bool(c != 0);
+    case Op::Lt: return Bool(c < 0);
+    case Op::Le: return Bool(c <= 0);
+    case Op::Gt: return Bool(c > 0);
+    default: return Bool(c >= 0);
+  }
+}
+
+Value Machine::EvalCollection(const Node& n) {
+  Value lv = Eval(n.a);
+  if (!lv.known) return kUnknown;
+  const Seq* s = reinterpret_cast<const Seq*>(lv.bits);
+  if (n.op == Op::Count && n.b < 0) return Known(s->size);
+  bool any_unknown = false;
+  int64_t count = 0;
+  bool dec = Kind(n.type) == TypeKind::Decimal;
+  int64_t isum = 0;
+  double dsum = 0;
+  bool have = false;
+  int64_t best = 0;
+  std::vector<int64_t> items;
+  const TypeId vtype = n.c >= 0 ? p_.nodes[n.c].type : 0;
+  const bool vdec = n.c >= 0 && Kind(vtype) == TypeKind::Decimal;
+  for (int64_t i = 0; i < s->size; ++i) {
+    vars_[n.var] = Known(s->data[i]);
+    if (n.b >= 0) {
+      Value f = Eval(n.b);
+      if (!f.known || !f.bits) continue;
+    }
+    switch (n.op) {
+      case Op::Exists: case Op::All: case Op::None: {
+        Value v = Eval(n.c);
+        if (!v.known) { any_unknown = true; break; }
+        if (n.op == Op::All && !v.bits) return Bool(false);
+        if (n.op == Op::Exists && v.bits) return Bool(true);
+        if (n.op == Op::None && v.bits) return Bool(false);
+        break;
+      }
+      case Op::Count: ++count; break;
+      case Op::Sum: case Op::Avg: {
+        Value v = Eval(n.c);
+        if (!v.known) break;
+        ++count;
+        if (vdec) dsum += AsDec(v.bits);
+        else if (n.op == Op::Avg) dsum += static_cast<double>(v.bits);
+        else isum += v.bits;
+        break;
+      }
+      case Op::Min: case Op::Max: {
+        Value v = Eval(n.c);
+        if (!v.known) break;
+        bool better;
+        if (dec) better = n.op == Op::Min ? AsDec(v.bits) < AsDec(best) : AsDec(v.bits) > AsDec(best);
+        else better = n.op == Op::Min ? v.bits < best : v.bits > best;
+        if (!have || better) best = v.bits;
+        have = true;
+        break;
+      }
+      case Op::Distinct: {
+        Value v = Eval(n.c);
+        if (v.known) items.push_back(v.bits);
+        break;
+      }
+      case Op::Union: {
+        Value v = Eval(n.c);
+        if (!v.known) break;
+        const Seq* inner = reinterpret_cast<const Seq*>(v.bits);
+        items.insert(items.end(), inner->data, inner->data + inner->size);
+        break;
+      }
+      default: break;
+    }
+  }
+  switch (n.op) {
+    case Op::Exists: return any_unknown ? kUnknown : Bool(false);
+    case Op::All: case Op::None: return any_unknown ? kUnknown : Bool(true);
+    case Op::Count: return Known(count);
+    case Op::Sum: return dec ? Known(DecBits(dsum)) : Known(isum);
+    case Op::Avg: return count ? Known(DecBits(dsum / static_cast<double>(count))) : kUnknown;
+    case Op::Min: case Op::Max: return have ? Known(best) : kUnknown;
+    default: {
+      std::sort(items.begin(), items.end());
+      items.erase(std::unique(items.begin(), items.end()), items.end());
+      return Known(reinterpret_cast<int64_t>(NewSeq(std::move(items))));
+    }
+  }
+}
+
+// ---- explanations --------------------------------------------------------------
+
+std::string Machine::PathOf(int32_t idx) const {
+  const Node& n = p_.nodes[idx];
+  switch (n.op) {
+    case Op::Root: return "$";
+    case Op::Var: return var_paths_[n.var];
+    case Op::Field: {
+      std::string base = PathOf(n.a);
+      if (base.empty()) return {};
+      const TypeInfo& t = m_.types[p_.nodes[n.a].type];
+      return base + "." + m_.entities[t.ref].fields[n.imm].name;
+    }
+    default: return {};
+  }
+}
+
+void Machine::AddFact(int32_t idx, RequirementResult& out) {
+  if (out.facts.size() >= 12) return;
+  const Node& n = p_.nodes[idx];
+  if (n.op == Op::Const || n.op == Op::SetLit) return;
+  Value v = Eval(idx);
+  Fact f{p_.node_text[idx], FormatValue(p_, *in_.strings, n.type, v.bits, v.known), PathOf(idx)};
+  for (const Fact& g : out.facts)
+    if (g.expr == f.expr && g.value == f.value && g.path == f.path) return;
+  out.facts.push_back(std::move(f));
+}
+
+int32_t Machine::FindWitness(const Node& q, Value& result) {
+  Value lv = Eval(q.a);
+  if (!lv.known) return -1;
+  const Seq* s = reinterpret_cast<const Seq*>(lv.bits);
+  int64_t first_unknown = -1;
+  for (int64_t i = 0; i < s->size; ++i) {
+    vars_[q.var] = Known(s->data[i]);
+    if (q.b >= 0) {
+      Value f = Eval(q.b);
+      if (!f.known || !f.bits) continue;
+    }
+    Value v = Eval(q.c);
+    if (!v.known) {
+      if (first_unknown < 0) first_unknown = i;
+      continue;
+    }
+    if ((q.op == Op::All && !v.bits) || (q.op == Op::None && v.bits)) return static_cast<int32_t>(i);
+  }
+  return static_cast<int32_t>(first_unknown);
+}
+
+void Machine::Explain(int32_t idx, RequirementResult& out, int depth) {
+  if (depth > 16 || out.facts.size() >= 12) return;
+  const Node& n = p_.nodes[idx];
+  Value v = Eval(idx);
+  switch (n.op) {
+    case Op::And: {
+      Value a = Eval(n.a), b = Eval(n.b);
+      if (a.known && !a.bits) return Explain(n.a, out, depth + 1);  // the first false operand decides
+      if (b.known && !b.bits) return Explain(n.b, out, depth + 1);
+      if (!a.known) Explain(n.a, out, depth + 1);
+      if (!b.known) Explain(n.b, out, depth + 1);
+      return;
+    }
+    case Op::Or: {
+      Value a = Eval(n.a), b = Eval(n.b);
+      if (!(a.known && a.bits)) Explain(n.a, out, depth + 1);
+      if (!(b.known && b.bits)) Explain(n.b, out, depth + 1);
+      return;
+    }
+    case Op::Implies: {
+      Value a = Eval(n.a), b = Eval(n.b);
+      if (!(a.known && !a.bits)) Explain(n.a, out, depth + 1);
+      if (!(b.known && b.bits)) Explain(n.b, out, depth + 1);
+      return;
+    }
+    case Op::Not: return Explain(n.a, out, depth + 1);
+    case Op::All:
+    case Op::None: {
+      Value r;
+      int32_t w = FindWitness(n, r);
+      if (w < 0) {
+        AddFact(n.a, out);
+        return;
+      }
+      Value lv = Eval(n.a);
+      const Seq* s = reinterpret_cast<const Seq*>(lv.bits);
+      std::string lp = PathOf(n.a);
+      vars_[n.var] = Known(s->data[w]);
+      var_paths_[n.var] = lp.empty() ? std::string() : fmt::format("{}[{}]", lp, w);
+      if (out.witness.empty()) out.witness = var_paths_[n.var];
+      Explain(n.c, out, depth + 1);
+      return;
+    }
+    case Op::Exists: {
+      Value lv = Eval(n.a);
+      if (!lv.known) {
+        AddFact(n.a, out);
+        return;
+      }
+      const Seq* s = reinterpret_cast<const Seq*>(lv.bits);
+      std::string lp = PathOf(n.a);
+      out.facts.push_back({p_.node_text[idx], v.known ? fmt::format("false ({} of {} checked)", s->size, s->size) : "unknown",
+                           lp});
+      return;
+    }
+    case Op::Var: {
+      // A let: show its value, then what it was computed from.
+      AddFact(idx, out);
+      return;
+    }
+    case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge:
+    case Op::In: case Op::Under: case Op::IsPresent: case Op::IsAbsent: case Op::Call:
+      if (n.a >= 0) AddFact(n.a, out);
+      if (n.b >= 0) AddFact(n.b, out);
+      for (int32_t a : n.args) AddFact(a, out);
+      return;
+    default: AddFact(idx, out); return;
+  }
+}
+
+RequirementResult Machine::Run(const ir::Requirement& r, const std::vector<std::string>* excluded) {
+  RequirementResult out;
+  if (excluded) {
+    for (const auto& x : *excluded)
+      if (ClauseUnder(r.clause, x)) {
+        out.verdict = Verdict::NotApplicable;
+        out.message = fmt::format("clause {} is declared not applicable in the scope", x);
+        return out;
+      }
+  }
+  if (r.applies >= 0) {
+    for (const auto& l : r.lets) vars_[l.var] = kUnknown;
+    Value a = Eval(r.applies);
+    if (!a.known) {
+      out.verdict = Verdict::NotEvidenced;
+      out.message = "the evidence needed to decide whether this requirement applies is missing";
+      if (in_.explain) Explain(r.applies, out, 0);
+      return out;
+    }
+    if (!a.bits) {
+      out.verdict = Verdict::NotApplicable;
+      out.message = fmt::format("does not apply: {}", p_.node_text[r.applies]);
+      return out;
+    }
+  }
+  for (const auto& l : r.lets) vars_[l.var] = Eval(l.value);
+  if (r.pass < 0) return out;
+  Value v = Eval(r.pass);
+  if (v.known && v.bits) {
+    out.verdict = Verdict::Conform;
+    return out;
+  }
+  out.verdict = v.known ? Verdict::Nonconform : Verdict::NotEvidenced;
+  if (!in_.explain) return out;
+  Explain(r.pass, out, 0);
+  // Messages see lets, parameters, root fields, and the witness of a top-level all/none.
+  if (r.witness_var >= 0) {
+    const Node& q = p_.nodes[r.pass];
+    Value ignored;
+    int32_t w = FindWitness(q, ignored);
+    if (w >= 0) {
+      const Seq* s = reinterpret_cast<const Seq*>(Eval(q.a).bits);
+      vars_[r.witness_var] = Known(s->data[w]);
+    } else {
+      vars_[r.witness_var] = kUnknown;
+    }
+  }
+  if (out.verdict == Verdict::Nonconform) {
+    if (r.message.empty()) out.message = "requirement not met";
+    for (const auto& piece : r.message) {
+      if (piece.expr < 0) {
+        out.message += piece.text;
+        continue;
+      }
+      Value pv = Eval(piece.expr);
+      out.message += FormatValue(p_, *in_.strings, p_.nodes[piece.expr].type, pv.bits, pv.known);
+    }
+  } else {
+    out.message = "the evidence needed to decide this requirement is missing";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<RequirementResult> EvaluateAll(const ir::Program& p, const EvalInput& in) {
+  Machine machine(p, in);
+  std::vector<std::string> excluded = machine.Exclusions();
+  std::vector<RequirementResult> out;
+  out.reserve(p.requirements.size());
+  for (const auto& r : p.requirements) out.push_back(machine.Run(r, p.exclusions >= 0 ? &excluded : nullptr));
+  return out;
+}
+
+}  // namespace interp
+}  // namespace conform

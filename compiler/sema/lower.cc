@@ -1,0 +1,811 @@
+// Name resolution, type checking and lowering of one standard to the IR.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <regex>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "conform/compiler/builtins.h"
+#include "conform/compiler/calendar.h"
+#include "conform/compiler/sema.h"
+
+namespace conform::sema {
+namespace {
+
+using ast::Expr;
+using ast::ExprKind;
+using ir::Node;
+using ir::Op;
+constexpr TypeId kErr = TypeTable::kError;
+
+const std::vector<std::string> kMetaKeys = {"edition", "published", "publisher", "structure", "withdrawn", "transition_end"};
+const std::vector<std::string> kSpecialFns = {"count", "sum", "min", "max", "avg", "distinct", "union", "default", "clauses"};
+
+class Lowerer {
+ public:
+  Lowerer(ir::Program& p, const SchemaModel& m, const SourceManager& sm, Diagnostics& d)
+      : p_(p), m_(m), types_(const_cast<TypeTable&>(m.types)), sm_(sm), diags_(d),
+        reg_(BuiltinRegistry::Default()) {}
+
+  void Run(const ast::StandardDecl& s);
+
+ private:
+  struct Binding {
+    std::string name;
+    int32_t var;
+    TypeId type;
+    bool witness;
+  };
+
+  // ---- helpers -------------------------------------------------------------
+  int32_t Emit(Node n) {
+    p_.nodes.push_back(std::move(n));
+    return static_cast<int32_t>(p_.nodes.size() - 1);
+  }
+  int32_t Make(Op op, TypeId t, Span s, int32_t a = -1, int32_t b = -1, int32_t c = -1) {
+    Node n;
+    n.op = op;
+    n.type = t;
+    n.a = a;
+    n.b = b;
+    n.c = c;
+    n.span = s;
+    return Emit(std::move(n));
+  }
+  int32_t Const(TypeId t, int64_t bits, Span s) {
+    int32_t n = Make(Op::Const, t, s);
+    p_.nodes[n].imm = bits;
+    return n;
+  }
+  int32_t Error(Span s) { return Make(Op::Const, kErr, s); }
+  TypeId T(int32_t n) const { return n < 0 ? kErr : p_.nodes[n].type; }
+  TypeKind K(int32_t n) const { return m_.types.Kind(T(n)); }
+  std::string Name(TypeId t) const { return m_.TypeName(t); }
+  static bool IsNumeric(TypeKind k) { return k == TypeKind::Int || k == TypeKind::Decimal; }
+  int32_t ToDec(int32_t n) {
+    if (K(n) != TypeKind::Int) return n;
+    if (p_.nodes[n].op == Op::Const) {
+      double d = static_cast<double>(p_.nodes[n].imm);
+      int64_t bits;
+      std::memcpy(&bits, &d, 8);
+      return Const(TypeTable::kDecimal, bits, p_.nodes[n].span);
+    }
+    return Make(Op::IntToDec, TypeTable::kDecimal, p_.nodes[n].span, n);
+  }
+  int32_t NewVar(const std::string& name) {
+    int32_t v = static_cast<int32_t>(next_var_++);
+    if (next_var_ > p_.num_vars) {
+      p_.num_vars = next_var_;
+      p_.var_names.resize(p_.num_vars);
+    }
+    p_.var_names[v] = name;
+    return v;
+  }
+  bool ExpectBool(int32_t n, const char* what) {
+    if (T(n) == kErr || K(n) == TypeKind::Bool) return T(n) != kErr;
+    diags_.Error("E0301", p_.nodes[n].span, fmt::format("{} must be a bool, found `{}`", what, Name(T(n))),
+                 K(n) == TypeKind::List || K(n) == TypeKind::Set ? "use a quantifier such as `exists x in L : …` or `count(L) > 0`" : "");
+    return false;
+  }
+
+  // ---- names -----------------------------------------------------------------
+  const Binding* FindLocal(const std::string& n) const {
+    for (auto it = scope_.rbegin(); it != scope_.rend(); ++it)
+      if (it->name == n) return &*it;
+    return nullptr;
+  }
+  const FieldDef* RootField(const std::string& n) const {
+    if (m_.root < 0) return nullptr;
+    return m_.entities[m_.root].Find(n);
+  }
+  bool Resolvable(const std::string& n) const {
+    return FindLocal(n) || p_.FindParam(n) >= 0 || n == "as_of" || RootField(n);
+  }
+  bool IsUnboundName(const Expr& e) const { return e.kind == ExprKind::Name && !Resolvable(e.text); }
+
+  int32_t LowerName(const Expr& e, TypeId hint) {
+    if (const Binding* b = FindLocal(e.text)) {
+      int32_t n = Make(Op::Var, b->type, e.span);
+      p_.nodes[n].var = b->var;
+      return n;
+    }
+    int pi = p_.FindParam(e.text);
+    if (pi >= 0) {
+      int32_t n = Make(Op::Param, p_.params[pi].type, e.span);
+      p_.nodes[n].imm = pi;
+      return n;
+    }
+    if (e.text == "as_of") return Make(Op::AsOf, TypeTable::kDate, e.span);
+    if (const FieldDef* f = RootField(e.text)) {
+      int32_t root = Make(Op::Root, types_.Entity(m_.root), e.span);
+      int32_t n = Make(Op::Field, f->type, e.span, root);
+      p_.nodes[n].imm = f->index;
+      p_.nodes[n].aux = m_.entities[m_.root].presence_words();
+      return n;
+    }
+    // An enum member where the context says which enum.
+    if (hint != kErr) {
+      TypeId et = hint;
+      if (m_.types.Kind(et) == TypeKind::Set || m_.types.Kind(et) == TypeKind::List) et = m_.types[et].elem;
+      if (m_.types.Kind(et) == TypeKind::Enum) {
+        const EnumDef& en = m_.enums[m_.types[et].ref];
+        int idx = en.Find(e.text);
+        if (idx >= 0) return Const(et, idx, e.span);
+        std::string near = ClosestMatch(e.text, en.members);
+        std::string members;
+        for (size_t i = 0; i < en.members.size() && i < 12; ++i) members += (i ? ", " : "") + en.members[i];
+        diags_.Error("E0206", e.span, fmt::format("`{}` is not a member of enum `{}`", e.text, en.name),
+                     near.empty() ? fmt::format("members: {}", members) : fmt::format("did you mean `{}`?", near));
+        return Error(e.span);
+      }
+    }
+    if (m_.root < 0 && !root_reported_) {
+      root_reported_ = true;
+      diags_.Error("E0410", e.span, fmt::format("unknown name `{}`, and no root entity is declared", e.text),
+                   "add `use core` (the core evidence schema) or declare `root organization { … }`");
+      return Error(e.span);
+    }
+    std::vector<std::string> cands = {"as_of"};
+    for (const auto& b : scope_) cands.push_back(b.name);
+    for (const auto& pp : p_.params) cands.push_back(pp.name);
+    if (m_.root >= 0)
+      for (const auto& f : m_.entities[m_.root].fields) cands.push_back(f.name);
+    std::string near = ClosestMatch(e.text, cands);
+    std::string help;
+    if (!near.empty()) help = fmt::format("did you mean `{}`?", near);
+    else {
+      for (const auto& en : m_.enums)
+        if (en.Find(e.text) >= 0) {
+          help = fmt::format("`{}` is a member of enum `{}`: compare it with a value of that type", e.text, en.name);
+          break;
+        }
+    }
+    if (in_message_ && help.empty())
+      help = "messages see lets, parameters, as_of, root fields and the variable of a top-level `all`/`none`";
+    diags_.Error("E0201", e.span, fmt::format("unknown name `{}`", e.text), help);
+    return Error(e.span);
+  }
+
+  // Lowers a pair where either side may be an enum member named by the other side's type.
+  std::pair<int32_t, int32_t> LowerPair(const Expr& a, const Expr& b, bool set_rhs) {
+    if (IsUnboundName(a) && !IsUnboundName(b)) {
+      int32_t r = Lower(b);
+      TypeId hint = T(r);
+      if (set_rhs && (m_.types.Kind(hint) == TypeKind::Set || m_.types.Kind(hint) == TypeKind::List))
+        hint = m_.types[hint].elem;
+      int32_t l = Lower(a, hint);
+      return {l, r};
+    }
+    int32_t l = Lower(a);
+    TypeId hint = T(l);
+    if (set_rhs && hint != kErr) hint = types_.Set(hint);
+    int32_t r = Lower(b, hint);
+    return {l, r};
+  }
+
+  // ---- expressions -------------------------------------------------------------
+  int32_t Lower(const Expr& e, TypeId hint = kErr);
+  int32_t LowerBinary(const Expr& e);
+  int32_t LowerMember(const Expr& e);
+  int32_t LowerCall(const Expr& e, TypeId hint);
+  int32_t LowerCollectionOp(const Expr& e);
+  TypeId ResolveParamType(const ast::TypeRef& t);
+
+  int32_t BindIter(const Expr& e, int32_t list, int32_t& var) {
+    TypeId lt = T(list);
+    TypeKind lk = m_.types.Kind(lt);
+    if (lt != kErr && lk != TypeKind::List && lk != TypeKind::Set) {
+      diags_.Error("E0301", e.a->span, fmt::format("`{}` ranges over a list or set, found `{}`", e.var, Name(lt)));
+      lt = kErr;
+    }
+    TypeId elem = lt == kErr ? kErr : m_.types[lt].elem;
+    var = NewVar(e.var);
+    scope_.push_back({e.var, var, elem, false});
+    return elem;
+  }
+
+  ir::Program& p_;
+  const SchemaModel& m_;
+  TypeTable& types_;
+  const SourceManager& sm_;
+  Diagnostics& diags_;
+  const BuiltinRegistry& reg_;
+  std::vector<Binding> scope_;
+  uint32_t next_var_ = 0;
+  bool in_message_ = false;
+  bool root_reported_ = false;
+  int depth_limit_ = 1;  // for clauses(): max nesting depth seen
+};
+
+int32_t Lowerer::Lower(const Expr& e, TypeId hint) {
+  switch (e.kind) {
+    case ExprKind::BoolLit: return Const(TypeTable::kBool, e.int_value, e.span);
+    case ExprKind::IntLit: return Const(TypeTable::kInt, e.int_value, e.span);
+    case ExprKind::DecimalLit: {
+      int64_t bits;
+      std::memcpy(&bits, &e.dec_value, 8);
+      return Const(TypeTable::kDecimal, bits, e.span);
+    }
+    case ExprKind::StringLit: return Const(TypeTable::kString, p_.literals->Intern(e.text), e.span);
+    case ExprKind::DateLit: return Const(TypeTable::kDate, e.int_value, e.span);
+    case ExprKind::DurationLit:
+      return Const(TypeTable::kDuration,
+                   cal::Pack({static_cast<int32_t>(e.int_value), static_cast<int32_t>(e.days)}), e.span);
+    case ExprKind::SetLit: {
+      TypeId elem = kErr;
+      if (m_.types.Kind(hint) == TypeKind::Set) elem = m_.types[hint].elem;
+      std::vector<int32_t> items;
+      for (const auto& a : e.args) {
+        int32_t n = Lower(*a, elem);
+        if (T(n) == kErr) return Error(e.span);
+        if (elem == kErr) elem = T(n);
+        if (T(n) != elem) {
+          diags_.Error("E0301", a->span,
+                       fmt::format("set elements must have one type: expected `{}`, found `{}`", Name(elem), Name(T(n))));
+          return Error(e.span);
+        }
+        items.push_back(n);
+      }
+      if (elem == kErr) {
+        diags_.Error("E0301", e.span, "cannot infer the element type of an empty set",
+                     "compare with `count(…) == 0` instead");
+        return Error(e.span);
+      }
+      TypeKind ek = m_.types.Kind(elem);
+      if (ek == TypeKind::Entity || ek == TypeKind::List || ek == TypeKind::Set || ek == TypeKind::Decimal ||
+          ek == TypeKind::Duration) {
+        diags_.Error("E0301", e.span, fmt::format("a set cannot hold `{}` values", Name(elem)));
+        return Error(e.span);
+      }
+      int32_t n = Make(Op::SetLit, types_.Set(elem), e.span);
+      p_.nodes[n].args = std::move(items);
+      return n;
+    }
+    case ExprKind::Name: return LowerName(e, hint);
+    case ExprKind::Field: {
+      int32_t obj = Lower(*e.a);
+      if (T(obj) == kErr) return Error(e.span);
+      if (K(obj) != TypeKind::Entity) {
+        std::string help;
+        if (K(obj) == TypeKind::List)
+          help = fmt::format("`{}` is a list: use a quantifier, e.g. `exists x in … : x.{}`", ast::PrintExpr(*e.a), e.text);
+        diags_.Error("E0303", e.var_span, fmt::format("field access `.{}` on a value of type `{}`", e.text, Name(T(obj))), help);
+        return Error(e.span);
+      }
+      const EntityDef& ent = m_.entities[m_.types[T(obj)].ref];
+      const FieldDef* f = ent.Find(e.text);
+      if (!f) {
+        std::vector<std::string> cands;
+        for (const auto& x : ent.fields) cands.push_back(x.name);
+        std::string near = ClosestMatch(e.text, cands);
+        diags_.Error("E0202", e.var_span, fmt::format("unknown field `{}` on entity `{}`", e.text, ent.name),
+                     near.empty() ? fmt::format("see `schema` for the fields of `{}`", ent.name)
+                                  : fmt::format("did you mean `{}`?", near));
+        return Error(e.span);
+      }
+      int32_t n = Make(Op::Field, f->type, e.span, obj);
+      p_.nodes[n].imm = f->index;
+      p_.nodes[n].aux = ent.presence_words();
+      return n;
+    }
+    case ExprKind::Presence: {
+      int32_t a = Lower(*e.a);
+      if (T(a) == kErr) return Error(e.span);
+      return Make(e.negated ? Op::IsAbsent : Op::IsPresent, TypeTable::kBool, e.span, a);
+    }
+    case ExprKind::Neg: {
+      int32_t a = Lower(*e.a);
+      if (T(a) == kErr) return Error(e.span);
+      if (!IsNumeric(K(a))) {
+        diags_.Error("E0301", e.span, fmt::format("cannot negate a value of type `{}`", Name(T(a))));
+        return Error(e.span);
+      }
+      return Make(Op::Neg, T(a), e.span, a);
+    }
+    case ExprKind::Binary: return LowerBinary(e);
+    case ExprKind::Member: return LowerMember(e);
+    case ExprKind::Not: {
+      int32_t a = Lower(*e.a);
+      if (!ExpectBool(a, "the operand of `not`")) return Error(e.span);
+      return Make(Op::Not, TypeTable::kBool, e.span, a);
+    }
+    case ExprKind::And:
+    case ExprKind::Or:
+    case ExprKind::Implies: {
+      int32_t a = Lower(*e.a);
+      int32_t b = Lower(*e.b);
+      bool ok = ExpectBool(a, fmt::format("the left operand of `{}`", e.op).c_str());
+      ok = ExpectBool(b, fmt::format("the right operand of `{}`", e.op).c_str()) && ok;
+      if (!ok) return Error(e.span);
+      Op op = e.kind == ExprKind::And ? Op::And : e.kind == ExprKind::Or ? Op::Or : Op::Implies;
+      return Make(op, TypeTable::kBool, e.span, a, b);
+    }
+    case ExprKind::Quant:
+    case ExprKind::Count:
+    case ExprKind::Comprehension: return LowerCollectionOp(e);
+    case ExprKind::Call: return LowerCall(e, hint);
+  }
+  return Error(e.span);
+}
+
+int32_t Lowerer::LowerBinary(const Expr& e) {
+  const std::string& op = e.op;
+  bool cmp = op == "==" || op == "!=" || op == "<" || op == "<=" || op == ">" || op == ">=";
+  auto [l, r] = cmp ? LowerPair(*e.a, *e.b, false) : std::pair<int32_t, int32_t>{Lower(*e.a), Lower(*e.b)};
+  if (T(l) == kErr || T(r) == kErr) return Error(e.span);
+  TypeKind lk = K(l), rk = K(r);
+  auto mismatch = [&](std::string help = {}) {
+    diags_.Error("E0301", e.span, fmt::format("cannot apply `{}` to `{}` and `{}`", op, Name(T(l)), Name(T(r))), help);
+    return Error(e.span);
+  };
+  if (cmp) {
+    if (IsNumeric(lk) && IsNumeric(rk) && lk != rk) {
+      l = ToDec(l);
+      r = ToDec(r);
+      lk = rk = TypeKind::Decimal;
+    }
+    if (T(l) != T(r)) {
+      std::string help;
+      if ((lk == TypeKind::Date && rk == TypeKind::String) || (lk == TypeKind::String && rk == TypeKind::Date))
+        help = "write dates without quotes: 2025-09-15";
+      return mismatch(help);
+    }
+    bool ordering = op != "==" && op != "!=";
+    if (lk == TypeKind::Entity || lk == TypeKind::List || lk == TypeKind::Set)
+      return mismatch("compare fields of the values instead");
+    if (ordering && (lk == TypeKind::Bool || lk == TypeKind::Enum || lk == TypeKind::Duration)) {
+      std::string help = lk == TypeKind::Duration
+                             ? "durations of months and days have no exact order: compare the dates they lead to, e.g. `d + interval >= as_of`"
+                             : "only numbers, dates and strings are ordered";
+      diags_.Error("E0304", e.span, fmt::format("`{}` values cannot be ordered with `{}`", Name(T(l)), op), help);
+      return Error(e.span);
+    }
+    Op o = op == "==" ? Op::Eq : op == "!=" ? Op::Ne : op == "<" ? Op::Lt : op == "<=" ? Op::Le : op == ">" ? Op::Gt : Op::Ge;
+    int32_t n = Make(o, TypeTable::kBool, e.span, l, r);
+    p_.nodes[n].aux = lk == TypeKind::Decimal ? 1 : (lk == TypeKind::String && ordering) ? 2 : 0;
+    return n;
+  }
+  // Arithmetic.
+  if (IsNumeric(lk) && IsNumeric(rk)) {
+    if (lk != rk) {
+      l = ToDec(l);
+      r = ToDec(r);
+    }
+    TypeId t = T(l);
+    if (op == "%" && m_.types.Kind(t) == TypeKind::Decimal) return mismatch("`%` works on ints");
+    Op o = op == "+" ? Op::Add : op == "-" ? Op::Sub : op == "*" ? Op::Mul : op == "/" ? Op::Div : Op::Mod;
+    return Make(o, t, e.span, l, r);
+  }
+  if (op == "+" && lk == TypeKind::Date && rk == TypeKind::Duration) return Make(Op::DateAdd, TypeTable::kDate, e.span, l, r);
+  if (op == "+" && lk == TypeKind::Duration && rk == TypeKind::Date) return Make(Op::DateAdd, TypeTable::kDate, e.span, r, l);
+  if (op == "-" && lk == TypeKind::Date && rk == TypeKind::Duration) return Make(Op::DateSub, TypeTable::kDate, e.span, l, r);
+  if (op == "-" && lk == TypeKind::Date && rk == TypeKind::Date) return Make(Op::DateDiff, TypeTable::kInt, e.span, l, r);
+  if (op == "*" && lk == TypeKind::Duration && rk == TypeKind::Int) return Make(Op::DurMul, TypeTable::kDuration, e.span, l, r);
+  if (op == "*" && lk == TypeKind::Int && rk == TypeKind::Duration) return Make(Op::DurMul, TypeTable::kDuration, e.span, r, l);
+  std::string help;
+  if (lk == TypeKind::Duration && rk == TypeKind::Duration) help = "add durations to a date one at a time: `d + a + b`";
+  if (lk == TypeKind::Int && rk == TypeKind::Date) help = "write the date first: `date + 30 days`";
+  if (rk == TypeKind::Int && lk == TypeKind::Date) help = "add a duration, not a number: `date + 30 days`";
+  return mismatch(help);
+}
+
+int32_t Lowerer::LowerMember(const Expr& e) {
+  bool under = e.op == "under";
+  auto [l, r] = LowerPair(*e.a, *e.b, !under);
+  if (T(l) == kErr || T(r) == kErr) return Error(e.span);
+  TypeKind rk = K(r);
+  TypeId relem = (rk == TypeKind::Set || rk == TypeKind::List) ? m_.types[T(r)].elem : kErr;
+  int32_t n;
+  if (under) {
+    if (K(l) != TypeKind::String || !(rk == TypeKind::String || relem == TypeTable::kString)) {
+      diags_.Error("E0301", e.span,
+                   fmt::format("`under` relates clause numbers (strings), found `{}` under `{}`", Name(T(l)), Name(T(r))),
+                   "write `c under \"8.3\"` or `c under a.clauses`");
+      return Error(e.span);
+    }
+    n = Make(Op::Under, TypeTable::kBool, e.span, l, r);
+  } else {
+    if (relem == kErr) {
+      diags_.Error("E0301", e.b->span, fmt::format("`in` needs a set or a list on its right, found `{}`", Name(T(r))),
+                   K(l) == TypeKind::String && rk == TypeKind::String ? "for substrings use `contains(s, part)`" : "");
+      return Error(e.span);
+    }
+    if (relem != T(l)) {
+      diags_.Error("E0301", e.span, fmt::format("`{}` cannot be a member of `{}`", Name(T(l)), Name(T(r))));
+      return Error(e.span);
+    }
+    if (K(l) == TypeKind::Entity) {
+      diags_.Error("E0301", e.span, "membership of entities is not supported", "compare their ids instead");
+      return Error(e.span);
+    }
+    n = Make(Op::In, TypeTable::kBool, e.span, l, r);
+  }
+  if (e.negated) n = Make(Op::Not, TypeTable::kBool, e.span, n);
+  return n;
+}
+
+int32_t Lowerer::LowerCollectionOp(const Expr& e) {
+  int32_t list = Lower(*e.a);
+  if (e.kind == ExprKind::Count && e.text != "count") {
+    diags_.Error("E0207", e.span, fmt::format("`{}(x in L …)` needs a value", e.text),
+                 fmt::format("write `{}(e for x in L where p)`", e.text));
+    return Error(e.span);
+  }
+  if (e.kind == ExprKind::Comprehension) {
+    static const std::unordered_set<std::string> kAgg = {"sum", "min", "max", "avg", "distinct", "union"};
+    if (!kAgg.count(e.text)) {
+      std::string help = e.text == "count" ? "write `count(x in L where p)`"
+                                           : "aggregates are sum, min, max, avg, distinct, union";
+      diags_.Error("E0207", e.span, fmt::format("`{}` is not an aggregate", e.text), help);
+      return Error(e.span);
+    }
+  }
+  int32_t var;
+  size_t mark = scope_.size();
+  BindIter(e, list, var);
+  int32_t filter = -1, body = -1;
+  bool ok = T(list) != kErr;
+  if (e.b) {
+    filter = Lower(*e.b);
+    ok = ExpectBool(filter, "a `where` filter") && ok;
+  }
+  if (e.c) body = Lower(*e.c);
+  scope_.resize(mark);
+  if (!ok || (e.c && T(body) == kErr)) return Error(e.span);
+  if (e.kind == ExprKind::Quant) {
+    if (!ExpectBool(body, fmt::format("the body of `{}`", e.op).c_str())) return Error(e.span);
+    Op op = e.op == "exists" ? Op::Exists : e.op == "all" ? Op::All : Op::None;
+    int32_t n = Make(op, TypeTable::kBool, e.span, list, filter, body);
+    p_.nodes[n].var = var;
+    return n;
+  }
+  if (e.kind == ExprKind::Count) {
+    int32_t n = Make(Op::Count, TypeTable::kInt, e.span, list, filter);
+    p_.nodes[n].var = var;
+    return n;
+  }
+  TypeKind vk = K(body);
+  TypeId result = kErr;
+  Op op = Op::Sum;
+  const std::string& fn = e.text;
+  if (fn == "sum" && IsNumeric(vk)) { op = Op::Sum; result = T(body); }
+  else if (fn == "avg" && IsNumeric(vk)) { op = Op::Avg; result = TypeTable::kDecimal; }
+  else if ((fn == "min" || fn == "max") && (IsNumeric(vk) || vk == TypeKind::Date)) {
+    op = fn == "min" ? Op::Min : Op::Max;
+    result = T(body);
+  } else if (fn == "distinct" && (vk == TypeKind::String || vk == TypeKind::Int || vk == TypeKind::Date ||
+                                  vk == TypeKind::Enum || vk == TypeKind::Bool)) {
+    op = Op::Distinct;
+    result = types_.Set(T(body));
+  } else if (fn == "union" && (vk == TypeKind::Set || vk == TypeKind::List) &&
+             m_.types.Kind(m_.types[T(body)].elem) != TypeKind::Entity) {
+    op = Op::Union;
+    result = types_.Set(m_.types[T(body)].elem);
+  } else {
+    const char* want = fn == "sum" || fn == "avg" ? "an int or decimal"
+                       : fn == "min" || fn == "max" ? "an int, decimal or date"
+                       : fn == "distinct"           ? "a string, int, date, bool or enum"
+                                                    : "a set or list of scalars";
+    diags_.Error("E0301", e.c->span, fmt::format("`{}` needs {} value, found `{}`", fn, want, Name(T(body))));
+    return Error(e.span);
+  }
+  int32_t n = Make(op, result, e.span, list, filter, body);
+  p_.nodes[n].var = var;
+  return n;
+}
+
+int32_t Lowerer::LowerCall(const Expr& e, TypeId hint) {
+  const std::string& fn = e.text;
+  auto arity = [&](size_t n) {
+    if (e.args.size() == n) return true;
+    diags_.Error("E0302", e.span, fmt::format("`{}` takes {} argument{}, found {}", fn, n, n == 1 ? "" : "s", e.args.size()));
+    return false;
+  };
+  if (fn == "count") {
+    if (!arity(1)) return Error(e.span);
+    int32_t l = Lower(*e.args[0]);
+    if (T(l) == kErr) return Error(e.span);
+    if (K(l) != TypeKind::List && K(l) != TypeKind::Set) {
+      diags_.Error("E0301", e.args[0]->span, fmt::format("`count` needs a list or set, found `{}`", Name(T(l))),
+                   K(l) == TypeKind::String ? "for the length of a string use `len(s)`" : "");
+      return Error(e.span);
+    }
+    return Make(Op::Count, TypeTable::kInt, e.span, l);
+  }
+  if (fn == "default") {
+    if (!arity(2)) return Error(e.span);
+    auto [a, b] = LowerPair(*e.args[0], *e.args[1], false);
+    if (T(a) == kErr || T(b) == kErr) return Error(e.span);
+    if (IsNumeric(K(a)) && IsNumeric(K(b)) && K(a) != K(b)) {
+      a = ToDec(a);
+      b = ToDec(b);
+    }
+    if (T(a) != T(b)) {
+      diags_.Error("E0301", e.span, fmt::format("`default` needs two values of one type, found `{}` and `{}`", Name(T(a)), Name(T(b))));
+      return Error(e.span);
+    }
+    return Make(Op::Default, T(a), e.span, a, b);
+  }
+  if (fn == "clauses") {
+    if (!arity(1)) return Error(e.span);
+    if (e.args[0]->kind != ExprKind::IntLit || e.args[0]->int_value < 1) {
+      diags_.Error("E0302", e.args[0]->span, "`clauses` takes a positive int literal (the nesting depth)");
+      return Error(e.span);
+    }
+    int32_t n = Make(Op::SetLit, types_.Set(TypeTable::kString), e.span);
+    for (const auto& c : p_.clauses)
+      if (c.depth == e.args[0]->int_value)
+        p_.nodes[n].args.push_back(Const(TypeTable::kString, p_.literals->Intern(c.number), e.span));
+    if (p_.nodes[n].args.empty())
+      diags_.Warning("W0403", e.span, fmt::format("this standard has no clauses at depth {}", e.args[0]->int_value));
+    return n;
+  }
+  if (!reg_.HasName(fn)) {
+    std::vector<std::string> cands = kSpecialFns;
+    for (const auto& b : reg_.all()) cands.push_back(b.name);
+    std::string near = ClosestMatch(fn, cands);
+    diags_.Error("E0207", e.var_span, fmt::format("unknown function `{}`", fn),
+                 near.empty() ? "see docs/builtins.md for the builtins" : fmt::format("did you mean `{}`?", near));
+    return Error(e.span);
+  }
+  std::vector<int32_t> args;
+  std::vector<TypeId> types;
+  for (const auto& a : e.args) {
+    int32_t n = Lower(*a);
+    if (T(n) == kErr) return Error(e.span);
+    args.push_back(n);
+    types.push_back(T(n));
+  }
+  const Builtin* b = reg_.Find(fn, types);
+  if (!b) {
+    std::string have, want;
+    for (size_t i = 0; i < types.size(); ++i) have += (i ? ", " : "") + Name(types[i]);
+    for (const Builtin* o : reg_.Overloads(fn)) {
+      std::string sig = fn + "(";
+      for (size_t i = 0; i < o->params.size(); ++i) sig += (i ? ", " : "") + Name(o->params[i]);
+      want += (want.empty() ? "" : " or ") + ("`" + sig + ")`");
+    }
+    diags_.Error("E0302", e.span, fmt::format("no form of `{}` takes ({})", fn, have), fmt::format("expected {}", want));
+    return Error(e.span);
+  }
+  if (fn == "matches") {
+    if (e.args[1]->kind != ExprKind::StringLit) {
+      diags_.Error("E0302", e.args[1]->span, "the pattern of `matches` must be a string literal",
+                   "patterns are checked when the rules are compiled");
+      return Error(e.span);
+    }
+    try {
+      std::regex re(e.args[1]->text, std::regex::ECMAScript);
+    } catch (const std::regex_error& err) {
+      diags_.Error("E0305", e.args[1]->span, fmt::format("invalid regular expression: {}", err.what()));
+      return Error(e.span);
+    }
+  }
+  int32_t n = Make(Op::Call, b->result, e.span);
+  p_.nodes[n].imm = static_cast<int64_t>(reg_.IdOf(b));
+  p_.nodes[n].args = std::move(args);
+  return n;
+}
+
+TypeId Lowerer::ResolveParamType(const ast::TypeRef& t) {
+  static const std::unordered_map<std::string, TypeId> kScalars = {
+      {"bool", TypeTable::kBool}, {"int", TypeTable::kInt}, {"decimal", TypeTable::kDecimal},
+      {"string", TypeTable::kString}, {"date", TypeTable::kDate}, {"duration", TypeTable::kDuration}};
+  if (t.name == "set" && t.arg && !t.arg->arg) {
+    TypeId e = ResolveParamType(*t.arg);
+    return e == kErr ? kErr : types_.Set(e);
+  }
+  auto it = kScalars.find(t.name);
+  if (it != kScalars.end() && !t.arg) return it->second;
+  int en = m_.FindEnum(t.name);
+  if (en >= 0 && !t.arg) return types_.Enum(en);
+  diags_.Error("E0203", t.span, fmt::format("parameters cannot have type `{}`", t.name),
+               "parameters are bool, int, decimal, string, date, duration, an enum, or a set of those");
+  return kErr;
+}
+
+void CollectClauses(ir::Program& p, const ast::ClauseDecl& c, int32_t parent, int depth, Diagnostics& diags,
+                    std::unordered_map<std::string, Span>& seen) {
+  if (parent >= 0) {
+    const std::string& pn = p.clauses[parent].number;
+    bool ok = c.number.size() > pn.size() + 1 && c.number.compare(0, pn.size(), pn) == 0 && c.number[pn.size()] == '.' &&
+              c.number.find('.', pn.size() + 1) == std::string::npos;
+    if (!ok)
+      diags.Error("E0402", c.number_span, fmt::format("clause {} cannot be nested in clause {}", c.number, pn),
+                  fmt::format("a sub-clause of {} is numbered {}.N", pn, pn));
+  }
+  auto [it, fresh] = seen.emplace(c.number, c.number_span);
+  if (!fresh) {
+    auto& d = diags.Error("E0204", c.number_span, fmt::format("clause {} is declared twice", c.number));
+    d.notes.push_back({it->second, "first declared here"});
+  }
+  int32_t idx = static_cast<int32_t>(p.clauses.size());
+  p.clauses.push_back({c.number, c.title, parent, depth, c.number_span});
+  for (const auto& sub : c.clauses) CollectClauses(p, sub, idx, depth + 1, diags, seen);
+}
+
+void Lowerer::Run(const ast::StandardDecl& s) {
+  p_.standard = s.name;
+  p_.title = s.title;
+  // Metadata.
+  for (const auto& md : s.meta) {
+    bool known = std::find(kMetaKeys.begin(), kMetaKeys.end(), md.key) != kMetaKeys.end();
+    if (!known) {
+      std::string near = ClosestMatch(md.key, kMetaKeys);
+      diags_.Warning("W0401", md.span, fmt::format("unknown metadata key `{}`", md.key),
+                     near.empty() ? "known keys: edition, published, publisher, structure, withdrawn, transition_end"
+                                  : fmt::format("did you mean `{}`?", near));
+    }
+    bool is_date = md.key == "published" || md.key == "withdrawn" || md.key == "transition_end";
+    const Expr& v = *md.value;
+    if (is_date && v.kind != ExprKind::DateLit) {
+      diags_.Error("E0301", v.span, fmt::format("`{}` takes a date (YYYY-MM-DD)", md.key));
+      continue;
+    }
+    if (!is_date && known && v.kind != ExprKind::StringLit) {
+      diags_.Error("E0301", v.span, fmt::format("`{}` takes a string", md.key), fmt::format("write `{} \"…\"`", md.key));
+      continue;
+    }
+    p_.meta.push_back({md.key, v.kind == ExprKind::DateLit ? cal::FormatDate(v.int_value) : v.kind == ExprKind::StringLit ? v.text : ast::PrintExpr(v)});
+  }
+  // Clause tree first: `clauses(n)` may be used anywhere.
+  std::unordered_map<std::string, Span> seen_clauses;
+  for (const auto& c : s.clauses) CollectClauses(p_, c, -1, 1, diags_, seen_clauses);
+  // Parameters.
+  for (const auto& pd : s.params) {
+    if (p_.FindParam(pd.name) >= 0) {
+      diags_.Error("E0204", pd.span, fmt::format("duplicate parameter `{}`", pd.name));
+      continue;
+    }
+    TypeId t = ResolveParamType(pd.type);
+    ir::ParamInfo info{pd.name, t, 0, {}, pd.doc, pd.span};
+    if (t != kErr) {
+      int32_t v = Lower(*pd.value, t);
+      if (T(v) != kErr) {
+        if (IsNumeric(K(v)) && m_.types.Kind(t) == TypeKind::Decimal) v = ToDec(v);
+        const Node& n = p_.nodes[v];
+        if (T(v) != t) {
+          diags_.Error("E0301", pd.value->span,
+                       fmt::format("default of `{}` must be a `{}`, found `{}`", pd.name, Name(t), Name(T(v))));
+        } else if (n.op == Op::Const) {
+          info.value = n.imm;
+        } else if (n.op == Op::SetLit) {
+          bool all_const = true;
+          for (int32_t a : n.args) {
+            if (p_.nodes[a].op != Op::Const) all_const = false;
+            else info.set_value.push_back(p_.nodes[a].imm);
+          }
+          if (!all_const) diags_.Error("E0409", pd.value->span, "a parameter default must be a literal");
+        } else {
+          diags_.Error("E0409", pd.value->span, "a parameter default must be a literal",
+                       "organizations override parameters; defaults are fixed values");
+        }
+      }
+    }
+    p_.params.push_back(std::move(info));
+  }
+  // Exclusions.
+  for (size_t i = 0; i < s.exclusions.size(); ++i) {
+    int32_t n = Lower(*s.exclusions[i]);
+    if (i > 0) {
+      diags_.Error("E0404", s.exclusions[i]->span, "a standard declares `exclusions` once");
+      continue;
+    }
+    if (T(n) != kErr && T(n) != types_.Set(TypeTable::kString)) {
+      diags_.Error("E0301", s.exclusions[i]->span,
+                   fmt::format("`exclusions` must be a set<string> of clause numbers, found `{}`", Name(T(n))),
+                   "e.g. `exclusions distinct(n.clause_ref for n in scope.non_applicable)`");
+      continue;
+    }
+    p_.exclusions = n;
+  }
+  // Requirements, in clause order.
+  std::unordered_map<std::string, Span> req_ids;
+  int32_t clause_counter = 0;
+  std::function<void(const ast::ClauseDecl&)> walk = [&](const ast::ClauseDecl& c) {
+    int32_t ci = clause_counter++;
+    size_t sub = 0, req = 0;
+    for (int kind : c.order) {
+      if (kind == 0) {
+        walk(c.clauses[sub++]);
+        continue;
+      }
+      const ast::RequirementDecl& r = c.requirements[req++];
+      auto [it, fresh] = req_ids.emplace(r.id, r.id_span);
+      if (!fresh) {
+        auto& d = diags_.Error("E0204", r.id_span, fmt::format("duplicate requirement id `{}`", r.id),
+                               "requirement ids are unique within a standard");
+        d.notes.push_back({it->second, "first declared here"});
+      }
+      ir::Requirement out;
+      out.id = r.id;
+      out.clause = c.number;
+      out.clause_index = ci;
+      out.says = r.says;
+      out.span = r.id_span;
+      if (r.grade == "major") out.grade = ir::Grade::Major;
+      else if (r.grade == "minor") out.grade = ir::Grade::Minor;
+      else if (r.grade == "observation") out.grade = ir::Grade::Observation;
+      else {
+        std::string near = ClosestMatch(r.grade, {"major", "minor", "observation"});
+        diags_.Error("E0401", r.grade_span, fmt::format("unknown grade `{}`", r.grade),
+                     near.empty() ? "grades are major, minor and observation" : fmt::format("did you mean `{}`?", near));
+      }
+      if (r.pass_count > 1 || r.says_count > 1 || r.else_count > 1 || r.applies_count > 1)
+        diags_.Error("E0404", r.id_span, fmt::format("requirement `{}` repeats a member", r.id),
+                     "`says`, `applies when`, `pass` and `else` appear at most once each");
+      if (!r.says_count)
+        diags_.Warning("W0402", r.id_span, fmt::format("requirement `{}` has no `says` text", r.id),
+                       "describe the requirement in your own words with `says \"…\"`");
+      next_var_ = 0;
+      scope_.clear();
+      if (r.applies) {
+        out.applies = Lower(*r.applies);
+        if (!ExpectBool(out.applies, "`applies when`")) out.applies = -1;
+      }
+      for (const auto& l : r.lets) {
+        if (FindLocal(l.name))
+          diags_.Error("E0204", l.span, fmt::format("`{}` is already bound in this requirement", l.name));
+        int32_t v = Lower(*l.value);
+        int32_t var = NewVar(l.name);
+        out.lets.push_back({l.name, var, v});
+        scope_.push_back({l.name, var, T(v), false});
+      }
+      if (!r.pass) {
+        diags_.Error("E0403", r.id_span, fmt::format("requirement `{}` has no `pass` criterion", r.id),
+                     "add `pass <condition>`");
+      } else {
+        out.pass = Lower(*r.pass);
+        if (!ExpectBool(out.pass, "`pass`")) out.pass = -1;
+      }
+      if (out.pass >= 0) {
+        const Node& pn = p_.nodes[out.pass];
+        if (pn.op == Op::All || pn.op == Op::None) {
+          out.witness_var = pn.var;
+          const ast::Expr* q = r.pass.get();
+          scope_.push_back({q->var, pn.var, m_.types[T(pn.a)].elem, true});
+        }
+      }
+      if (r.message) {
+        in_message_ = true;
+        for (const auto& piece : r.message->pieces) {
+          if (!piece.expr) {
+            out.message.push_back({piece.text, -1});
+            continue;
+          }
+          int32_t n = Lower(*piece.expr);
+          if (T(n) != kErr && (K(n) == TypeKind::Entity || K(n) == TypeKind::List)) {
+            diags_.Error("E0301", piece.expr->span, fmt::format("a `{}` cannot be printed in a message", Name(T(n))),
+                         K(n) == TypeKind::List ? "interpolate `count(…)` or a field" : "interpolate one of its fields, e.g. `.id`");
+          }
+          out.message.push_back({{}, n});
+        }
+        in_message_ = false;
+      }
+      scope_.clear();
+      p_.requirements.push_back(std::move(out));
+    }
+  };
+  for (const auto& c : s.clauses) walk(c);
+}
+
+}  // namespace
+
+std::shared_ptr<ir::Program> CompileStandard(const ast::StandardDecl& std_decl,
+                                             std::shared_ptr<const SchemaModel> schema,
+                                             std::shared_ptr<StringPool> literals, const SourceManager& sm,
+                                             Diagnostics& diags) {
+  auto p = std::make_shared<ir::Program>();
+  p->schema = schema;
+  p->literals = std::move(literals);
+  Lowerer l(*p, *schema, sm, diags);
+  l.Run(std_decl);
+  p->node_text.reserve(p->nodes.size());
+  for (const auto& n : p->nodes) p->node_text.emplace_back(sm.Text(n.span));
+  return p;
+}
+
+}  // namespace conform::sema

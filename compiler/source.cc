@@ -1,0 +1,52 @@
+// Source files and line tables.
+#include "conform/compiler/source.h"
+
+#include <algorithm>
+
+namespace conform {
+
+SourceFile::SourceFile(std::string path, std::string text) : path_(std::move(path)), text_(std::move(text)) {
+  line_starts_.push_back(0);
+  for (uint32_t i = 0; i < text_.size(); ++i)
+    if (text_[i] == '\n') line_starts_.push_back(i + 1);
+}
+
+LineCol SourceFile::Locate(uint32_t offset) const {
+  auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
+  uint32_t line = static_cast<uint32_t>(it - line_starts_.begin());
+  return {line, offset - line_starts_[line - 1] + 1};
+}
+
+std::string_view SourceFile::Line(uint32_t line) const {
+  if (line == 0 || line > line_starts_.size()) return {};
+  uint32_t b = line_starts_[line - 1];
+  uint32_t e = line < line_starts_.size() ? line_starts_[line] : static_cast<uint32_t>(text_.size());
+  while (e > b && (text_[e - 1] == '\n' || text_[e - 1] == '\r')) --e;
+  return std::string_view(text_).substr(b, e - b);
+}
+
+uint32_t SourceFile::OffsetOf(uint32_t line, uint32_t col) const {
+  if (line == 0) return 0;
+  if (line > line_starts_.size()) return static_cast<uint32_t>(text_.size());
+  uint32_t off = line_starts_[line - 1] + (col ? col - 1 : 0);
+  return std::min<uint32_t>(off, static_cast<uint32_t>(text_.size()));
+}
+
+SourceManager::SourceManager() { files_.push_back(nullptr); }
+
+uint32_t SourceManager::Add(std::string path, std::string text) {
+  files_.push_back(std::make_unique<SourceFile>(std::move(path), std::move(text)));
+  return static_cast<uint32_t>(files_.size() - 1);
+}
+
+const SourceFile* SourceManager::Get(uint32_t id) const {
+  return id < files_.size() ? files_[id].get() : nullptr;
+}
+
+std::string_view SourceManager::Text(Span s) const {
+  const SourceFile* f = Get(s.file);
+  if (!f || s.begin > s.end || s.end > f->text().size()) return {};
+  return std::string_view(f->text()).substr(s.begin, s.end - s.begin);
+}
+
+}  // namespace conform

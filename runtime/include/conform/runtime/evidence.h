@@ -1,0 +1,95 @@
+// Evidence loading: YAML or JSON → records in the schema's layout, with data-path diagnostics.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "conform/compiler/diagnostics.h"
+#include "conform/compiler/schema.h"
+#include "conform/compiler/strings.h"
+
+namespace conform::runtime {
+
+// Bump allocator owning every record and sequence of one document.
+class Arena {
+ public:
+  Arena() = default;
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+  // Returns zeroed memory (records start with every presence bit clear), valid for the
+  // arena's lifetime. `align` must be a power of two.
+  void* Allocate(size_t bytes, size_t align = 8);
+  size_t bytes_used() const { return used_; }
+
+ private:
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  size_t block_size_ = 0, offset_ = 0, used_ = 0;
+};
+
+// A `parameters:` entry of the evidence file, resolved against a program later.
+struct ParamOverride {
+  std::string name;       // e.g. "iso9001.audit_interval" or "audit_interval"
+  std::string text;       // the scalar as written
+  std::vector<std::string> items;  // for sequences (set-valued parameters)
+  std::vector<Span> item_spans;    // one per item, in the evidence file
+  bool is_sequence = false;
+  Span span;              // in the evidence file: the value for a scalar, the key for a sequence
+  std::string data_path;  // $.parameters["iso9001.audit_interval"]
+};
+
+// One loaded organization. Immutable after loading except for its private string layer,
+// which builtins such as lower() extend during evaluation.
+class Document {
+ public:
+  explicit Document(const StringPool* literals) : strings_(literals) {}
+  const void* root() const { return root_; }
+  LayeredStrings& strings() { return strings_; }
+  const std::vector<ParamOverride>& parameters() const { return params_; }
+  Arena& arena() { return arena_; }
+  void set_root(const void* r) { root_ = r; }
+  std::vector<ParamOverride>& mutable_parameters() { return params_; }
+
+ private:
+  Arena arena_;
+  LayeredStrings strings_;
+  const void* root_ = nullptr;
+  std::vector<ParamOverride> params_;
+};
+
+enum class EvidenceFormat { Auto, Yaml, Json };
+
+// Mappings and sequences nested deeper than this are rejected with E0710.
+inline constexpr int kMaxEvidenceDepth = 64;
+
+// The format `opts.format` resolves to for this path and text (Auto: `.json`, or text whose
+// first non-blank character is `{`, is JSON; anything else is YAML).
+EvidenceFormat DetectFormat(const std::string& path, std::string_view text, EvidenceFormat requested);
+
+struct LoadOptions {
+  EvidenceFormat format = EvidenceFormat::Auto;  // Auto: by extension (.json → JSON), else YAML
+  bool unknown_fields_are_errors = false;        // default: warning W0701
+  size_t max_errors = 50;
+};
+
+// Loads evidence text (registered in `sm` under `path` so diagnostics show the line and a
+// caret) into a Document laid out per `schema`'s root entity. Returns nullptr if any error
+// was reported. Diagnostic codes: E0702 malformed YAML/JSON, E0703 missing required field,
+// E0704 wrong type, E0705 invalid date, E0706 invalid duration, E0707 unknown enum member,
+// E0708 empty document / root not a mapping, E0709 duplicate key, E0710 nesting deeper than
+// kMaxEvidenceDepth (or YAML aliases expanding past a size budget), W0701 unknown field
+// (severity Error, same code, when opts.unknown_fields_are_errors).
+// Every diagnostic carries data_path (e.g. $.internal_audits[3].end) and a span; JSON
+// syntax errors that simdjson cannot place carry Diagnostic::path and no span.
+// Never throws (except std::bad_alloc).
+std::unique_ptr<Document> LoadEvidence(const std::string& path, std::string text, const SchemaModel& schema,
+                                       const StringPool* literals, SourceManager& sm, Diagnostics& diags,
+                                       const LoadOptions& opts = {});
+
+// Reads the file, then LoadEvidence; E0701 if the file cannot be read.
+std::unique_ptr<Document> LoadEvidenceFile(const std::string& path, const SchemaModel& schema,
+                                           const StringPool* literals, SourceManager& sm, Diagnostics& diags,
+                                           const LoadOptions& opts = {});
+
+}  // namespace conform::runtime

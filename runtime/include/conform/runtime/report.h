@@ -1,0 +1,64 @@
+// Evaluation of a standard over one document, clause roll-ups, summaries, and text/JSON output.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "conform/compiler/diagnostics.h"
+#include "conform/compiler/evaluate.h"
+#include "conform/compiler/ir.h"
+#include "conform/runtime/evidence.h"
+
+namespace conform::runtime {
+
+enum class Engine { Interp };
+const char* EngineName(Engine e);
+
+struct Counts {
+  int conform = 0, nonconform = 0, major = 0, minor = 0, observation = 0, not_evidenced = 0, not_applicable = 0;
+  int total() const { return conform + nonconform + not_evidenced + not_applicable; }
+  void Add(Verdict v, ir::Grade g);
+};
+
+struct ClauseRollup {
+  std::string number, title;
+  int depth = 1;
+  Verdict verdict = Verdict::NotApplicable;  // worst of its requirements and sub-clauses
+  Counts counts;
+};
+
+struct StandardReport {
+  const ir::Program* program = nullptr;
+  std::vector<RequirementResult> results;  // parallel to program->requirements
+  std::vector<ClauseRollup> clauses;       // parallel to program->clauses
+  Counts summary;
+  std::vector<Diagnostic> warnings;        // e.g. edition withdrawn
+};
+
+// Resolves `parameters:` from the evidence and `--param name=value` overrides against the
+// program's declared parameters (typed parse; errors E0711/E0712, warnings W0702).
+ParamValues ResolveParameters(const ir::Program& p, const std::vector<ParamOverride>& overrides, LayeredStrings& strings,
+                              const SourceManager& sm, Diagnostics& diags);
+
+StandardReport Evaluate(const ir::Program& p, Document& doc, int64_t as_of, const ParamValues& params,
+                        Engine engine = Engine::Interp, bool explain = true);
+
+struct RunInfo {
+  std::string evidence_path;
+  int64_t as_of = 0;
+  Engine engine = Engine::Interp;
+  std::string version;
+};
+
+struct TextOptions {
+  bool color = false;
+  bool show_conforming = true;  // list ✓ lines too
+  bool explain = true;          // print the deciding values under ✗ and ?
+};
+
+std::string RenderText(const StandardReport& r, const RunInfo& info, const TextOptions& opts);
+std::string RenderJson(const std::vector<StandardReport>& reports, const RunInfo& info);
+
+// JSON string escaping (RFC 8259), shared by every JSON writer.
+std::string JsonQuote(std::string_view s);
+
+}  // namespace conform::runtime

@@ -1,0 +1,732 @@
+// Parser and semantic-analysis tests: spans, syntax errors, name resolution, type checking,
+// and the structural checks of standards. Each test pins one diagnostic code.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "conform/compiler/ast.h"
+#include "conform/compiler/parser.h"
+#include "test_util.h"
+
+namespace conform {
+namespace {
+
+using test::CompileText;
+using test::Compiled;
+using test::WithPass;
+using test::WithRequirement;
+
+// ---- parser ------------------------------------------------------------------------------
+
+struct Parsed {
+  SourceManager sm;
+  Diagnostics diags;
+  std::unique_ptr<ast::File> file;
+  uint32_t id = 0;
+
+  explicit Parsed(const std::string& text) {
+    id = sm.Add("p.clause", text);
+    file = syntax::ParseFile(sm, id, diags);
+  }
+  std::string Text(Span s) const { return std::string(sm.Text(s)); }
+  LineCol Where(Span s) const { return sm.Get(s.file)->Locate(s.begin); }
+  const Diagnostic* Find(const std::string& code) const {
+    for (const auto& d : diags.items())
+      if (d.code == code) return &d;
+    return nullptr;
+  }
+  const ast::RequirementDecl& Req() const { return file->standards.at(0).clauses.at(0).requirements.at(0); }
+};
+
+const char* kSmall =
+    "schema t { root org { a: int  b: bool?  c: bool? } }\n"  // 1
+    "standard s \"S\" {\n"                                   // 2
+    "  clause 1 \"One\" {\n"                                 // 3
+    "    requirement r : minor {\n"                          // 4
+    "      pass a + 1 == 2\n"                                // 5
+    "    }\n"                                                // 6
+    "  }\n"                                                  // 7
+    "}\n";
+
+TEST(Parser, ValidFileHasNoDiagnostics) {
+  Parsed p(kSmall);
+  EXPECT_TRUE(p.diags.empty()) << RenderAll(p.diags, p.sm);
+  ASSERT_EQ(p.file->schemas.size(), 1u);
+  ASSERT_EQ(p.file->standards.size(), 1u);
+  EXPECT_EQ(p.file->standards[0].name, "s");
+  EXPECT_EQ(p.file->standards[0].title, "S");
+}
+
+TEST(Parser, NodeSpansPointAtTheirSource) {
+  Parsed p(kSmall);
+  ASSERT_TRUE(p.diags.empty());
+  const auto& clause = p.file->standards[0].clauses.at(0);
+  EXPECT_EQ(p.Text(clause.number_span), "1");
+  EXPECT_EQ(p.Where(clause.number_span).line, 3u);
+  EXPECT_EQ(p.Where(clause.number_span).col, 10u);
+
+  const auto& r = p.Req();
+  EXPECT_EQ(p.Text(r.id_span), "r");
+  EXPECT_EQ(p.Where(r.id_span).line, 4u);
+  EXPECT_EQ(p.Where(r.id_span).col, 17u);
+  EXPECT_EQ(p.Text(r.grade_span), "minor");
+  EXPECT_EQ(p.Where(r.grade_span).col, 21u);
+
+  ASSERT_TRUE(r.pass);
+  const ast::Expr& eq = *r.pass;
+  EXPECT_EQ(eq.kind, ast::ExprKind::Binary);
+  EXPECT_EQ(eq.op, "==");
+  EXPECT_EQ(p.Text(eq.span), "a + 1 == 2");
+  EXPECT_EQ(p.Where(eq.span).line, 5u);
+  EXPECT_EQ(p.Where(eq.span).col, 12u);
+  ASSERT_TRUE(eq.a && eq.b);
+  EXPECT_EQ(p.Text(eq.a->span), "a + 1");
+  EXPECT_EQ(eq.a->op, "+");
+  EXPECT_EQ(p.Text(eq.b->span), "2");
+  EXPECT_EQ(p.Where(eq.b->span).col, 21u);
+  ASSERT_TRUE(eq.a->a);
+  EXPECT_EQ(eq.a->a->kind, ast::ExprKind::Name);
+  EXPECT_EQ(eq.a->a->text, "a");
+  EXPECT_EQ(p.Where(eq.a->a->span).col, 12u);
+}
+
+TEST(Parser, SpansCountBytesAfterNonAsciiText) {
+  // "é" is two bytes: columns are in bytes, and spans still cover the right text.
+  Parsed p(
+      "schema t { root org { a: int } }\n"
+      "standard s \"Système\" { clause 1 \"Qualité\" { requirement r : minor { pass a == 2 } } }\n");
+  ASSERT_TRUE(p.diags.empty()) << RenderAll(p.diags, p.sm);
+  EXPECT_EQ(p.Text(p.Req().pass->span), "a == 2");
+  EXPECT_EQ(p.Text(p.Req().id_span), "r");
+}
+
+TEST(Parser, PrecedenceFollowsTheReference) {
+  // not binds tighter than and, and tighter than or, comparisons tighter than not.
+  Parsed p(
+      "schema t { root org { a: bool  b: bool  c: bool  n: int } }\n"
+      "standard s \"S\" { clause 1 \"One\" {\n"
+      "  requirement r1 : minor { pass not a and b }\n"
+      "  requirement r2 : minor { pass a or b and c }\n"
+      "  requirement r3 : minor { pass not n == 1 }\n"
+      "  requirement r4 : minor { pass n + 2 * 3 > 1 implies a }\n"
+      "} }\n");
+  ASSERT_TRUE(p.diags.empty()) << RenderAll(p.diags, p.sm);
+  const auto& reqs = p.file->standards[0].clauses[0].requirements;
+  ASSERT_EQ(reqs.size(), 4u);
+  EXPECT_EQ(reqs[0].pass->kind, ast::ExprKind::And);
+  EXPECT_EQ(reqs[0].pass->a->kind, ast::ExprKind::Not);
+  EXPECT_EQ(reqs[1].pass->kind, ast::ExprKind::Or);
+  EXPECT_EQ(reqs[1].pass->b->kind, ast::ExprKind::And);
+  EXPECT_EQ(reqs[2].pass->kind, ast::ExprKind::Not);
+  EXPECT_EQ(reqs[2].pass->a->op, "==");
+  EXPECT_EQ(reqs[3].pass->kind, ast::ExprKind::Implies);
+  EXPECT_EQ(reqs[3].pass->a->op, ">");
+  EXPECT_EQ(reqs[3].pass->a->a->op, "+");
+  EXPECT_EQ(reqs[3].pass->a->a->b->op, "*");
+}
+
+TEST(Parser, SyntaxErrorReportsE0101WithLineAndColumn) {
+  Parsed p(
+      "schema t { root org { a: int } }\n"
+      "standard s \"S\" {\n"
+      "  clause 1 \"One\" {\n"
+      "    requirement r : minor {\n"
+      "      pass a ==\n"
+      "    }\n"
+      "  }\n"
+      "}\n");
+  const Diagnostic* d = p.Find("E0101");
+  ASSERT_NE(d, nullptr) << RenderAll(p.diags, p.sm);
+  EXPECT_EQ(d->severity, Severity::Error);
+  EXPECT_EQ(p.Where(d->span).line, 6u);
+  EXPECT_EQ(p.Where(d->span).col, 5u);
+  EXPECT_EQ(p.Text(d->span), "}");
+  EXPECT_NE(d->message.find("syntax error"), std::string::npos) << d->message;
+  std::string rendered = RenderAll(p.diags, p.sm);
+  EXPECT_NE(rendered.find("p.clause:6:5"), std::string::npos) << rendered;
+}
+
+TEST(Parser, MissingBraceAtEndOfFile) {
+  Parsed p("standard s \"S\" {\n  clause 1 \"One\" {\n");
+  const Diagnostic* d = p.Find("E0101");
+  ASSERT_NE(d, nullptr) << RenderAll(p.diags, p.sm);
+  EXPECT_NE(d->message.find("end of file"), std::string::npos) << d->message;
+}
+
+TEST(Parser, UnterminatedStringIsE0103) {
+  Parsed p(
+      "standard s \"S\" {\n"
+      "  clause 1 \"One\" {\n"
+      "    requirement r : minor {\n"
+      "      says \"abc\n"
+      "      pass true\n"
+      "    }\n"
+      "  }\n"
+      "}\n");
+  const Diagnostic* d = p.Find("E0103");
+  ASSERT_NE(d, nullptr) << RenderAll(p.diags, p.sm);
+  EXPECT_EQ(p.Where(d->span).line, 4u);
+  EXPECT_EQ(p.Where(d->span).col, 12u);
+  EXPECT_FALSE(d->help.empty());
+}
+
+TEST(Parser, UnknownEscapeIsE0104) {
+  Parsed p(
+      "standard s \"S\" {\n"
+      "  clause 1 \"One\" {\n"
+      "    requirement r : minor {\n"
+      "      says \"a\\qb\"\n"
+      "      pass true\n"
+      "    }\n"
+      "  }\n"
+      "}\n");
+  const Diagnostic* d = p.Find("E0104");
+  ASSERT_NE(d, nullptr) << RenderAll(p.diags, p.sm);
+  EXPECT_EQ(p.Text(d->span), "\\q");
+  EXPECT_EQ(p.Where(d->span).line, 4u);
+  EXPECT_EQ(p.Where(d->span).col, 14u);
+  EXPECT_NE(d->message.find("\\q"), std::string::npos) << d->message;
+}
+
+TEST(Parser, KnownEscapesAreDecoded) {
+  Parsed p(
+      "standard s \"S\" { clause 1 \"One\" { requirement r : minor {\n"
+      "  says \"q\\\"t\\\\n\\tx\"\n"
+      "  pass true } } }\n");
+  ASSERT_TRUE(p.diags.empty()) << RenderAll(p.diags, p.sm);
+  EXPECT_EQ(p.Req().says, "q\"t\\n\tx");
+}
+
+TEST(Parser, InvalidDateLiteralIsE0105) {
+  Parsed p("standard s \"S\" { clause 1 \"One\" { requirement r : minor { pass as_of > 2025-02-30 } } }\n");
+  const Diagnostic* d = p.Find("E0105");
+  ASSERT_NE(d, nullptr) << RenderAll(p.diags, p.sm);
+  EXPECT_EQ(p.Text(d->span), "2025-02-30");
+}
+
+TEST(Parser, UnknownDurationUnitIsE0106) {
+  Parsed p("standard s \"S\" { clause 1 \"One\" { requirement r : minor { pass as_of - 3 fortnights < as_of } } }\n");
+  const Diagnostic* d = p.Find("E0106");
+  ASSERT_NE(d, nullptr) << RenderAll(p.diags, p.sm);
+  EXPECT_EQ(p.Text(d->span), "fortnights");
+}
+
+TEST(Parser, NestingLimitIsE0501) {
+  std::string deep = std::string(300, '(') + "true" + std::string(300, ')');
+  Parsed p("standard s \"S\" { clause 1 \"One\" { requirement r : minor { pass " + deep + " } } }\n");
+  const Diagnostic* d = p.Find("E0501");
+  ASSERT_NE(d, nullptr) << RenderAll(p.diags, p.sm);
+  EXPECT_EQ(d->severity, Severity::Error);
+}
+
+TEST(Parser, ModerateNestingIsFine) {
+  std::string deep = std::string(50, '(') + "true" + std::string(50, ')');
+  Parsed p("standard s \"S\" { clause 1 \"One\" { requirement r : minor { pass " + deep + " } } }\n");
+  EXPECT_TRUE(p.diags.empty()) << RenderAll(p.diags, p.sm);
+}
+
+TEST(Parser, MessageTemplateHolesHaveSpansInTheFile) {
+  Parsed p(
+      "schema t { entity d { code: string } root org { ds: list<d> } }\n"
+      "standard s \"S\" {\n"
+      "  clause 1 \"One\" {\n"
+      "    requirement r : minor {\n"
+      "      pass all d in ds : d.code != \"\"\n"
+      "      else \"code {d.code} at {as_of}!\"\n"
+      "    }\n"
+      "  }\n"
+      "}\n");
+  ASSERT_TRUE(p.diags.empty()) << RenderAll(p.diags, p.sm);
+  const auto& msg = p.Req().message;
+  ASSERT_TRUE(msg);
+  ASSERT_EQ(msg->pieces.size(), 5u);
+  EXPECT_EQ(msg->pieces[0].text, "code ");
+  EXPECT_FALSE(msg->pieces[0].expr);
+  ASSERT_TRUE(msg->pieces[1].expr);
+  const ast::Expr& hole = *msg->pieces[1].expr;
+  EXPECT_EQ(hole.kind, ast::ExprKind::Field);
+  EXPECT_EQ(hole.text, "code");
+  EXPECT_EQ(p.Text(hole.span), "d.code");
+  EXPECT_EQ(p.Where(hole.span).line, 6u);
+  EXPECT_EQ(p.Where(hole.span).col, 19u);
+  EXPECT_EQ(msg->pieces[2].text, " at ");
+  ASSERT_TRUE(msg->pieces[3].expr);
+  EXPECT_EQ(msg->pieces[3].expr->kind, ast::ExprKind::Name);
+  EXPECT_EQ(p.Text(msg->pieces[3].expr->span), "as_of");
+  EXPECT_EQ(p.Where(msg->pieces[3].expr->span).col, 31u);
+  EXPECT_EQ(msg->pieces[4].text, "!");
+}
+
+TEST(Parser, MessageEscapedBraceIsLiteral) {
+  Parsed p(
+      "schema t { root org { n: int } }\n"
+      "standard s \"S\" { clause 1 \"One\" { requirement r : minor {\n"
+      "  pass n > 0\n"
+      "  else \"a \\{b and {n}\"\n"
+      "} } }\n");
+  ASSERT_TRUE(p.diags.empty()) << RenderAll(p.diags, p.sm);
+  const auto& msg = p.Req().message;
+  ASSERT_TRUE(msg);
+  ASSERT_EQ(msg->pieces.size(), 2u);
+  EXPECT_EQ(msg->pieces[0].text, "a {b and ");
+  ASSERT_TRUE(msg->pieces[1].expr);
+  EXPECT_EQ(p.Text(msg->pieces[1].expr->span), "n");
+}
+
+TEST(Parser, MessageWithBadHoleIsE0108) {
+  Parsed p(
+      "schema t { root org { n: int } }\n"
+      "standard s \"S\" { clause 1 \"One\" { requirement r : minor {\n"
+      "  pass n > 0\n"
+      "  else \"value {n +} here\"\n"
+      "} } }\n");
+  const Diagnostic* d = p.Find("E0108");
+  ASSERT_NE(d, nullptr) << RenderAll(p.diags, p.sm);
+  EXPECT_EQ(p.Where(d->span).line, 4u);
+}
+
+TEST(Parser, MessageWithUnclosedHoleIsE0108) {
+  Parsed p(
+      "schema t { root org { n: int } }\n"
+      "standard s \"S\" { clause 1 \"One\" { requirement r : minor {\n"
+      "  pass n > 0\n"
+      "  else \"value {n here\"\n"
+      "} } }\n");
+  EXPECT_NE(p.Find("E0108"), nullptr) << RenderAll(p.diags, p.sm);
+}
+
+// ---- semantic analysis ------------------------------------------------------------------
+
+TEST(Sema, BaselineCompilesCleanly) {
+  Compiled c = CompileText(WithRequirement(
+      "      let n = count(d in documents where d.status == approved)\n"
+      "      pass n > 0 and name != \"\" and default(founded, 2000-01-01) <= as_of - audit_interval\n"
+      "      else \"{n} approved documents in {name}\""));
+  EXPECT_TRUE(c.diags().empty()) << c.Rendered();
+  ASSERT_EQ(c.programs.size(), 1u);
+  ASSERT_EQ(c.programs[0]->requirements.size(), 1u);
+  EXPECT_EQ(c.programs[0]->requirements[0].id, "r");
+  EXPECT_EQ(c.programs[0]->requirements[0].clause, "1");
+}
+
+TEST(Sema, UnknownNameIsE0201WithDidYouMean) {
+  Compiled c = CompileText(WithPass("nme == \"x\""));
+  const Diagnostic* d = c.Find("E0201");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_EQ(c.SpanText(*d), "nme");
+  EXPECT_NE(d->message.find("nme"), std::string::npos);
+  EXPECT_EQ(d->help, "did you mean `name`?");
+}
+
+TEST(Sema, UnknownNameFarFromEverythingHasNoSuggestion) {
+  Compiled c = CompileText(WithPass("zzzzqqqq == 1"));
+  const Diagnostic* d = c.Find("E0201");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_EQ(d->help.find("did you mean"), std::string::npos) << d->help;
+}
+
+TEST(Sema, QuantifierVariableIsNotVisibleOutsideIt) {
+  Compiled c = CompileText(WithPass("(exists d in documents : d.code == \"x\") and d.code == \"y\""));
+  EXPECT_TRUE(c.Has("E0201")) << c.Rendered();
+}
+
+TEST(Sema, UnknownFieldIsE0202WithDidYouMean) {
+  Compiled c = CompileText(WithPass("exists d in documents : d.cod == \"x\""));
+  const Diagnostic* d = c.Find("E0202");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_EQ(c.SpanText(*d), "cod");
+  EXPECT_EQ(d->help, "did you mean `code`?");
+  EXPECT_NE(d->message.find("document"), std::string::npos) << d->message;
+}
+
+TEST(Sema, UnknownTypeIsE0203) {
+  Compiled c = CompileText(
+      "schema t { root org { a: strng } }\n"
+      "standard s \"S\" { clause 1 \"One\" { requirement r : minor { says \"x\" pass true } } }\n");
+  const Diagnostic* d = c.Find("E0203");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_EQ(c.SpanText(*d), "strng");
+  EXPECT_EQ(d->help, "did you mean `string`?");
+}
+
+TEST(Sema, UnknownParameterTypeIsE0203) {
+  Compiled c = CompileText(
+      "schema t { root org { a: int } }\n"
+      "standard s \"S\" { param p : widget = 3\n"
+      "  clause 1 \"One\" { requirement r : minor { says \"x\" pass a > p } } }\n");
+  EXPECT_TRUE(c.Has("E0203")) << c.Rendered();
+}
+
+TEST(Sema, ExtendingAnUnknownEntityIsE0203) {
+  Compiled c = CompileText(
+      "schema t { root org { a: int } extend orgg { b: int } }\n"
+      "standard s \"S\" { clause 1 \"One\" { requirement r : minor { says \"x\" pass a > 0 } } }\n");
+  const Diagnostic* d = c.Find("E0203");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_EQ(d->help, "did you mean `org`?");
+}
+
+TEST(Sema, ExtendAddsFields) {
+  Compiled c = CompileText(
+      "schema t { root org { a: int } extend org { b: int? } }\n"
+      "standard s \"S\" { clause 1 \"One\" { requirement r : minor { says \"x\" pass a > 0 and b is absent } } }\n");
+  EXPECT_FALSE(c.diags().HasErrors()) << c.Rendered();
+}
+
+TEST(Sema, DuplicateRequirementIdIsE0204) {
+  Compiled c = CompileText(
+      "schema t { root org { a: int } }\n"
+      "standard s \"S\" {\n"
+      "  clause 1 \"One\" { requirement r : minor { says \"x\" pass a > 0 } }\n"
+      "  clause 2 \"Two\" { requirement r : minor { says \"y\" pass a > 1 } }\n"
+      "}\n");
+  const Diagnostic* d = c.Find("E0204");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_NE(d->message.find("`r`"), std::string::npos) << d->message;
+  EXPECT_EQ(c.Where(*d).line, 4u);
+  ASSERT_EQ(d->notes.size(), 1u);
+  EXPECT_EQ(c.sources().Get(d->notes[0].span.file)->Locate(d->notes[0].span.begin).line, 3u);
+}
+
+TEST(Sema, DuplicateClauseIsE0204) {
+  Compiled c = CompileText(
+      "schema t { root org { a: int } }\n"
+      "standard s \"S\" {\n"
+      "  clause 1 \"One\" { requirement r1 : minor { says \"x\" pass a > 0 } }\n"
+      "  clause 1 \"Again\" { requirement r2 : minor { says \"y\" pass a > 1 } }\n"
+      "}\n");
+  const Diagnostic* d = c.Find("E0204");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_NE(d->message.find("clause 1"), std::string::npos) << d->message;
+}
+
+TEST(Sema, DuplicateFieldIsE0204) {
+  Compiled c = CompileText(
+      "schema t { root org { a: int  a: string } }\n"
+      "standard s \"S\" { clause 1 \"One\" { requirement r : minor { says \"x\" pass true } } }\n");
+  const Diagnostic* d = c.Find("E0204");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_NE(d->message.find("field `a`"), std::string::npos) << d->message;
+}
+
+TEST(Sema, DuplicateEnumMemberIsE0204) {
+  Compiled c = CompileText(
+      "schema t { enum e { x, y, x } root org { a: e } }\n"
+      "standard s \"S\" { clause 1 \"One\" { requirement r : minor { says \"x\" pass a == y } } }\n");
+  const Diagnostic* d = c.Find("E0204");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_NE(d->message.find("member `x`"), std::string::npos) << d->message;
+}
+
+TEST(Sema, DuplicateLetIsE0204) {
+  Compiled c = CompileText(WithRequirement("      let n = 1\n      let n = 2\n      pass n > 0"));
+  EXPECT_TRUE(c.Has("E0204")) << c.Rendered();
+}
+
+TEST(Sema, SecondRootIsE0204) {
+  Compiled c = CompileText(
+      "schema t { root org { a: int } root company { b: int } }\n"
+      "standard s \"S\" { clause 1 \"One\" { requirement r : minor { says \"x\" pass a > 0 } } }\n");
+  EXPECT_TRUE(c.Has("E0204")) << c.Rendered();
+}
+
+TEST(Sema, UnknownModuleIsE0205) {
+  Compiled c = CompileText("use nosuchmodule\n", {test::StandardsDir()});
+  const Diagnostic* d = c.Find("E0205");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_EQ(c.SpanText(*d), "use nosuchmodule");
+  EXPECT_NE(d->help.find("core"), std::string::npos) << d->help;  // lists what is available
+}
+
+TEST(Sema, MisspelledModuleSuggestsTheCatalogueOne) {
+  Compiled c = CompileText("use cor\n", {test::StandardsDir()});
+  const Diagnostic* d = c.Find("E0205");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_EQ(d->help, "did you mean `core`?");
+}
+
+TEST(Sema, CatalogueModuleLoads) {
+  Compiled c = CompileText("use core\n", {test::StandardsDir()});
+  EXPECT_FALSE(c.diags().HasErrors()) << c.Rendered();
+}
+
+TEST(Sema, BadEnumMemberIsE0206) {
+  Compiled c = CompileText(WithPass("exists d in documents : d.status == aproved"));
+  const Diagnostic* d = c.Find("E0206");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_EQ(c.SpanText(*d), "aproved");
+  EXPECT_EQ(d->help, "did you mean `approved`?");
+}
+
+TEST(Sema, BadEnumMemberInSetLiteralIsE0206) {
+  Compiled c = CompileText(WithPass("all d in documents : d.status in {draft, retired}"));
+  EXPECT_TRUE(c.Has("E0206")) << c.Rendered();
+}
+
+TEST(Sema, EnumMemberOnEitherSide) {
+  Compiled c = CompileText(WithPass("all d in documents : approved == d.status or d.status != obsolete"));
+  EXPECT_FALSE(c.diags().HasErrors()) << c.Rendered();
+}
+
+TEST(Sema, UnknownFunctionIsE0207) {
+  Compiled c = CompileText(WithPass("lenn(name) > 0"));
+  const Diagnostic* d = c.Find("E0207");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_EQ(c.SpanText(*d), "lenn");
+  EXPECT_EQ(d->help, "did you mean `len`?");
+}
+
+TEST(Sema, NonAggregateComprehensionIsE0207) {
+  Compiled c = CompileText(WithPass("total(d.code for d in documents) > 0"));
+  EXPECT_TRUE(c.Has("E0207")) << c.Rendered();
+}
+
+TEST(Sema, TypeMismatchIsE0301) {
+  Compiled c = CompileText(WithPass("name == 3"));
+  const Diagnostic* d = c.Find("E0301");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_EQ(c.SpanText(*d), "name == 3");
+  EXPECT_NE(d->message.find("string"), std::string::npos) << d->message;
+  EXPECT_NE(d->message.find("int"), std::string::npos) << d->message;
+}
+
+TEST(Sema, DateComparedWithStringSuggestsUnquotedDates) {
+  Compiled c = CompileText(WithPass("founded >= \"2025-01-01\""));
+  const Diagnostic* d = c.Find("E0301");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_NE(d->help.find("write dates without quotes"), std::string::npos) << d->help;
+}
+
+TEST(Sema, PassMustBeBoolE0301) {
+  Compiled c = CompileText(WithPass("headcount + 1"));
+  const Diagnostic* d = c.Find("E0301");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_NE(d->message.find("bool"), std::string::npos) << d->message;
+}
+
+TEST(Sema, ListAsConditionSuggestsQuantifier) {
+  Compiled c = CompileText(WithPass("documents"));
+  const Diagnostic* d = c.Find("E0301");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_NE(d->help.find("exists"), std::string::npos) << d->help;
+}
+
+TEST(Sema, ArithmeticOnStringsIsE0301) {
+  Compiled c = CompileText(WithPass("name + 1 == 2"));
+  EXPECT_TRUE(c.Has("E0301")) << c.Rendered();
+}
+
+TEST(Sema, DateArithmeticWithIntIsE0301) {
+  Compiled c = CompileText(WithPass("default(founded, as_of) + 30 < as_of"));
+  const Diagnostic* d = c.Find("E0301");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_NE(d->help.find("30 days"), std::string::npos) << d->help;
+}
+
+TEST(Sema, InNeedsACollectionE0301) {
+  Compiled c = CompileText(WithPass("\"a\" in name"));
+  EXPECT_TRUE(c.Has("E0301")) << c.Rendered();
+}
+
+TEST(Sema, UnderNeedsStringsE0301) {
+  Compiled c = CompileText(WithPass("headcount under \"8\""));
+  EXPECT_TRUE(c.Has("E0301")) << c.Rendered();
+}
+
+TEST(Sema, OrderingDurationsIsE0304) {
+  Compiled c = CompileText(WithPass("interval < 12 months"));
+  const Diagnostic* d = c.Find("E0304");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_NE(d->help.find("dates"), std::string::npos) << d->help;
+}
+
+TEST(Sema, DurationEqualityIsAllowed) {
+  Compiled c = CompileText(WithPass("interval == 12 months and interval != audit_interval"));
+  EXPECT_FALSE(c.diags().HasErrors()) << c.Rendered();
+}
+
+TEST(Sema, OrderingEnumsAndBoolsIsE0304) {
+  EXPECT_TRUE(CompileText(WithPass("all d in documents : d.status > draft")).Has("E0304"));
+  EXPECT_TRUE(CompileText(WithPass("(name == \"a\") < true")).Has("E0304"));
+}
+
+TEST(Sema, WrongArityIsE0302) {
+  Compiled c = CompileText(WithPass("len(name, name) > 0"));
+  const Diagnostic* d = c.Find("E0302");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_NE(d->help.find("len(string)"), std::string::npos) << d->help;
+}
+
+TEST(Sema, WrongArityOfDefaultIsE0302) {
+  Compiled c = CompileText(WithPass("default(headcount) > 0"));
+  const Diagnostic* d = c.Find("E0302");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_NE(d->message.find("2 arguments"), std::string::npos) << d->message;
+}
+
+TEST(Sema, WrongArgumentTypeIsE0302) {
+  Compiled c = CompileText(WithPass("days_between(name, as_of) > 0"));
+  EXPECT_TRUE(c.Has("E0302")) << c.Rendered();
+}
+
+TEST(Sema, InvalidRegexIsE0305) {
+  Compiled c = CompileText(WithPass("matches(name, \"[a-\")"));
+  const Diagnostic* d = c.Find("E0305");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_EQ(c.SpanText(*d), "\"[a-\"");
+}
+
+TEST(Sema, NonLiteralRegexIsRejected) {
+  Compiled c = CompileText(WithPass("matches(name, name)"));
+  EXPECT_TRUE(c.diags().HasErrors()) << c.Rendered();
+}
+
+TEST(Sema, BadGradeIsE0401) {
+  Compiled c = CompileText(
+      "schema t { root org { a: int } }\n"
+      "standard s \"S\" { clause 1 \"One\" { requirement r : majr { says \"x\" pass a > 0 } } }\n");
+  const Diagnostic* d = c.Find("E0401");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_EQ(c.SpanText(*d), "majr");
+  EXPECT_EQ(d->help, "did you mean `major`?");
+}
+
+TEST(Sema, AllThreeGradesAreAccepted) {
+  Compiled c = CompileText(
+      "schema t { root org { a: int } }\n"
+      "standard s \"S\" { clause 1 \"One\" {\n"
+      "  requirement r1 : major { says \"x\" pass a > 0 }\n"
+      "  requirement r2 : minor { says \"x\" pass a > 0 }\n"
+      "  requirement r3 : observation { says \"x\" pass a > 0 }\n"
+      "} }\n");
+  ASSERT_FALSE(c.diags().HasErrors()) << c.Rendered();
+  ASSERT_EQ(c.programs.size(), 1u);
+  const auto& reqs = c.programs[0]->requirements;
+  ASSERT_EQ(reqs.size(), 3u);
+  EXPECT_EQ(reqs[0].grade, ir::Grade::Major);
+  EXPECT_EQ(reqs[1].grade, ir::Grade::Minor);
+  EXPECT_EQ(reqs[2].grade, ir::Grade::Observation);
+}
+
+TEST(Sema, BadlyNestedClauseNumberIsE0402) {
+  Compiled c = CompileText(
+      "schema t { root org { a: int } }\n"
+      "standard s \"S\" { clause 4 \"Four\" {\n"
+      "  clause 5.1 \"Wrong parent\" { requirement r : minor { says \"x\" pass a > 0 } }\n"
+      "} }\n");
+  const Diagnostic* d = c.Find("E0402");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_EQ(c.SpanText(*d), "5.1");
+}
+
+TEST(Sema, SkippedClauseLevelIsE0402) {
+  Compiled c = CompileText(
+      "schema t { root org { a: int } }\n"
+      "standard s \"S\" { clause 4 \"Four\" {\n"
+      "  clause 4.1.2 \"Two levels down\" { requirement r : minor { says \"x\" pass a > 0 } }\n"
+      "} }\n");
+  EXPECT_TRUE(c.Has("E0402")) << c.Rendered();
+}
+
+TEST(Sema, WellNestedClausesRecordDepthAndParent) {
+  Compiled c = CompileText(
+      "schema t { root org { a: int } }\n"
+      "standard s \"S\" { clause 4 \"Four\" { clause 4.1 \"A\" { clause 4.1.2 \"B\" {\n"
+      "  requirement r : minor { says \"x\" pass a > 0 } } } } }\n");
+  ASSERT_FALSE(c.diags().HasErrors()) << c.Rendered();
+  const auto& cl = c.programs.at(0)->clauses;
+  ASSERT_EQ(cl.size(), 3u);
+  EXPECT_EQ(cl[2].number, "4.1.2");
+  EXPECT_EQ(cl[2].depth, 3);
+  EXPECT_EQ(cl[2].parent, 1);
+  EXPECT_EQ(c.programs[0]->requirements.at(0).clause, "4.1.2");
+}
+
+TEST(Sema, MissingPassIsE0403) {
+  Compiled c = CompileText(WithRequirement("      let n = 1"));
+  const Diagnostic* d = c.Find("E0403");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_EQ(c.SpanText(*d), "r");
+}
+
+TEST(Sema, DuplicateMemberIsE0404) {
+  Compiled c = CompileText(WithRequirement("      pass true\n      pass false"));
+  const Diagnostic* d = c.Find("E0404");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_EQ(c.SpanText(*d), "r");
+}
+
+TEST(Sema, SecondExclusionsIsE0404) {
+  Compiled c = CompileText(
+      "schema t { root org { x: set<string> } }\n"
+      "standard s \"S\" { exclusions x exclusions x\n"
+      "  clause 1 \"One\" { requirement r : minor { says \"x\" pass true } } }\n");
+  EXPECT_TRUE(c.Has("E0404")) << c.Rendered();
+}
+
+TEST(Sema, MessageCannotSeeAnExistsVariable) {
+  Compiled c = CompileText(WithRequirement(
+      "      pass exists d in documents : d.status == approved\n"
+      "      else \"document {d.code} is not approved\""));
+  const Diagnostic* d = c.Find("E0201");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_EQ(c.SpanText(*d), "d");
+}
+
+TEST(Sema, MessageSeesTheVariableOfATopLevelAllOrNone) {
+  Compiled all = CompileText(WithRequirement(
+      "      pass all d in documents : d.status == approved\n"
+      "      else \"document {d.code} is {d.status}\""));
+  EXPECT_FALSE(all.diags().HasErrors()) << all.Rendered();
+  ASSERT_EQ(all.programs.size(), 1u);
+  EXPECT_GE(all.programs[0]->requirements.at(0).witness_var, 0);
+
+  Compiled none = CompileText(WithRequirement(
+      "      pass none d in documents : d.status == obsolete\n"
+      "      else \"document {d.code} is obsolete\""));
+  EXPECT_FALSE(none.diags().HasErrors()) << none.Rendered();
+}
+
+TEST(Sema, MessageCannotSeeANestedAllVariable) {
+  Compiled c = CompileText(WithRequirement(
+      "      pass name != \"\" and (all d in documents : d.status == approved)\n"
+      "      else \"document {d.code}\""));
+  EXPECT_TRUE(c.Has("E0201")) << c.Rendered();
+}
+
+TEST(Sema, MessageSeesLetsParamsAsOfAndRootFields) {
+  Compiled c = CompileText(WithRequirement(
+      "      let n = count(documents)\n"
+      "      pass n > 2\n"
+      "      else \"{name}: {n} documents, interval {audit_interval}, as of {as_of}\""));
+  EXPECT_FALSE(c.diags().HasErrors()) << c.Rendered();
+}
+
+TEST(Sema, FieldAccessOnScalarIsE0303) {
+  Compiled c = CompileText(WithPass("name.length > 0"));
+  EXPECT_TRUE(c.Has("E0303")) << c.Rendered();
+}
+
+TEST(Sema, NoRootEntityIsReported) {
+  Compiled c = CompileText("standard s \"S\" { clause 1 \"One\" { requirement r : minor { says \"x\" pass a > 0 } } }\n");
+  EXPECT_TRUE(c.diags().HasErrors()) << c.Rendered();
+}
+
+TEST(Sema, RenderedDiagnosticShowsFileLineAndCaret) {
+  Compiled c = CompileText(WithPass("nme == \"x\""));
+  std::string out = c.Rendered();
+  EXPECT_NE(out.find("error[E0201]: unknown name `nme`"), std::string::npos) << out;
+  EXPECT_NE(out.find("--> test.clause:"), std::string::npos) << out;
+  EXPECT_NE(out.find("^^^"), std::string::npos) << out;
+  EXPECT_NE(out.find("= help: did you mean `name`?"), std::string::npos) << out;
+  EXPECT_NE(out.find("1 error emitted"), std::string::npos) << out;
+}
+
+TEST(Sema, ClosestMatch) {
+  EXPECT_EQ(ClosestMatch("nme", {"name", "code"}), "name");
+  EXPECT_EQ(ClosestMatch("xyzzy", {"name", "code"}), "");
+  EXPECT_EQ(ClosestMatch("code", {"code"}), "code");
+}
+
+}  // namespace
+}  // namespace conform

@@ -1,0 +1,225 @@
+// IR printing (deterministic, span-free) and the builtin registry (documented, one symbol each).
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "conform/compiler/builtins.h"
+#include "conform/compiler/calendar.h"
+#include "conform/compiler/ir.h"
+#include "test_util.h"
+
+namespace conform {
+namespace {
+
+using test::CompileText;
+using test::Compiled;
+
+const char* kRules = R"(schema t {
+  enum status { draft, approved }
+  entity item { code: string  state: status  due: date?  tags: set<string> }
+  root org { name: string  items: list<item>?  founded: date? }
+}
+standard s "S" {
+  param window : duration = 6 months
+  param floor : int = 2
+  clause 1 "One" {
+    requirement a : major {
+      says "items are approved"
+      pass all i in items where i.due is present : i.state == approved and i.due >= as_of - window
+      else "item {i.code} is {i.state}"
+    }
+    clause 1.1 "Sub" {
+      requirement b : minor {
+        says "enough items"
+        let n = count(i in items where "x" in i.tags)
+        pass n >= floor and matches(name, "[A-Z].*") and default(founded, 2000-01-01) < as_of
+        else "{n} items"
+      }
+    }
+  }
+}
+)";
+
+// The same rules with other whitespace and comments: spans differ, the IR must not.
+const char* kRulesReformatted = R"(// a comment first
+schema t { enum status { draft, approved }
+  entity item { code: string state: status due: date? tags: set<string> }
+  root org { name: string items: list<item>? founded: date? } }
+standard s "S" { param window : duration = 6 months param floor : int = 2
+  clause 1 "One" { requirement a : major { says "items are approved"
+      /* block */ pass all i in items where i.due is present : i.state == approved and i.due >= as_of - window
+      else "item {i.code} is {i.state}" }
+    clause 1.1 "Sub" { requirement b : minor { says "enough items"
+        let n = count(i in items where "x" in i.tags)
+        pass n >= floor and matches(name, "[A-Z].*") and default(founded, 2000-01-01) < as_of
+        else "{n} items" } } } }
+)";
+
+TEST(IrPrint, IsDeterministicAcrossSessions) {
+  Compiled a = CompileText(kRules);
+  Compiled b = CompileText(kRules);
+  ASSERT_FALSE(a.diags().HasErrors()) << a.Rendered();
+  ASSERT_EQ(a.programs.size(), 1u);
+  ASSERT_EQ(b.programs.size(), 1u);
+  std::string pa = ir::Print(*a.programs[0]);
+  std::string pb = ir::Print(*b.programs[0]);
+  EXPECT_FALSE(pa.empty());
+  EXPECT_EQ(pa, pb);
+  EXPECT_EQ(pa, ir::Print(*a.programs[0]));  // printing twice gives the same text
+}
+
+TEST(IrPrint, DoesNotDependOnSpans) {
+  Compiled a = CompileText(kRules);
+  Compiled b = CompileText(kRulesReformatted);
+  ASSERT_FALSE(a.diags().HasErrors()) << a.Rendered();
+  ASSERT_FALSE(b.diags().HasErrors()) << b.Rendered();
+  EXPECT_EQ(ir::Print(*a.programs.at(0)), ir::Print(*b.programs.at(0)));
+}
+
+TEST(IrPrint, MentionsRequirementsClausesAndParams) {
+  Compiled a = CompileText(kRules);
+  ASSERT_FALSE(a.diags().HasErrors()) << a.Rendered();
+  std::string text = ir::Print(*a.programs.at(0));
+  for (const char* want : {"a", "b", "1.1", "window", "floor"})
+    EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
+}
+
+TEST(IrPrint, CatalogueStandardIsDeterministic) {
+  Compiled a = CompileText("use iso9001\n", {test::StandardsDir()});
+  Compiled b = CompileText("use iso9001\n", {test::StandardsDir()});
+  ASSERT_FALSE(a.diags().HasErrors()) << a.Rendered();
+  ASSERT_FALSE(a.programs.empty());
+  ASSERT_EQ(a.programs.size(), b.programs.size());
+  for (size_t i = 0; i < a.programs.size(); ++i) EXPECT_EQ(ir::Print(*a.programs[i]), ir::Print(*b.programs[i]));
+}
+
+TEST(IrProgram, RecordsParamsAndWitness) {
+  Compiled a = CompileText(kRules);
+  ASSERT_FALSE(a.diags().HasErrors()) << a.Rendered();
+  const ir::Program& p = *a.programs.at(0);
+  EXPECT_EQ(p.standard, "s");
+  EXPECT_EQ(p.title, "S");
+  ASSERT_EQ(p.params.size(), 2u);
+  EXPECT_EQ(p.FindParam("window"), 0);
+  EXPECT_EQ(p.FindParam("floor"), 1);
+  EXPECT_EQ(p.FindParam("nope"), -1);
+  EXPECT_EQ(p.params[1].value, 2);
+  ASSERT_EQ(p.requirements.size(), 2u);
+  EXPECT_GE(p.requirements[0].witness_var, 0);  // top-level all
+  EXPECT_EQ(p.requirements[1].witness_var, -1);
+  EXPECT_EQ(p.requirements[1].clause, "1.1");
+}
+
+TEST(IrProgram, OpNamesAreDistinct) {
+  std::set<std::string> names;
+  for (int op = static_cast<int>(ir::Op::Const); op <= static_cast<int>(ir::Op::Call); ++op) {
+    std::string n = ir::OpName(static_cast<ir::Op>(op));
+    EXPECT_FALSE(n.empty());
+    EXPECT_TRUE(names.insert(n).second) << "duplicate op name " << n;
+  }
+}
+
+// ---- builtins ----------------------------------------------------------------------------
+
+TEST(Builtins, EveryBuiltinHasDocSymbolAndFunction) {
+  const auto& reg = BuiltinRegistry::Default();
+  ASSERT_FALSE(reg.all().empty());
+  std::set<std::string> symbols;
+  for (const auto& b : reg.all()) {
+    SCOPED_TRACE(b.name);
+    EXPECT_FALSE(b.name.empty());
+    EXPECT_FALSE(b.doc.empty());
+    EXPECT_FALSE(b.symbol.empty());
+    EXPECT_EQ(b.symbol.rfind("conform_rt_", 0), 0u) << b.symbol;
+    EXPECT_NE(b.fn, nullptr);
+    EXPECT_FALSE(b.since.empty());
+    EXPECT_TRUE(symbols.insert(b.symbol).second) << "symbol used twice: " << b.symbol;
+    for (TypeId t : b.params) EXPECT_LT(t, 7u) << "builtin parameters are scalar";
+  }
+}
+
+TEST(Builtins, TheDocumentedFunctionsExist) {
+  const auto& reg = BuiltinRegistry::Default();
+  using T = TypeTable;
+  EXPECT_NE(reg.Find("len", {T::kString}), nullptr);
+  EXPECT_NE(reg.Find("lower", {T::kString}), nullptr);
+  EXPECT_NE(reg.Find("upper", {T::kString}), nullptr);
+  EXPECT_NE(reg.Find("contains", {T::kString, T::kString}), nullptr);
+  EXPECT_NE(reg.Find("starts_with", {T::kString, T::kString}), nullptr);
+  EXPECT_NE(reg.Find("ends_with", {T::kString, T::kString}), nullptr);
+  EXPECT_NE(reg.Find("matches", {T::kString, T::kString}), nullptr);
+  EXPECT_NE(reg.Find("days_between", {T::kDate, T::kDate}), nullptr);
+  EXPECT_NE(reg.Find("months_between", {T::kDate, T::kDate}), nullptr);
+  EXPECT_NE(reg.Find("year", {T::kDate}), nullptr);
+  EXPECT_NE(reg.Find("abs", {T::kInt}), nullptr);
+  EXPECT_NE(reg.Find("abs", {T::kDecimal}), nullptr);
+  EXPECT_EQ(reg.Find("len", {T::kInt}), nullptr);
+  EXPECT_EQ(reg.Find("nosuch", {}), nullptr);
+  EXPECT_TRUE(reg.HasName("abs"));
+  EXPECT_FALSE(reg.HasName("nosuch"));
+  EXPECT_EQ(reg.Overloads("abs").size(), 2u);
+}
+
+TEST(Builtins, IdsRoundTrip) {
+  const auto& reg = BuiltinRegistry::Default();
+  for (size_t i = 0; i < reg.all().size(); ++i) EXPECT_EQ(reg.IdOf(&reg.at(i)), i);
+}
+
+TEST(Builtins, MarkdownListsEveryBuiltinAndSpecialForm) {
+  const auto& reg = BuiltinRegistry::Default();
+  std::string md = reg.Markdown();
+  EXPECT_EQ(md.rfind("# Builtins", 0), 0u);
+  for (const auto& b : reg.all()) {
+    EXPECT_NE(md.find("`" + b.name + "("), std::string::npos) << b.name;
+    EXPECT_NE(md.find(b.symbol), std::string::npos) << b.symbol;
+    EXPECT_NE(md.find(b.doc), std::string::npos) << b.doc;
+  }
+  ASSERT_FALSE(reg.special_forms().empty());
+  for (const auto& s : reg.special_forms()) {
+    EXPECT_FALSE(s.doc.empty()) << s.signature;
+    EXPECT_NE(md.find(s.signature), std::string::npos) << s.signature;
+  }
+  for (const char* form : {"count(", "sum(", "min(", "max(", "avg(", "distinct(", "union(", "default(", "clauses("})
+    EXPECT_NE(md.find(form), std::string::npos) << form;
+  EXPECT_EQ(md, reg.Markdown());
+}
+
+TEST(Builtins, CanonicalIsStableAndComplete) {
+  const auto& reg = BuiltinRegistry::Default();
+  std::string c = reg.Canonical();
+  EXPECT_EQ(c, reg.Canonical());
+  for (const auto& b : reg.all()) EXPECT_NE(c.find(b.symbol), std::string::npos) << b.symbol;
+}
+
+TEST(Builtins, HelpersComputeTheDocumentedValues) {
+  StringPool pool;
+  LayeredStrings strings(&pool);
+  EvalContext ctx{&strings, 0, nullptr};
+  int64_t hello = strings.Intern("Héllo");
+  int64_t args1[] = {hello};
+  EXPECT_EQ(conform_rt_len(&ctx, args1), 5);  // characters, not bytes
+  EXPECT_EQ(strings.Get(conform_rt_upper(&ctx, args1)), "HéLLO");
+  EXPECT_EQ(strings.Get(conform_rt_lower(&ctx, args1)), "héllo");
+  int64_t ll[] = {hello, strings.Intern("ll")};
+  EXPECT_EQ(conform_rt_contains(&ctx, ll), 1);
+  EXPECT_EQ(conform_rt_starts_with(&ctx, ll), 0);
+  EXPECT_EQ(conform_rt_ends_with(&ctx, ll), 0);
+  int64_t lo[] = {hello, strings.Intern("llo")};
+  EXPECT_EQ(conform_rt_ends_with(&ctx, lo), 1);
+  int64_t re_ok[] = {strings.Intern("QM-12"), strings.Intern("[A-Z]{2}-[0-9]+")};
+  EXPECT_EQ(conform_rt_matches(&ctx, re_ok), 1);
+  int64_t re_partial[] = {strings.Intern("xQM-12"), strings.Intern("[A-Z]{2}-[0-9]+")};
+  EXPECT_EQ(conform_rt_matches(&ctx, re_partial), 0);  // whole-string match
+  int64_t dates[] = {*cal::ParseDate("2024-01-01"), *cal::ParseDate("2024-12-31")};
+  EXPECT_EQ(conform_rt_days_between(&ctx, dates), 365);
+  int64_t back[] = {dates[1], dates[0]};
+  EXPECT_EQ(conform_rt_days_between(&ctx, back), -365);
+  EXPECT_EQ(conform_rt_months_between(&ctx, dates), 11);
+  EXPECT_EQ(conform_rt_year(&ctx, dates + 1), 2024);
+  int64_t neg[] = {-7};
+  EXPECT_EQ(conform_rt_abs_int(&ctx, neg), 7);
+}
+
+}  // namespace
+}  // namespace conform
