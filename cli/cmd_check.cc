@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "commands.h"
 #include "common.h"
@@ -18,7 +19,10 @@ struct CheckOptions {
   std::vector<std::string> standards;
   std::string as_of = "today";
   std::string format = "text";
-  std::string engine = "interp";
+  std::string engine = "jit";
+  std::string cache_dir;
+  bool no_cache = false;
+  bool timings = false;
   std::vector<std::string> params;
   std::vector<std::string> plugin_dirs;
   bool strict = false;
@@ -35,10 +39,15 @@ Diagnostics ErrorsOnly(const Diagnostics& d) {
   return out;
 }
 
+double Since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
 int RunCheck(const CheckOptions& o) {
+  auto t_start = std::chrono::steady_clock::now();
   auto as_of = ParseAsOf(o.as_of);
   if (!as_of) return UsageError(fmt::format("invalid --as-of `{}`", o.as_of), "write a date as YYYY-MM-DD, or `today`");
-  runtime::Engine engine = runtime::Engine::Interp;
+  runtime::Engine engine = o.engine == "interp" ? runtime::Engine::Interp : runtime::Engine::Jit;
 
   Session session(SearchPath(o.plugin_dirs));
   std::vector<std::string> available = session.AvailableModules();
@@ -75,6 +84,24 @@ int RunCheck(const CheckOptions& o) {
     return 2;
   }
 
+  double t_front = Since(t_start);
+  auto t_jit = std::chrono::steady_clock::now();
+  std::vector<std::unique_ptr<jit::CompiledProgram>> natives;
+  if (engine == runtime::Engine::Jit) {
+    jit::JitOptions jo;
+    jo.use_cache = !o.no_cache;
+    jo.cache_dir = o.cache_dir;
+    for (const auto& p : programs) {
+      natives.push_back(jit::Compile(p, jo, session.diags()));
+      if (!natives.back()) {
+        PrintDiagnostics(ErrorsOnly(session.diags()), session.sources());
+        return 2;
+      }
+    }
+  }
+
+  double t_native = Since(t_jit);
+  auto t_load = std::chrono::steady_clock::now();
   Diagnostics ediags;
   runtime::LoadOptions lo;
   lo.unknown_fields_are_errors = o.strict;
@@ -94,15 +121,20 @@ int RunCheck(const CheckOptions& o) {
     po.data_path = "--param " + po.name;
     overrides.push_back(po);
   }
+  double t_loaded = Since(t_load);
+  auto t_eval = std::chrono::steady_clock::now();
   std::vector<runtime::StandardReport> reports;
-  for (const auto& p : programs) {
+  for (size_t i = 0; i < programs.size(); ++i) {
+    const auto& p = programs[i];
     ParamValues pv = runtime::ResolveParameters(*p, overrides, doc->strings(), session.sources(), ediags);
     if (ediags.HasErrors()) continue;
-    reports.push_back(runtime::Evaluate(*p, *doc, *as_of, pv, engine, !o.no_explain));
+    reports.push_back(runtime::Evaluate(*p, *doc, *as_of, pv, engine, !o.no_explain,
+                                        natives.empty() ? nullptr : natives[i].get()));
   }
   PrintDiagnostics(ediags, session.sources());
   if (ediags.HasErrors()) return 2;
 
+  double t_evaluated = Since(t_eval);
   runtime::RunInfo info{o.evidence, *as_of, engine, kVersion};
   if (o.format == "json") {
     fmt::print("{}", runtime::RenderJson(reports, info));
@@ -112,6 +144,16 @@ int RunCheck(const CheckOptions& o) {
     to.show_conforming = !o.quiet;
     to.explain = !o.no_explain;
     for (size_t i = 0; i < reports.size(); ++i) fmt::print("{}{}", i ? "\n" : "", runtime::RenderText(reports[i], info, to));
+  }
+  if (o.timings) {
+    fmt::print(stderr, "timings: front end {:.1f} ms, native code {:.1f} ms, evidence {:.1f} ms, evaluation {:.1f} ms, total {:.1f} ms\n",
+               t_front, t_native, t_loaded, t_evaluated, Since(t_start));
+    for (const auto& n : natives) {
+      const auto& st = n->stats();
+      fmt::print(stderr, "jit {}: cache {}, codegen {:.1f} ms, optimise+compile {:.1f} ms, load {:.1f} ms, object {} bytes\n",
+                 n->program().standard, st.memory_hit ? "memory hit" : st.disk_hit ? "disk hit" : "miss", st.codegen_ms,
+                 st.compile_ms, st.link_ms, st.object_bytes);
+    }
   }
   bool all_conform = true;
   for (const auto& r : reports)
@@ -130,9 +172,12 @@ void AddCheck(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("-f,--format", o->format, "output format: text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  cmd->add_option("--engine", o->engine, "evaluation engine: interp")
-      ->check(CLI::IsMember({"interp"}))
+  cmd->add_option("--engine", o->engine, "evaluation engine: jit (native code, default) or interp (reference)")
+      ->check(CLI::IsMember({"jit", "interp"}))
       ->capture_default_str();
+  cmd->add_option("--cache-dir", o->cache_dir, "object cache folder (default: $XDG_CACHE_HOME/conform)");
+  cmd->add_flag("--no-cache", o->no_cache, "do not read or write the object cache");
+  cmd->add_flag("--timings", o->timings, "print the time of each phase to stderr");
   cmd->add_option("--param", o->params, "override a parameter: name=value (repeatable)");
   cmd->add_option("--plugin-dir", o->plugin_dirs, "extra catalogue folder (repeatable)");
   cmd->add_flag("--strict", o->strict, "treat unknown evidence fields as errors");

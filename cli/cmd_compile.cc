@@ -6,6 +6,7 @@
 #include "conform/compiler/ast.h"
 #include "conform/compiler/driver.h"
 #include "conform/compiler/ir.h"
+#include "conform/compiler/jit.h"
 
 namespace conform::cli {
 
@@ -14,11 +15,13 @@ void AddCompile(CLI::App& app, std::function<int()>& run) {
   auto files = std::make_shared<std::vector<std::string>>();
   auto emit = std::make_shared<std::string>("none");
   auto dirs = std::make_shared<std::vector<std::string>>();
+  auto opt = std::make_shared<int>(2);
   cmd->add_option("files", *files, "rule files (.clause)")->required();
-  cmd->add_option("--emit", *emit, "what to print: none, ast, ir")
-      ->check(CLI::IsMember({"none", "ast", "ir"}))
+  cmd->add_option("--emit", *emit, "what to print: none, ast, ir, llvm (optimised LLVM IR)")
+      ->check(CLI::IsMember({"none", "ast", "ir", "llvm"}))
       ->capture_default_str();
   cmd->add_option("--plugin-dir", *dirs, "extra catalogue folder for `use`");
+  cmd->add_option("--opt-level", *opt, "optimisation level of --emit llvm (0-3)")->check(CLI::Range(0, 3))->capture_default_str();
   cmd->callback([=, &run] {
     run = [=] {
       Session s(SearchPath(*dirs));
@@ -32,6 +35,8 @@ void AddCompile(CLI::App& app, std::function<int()>& run) {
             if (f->path == want) fmt::print("{}", ast::Print(*f));
       } else if (*emit == "ir") {
         for (const auto& p : programs) fmt::print("{}", ir::Print(*p));
+      } else if (*emit == "llvm") {
+        for (const auto& p : programs) fmt::print("{}", jit::EmitLLVM(*p, *opt));
       } else {
         size_t reqs = 0;
         for (const auto& p : programs) reqs += p->requirements.size();

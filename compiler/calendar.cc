@@ -81,13 +81,14 @@ std::optional<Duration> ParseDuration(std::string_view s) {
 }
 
 std::string FormatDuration(Duration d) {
+  // Printed as written in rules and evidence: months stay months, days stay days.
   auto one = [](int32_t n, const char* unit) { return fmt::format("{} {}{}", n, unit, n == 1 || n == -1 ? "" : "s"); };
   if (d.months == 0 && d.days == 0) return "0 days";
   std::string out;
-  if (d.months) out = (d.months % 12 == 0) ? one(d.months / 12, "year") : one(d.months, "month");
+  if (d.months) out = one(d.months, "month");
   if (d.days) {
     if (!out.empty()) out += " ";
-    out += (d.days % 7 == 0 && d.days != 0 && !d.months) ? one(d.days / 7, "week") : one(d.days, "day");
+    out += one(d.days, "day");
   }
   return out;
 }

@@ -12,6 +12,7 @@
 
 #include "conform/compiler/builtins.h"
 #include "conform/compiler/calendar.h"
+#include "conform/compiler/rt_helpers.h"
 
 namespace conform {
 
@@ -57,6 +58,30 @@ static int64_t DecBits(double d) {
   return b;
 }
 
+// "9.2" < "10.1": runs of digits compare as numbers.
+static bool NaturalLess(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
+      size_t ie = i, je = j;
+      while (ie < a.size() && std::isdigit(static_cast<unsigned char>(a[ie]))) ++ie;
+      while (je < b.size() && std::isdigit(static_cast<unsigned char>(b[je]))) ++je;
+      std::string_view x(a.data() + i, ie - i), y(b.data() + j, je - j);
+      while (x.size() > 1 && x[0] == '0') x.remove_prefix(1);
+      while (y.size() > 1 && y[0] == '0') y.remove_prefix(1);
+      if (x.size() != y.size()) return x.size() < y.size();
+      if (x != y) return x < y;
+      i = ie;
+      j = je;
+      continue;
+    }
+    if (a[i] != b[j]) return a[i] < b[j];
+    ++i;
+    ++j;
+  }
+  return a.size() - i < b.size() - j;
+}
+
 std::string FormatValue(const ir::Program& p, const LayeredStrings& strings, TypeId type, int64_t bits, bool known) {
   if (!known) return "unknown";
   const SchemaModel& m = *p.schema;
@@ -81,7 +106,8 @@ std::string FormatValue(const ir::Program& p, const LayeredStrings& strings, Typ
       if (m.types.Kind(t.elem) == TypeKind::Entity) return fmt::format("{} {}", s->size, s->size == 1 ? "item" : "items");
       std::vector<std::string> items;
       for (int64_t i = 0; i < s->size; ++i) items.push_back(FormatValue(p, strings, t.elem, s->data[i], true));
-      if (t.kind == TypeKind::Set) std::sort(items.begin(), items.end());
+      // Natural order, so clause numbers read 4.1, 9.2, 10.1.
+      if (t.kind == TypeKind::Set) std::sort(items.begin(), items.end(), NaturalLess);
       std::string out = "{";
       for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
       return out + "}";
@@ -105,11 +131,6 @@ constexpr Value kUnknown{0, false};
 inline Value Known(int64_t b) { return {b, true}; }
 inline Value Bool(bool b) { return {b ? 1 : 0, true}; }
 
-// Whether `c` is clause `p` or one of its sub-clauses ("8.3.1" under "8.3", not "8.30").
-bool ClauseUnder(std::string_view c, std::string_view p) {
-  if (c.size() < p.size() || c.compare(0, p.size(), p) != 0) return false;
-  return c.size() == p.size() || c[p.size()] == '.';
-}
 
 class Machine {
  public:
@@ -534,6 +555,8 @@ void Machine::Explain(int32_t idx, RequirementResult& out, int depth) {
 
 RequirementResult Machine::Run(const ir::Requirement& r, const std::vector<std::string>* excluded) {
   RequirementResult out;
+  // Variable slots are reused across requirements: no path may survive from an earlier one.
+  for (auto& vp : var_paths_) vp.clear();
   if (excluded) {
     for (const auto& x : *excluded)
       if (ClauseUnder(r.clause, x)) {
@@ -542,8 +565,8 @@ RequirementResult Machine::Run(const ir::Requirement& r, const std::vector<std::
         return out;
       }
   }
+  for (const auto& l : r.lets) vars_[l.var] = Eval(l.value);
   if (r.applies >= 0) {
-    for (const auto& l : r.lets) vars_[l.var] = kUnknown;
     Value a = Eval(r.applies);
     if (!a.known) {
       out.verdict = Verdict::NotEvidenced;
@@ -557,7 +580,6 @@ RequirementResult Machine::Run(const ir::Requirement& r, const std::vector<std::
       return out;
     }
   }
-  for (const auto& l : r.lets) vars_[l.var] = Eval(l.value);
   if (r.pass < 0) return out;
   Value v = Eval(r.pass);
   if (v.known && v.bits) {
@@ -565,8 +587,7 @@ RequirementResult Machine::Run(const ir::Requirement& r, const std::vector<std::
     return out;
   }
   out.verdict = v.known ? Verdict::Nonconform : Verdict::NotEvidenced;
-  if (!in_.explain) return out;
-  Explain(r.pass, out, 0);
+  if (in_.explain) Explain(r.pass, out, 0);
   // Messages see lets, parameters, root fields, and the witness of a top-level all/none.
   if (r.witness_var >= 0) {
     const Node& q = p_.nodes[r.pass];
@@ -604,6 +625,15 @@ std::vector<RequirementResult> EvaluateAll(const ir::Program& p, const EvalInput
   out.reserve(p.requirements.size());
   for (const auto& r : p.requirements) out.push_back(machine.Run(r, p.exclusions >= 0 ? &excluded : nullptr));
   return out;
+}
+
+void ExplainRequirement(const ir::Program& p, const EvalInput& in, size_t i, RequirementResult& out) {
+  EvalInput explain = in;
+  explain.explain = true;
+  Machine machine(p, explain);
+  RequirementResult r = machine.Run(p.requirements[i], nullptr);
+  out.facts = std::move(r.facts);
+  out.witness = std::move(r.witness);
 }
 
 }  // namespace interp

@@ -697,7 +697,7 @@ void Lowerer::Run(const ast::StandardDecl& s) {
     if (T(n) != kErr && T(n) != types_.Set(TypeTable::kString)) {
       diags_.Error("E0301", s.exclusions[i]->span,
                    fmt::format("`exclusions` must be a set<string> of clause numbers, found `{}`", Name(T(n))),
-                   "e.g. `exclusions distinct(n.clause_ref for n in scope.non_applicable)`");
+                   "e.g. `exclusions distinct(n.clause_number for n in scope.non_applicable)`");
       continue;
     }
     p_.exclusions = n;
@@ -742,10 +742,6 @@ void Lowerer::Run(const ast::StandardDecl& s) {
                        "describe the requirement in your own words with `says \"…\"`");
       next_var_ = 0;
       scope_.clear();
-      if (r.applies) {
-        out.applies = Lower(*r.applies);
-        if (!ExpectBool(out.applies, "`applies when`")) out.applies = -1;
-      }
       for (const auto& l : r.lets) {
         if (FindLocal(l.name))
           diags_.Error("E0204", l.span, fmt::format("`{}` is already bound in this requirement", l.name));
@@ -753,6 +749,11 @@ void Lowerer::Run(const ast::StandardDecl& s) {
         int32_t var = NewVar(l.name);
         out.lets.push_back({l.name, var, v});
         scope_.push_back({l.name, var, T(v), false});
+      }
+      // `applies when` sees the lets, so a condition can be named once and used in both.
+      if (r.applies) {
+        out.applies = Lower(*r.applies);
+        if (!ExpectBool(out.applies, "`applies when`")) out.applies = -1;
       }
       if (!r.pass) {
         diags_.Error("E0403", r.id_span, fmt::format("requirement `{}` has no `pass` criterion", r.id),

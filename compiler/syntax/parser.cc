@@ -595,7 +595,24 @@ std::unique_ptr<ast::File> ParseFile(const SourceManager& sm, uint32_t file_id, 
   ParseSession ps(src->text(), file_id, 0, diags);
   ClauseParser::File_Context* tree = nullptr;
   try {
-    tree = ps.parser.file_();
+    // Two-stage parsing: the fast SLL mode first, full LL only if SLL gives up (then with
+    // error reporting). Correct files never need the second stage.
+    ps.parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+    ps.parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+    ps.parser.removeErrorListeners();
+    try {
+      tree = ps.parser.file_();
+    } catch (const antlr4::ParseCancellationException&) {
+      tree = nullptr;
+    }
+    if (!tree) {
+      ps.tokens.seek(0);
+      ps.parser.reset();
+      ps.parser.addErrorListener(&ps.listener);
+      ps.parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+      ps.parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
+      tree = ps.parser.file_();
+    }
   } catch (const std::exception& e) {
     diags.Error("E0101", {file_id, 0, 0}, fmt::format("syntax error: {}", e.what()));
     return file;

@@ -14,6 +14,7 @@ namespace conform::runtime {
 const char* EngineName(Engine e) {
   switch (e) {
     case Engine::Interp: return "interp";
+    case Engine::Jit: return "jit";
   }
   return "?";
 }
@@ -125,7 +126,10 @@ ParamValues ResolveParameters(const ir::Program& p, const std::vector<ParamOverr
       std::vector<std::string> cands;
       for (const auto& pi : p.params) cands.push_back(pi.name);
       std::string near = ClosestMatch(name, cands);
-      std::string help = near.empty() ? fmt::format("`conform catalogue show {}` lists its parameters", p.standard)
+      std::string params;
+      for (const auto& pi : p.params) params += (params.empty() ? "" : ", ") + pi.name;
+      std::string help = near.empty() ? (params.empty() ? fmt::format("standard `{}` declares no parameters", p.standard)
+                                                        : fmt::format("its parameters: {}", params))
                                       : fmt::format("did you mean `{}{}`?", qualified ? prefix : "", near);
       if (qualified) {
         auto& d = diags.Error("E0711", o.span, fmt::format("standard `{}` has no parameter `{}`", p.standard, name), help);
@@ -172,7 +176,7 @@ ParamValues ResolveParameters(const ir::Program& p, const std::vector<ParamOverr
     }
     if (!ok) {
       auto& d = diags.Error("E0712", o.span, fmt::format("invalid value `{}` for parameter `{}`: {}", o.text, o.name, why),
-                            fmt::format("`{}` is a {}", pi.name, p.schema->TypeName(pi.type)));
+                            fmt::format("`{}` is of type `{}`", pi.name, p.schema->TypeName(pi.type)));
       d.data_path = o.data_path;
     }
   }
@@ -181,7 +185,7 @@ ParamValues ResolveParameters(const ir::Program& p, const std::vector<ParamOverr
 }
 
 StandardReport Evaluate(const ir::Program& p, Document& doc, int64_t as_of, const ParamValues& params, Engine engine,
-                        bool explain) {
+                        bool explain, const jit::CompiledProgram* native) {
   StandardReport r;
   r.program = &p;
   EvalInput in;
@@ -190,7 +194,7 @@ StandardReport Evaluate(const ir::Program& p, Document& doc, int64_t as_of, cons
   in.as_of = as_of;
   in.params = &params;
   in.explain = explain;
-  r.results = interp::EvaluateAll(p, in);
+  r.results = engine == Engine::Jit && native ? native->EvaluateAll(in) : interp::EvaluateAll(p, in);
   r.clauses.resize(p.clauses.size());
   for (size_t i = 0; i < p.clauses.size(); ++i) {
     r.clauses[i].number = p.clauses[i].number;

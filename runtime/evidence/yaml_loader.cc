@@ -97,7 +97,28 @@ class YamlFront {
     }
   }
 
-  void Skip(YAML::Node&, int) {}  // yaml-cpp has parsed (and checked) everything already
+  // yaml-cpp has parsed (and checked) everything already; an unknown or mismatched value is
+  // only measured, so nesting past kMaxEvidenceDepth is E0710 wherever it is.
+  void Skip(YAML::Node& n, int depth) {
+    if (b_.stopped()) return;
+    NodeKind k = Kind(n);
+    if (k != NodeKind::Map && k != NodeKind::Seq) return;
+    if (depth > kMaxEvidenceDepth) {
+      b_.TooDeep(SpanOf(n));
+      return;
+    }
+    if (k == NodeKind::Map) {
+      for (auto it = n.begin(); it != n.end() && !b_.stopped(); ++it) {
+        YAML::Node v = it->second;
+        if (b_.ChargeNode(SpanOf(v))) Skip(v, depth + 1);
+      }
+    } else {
+      for (auto it = n.begin(); it != n.end() && !b_.stopped(); ++it) {
+        YAML::Node v = *it;
+        if (b_.ChargeNode(SpanOf(v))) Skip(v, depth + 1);
+      }
+    }
+  }
   bool failed() const { return false; }
 
   Span MarkSpan(const YAML::Mark& m) { return m.is_null() ? Span{b_.file_id(), 0, 0} : OneChar(Offset(m)); }

@@ -16,6 +16,7 @@ struct EvalContext {
   LayeredStrings* strings = nullptr;
   int64_t as_of = 0;
   void* regex_cache = nullptr;  // owned by the evaluator
+  void* scratch = nullptr;      // conform::Scratch, for sets built during evaluation (JIT)
 };
 
 using BuiltinFn = int64_t (*)(EvalContext*, const int64_t* args);

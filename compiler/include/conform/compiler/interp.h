@@ -11,4 +11,8 @@ namespace conform::interp {
 // Immutable and thread-safe: all evaluation state lives on the caller's stack.
 std::vector<RequirementResult> EvaluateAll(const ir::Program& p, const EvalInput& in);
 
+// The deciding values (facts) and the witness path of requirement `i`, as the interpreter
+// explains them; used by the JIT engine, whose native code computes verdicts and messages.
+void ExplainRequirement(const ir::Program& p, const EvalInput& in, size_t i, RequirementResult& out);
+
 }  // namespace conform::interp

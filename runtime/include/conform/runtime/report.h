@@ -6,11 +6,12 @@
 #include "conform/compiler/diagnostics.h"
 #include "conform/compiler/evaluate.h"
 #include "conform/compiler/ir.h"
+#include "conform/compiler/jit.h"
 #include "conform/runtime/evidence.h"
 
 namespace conform::runtime {
 
-enum class Engine { Interp };
+enum class Engine { Jit, Interp };
 const char* EngineName(Engine e);
 
 struct Counts {
@@ -39,8 +40,10 @@ struct StandardReport {
 ParamValues ResolveParameters(const ir::Program& p, const std::vector<ParamOverride>& overrides, LayeredStrings& strings,
                               const SourceManager& sm, Diagnostics& diags);
 
+// Engine::Jit needs `native` (from jit::Compile of the same program); Engine::Interp ignores it.
 StandardReport Evaluate(const ir::Program& p, Document& doc, int64_t as_of, const ParamValues& params,
-                        Engine engine = Engine::Interp, bool explain = true);
+                        Engine engine = Engine::Interp, bool explain = true,
+                        const jit::CompiledProgram* native = nullptr);
 
 struct RunInfo {
   std::string evidence_path;

@@ -1,0 +1,748 @@
+// Lowers the check program to LLVM IR: one function per requirement, message and exclusion
+// functions, and the `conform_evaluate_all` entry. Every value is a pair (bits, known) so that
+// three-valued logic matches the interpreter exactly.
+#include "codegen.h"
+
+#include <fmt/format.h>
+#include <llvm/Analysis/CGSCCPassManager.h>
+#include <llvm/Analysis/LoopAnalysisManager.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/PassManager.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Passes/PassBuilder.h>
+
+#include <algorithm>
+#include <cstring>
+#include <unordered_map>
+
+#include "conform/compiler/builtins.h"
+
+namespace conform::codegen {
+
+std::string MessageFunction(size_t requirement) { return fmt::format("conform_message_{}", requirement); }
+std::string RequirementFunction(size_t requirement) { return fmt::format("conform_req_{}", requirement); }
+
+namespace {
+
+using ir::Node;
+using ir::Op;
+using llvm::BasicBlock;
+using llvm::Function;
+using llvm::Value;
+
+struct CV {
+  Value* v;  // i64 bits
+  Value* k;  // i1 known
+};
+
+class Gen {
+ public:
+  Gen(const ir::Program& p, llvm::LLVMContext& c, llvm::Module& m)
+      : p_(p), schema_(*p.schema), c_(c), m_(m), b_(c) {
+    i1_ = llvm::Type::getInt1Ty(c);
+    i8_ = llvm::Type::getInt8Ty(c);
+    i32_ = llvm::Type::getInt32Ty(c);
+    i64_ = llvm::Type::getInt64Ty(c);
+    f64_ = llvm::Type::getDoubleTy(c);
+    ptr_ = llvm::PointerType::get(c, 0);
+    void_ = llvm::Type::getVoidTy(c);
+    seq_ty_ = llvm::StructType::get(c, {i64_, ptr_});
+    size_t max_fields = 0;
+    for (const auto& e : schema_.entities) max_fields = std::max<size_t>(max_fields, e.size_bytes() / 8);
+    auto* zty = llvm::ArrayType::get(i64_, std::max<size_t>(max_fields, 1));
+    // Read in place of an unknown record, so field loads need no branch.
+    zero_record_ = new llvm::GlobalVariable(m_, zty, true, llvm::GlobalValue::PrivateLinkage,
+                                            llvm::ConstantAggregateZero::get(zty), "conform.zero_record");
+  }
+
+  // Defines requirements [begin, end) and their messages; with `entry`, the entry point and
+  // exclusions too (calling requirements defined in this module or declared for another).
+  void Build(const Part& part, bool all) {
+    size_t n = p_.requirements.size();
+    std::vector<Function*> reqs(n, nullptr);
+    size_t b = all ? 0 : part.begin, e = all ? n : part.end;
+    for (size_t i = b; i < e; ++i) reqs[i] = BuildRequirement(i, !all);
+    for (size_t i = b; i < e; ++i) BuildMessage(i);
+    if (!(all || part.entry)) return;
+    BuildExclusions();
+    auto* rty = llvm::FunctionType::get(i32_, {ptr_, ptr_, ptr_, i64_, ptr_}, false);
+    for (size_t i = 0; i < n; ++i)
+      if (!reqs[i]) reqs[i] = Function::Create(rty, Function::ExternalLinkage, RequirementFunction(i), m_);
+    auto* fty = llvm::FunctionType::get(void_, {ptr_, ptr_, ptr_, i64_, ptr_, ptr_}, false);
+    Function* f = Function::Create(fty, Function::ExternalLinkage, kEntry, m_);
+    BasicBlock* bb = BasicBlock::Create(c_, "entry", f);
+    b_.SetInsertPoint(bb);
+    auto a = f->arg_begin();
+    Value *ctx = a++, *root = a++, *params = a++, *as_of = a++, *verdicts = a++, *witnesses = a++;
+    for (size_t i = 0; i < reqs.size(); ++i) {
+      Value* wslot = b_.CreateInBoundsGEP(i64_, witnesses, b_.getInt64(i));
+      Value* v = b_.CreateCall(reqs[i], {ctx, root, params, as_of, wslot});
+      b_.CreateStore(b_.CreateTrunc(v, i8_), b_.CreateInBoundsGEP(i8_, verdicts, b_.getInt64(i)));
+    }
+    b_.CreateRetVoid();
+  }
+
+ private:
+  // ---- function scaffolding -----------------------------------------------------
+  // Messages and exclusions run once per failing requirement or per organization: they are
+  // left unoptimised (and so compiled by the fast instruction selector), which keeps a cold
+  // compile of a whole standard fast. Hot requirement code gets the full O2 pipeline.
+  void Cold(Function* f) {
+    f->addFnAttr(llvm::Attribute::OptimizeNone);
+    f->addFnAttr(llvm::Attribute::NoInline);
+    f->addFnAttr(llvm::Attribute::Cold);
+  }
+
+  void Begin(Function* f) {
+    fn_ = f;
+    auto a = f->arg_begin();
+    ctx_ = a++;
+    root_ = a++;
+    params_ = a++;
+    as_of_ = a++;
+    BasicBlock* entry = BasicBlock::Create(c_, "entry", f);
+    alloca_block_ = entry;
+    b_.SetInsertPoint(entry);
+    vars_.assign(p_.num_vars, CV{nullptr, nullptr});
+    const_seqs_.clear();
+  }
+
+  llvm::AllocaInst* Slot(llvm::Type* t, const char* name) {
+    llvm::IRBuilder<> tmp(alloca_block_, alloca_block_->begin());
+    return tmp.CreateAlloca(t, nullptr, name);
+  }
+
+  BasicBlock* Block(const char* name) { return BasicBlock::Create(c_, name, fn_); }
+
+  llvm::FunctionCallee Helper(const char* name, llvm::Type* ret, std::vector<llvm::Type*> args) {
+    return m_.getOrInsertFunction(name, llvm::FunctionType::get(ret, args, false));
+  }
+
+  Value* True() { return llvm::ConstantInt::getTrue(c_); }
+  Value* False() { return llvm::ConstantInt::getFalse(c_); }
+  CV Unknown() { return {b_.getInt64(0), False()}; }
+  CV KnownV(Value* v) { return {v, True()}; }
+  Value* Bool64(Value* i1) { return b_.CreateZExt(i1, i64_); }
+  Value* IsTrue(CV x) { return b_.CreateAnd(x.k, b_.CreateICmpNE(x.v, b_.getInt64(0))); }
+  Value* IsFalse(CV x) { return b_.CreateAnd(x.k, b_.CreateICmpEQ(x.v, b_.getInt64(0))); }
+  Value* ToDouble(Value* bits) { return b_.CreateBitCast(bits, f64_); }
+  Value* FromDouble(Value* d) { return b_.CreateBitCast(d, i64_); }
+  TypeKind Kind(TypeId t) const { return schema_.types.Kind(t); }
+
+  // Runs `make` only when `k` holds; yields (result, k). Keeps helpers away from garbage inputs.
+  template <typename F>
+  CV Guarded(Value* k, F make) {
+    BasicBlock* from = b_.GetInsertBlock();
+    BasicBlock* yes = Block("guard.yes");
+    BasicBlock* done = Block("guard.done");
+    b_.CreateCondBr(k, yes, done);
+    b_.SetInsertPoint(yes);
+    Value* r = make();
+    BasicBlock* yes_end = b_.GetInsertBlock();
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+    llvm::PHINode* phi = b_.CreatePHI(i64_, 2);
+    phi->addIncoming(b_.getInt64(0), from);
+    phi->addIncoming(r, yes_end);
+    return {phi, k};
+  }
+
+  // ---- expressions ----------------------------------------------------------------
+  CV E(int32_t idx);
+  CV Collection(const Node& n, int64_t* witness_slot_unused = nullptr);
+  CV Quantifier(const Node& n, Value* witness_out);
+  Value* ConstSeq(const Node& n);
+
+  Function* BuildRequirement(size_t i, bool exported);
+  void BuildMessage(size_t i);
+  void BuildExclusions();
+  void BindLets(const ir::Requirement& r) {
+    for (const auto& l : r.lets) vars_[l.var] = E(l.value);
+  }
+
+  const ir::Program& p_;
+  const SchemaModel& schema_;
+  llvm::LLVMContext& c_;
+  llvm::Module& m_;
+  llvm::IRBuilder<> b_;
+  llvm::Type *i1_, *i8_, *i32_, *i64_, *f64_, *ptr_, *void_;
+  llvm::StructType* seq_ty_;
+  llvm::GlobalVariable* zero_record_;
+  Function* fn_ = nullptr;
+  BasicBlock* alloca_block_ = nullptr;
+  Value *ctx_ = nullptr, *root_ = nullptr, *params_ = nullptr, *as_of_ = nullptr;
+  std::vector<CV> vars_;
+  std::unordered_map<int32_t, Value*> const_seqs_;
+  int global_counter_ = 0;
+};
+
+Value* Gen::ConstSeq(const Node& n) {
+  // A set literal of constants becomes a sorted global array: no allocation at run time.
+  std::vector<int64_t> items;
+  for (int32_t a : n.args) items.push_back(p_.nodes[a].imm);
+  std::sort(items.begin(), items.end());
+  items.erase(std::unique(items.begin(), items.end()), items.end());
+  std::vector<llvm::Constant*> cs;
+  for (int64_t v : items) cs.push_back(b_.getInt64(v));
+  auto* aty = llvm::ArrayType::get(i64_, items.size());
+  auto* data = new llvm::GlobalVariable(m_, aty, true, llvm::GlobalValue::PrivateLinkage,
+                                        llvm::ConstantArray::get(aty, cs), fmt::format("conform.set{}", global_counter_++));
+  auto* seq = new llvm::GlobalVariable(
+      m_, seq_ty_, true, llvm::GlobalValue::PrivateLinkage,
+      llvm::ConstantStruct::get(seq_ty_, {b_.getInt64(items.size()), data}), fmt::format("conform.seq{}", global_counter_++));
+  return seq;
+}
+
+CV Gen::E(int32_t idx) {
+  const Node& n = p_.nodes[idx];
+  switch (n.op) {
+    case Op::Const: return KnownV(b_.getInt64(n.imm));
+    case Op::Param: return KnownV(b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, params_, b_.getInt64(n.imm))));
+    case Op::AsOf: return KnownV(as_of_);
+    case Op::Root: return {b_.CreatePtrToInt(root_, i64_), b_.CreateICmpNE(root_, llvm::ConstantPointerNull::get(llvm::cast<llvm::PointerType>(ptr_)))};
+    case Op::Var: return vars_[n.var].v ? vars_[n.var] : Unknown();
+    case Op::Field: {
+      CV r = E(n.a);
+      Value* rec = b_.CreateSelect(r.k, b_.CreateIntToPtr(r.v, ptr_), zero_record_);
+      uint32_t f = static_cast<uint32_t>(n.imm);
+      Value* word = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, rec, b_.getInt64(f / 64)));
+      Value* bit = b_.CreateICmpNE(b_.CreateAnd(word, b_.getInt64(uint64_t{1} << (f % 64))), b_.getInt64(0));
+      Value* slot = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, rec, b_.getInt64(n.aux + f)));
+      Value* k = b_.CreateAnd(r.k, bit);
+      return {b_.CreateSelect(k, slot, b_.getInt64(0)), k};
+    }
+    case Op::IsPresent: return KnownV(Bool64(E(n.a).k));
+    case Op::IsAbsent: return KnownV(Bool64(b_.CreateNot(E(n.a).k)));
+    case Op::Default: {
+      CV a = E(n.a);
+      CV d = E(n.b);
+      return {b_.CreateSelect(a.k, a.v, d.v), b_.CreateOr(a.k, d.k)};
+    }
+    case Op::Neg: {
+      CV a = E(n.a);
+      if (Kind(n.type) == TypeKind::Decimal) return {FromDouble(b_.CreateFNeg(ToDouble(a.v))), a.k};
+      return {b_.CreateSub(b_.getInt64(0), a.v), a.k};
+    }
+    case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Mod: {
+      CV a = E(n.a), bb = E(n.b);
+      Value* k = b_.CreateAnd(a.k, bb.k);
+      if (Kind(n.type) == TypeKind::Decimal) {
+        Value *x = ToDouble(a.v), *y = ToDouble(bb.v);
+        switch (n.op) {
+          case Op::Add: return {FromDouble(b_.CreateFAdd(x, y)), k};
+          case Op::Sub: return {FromDouble(b_.CreateFSub(x, y)), k};
+          case Op::Mul: return {FromDouble(b_.CreateFMul(x, y)), k};
+          default: {
+            Value* zero = b_.CreateFCmpOEQ(y, llvm::ConstantFP::get(f64_, 0.0));
+            return {FromDouble(b_.CreateFDiv(x, y)), b_.CreateAnd(k, b_.CreateNot(zero))};
+          }
+        }
+      }
+      switch (n.op) {
+        case Op::Add: return {b_.CreateAdd(a.v, bb.v), k};
+        case Op::Sub: return {b_.CreateSub(a.v, bb.v), k};
+        case Op::Mul: return {b_.CreateMul(a.v, bb.v), k};
+        default: {
+          Value* bad = b_.CreateOr(b_.CreateICmpEQ(bb.v, b_.getInt64(0)),
+                                   b_.CreateAnd(b_.CreateICmpEQ(a.v, b_.getInt64(INT64_MIN)),
+                                                b_.CreateICmpEQ(bb.v, b_.getInt64(-1))));
+          Value* safe = b_.CreateSelect(bad, b_.getInt64(1), bb.v);
+          Value* r = n.op == Op::Div ? b_.CreateSDiv(a.v, safe) : b_.CreateSRem(a.v, safe);
+          Value* kk = b_.CreateAnd(k, b_.CreateNot(bad));
+          return {b_.CreateSelect(kk, r, b_.getInt64(0)), kk};
+        }
+      }
+    }
+    case Op::IntToDec: {
+      CV a = E(n.a);
+      return {FromDouble(b_.CreateSIToFP(a.v, f64_)), a.k};
+    }
+    case Op::DateAdd: case Op::DateSub: {
+      CV a = E(n.a), d = E(n.b);
+      Value* k = b_.CreateAnd(a.k, d.k);
+      auto fnc = Helper("conform_rt_date_add", i64_, {i64_, i64_, i64_});
+      int64_t sign = n.op == Op::DateAdd ? 1 : -1;
+      return Guarded(k, [&] { return b_.CreateCall(fnc, {a.v, d.v, b_.getInt64(sign)}); });
+    }
+    case Op::DateDiff: {
+      CV a = E(n.a), d = E(n.b);
+      return {b_.CreateSub(a.v, d.v), b_.CreateAnd(a.k, d.k)};
+    }
+    case Op::DurMul: {
+      CV a = E(n.a), m = E(n.b);
+      Value* months = b_.CreateSExt(b_.CreateTrunc(b_.CreateLShr(a.v, 32), i32_), i64_);
+      Value* days = b_.CreateSExt(b_.CreateTrunc(a.v, i32_), i64_);
+      Value* nm = b_.CreateZExt(b_.CreateTrunc(b_.CreateMul(months, m.v), i32_), i64_);
+      Value* nd = b_.CreateZExt(b_.CreateTrunc(b_.CreateMul(days, m.v), i32_), i64_);
+      return {b_.CreateOr(b_.CreateShl(nm, 32), nd), b_.CreateAnd(a.k, m.k)};
+    }
+    case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: {
+      CV a = E(n.a), bb = E(n.b);
+      Value* k = b_.CreateAnd(a.k, bb.k);
+      Value* r;
+      if (n.aux == 1) {
+        Value *x = ToDouble(a.v), *y = ToDouble(bb.v);
+        // Same three-way comparison as the interpreter (NaN compares equal to everything there).
+        Value* lt = b_.CreateFCmpOLT(x, y);
+        Value* gt = b_.CreateFCmpOGT(x, y);
+        Value* c = b_.CreateSelect(lt, b_.getInt64(-1), b_.CreateSelect(gt, b_.getInt64(1), b_.getInt64(0)));
+        r = c;
+      } else if (n.aux == 2) {
+        auto fnc = Helper("conform_rt_strcmp", i64_, {ptr_, i64_, i64_});
+        r = Guarded(k, [&] { return b_.CreateCall(fnc, {ctx_, a.v, bb.v}); }).v;
+      } else {
+        r = b_.CreateSelect(b_.CreateICmpSLT(a.v, bb.v), b_.getInt64(-1),
+                            b_.CreateSelect(b_.CreateICmpSGT(a.v, bb.v), b_.getInt64(1), b_.getInt64(0)));
+      }
+      Value* zero = b_.getInt64(0);
+      Value* res;
+      switch (n.op) {
+        case Op::Eq: res = b_.CreateICmpEQ(r, zero); break;
+        case Op::Ne: res = b_.CreateICmpNE(r, zero); break;
+        case Op::Lt: res = b_.CreateICmpSLT(r, zero); break;
+        case Op::Le: res = b_.CreateICmpSLE(r, zero); break;
+        case Op::Gt: res = b_.CreateICmpSGT(r, zero); break;
+        default: res = b_.CreateICmpSGE(r, zero); break;
+      }
+      return {b_.CreateSelect(k, Bool64(res), b_.getInt64(0)), k};
+    }
+    case Op::And: case Op::Or: case Op::Implies: {
+      // Short-circuit exactly where the interpreter does: and stops on false, or/implies on a
+      // deciding left operand.
+      CV a = E(n.a);
+      Value* decided = n.op == Op::And ? IsFalse(a) : n.op == Op::Or ? IsTrue(a) : IsFalse(a);
+      int64_t decided_value = n.op == Op::And ? 0 : 1;
+      BasicBlock* from = b_.GetInsertBlock();
+      BasicBlock* rhs = Block("logic.rhs");
+      BasicBlock* done = Block("logic.done");
+      b_.CreateCondBr(decided, done, rhs);
+      b_.SetInsertPoint(rhs);
+      CV bb = E(n.b);
+      Value *v, *k;
+      if (n.op == Op::And) {
+        Value* bf = IsFalse(bb);
+        Value* both = b_.CreateAnd(IsTrue(a), IsTrue(bb));
+        k = b_.CreateOr(bf, both);
+        v = Bool64(both);
+      } else {
+        Value* bt = IsTrue(bb);
+        // or: a is not true here; implies: a is not false here.
+        Value* a_part = n.op == Op::Or ? IsFalse(a) : IsTrue(a);
+        Value* b_part = IsFalse(bb);
+        Value* both_known = b_.CreateAnd(a_part, b_part);  // result false
+        k = b_.CreateOr(bt, both_known);
+        v = Bool64(bt);
+      }
+      BasicBlock* rhs_end = b_.GetInsertBlock();
+      b_.CreateBr(done);
+      b_.SetInsertPoint(done);
+      llvm::PHINode* pv = b_.CreatePHI(i64_, 2);
+      llvm::PHINode* pk = b_.CreatePHI(i1_, 2);
+      pv->addIncoming(b_.getInt64(decided_value), from);
+      pk->addIncoming(True(), from);
+      pv->addIncoming(v, rhs_end);
+      pk->addIncoming(k, rhs_end);
+      return {pv, pk};
+    }
+    case Op::Not: {
+      CV a = E(n.a);
+      return {b_.CreateSelect(a.k, b_.CreateXor(a.v, b_.getInt64(1)), b_.getInt64(0)), a.k};
+    }
+    case Op::In: {
+      CV a = E(n.a), s = E(n.b);
+      Value* k = b_.CreateAnd(a.k, s.k);
+      const Node& sn = p_.nodes[n.b];
+      bool all_const = sn.op == Op::SetLit &&
+                       std::all_of(sn.args.begin(), sn.args.end(), [&](int32_t x) { return p_.nodes[x].op == Op::Const; });
+      if (all_const && sn.args.size() <= 8) {
+        Value* any = False();
+        for (int32_t x : sn.args) any = b_.CreateOr(any, b_.CreateICmpEQ(a.v, b_.getInt64(p_.nodes[x].imm)));
+        return {b_.CreateSelect(k, Bool64(any), b_.getInt64(0)), k};
+      }
+      bool sorted = Kind(sn.type) == TypeKind::Set;
+      auto fnc = Helper("conform_rt_seq_contains", i64_, {ptr_, i64_, i64_});
+      return Guarded(k, [&] { return b_.CreateCall(fnc, {b_.CreateIntToPtr(s.v, ptr_), a.v, b_.getInt64(sorted)}); });
+    }
+    case Op::Under: {
+      CV a = E(n.a), s = E(n.b);
+      Value* k = b_.CreateAnd(a.k, s.k);
+      if (Kind(p_.nodes[n.b].type) == TypeKind::String) {
+        auto fnc = Helper("conform_rt_under", i64_, {ptr_, i64_, i64_});
+        return Guarded(k, [&] { return b_.CreateCall(fnc, {ctx_, a.v, s.v}); });
+      }
+      auto fnc = Helper("conform_rt_under_any", i64_, {ptr_, i64_, ptr_});
+      return Guarded(k, [&] { return b_.CreateCall(fnc, {ctx_, a.v, b_.CreateIntToPtr(s.v, ptr_)}); });
+    }
+    case Op::SetLit: {
+      bool all_const =
+          std::all_of(n.args.begin(), n.args.end(), [&](int32_t x) { return p_.nodes[x].op == Op::Const; });
+      if (all_const) return KnownV(b_.CreatePtrToInt(ConstSeq(n), i64_));
+      auto fnew = Helper("conform_rt_buf_new", ptr_, {ptr_});
+      auto fpush = Helper("conform_rt_buf_push", void_, {ptr_, i64_});
+      auto ffin = Helper("conform_rt_buf_finish", ptr_, {ptr_});
+      Value* buf = b_.CreateCall(fnew, {ctx_});
+      for (int32_t x : n.args) {
+        CV e = E(x);
+        BasicBlock* yes = Block("set.push");
+        BasicBlock* next = Block("set.next");
+        b_.CreateCondBr(e.k, yes, next);
+        b_.SetInsertPoint(yes);
+        b_.CreateCall(fpush, {buf, e.v});
+        b_.CreateBr(next);
+        b_.SetInsertPoint(next);
+      }
+      return KnownV(b_.CreatePtrToInt(b_.CreateCall(ffin, {buf}), i64_));
+    }
+    case Op::Exists: case Op::All: case Op::None: return Quantifier(n, nullptr);
+    case Op::Count: case Op::Sum: case Op::Min: case Op::Max: case Op::Avg: case Op::Distinct: case Op::Union:
+      return Collection(n);
+    case Op::Call: {
+      const Builtin& bi = BuiltinRegistry::Default().at(static_cast<size_t>(n.imm));
+      std::vector<CV> args;
+      Value* k = True();
+      for (int32_t a : n.args) {
+        args.push_back(E(a));
+        k = b_.CreateAnd(k, args.back().k);
+      }
+      llvm::AllocaInst* arr = Slot(llvm::ArrayType::get(i64_, std::max<size_t>(args.size(), 1)), "args");
+      auto fnc = Helper(bi.symbol.c_str(), i64_, {ptr_, ptr_});
+      return Guarded(k, [&] {
+        for (size_t i = 0; i < args.size(); ++i)
+          b_.CreateStore(args[i].v, b_.CreateConstInBoundsGEP2_64(arr->getAllocatedType(), arr, 0, i));
+        return b_.CreateCall(fnc, {ctx_, arr});
+      });
+    }
+  }
+  return Unknown();
+}
+
+// exists / all / none: Kleene fold with early exit; records the deciding element's index.
+CV Gen::Quantifier(const Node& n, Value* witness_out) {
+  CV list = E(n.a);
+  llvm::AllocaInst* res_v = Slot(i64_, "q.v");
+  llvm::AllocaInst* res_k = Slot(i1_, "q.k");
+  llvm::AllocaInst* any_unknown = Slot(i1_, "q.unk");
+  llvm::AllocaInst* first_unknown = Slot(i64_, "q.first_unk");
+  llvm::AllocaInst* decided_at = Slot(i64_, "q.at");
+  llvm::AllocaInst* i_slot = Slot(i64_, "q.i");
+  b_.CreateStore(b_.getInt64(0), res_v);
+  b_.CreateStore(False(), res_k);
+  b_.CreateStore(False(), any_unknown);
+  b_.CreateStore(b_.getInt64(-1), first_unknown);
+  b_.CreateStore(b_.getInt64(-1), decided_at);
+  BasicBlock* pre = Block("q.pre");
+  BasicBlock* head = Block("q.head");
+  BasicBlock* body = Block("q.body");
+  BasicBlock* next = Block("q.next");
+  BasicBlock* decided = Block("q.decided");
+  BasicBlock* finish = Block("q.finish");
+  BasicBlock* done = Block("q.done");
+  b_.CreateCondBr(list.k, pre, done);  // unknown list: result stays unknown
+  b_.SetInsertPoint(pre);
+  Value* seq = b_.CreateIntToPtr(list.v, ptr_);
+  Value* size = b_.CreateLoad(i64_, b_.CreateStructGEP(seq_ty_, seq, 0));
+  Value* data = b_.CreateLoad(ptr_, b_.CreateStructGEP(seq_ty_, seq, 1));
+  b_.CreateStore(b_.getInt64(0), i_slot);
+  b_.CreateBr(head);
+  b_.SetInsertPoint(head);
+  Value* i = b_.CreateLoad(i64_, i_slot);
+  b_.CreateCondBr(b_.CreateICmpSLT(i, size), body, finish);
+  b_.SetInsertPoint(body);
+  Value* elem = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, data, i));
+  CV saved = vars_[n.var];
+  vars_[n.var] = KnownV(elem);
+  if (n.b >= 0) {
+    CV f = E(n.b);
+    BasicBlock* pass = Block("q.filtered");
+    b_.CreateCondBr(IsTrue(f), pass, next);
+    b_.SetInsertPoint(pass);
+  }
+  CV v = E(n.c);
+  vars_[n.var] = saved;
+  // unknown element: remember, go on; deciding element: exit.
+  Value* is_decider = n.op == Op::Exists || n.op == Op::None ? IsTrue(v) : IsFalse(v);
+  BasicBlock* not_decider = Block("q.not_decider");
+  b_.CreateCondBr(is_decider, decided, not_decider);
+  b_.SetInsertPoint(not_decider);
+  Value* unk = b_.CreateNot(v.k);
+  Value* had = b_.CreateLoad(i1_, any_unknown);
+  Value* fu = b_.CreateLoad(i64_, first_unknown);
+  b_.CreateStore(b_.CreateSelect(b_.CreateAnd(unk, b_.CreateNot(had)), i, fu), first_unknown);
+  b_.CreateStore(b_.CreateOr(had, unk), any_unknown);
+  b_.CreateBr(next);
+  b_.SetInsertPoint(next);
+  b_.CreateStore(b_.CreateAdd(i, b_.getInt64(1)), i_slot);
+  b_.CreateBr(head);
+  // Decided early: exists → true, all → false, none → false.
+  b_.SetInsertPoint(decided);
+  b_.CreateStore(b_.getInt64(n.op == Op::Exists ? 1 : 0), res_v);
+  b_.CreateStore(True(), res_k);
+  b_.CreateStore(i, decided_at);
+  b_.CreateBr(done);
+  // Ran through: unknown if any element was unknown, else exists → false, all/none → true.
+  b_.SetInsertPoint(finish);
+  Value* au = b_.CreateLoad(i1_, any_unknown);
+  b_.CreateStore(b_.CreateSelect(au, b_.getInt64(0), b_.getInt64(n.op == Op::Exists ? 0 : 1)), res_v);
+  b_.CreateStore(b_.CreateNot(au), res_k);
+  b_.CreateStore(b_.CreateLoad(i64_, first_unknown), decided_at);
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+  if (witness_out) {
+    // all/none: the first failing element, else the first unknown one (as the interpreter).
+    b_.CreateStore(b_.CreateLoad(i64_, decided_at), witness_out);
+  }
+  return {b_.CreateLoad(i64_, res_v), b_.CreateLoad(i1_, res_k)};
+}
+
+// count / sum / min / max / avg / distinct / union.
+CV Gen::Collection(const Node& n, int64_t*) {
+  CV list = E(n.a);
+  if (n.op == Op::Count && n.b < 0) {
+    return Guarded(list.k, [&] {
+      Value* seq = b_.CreateIntToPtr(list.v, ptr_);
+      return b_.CreateLoad(i64_, b_.CreateStructGEP(seq_ty_, seq, 0));
+    });
+  }
+  const bool dec = Kind(n.type) == TypeKind::Decimal;
+  const bool vdec = n.c >= 0 && Kind(p_.nodes[n.c].type) == TypeKind::Decimal;
+  llvm::AllocaInst* count = Slot(i64_, "c.count");
+  llvm::AllocaInst* isum = Slot(i64_, "c.isum");
+  llvm::AllocaInst* dsum = Slot(f64_, "c.dsum");
+  llvm::AllocaInst* have = Slot(i1_, "c.have");
+  llvm::AllocaInst* best = Slot(i64_, "c.best");
+  llvm::AllocaInst* buf = Slot(ptr_, "c.buf");
+  llvm::AllocaInst* i_slot = Slot(i64_, "c.i");
+  b_.CreateStore(b_.getInt64(0), count);
+  b_.CreateStore(b_.getInt64(0), isum);
+  b_.CreateStore(llvm::ConstantFP::get(f64_, 0.0), dsum);
+  b_.CreateStore(False(), have);
+  b_.CreateStore(b_.getInt64(0), best);
+  BasicBlock* pre = Block("c.pre");
+  BasicBlock* head = Block("c.head");
+  BasicBlock* body = Block("c.body");
+  BasicBlock* next = Block("c.next");
+  BasicBlock* finish = Block("c.finish");
+  BasicBlock* done = Block("c.done");
+  BasicBlock* start = b_.GetInsertBlock();
+  b_.CreateCondBr(list.k, pre, done);
+  b_.SetInsertPoint(pre);
+  if (n.op == Op::Distinct || n.op == Op::Union)
+    b_.CreateStore(b_.CreateCall(Helper("conform_rt_buf_new", ptr_, {ptr_}), {ctx_}), buf);
+  Value* seq = b_.CreateIntToPtr(list.v, ptr_);
+  Value* size = b_.CreateLoad(i64_, b_.CreateStructGEP(seq_ty_, seq, 0));
+  Value* data = b_.CreateLoad(ptr_, b_.CreateStructGEP(seq_ty_, seq, 1));
+  b_.CreateStore(b_.getInt64(0), i_slot);
+  b_.CreateBr(head);
+  b_.SetInsertPoint(head);
+  Value* i = b_.CreateLoad(i64_, i_slot);
+  b_.CreateCondBr(b_.CreateICmpSLT(i, size), body, finish);
+  b_.SetInsertPoint(body);
+  Value* elem = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, data, i));
+  CV saved = vars_[n.var];
+  vars_[n.var] = KnownV(elem);
+  if (n.b >= 0) {
+    CV f = E(n.b);
+    BasicBlock* pass = Block("c.filtered");
+    b_.CreateCondBr(IsTrue(f), pass, next);
+    b_.SetInsertPoint(pass);
+  }
+  if (n.op == Op::Count) {
+    b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64_, count), b_.getInt64(1)), count);
+    b_.CreateBr(next);
+  } else {
+    CV v = E(n.c);
+    BasicBlock* known = Block("c.known");
+    b_.CreateCondBr(v.k, known, next);  // unknown values are skipped
+    b_.SetInsertPoint(known);
+    switch (n.op) {
+      case Op::Sum: case Op::Avg:
+        b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64_, count), b_.getInt64(1)), count);
+        if (vdec)
+          b_.CreateStore(b_.CreateFAdd(b_.CreateLoad(f64_, dsum), ToDouble(v.v)), dsum);
+        else if (n.op == Op::Avg)
+          b_.CreateStore(b_.CreateFAdd(b_.CreateLoad(f64_, dsum), b_.CreateSIToFP(v.v, f64_)), dsum);
+        else
+          b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64_, isum), v.v), isum);
+        break;
+      case Op::Min: case Op::Max: {
+        Value* cur = b_.CreateLoad(i64_, best);
+        Value* better;
+        if (dec)
+          better = n.op == Op::Min ? b_.CreateFCmpOLT(ToDouble(v.v), ToDouble(cur)) : b_.CreateFCmpOGT(ToDouble(v.v), ToDouble(cur));
+        else
+          better = n.op == Op::Min ? b_.CreateICmpSLT(v.v, cur) : b_.CreateICmpSGT(v.v, cur);
+        Value* take = b_.CreateOr(b_.CreateNot(b_.CreateLoad(i1_, have)), better);
+        b_.CreateStore(b_.CreateSelect(take, v.v, cur), best);
+        b_.CreateStore(True(), have);
+        break;
+      }
+      case Op::Distinct:
+        b_.CreateCall(Helper("conform_rt_buf_push", void_, {ptr_, i64_}), {b_.CreateLoad(ptr_, buf), v.v});
+        break;
+      case Op::Union:
+        b_.CreateCall(Helper("conform_rt_buf_push_seq", void_, {ptr_, ptr_}),
+                      {b_.CreateLoad(ptr_, buf), b_.CreateIntToPtr(v.v, ptr_)});
+        break;
+      default: break;
+    }
+    b_.CreateBr(next);
+  }
+  vars_[n.var] = saved;
+  b_.SetInsertPoint(next);
+  b_.CreateStore(b_.CreateAdd(i, b_.getInt64(1)), i_slot);
+  b_.CreateBr(head);
+  b_.SetInsertPoint(finish);
+  Value* rv;
+  Value* rk = True();
+  switch (n.op) {
+    case Op::Count: rv = b_.CreateLoad(i64_, count); break;
+    case Op::Sum: rv = dec ? FromDouble(b_.CreateLoad(f64_, dsum)) : b_.CreateLoad(i64_, isum); break;
+    case Op::Avg: {
+      Value* c = b_.CreateLoad(i64_, count);
+      rk = b_.CreateICmpNE(c, b_.getInt64(0));
+      rv = FromDouble(b_.CreateFDiv(b_.CreateLoad(f64_, dsum), b_.CreateSIToFP(c, f64_)));
+      break;
+    }
+    case Op::Min: case Op::Max:
+      rk = b_.CreateLoad(i1_, have);
+      rv = b_.CreateLoad(i64_, best);
+      break;
+    default:
+      rv = b_.CreatePtrToInt(b_.CreateCall(Helper("conform_rt_buf_finish", ptr_, {ptr_}), {b_.CreateLoad(ptr_, buf)}), i64_);
+      break;
+  }
+  BasicBlock* finish_end = b_.GetInsertBlock();
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+  llvm::PHINode* pv = b_.CreatePHI(i64_, 2);
+  llvm::PHINode* pk = b_.CreatePHI(i1_, 2);
+  pv->addIncoming(b_.getInt64(0), start);
+  pk->addIncoming(False(), start);
+  pv->addIncoming(rv, finish_end);
+  pk->addIncoming(rk, finish_end);
+  return {pv, pk};
+}
+
+Function* Gen::BuildRequirement(size_t ri, bool exported) {
+  const ir::Requirement& r = p_.requirements[ri];
+  auto* fty = llvm::FunctionType::get(i32_, {ptr_, ptr_, ptr_, i64_, ptr_}, false);
+  Function* f = Function::Create(fty, exported ? Function::ExternalLinkage : Function::InternalLinkage,
+                                 RequirementFunction(ri), m_);
+  // Optimised one by one: inlining ~200 requirements into the entry makes O2 superlinear
+  // for no run-time gain (one call per requirement per organization).
+  f->addFnAttr(llvm::Attribute::NoInline);
+  Begin(f);
+  Value* witness_out = f->getArg(4);
+  b_.CreateStore(b_.getInt64(-1), witness_out);
+  auto ret = [&](int code) { b_.CreateRet(b_.getInt32(code)); };
+  BindLets(r);
+  if (r.applies >= 0) {
+    CV a = E(r.applies);
+    BasicBlock* unknown = Block("applies.unknown");
+    BasicBlock* known = Block("applies.known");
+    BasicBlock* na = Block("applies.false");
+    BasicBlock* go = Block("applies.true");
+    b_.CreateCondBr(a.k, known, unknown);
+    b_.SetInsertPoint(unknown);
+    ret(4);
+    b_.SetInsertPoint(known);
+    b_.CreateCondBr(b_.CreateICmpNE(a.v, b_.getInt64(0)), go, na);
+    b_.SetInsertPoint(na);
+    ret(3);
+    b_.SetInsertPoint(go);
+  }
+  if (r.pass < 0) {
+    ret(2);
+    return f;
+  }
+  const Node& pn = p_.nodes[r.pass];
+  CV v = (pn.op == Op::All || pn.op == Op::None) ? Quantifier(pn, witness_out) : E(r.pass);
+  Value* code = b_.CreateSelect(v.k, b_.CreateSelect(b_.CreateICmpNE(v.v, b_.getInt64(0)), b_.getInt32(0), b_.getInt32(1)),
+                                b_.getInt32(2));
+  b_.CreateRet(code);
+  return f;
+}
+
+void Gen::BuildMessage(size_t ri) {
+  const ir::Requirement& r = p_.requirements[ri];
+  auto* fty = llvm::FunctionType::get(void_, {ptr_, ptr_, ptr_, i64_, i64_, ptr_, ptr_}, false);
+  Function* f = Function::Create(fty, Function::ExternalLinkage, MessageFunction(ri), m_);
+  Cold(f);
+  Begin(f);
+  Value* witness = f->getArg(4);
+  Value* out_v = f->getArg(5);
+  Value* out_k = f->getArg(6);
+  BindLets(r);
+  if (r.witness_var >= 0) {
+    // Bind the witness variable to element `witness` of the top-level quantifier's list.
+    const Node& q = p_.nodes[r.pass];
+    CV list = E(q.a);
+    Value* seq = b_.CreateSelect(list.k, b_.CreateIntToPtr(list.v, ptr_), zero_record_);
+    Value* size = b_.CreateLoad(i64_, b_.CreateStructGEP(seq_ty_, seq, 0));
+    Value* ok = b_.CreateAnd(list.k, b_.CreateAnd(b_.CreateICmpSGE(witness, b_.getInt64(0)), b_.CreateICmpSLT(witness, size)));
+    CV elem = Guarded(ok, [&] {
+      Value* data = b_.CreateLoad(ptr_, b_.CreateStructGEP(seq_ty_, seq, 1));
+      return b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, data, witness));
+    });
+    vars_[r.witness_var] = elem;
+  }
+  size_t slot = 0;
+  for (const auto& piece : r.message) {
+    if (piece.expr < 0) continue;
+    CV v = E(piece.expr);
+    b_.CreateStore(v.v, b_.CreateInBoundsGEP(i64_, out_v, b_.getInt64(slot)));
+    b_.CreateStore(b_.CreateZExt(v.k, i8_), b_.CreateInBoundsGEP(i8_, out_k, b_.getInt64(slot)));
+    ++slot;
+  }
+  b_.CreateRetVoid();
+}
+
+void Gen::BuildExclusions() {
+  auto* fty = llvm::FunctionType::get(void_, {ptr_, ptr_, ptr_, i64_, ptr_, ptr_}, false);
+  Function* f = Function::Create(fty, Function::ExternalLinkage, kExclusions, m_);
+  Cold(f);
+  Begin(f);
+  CV v = p_.exclusions >= 0 ? E(p_.exclusions) : Unknown();
+  b_.CreateStore(v.v, f->getArg(4));
+  b_.CreateStore(b_.CreateZExt(v.k, i8_), f->getArg(5));
+  b_.CreateRetVoid();
+}
+
+}  // namespace
+
+std::unique_ptr<llvm::Module> BuildModule(const ir::Program& p, llvm::LLVMContext& ctx) {
+  auto m = std::make_unique<llvm::Module>(fmt::format("conform.{}", p.standard), ctx);
+  Gen g(p, ctx, *m);
+  g.Build(Part{}, true);
+  return m;
+}
+
+std::unique_ptr<llvm::Module> BuildPart(const ir::Program& p, llvm::LLVMContext& ctx, const Part& part) {
+  auto m = std::make_unique<llvm::Module>(
+      part.entry ? fmt::format("conform.{}.entry", p.standard) : fmt::format("conform.{}.{}-{}", p.standard, part.begin, part.end),
+      ctx);
+  Gen g(p, ctx, *m);
+  g.Build(part, false);
+  return m;
+}
+
+void Optimize(llvm::Module& m, llvm::TargetMachine* tm, int level) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(tm);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::OptimizationLevel ol = level >= 3 ? llvm::OptimizationLevel::O3
+                               : level == 2 ? llvm::OptimizationLevel::O2
+                               : level == 1 ? llvm::OptimizationLevel::O1
+                                            : llvm::OptimizationLevel::O0;
+  llvm::ModulePassManager mpm = level == 0 ? pb.buildO0DefaultPipeline(ol) : pb.buildPerModuleDefaultPipeline(ol);
+  mpm.run(m, mam);
+}
+
+}  // namespace conform::codegen

@@ -1,0 +1,42 @@
+// IR → LLVM IR. Internal to compiler/codegen and compiler/jit (the only LLVM users).
+//
+// Generated functions (C calling convention):
+//   void conform_evaluate_all(EvalContext* ctx, const void* root, const int64_t* params, int64_t as_of,
+//                             uint8_t* verdicts, int64_t* witnesses)
+//     verdicts[i]: 0 conform, 1 nonconform, 2 not evidenced, 3 not applicable (applies when false);
+//     witnesses[i]: index of the first failing element of a top-level all/none, or -1.
+//   void conform_message_<i>(ctx, root, params, as_of, int64_t witness, int64_t* bits, uint8_t* known)
+//     the values of requirement i's message holes.
+//   void conform_exclusions(ctx, root, params, as_of, int64_t* bits, uint8_t* known)
+#pragma once
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/Target/TargetMachine.h>
+
+#include <memory>
+
+#include "conform/compiler/ir.h"
+
+namespace conform::codegen {
+
+inline constexpr const char* kEntry = "conform_evaluate_all";
+inline constexpr const char* kExclusions = "conform_exclusions";
+std::string MessageFunction(size_t requirement);
+
+// A program is split into modules so that they compile in parallel: the entry module holds
+// `conform_evaluate_all` (calling requirement functions declared external) and the exclusions;
+// each part module holds requirements [begin, end) and their message functions.
+struct Part {
+  bool entry = true;   // the entry module
+  size_t begin = 0;    // requirements of a part module
+  size_t end = 0;
+};
+// All of it in one module (`--emit llvm`).
+std::unique_ptr<llvm::Module> BuildModule(const ir::Program& p, llvm::LLVMContext& ctx);
+std::unique_ptr<llvm::Module> BuildPart(const ir::Program& p, llvm::LLVMContext& ctx, const Part& part);
+std::string RequirementFunction(size_t requirement);
+
+// The new pass manager's default pipeline at O`level`.
+void Optimize(llvm::Module& m, llvm::TargetMachine* tm, int level);
+
+}  // namespace conform::codegen

@@ -1,0 +1,59 @@
+// The native engine: compiles a checked program with LLVM ORC (LLJIT, O2) and evaluates it.
+// No LLVM type appears here; LLVM lives only in compiler/codegen and compiler/jit.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "conform/compiler/builtins.h"
+#include "conform/compiler/diagnostics.h"
+#include "conform/compiler/evaluate.h"
+#include "conform/compiler/ir.h"
+
+namespace conform::jit {
+
+struct JitOptions {
+  bool use_cache = true;     // in-memory and on-disk object cache
+  std::string cache_dir;     // empty: $XDG_CACHE_HOME/conform, else ~/.cache/conform
+  int opt_level = 2;
+};
+
+struct JitStats {
+  std::string key;           // hex digest of the cache key
+  bool memory_hit = false;
+  bool disk_hit = false;
+  double codegen_ms = 0;     // IR → LLVM IR
+  double compile_ms = 0;     // optimise + machine code (0 on a cache hit)
+  double link_ms = 0;        // object → callable code
+  size_t object_bytes = 0;
+};
+
+// Immutable once built; EvaluateAll may be called from many threads at once.
+class CompiledProgram {
+ public:
+  virtual ~CompiledProgram() = default;
+  virtual const ir::Program& program() const = 0;
+  virtual const JitStats& stats() const = 0;
+  // Verdict codes (0 conform, 1 nonconform, 2 not evidenced, 3 not applicable) and witness
+  // indices, per requirement, exclusions applied. `ctx` must carry strings and a Scratch.
+  virtual void EvaluateVerdicts(const EvalInput& in, EvalContext& ctx, uint8_t* verdicts, int64_t* witnesses) const = 0;
+  // Full results: verdicts and messages from native code; the deciding values (facts) of
+  // non-conforming verdicts come from the reference explainer over the same IR.
+  virtual std::vector<RequirementResult> EvaluateAll(const EvalInput& in) const = 0;
+};
+
+std::unique_ptr<CompiledProgram> Compile(std::shared_ptr<const ir::Program> program, const JitOptions& opts,
+                                         Diagnostics& diags);
+
+// The module as LLVM IR text, optimised at `opt_level` (`conform compile --emit llvm`).
+std::string EmitLLVM(const ir::Program& p, int opt_level = 2);
+
+// The full cache key text (canonical IR + literals + schema + builtins + versions + CPU).
+std::string CacheKeyText(const ir::Program& p, int opt_level);
+
+// The host CPU name LLVM targets, and LLVM's version string.
+std::string HostCpu();
+std::string LlvmVersion();
+
+}  // namespace conform::jit

@@ -1,0 +1,50 @@
+// Runtime helpers that generated code calls (besides the builtins): sets, clause numbers,
+// string ordering, dates. Plain C ABI; the JIT binds them through an explicit symbol map.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "conform/compiler/builtins.h"
+#include "conform/compiler/schema.h"
+
+namespace conform {
+
+// Sets built while evaluating one organization; reset between organizations.
+class Scratch {
+ public:
+  struct Buffer {
+    std::vector<int64_t> items;
+    Seq seq{0, nullptr};
+  };
+  Buffer* New();
+  void Reset() { used_ = 0; }
+
+ private:
+  std::vector<std::unique_ptr<Buffer>> buffers_;
+  size_t used_ = 0;
+};
+
+// Whether clause number `c` is `p` or one of its sub-clauses ("8.3.1" under "8.3", not "8.30").
+bool ClauseUnder(std::string_view c, std::string_view p);
+
+struct HelperSymbol {
+  const char* name;
+  void* address;
+};
+// Every helper and builtin symbol generated code may call.
+std::vector<HelperSymbol> HelperSymbols();
+
+}  // namespace conform
+
+extern "C" {
+void* conform_rt_buf_new(conform::EvalContext* ctx);
+void conform_rt_buf_push(void* buf, int64_t v);
+void conform_rt_buf_push_seq(void* buf, const conform::Seq* s);
+const conform::Seq* conform_rt_buf_finish(void* buf);
+int64_t conform_rt_seq_contains(const conform::Seq* s, int64_t v, int64_t sorted);
+int64_t conform_rt_under(conform::EvalContext* ctx, int64_t a, int64_t b);
+int64_t conform_rt_under_any(conform::EvalContext* ctx, int64_t a, const conform::Seq* s);
+int64_t conform_rt_strcmp(conform::EvalContext* ctx, int64_t a, int64_t b);
+int64_t conform_rt_date_add(int64_t date, int64_t duration, int64_t sign);
+}

@@ -1,0 +1,487 @@
+// The native engine: ORC LLJIT with an O2 IR transform layer, an explicit helper symbol map,
+// a resource tracker per rule set, and an object cache in memory and on disk.
+#include "conform/compiler/jit.h"
+
+#include <fmt/format.h>
+#include <llvm/Config/llvm-config.h>
+#include <llvm/ExecutionEngine/ObjectCache.h>
+#include <llvm/ExecutionEngine/Orc/CompileUtils.h>
+#include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
+#include <llvm/ExecutionEngine/Orc/IRTransformLayer.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/SHA256.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/TargetParser/Host.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <regex>
+#include <sstream>
+#include <thread>
+#include <unistd.h>
+
+#include "../codegen/codegen.h"
+#include "conform/compiler/builtins.h"
+#include "conform/compiler/interp.h"
+#include "conform/compiler/rt_helpers.h"
+
+namespace fs = std::filesystem;
+
+namespace conform::jit {
+namespace {
+
+constexpr const char* kConformVersion = "0.1.0";
+constexpr const char* kMagic = "CONFORM-OBJECT-CACHE 1\n";
+// Bump whenever generated code changes shape for the same IR (function names, ABI, layout).
+constexpr int kCodegenVersion = 2;
+
+double Ms(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+std::string Hex(llvm::ArrayRef<uint8_t> bytes) {
+  std::string out;
+  for (uint8_t b : bytes) out += fmt::format("{:02x}", b);
+  return out;
+}
+
+void InitLLVM() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    llvm::InitializeNativeTargetAsmParser();
+  });
+}
+
+// Captures the object file the compile layer produces, so it can be stored on disk.
+class CaptureCache : public llvm::ObjectCache {
+ public:
+  void notifyObjectCompiled(const llvm::Module* m, llvm::MemoryBufferRef obj) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    captured_[m->getModuleIdentifier()] = std::string(obj.getBuffer());
+  }
+  std::unique_ptr<llvm::MemoryBuffer> getObject(const llvm::Module*) override { return nullptr; }
+  std::string Take(const std::string& id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = captured_.find(id);
+    if (it == captured_.end()) return {};
+    std::string out = std::move(it->second);
+    captured_.erase(it);
+    return out;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::string> captured_;
+};
+
+// One LLJIT for the process; each compiled rule set gets its own JITDylib and resource tracker.
+class Engine {
+ public:
+  static Engine& Get() {
+    static Engine* e = new Engine();  // never destroyed: generated code may outlive statics
+    return *e;
+  }
+  llvm::orc::LLJIT* jit() { return jit_.get(); }
+  CaptureCache& capture() { return capture_; }
+  const std::string& error() const { return error_; }
+  std::mutex& mu() { return mu_; }
+  int opt_level = 2;
+
+  // Memory tier of the object cache: digest → (full key, objects).
+  std::map<std::string, std::pair<std::string, std::vector<std::string>>> memory;
+
+ private:
+  Engine() {
+    InitLLVM();
+    auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+    if (!jtmb) {
+      error_ = llvm::toString(jtmb.takeError());
+      return;
+    }
+    jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Default);
+    CaptureCache* cache = &capture_;
+    auto built = llvm::orc::LLJITBuilder()
+                     .setJITTargetMachineBuilder(*jtmb)
+                     .setLinkProcessSymbolsByDefault(false)  // helpers come from the explicit map only
+                     .setPlatformSetUp(llvm::orc::setUpInactivePlatform)  // no static initialisers to run
+                     // Parts of a rule set compile on all cores; each compile makes its own target machine.
+                     .setNumCompileThreads(std::max(1u, std::thread::hardware_concurrency()))
+                     .setCompileFunctionCreator([cache](llvm::orc::JITTargetMachineBuilder b)
+                                                    -> llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
+                       return std::make_unique<llvm::orc::ConcurrentIRCompiler>(std::move(b), cache);
+                     })
+                     .create();
+    if (!built) {
+      error_ = llvm::toString(built.takeError());
+      return;
+    }
+    jit_ = std::move(*built);
+    // The optimisation pipeline runs in the IR transform layer, before machine code.
+    jit_->getIRTransformLayer().setTransform(
+        [this](llvm::orc::ThreadSafeModule tsm, const llvm::orc::MaterializationResponsibility&)
+            -> llvm::Expected<llvm::orc::ThreadSafeModule> {
+          tsm.withModuleDo([this](llvm::Module& m) { codegen::Optimize(m, nullptr, opt_level); });
+          return std::move(tsm);
+        });
+  }
+
+  std::unique_ptr<llvm::orc::LLJIT> jit_;
+  CaptureCache capture_;
+  std::string error_;
+  std::mutex mu_;
+};
+
+std::string DefaultCacheDir() {
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return (fs::path(x) / "conform").string();
+  if (const char* h = std::getenv("HOME"); h && *h) return (fs::path(h) / ".cache" / "conform").string();
+  return {};
+}
+
+// Disk entries: magic, key length, the full key text, the number of objects, then each object
+// with its length. Any mismatch or truncation makes the entry a miss (rebuilt and rewritten).
+bool ReadDiskEntry(const fs::path& file, const std::string& key, std::vector<std::string>& objects) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  std::string data = ss.str();
+  size_t pos = std::strlen(kMagic);
+  auto u64 = [&](uint64_t& v) {
+    if (data.size() < pos + 8) return false;
+    std::memcpy(&v, data.data() + pos, 8);
+    pos += 8;
+    return true;
+  };
+  if (data.size() < pos || data.compare(0, pos, kMagic) != 0) return false;
+  uint64_t klen = 0, count = 0;
+  if (!u64(klen) || klen != key.size() || data.size() < pos + klen || data.compare(pos, klen, key) != 0) return false;
+  pos += klen;
+  if (!u64(count) || count == 0 || count > 4096) return false;
+  std::vector<std::string> out;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t len = 0;
+    if (!u64(len) || data.size() < pos + len || len < 4 || data.compare(pos, 4, "\x7f" "ELF") != 0) return false;
+    out.push_back(data.substr(pos, len));
+    pos += len;
+  }
+  if (pos != data.size()) return false;
+  objects = std::move(out);
+  return true;
+}
+
+void WriteDiskEntry(const fs::path& dir, const fs::path& file, const std::string& key,
+                    const std::vector<std::string>& objects) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return;
+  static std::atomic<uint64_t> counter{0};
+  fs::path tmp = dir / fmt::format(".{}.{}.{}.tmp", file.filename().string(), getpid(), counter++);
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    if (!out) return;
+    auto u64 = [&](uint64_t v) { out.write(reinterpret_cast<const char*>(&v), 8); };
+    out << kMagic;
+    u64(key.size());
+    out << key;
+    u64(objects.size());
+    for (const auto& o : objects) {
+      u64(o.size());
+      out << o;
+    }
+    if (!out) {
+      out.close();
+      fs::remove(tmp, ec);
+      return;
+    }
+  }
+  fs::rename(tmp, file, ec);  // atomic: readers see the old entry or the whole new one
+  if (ec) fs::remove(tmp, ec);
+}
+
+using EntryFn = void (*)(EvalContext*, const void*, const int64_t*, int64_t, uint8_t*, int64_t*);
+using MessageFn = void (*)(EvalContext*, const void*, const int64_t*, int64_t, int64_t, int64_t*, uint8_t*);
+using ExclusionsFn = void (*)(EvalContext*, const void*, const int64_t*, int64_t, int64_t*, uint8_t*);
+
+class Native final : public CompiledProgram {
+ public:
+  Native(std::shared_ptr<const ir::Program> p, llvm::orc::ResourceTrackerSP rt)
+      : p_(std::move(p)), rt_(std::move(rt)) {}
+  ~Native() override {
+    if (rt_) {
+      std::lock_guard<std::mutex> lock(Engine::Get().mu());
+      llvm::consumeError(rt_->remove());
+    }
+  }
+
+  const ir::Program& program() const override { return *p_; }
+  const JitStats& stats() const override { return stats_; }
+
+  void EvaluateVerdicts(const EvalInput& in, EvalContext& ctx, uint8_t* verdicts, int64_t* witnesses) const override {
+    entry_(&ctx, in.root, in.params->values.data(), in.as_of, verdicts, witnesses);
+    if (p_->exclusions < 0) return;
+    int64_t bits = 0;
+    uint8_t known = 0;
+    exclusions_(&ctx, in.root, in.params->values.data(), in.as_of, &bits, &known);
+    if (!known) return;  // an unknown set excludes nothing
+    const Seq* s = reinterpret_cast<const Seq*>(bits);
+    if (s->size == 0) return;
+    for (size_t i = 0; i < p_->requirements.size(); ++i)
+      for (int64_t x = 0; x < s->size; ++x)
+        if (ClauseUnder(p_->requirements[i].clause, in.strings->Get(s->data[x]))) {
+          verdicts[i] = 5;
+          witnesses[i] = x;  // which exclusion
+          break;
+        }
+  }
+
+  std::vector<RequirementResult> EvaluateAll(const EvalInput& in) const override {
+    const size_t n = p_->requirements.size();
+    Scratch scratch;
+    std::unordered_map<int64_t, std::regex> regex_cache;
+    EvalContext ctx;
+    ctx.strings = in.strings;
+    ctx.as_of = in.as_of;
+    ctx.regex_cache = &regex_cache;
+    ctx.scratch = &scratch;
+    std::vector<uint8_t> verdicts(n);
+    std::vector<int64_t> witnesses(n);
+    EvaluateVerdicts(in, ctx, verdicts.data(), witnesses.data());
+    std::vector<std::string> excluded;
+    if (p_->exclusions >= 0) {
+      int64_t bits = 0;
+      uint8_t known = 0;
+      exclusions_(&ctx, in.root, in.params->values.data(), in.as_of, &bits, &known);
+      if (known) {
+        const Seq* s = reinterpret_cast<const Seq*>(bits);
+        for (int64_t x = 0; x < s->size; ++x) excluded.emplace_back(in.strings->Get(s->data[x]));
+      }
+    }
+    std::vector<RequirementResult> out(n);
+    std::vector<int64_t> hole_bits;
+    std::vector<uint8_t> hole_known;
+    for (size_t i = 0; i < n; ++i) {
+      const ir::Requirement& r = p_->requirements[i];
+      RequirementResult& res = out[i];
+      switch (verdicts[i]) {
+        case 0: res.verdict = Verdict::Conform; break;
+        case 1: {
+          res.verdict = Verdict::Nonconform;
+          hole_bits.assign(r.message.size() + 1, 0);
+          hole_known.assign(r.message.size() + 1, 0);
+          messages_[i](&ctx, in.root, in.params->values.data(), in.as_of, witnesses[i], hole_bits.data(), hole_known.data());
+          if (r.message.empty()) res.message = "requirement not met";
+          size_t h = 0;
+          for (const auto& piece : r.message) {
+            if (piece.expr < 0) {
+              res.message += piece.text;
+              continue;
+            }
+            res.message += FormatValue(*p_, *in.strings, p_->nodes[piece.expr].type, hole_bits[h], hole_known[h] != 0);
+            ++h;
+          }
+          break;
+        }
+        case 2:
+          res.verdict = Verdict::NotEvidenced;
+          res.message = "the evidence needed to decide this requirement is missing";
+          break;
+        case 3:
+          res.verdict = Verdict::NotApplicable;
+          res.message = fmt::format("does not apply: {}", p_->node_text[r.applies]);
+          break;
+        case 4:
+          res.verdict = Verdict::NotEvidenced;
+          res.message = "the evidence needed to decide whether this requirement applies is missing";
+          break;
+        case 5:
+          res.verdict = Verdict::NotApplicable;
+          res.message = fmt::format("clause {} is declared not applicable in the scope", excluded.at(witnesses[i]));
+          break;
+      }
+      if (in.explain && (res.verdict == Verdict::Nonconform || res.verdict == Verdict::NotEvidenced))
+        interp::ExplainRequirement(*p_, in, i, res);
+    }
+    return out;
+  }
+
+  std::shared_ptr<const ir::Program> p_;
+  llvm::orc::ResourceTrackerSP rt_;
+  JitStats stats_;
+  EntryFn entry_ = nullptr;
+  ExclusionsFn exclusions_ = nullptr;
+  std::vector<MessageFn> messages_;
+};
+
+}  // namespace
+
+std::string HostCpu() { return llvm::sys::getHostCPUName().str(); }
+std::string LlvmVersion() { return LLVM_VERSION_STRING; }
+
+std::string CacheKeyText(const ir::Program& p, int opt_level) {
+  std::string key = fmt::format("conform {} codegen {}\nllvm {}\ncpu {}\nopt {}\n", kConformVersion, kCodegenVersion,
+                                LLVM_VERSION_STRING, HostCpu(), opt_level);
+  key += "-- builtins\n" + BuiltinRegistry::Default().Canonical();
+  key += "-- schema\n" + p.schema->Canonical();
+  key += "-- literals\n";
+  for (int64_t i = p.literals->first_id(); i < p.literals->end_id(); ++i) key += fmt::format("{}:{}\n", i, p.literals->Get(i));
+  key += "-- program\n" + ir::Print(p);
+  return key;
+}
+
+std::string EmitLLVM(const ir::Program& p, int opt_level) {
+  InitLLVM();
+  llvm::LLVMContext ctx;
+  auto m = codegen::BuildModule(p, ctx);
+  if (opt_level > 0) codegen::Optimize(*m, nullptr, opt_level);
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  m->print(os, nullptr);
+  return out;
+}
+
+std::unique_ptr<CompiledProgram> Compile(std::shared_ptr<const ir::Program> program, const JitOptions& opts,
+                                         Diagnostics& diags) {
+  Engine& engine = Engine::Get();
+  if (!engine.jit()) {
+    diags.Error("E0801", {}, fmt::format("the JIT could not start: {}", engine.error()), "use --engine interp");
+    return nullptr;
+  }
+  const ir::Program& p = *program;
+  auto t0 = std::chrono::steady_clock::now();
+  std::string key = CacheKeyText(p, opts.opt_level);
+  std::array<uint8_t, 32> digest = llvm::SHA256::hash(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(key.data()), key.size()));
+  std::string hex = Hex(digest);
+
+  std::lock_guard<std::mutex> lock(engine.mu());
+  engine.opt_level = opts.opt_level;
+  auto* jit = engine.jit();
+  static std::atomic<uint64_t> counter{0};
+  auto jd = jit->createJITDylib(fmt::format("conform.{}.{}", p.standard, counter++));
+  if (!jd) {
+    diags.Error("E0802", {}, fmt::format("JIT error: {}", llvm::toString(jd.takeError())));
+    return nullptr;
+  }
+  llvm::orc::SymbolMap symbols;
+  auto add = [&](const char* name, void* addr) {
+    symbols[jit->mangleAndIntern(name)] = {llvm::orc::ExecutorAddr::fromPtr(addr),
+                                            llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
+  };
+  for (const auto& h : HelperSymbols()) add(h.name, h.address);
+  // The optimiser may turn loops into these.
+  add("memset", reinterpret_cast<void*>(&std::memset));
+  add("memcpy", reinterpret_cast<void*>(&std::memcpy));
+  add("memmove", reinterpret_cast<void*>(&std::memmove));
+  if (auto err = jd->define(llvm::orc::absoluteSymbols(std::move(symbols)))) {
+    diags.Error("E0802", {}, fmt::format("JIT error: {}", llvm::toString(std::move(err))));
+    return nullptr;
+  }
+  auto rt = jd->createResourceTracker();
+  auto native = std::make_unique<Native>(program, rt);
+  JitStats& st = native->stats_;
+  st.key = hex;
+
+  // Cache lookup: memory, then disk; the full key is compared, never only the digest.
+  std::vector<std::string> objects;
+  fs::path dir = opts.cache_dir.empty() ? fs::path(DefaultCacheDir()) : fs::path(opts.cache_dir);
+  fs::path file = dir.empty() ? fs::path() : dir / (hex + ".o");
+  if (opts.use_cache) {
+    auto it = engine.memory.find(hex);
+    if (it != engine.memory.end() && it->second.first == key) {
+      objects = it->second.second;
+      st.memory_hit = true;
+    } else if (!dir.empty() && ReadDiskEntry(file, key, objects)) {
+      st.disk_hit = true;
+      engine.memory[hex] = {key, objects};
+    }
+  }
+  auto t1 = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < objects.size(); ++i) {
+    auto buf = llvm::MemoryBuffer::getMemBufferCopy(objects[i], fmt::format("{}.{}", hex, i));
+    if (auto err = jit->addObjectFile(rt, std::move(buf))) {
+      // A foreign or broken entry: drop what was added and rebuild below.
+      llvm::consumeError(std::move(err));
+      llvm::consumeError(rt->remove());
+      rt = jd->createResourceTracker();
+      native->rt_ = rt;
+      objects.clear();
+      st.memory_hit = st.disk_hit = false;
+      engine.memory.erase(hex);
+      break;
+    }
+  }
+  bool compiled = false;
+  std::vector<std::string> module_ids;
+  if (objects.empty()) {
+    // Parts of about 24 requirements, compiled in parallel by the JIT's thread pool.
+    const size_t n = p.requirements.size();
+    const size_t per_part = 24;
+    std::vector<codegen::Part> parts{codegen::Part{true, 0, 0}};
+    for (size_t b = 0; b < n; b += per_part) parts.push_back({false, b, std::min(n, b + per_part)});
+    for (size_t i = 0; i < parts.size(); ++i) {
+      auto ctx = std::make_unique<llvm::LLVMContext>();
+      auto m = codegen::BuildPart(p, *ctx, parts[i]);
+      m->setModuleIdentifier(fmt::format("{}.{}", hex, i));
+      std::string verify;
+      llvm::raw_string_ostream vs(verify);
+      if (llvm::verifyModule(*m, &vs)) {
+        diags.Error("E0803", {}, fmt::format("internal error: invalid generated code for `{}`: {}", p.standard, verify),
+                    "use --engine interp, and please report this");
+        return nullptr;
+      }
+      m->setDataLayout(jit->getDataLayout());
+      m->setTargetTriple(jit->getTargetTriple().str());
+      module_ids.push_back(m->getModuleIdentifier());
+      if (auto err = jit->addIRModule(rt, llvm::orc::ThreadSafeModule(std::move(m), std::move(ctx)))) {
+        diags.Error("E0802", {}, fmt::format("JIT error: {}", llvm::toString(std::move(err))));
+        return nullptr;
+      }
+    }
+    t1 = std::chrono::steady_clock::now();
+    st.codegen_ms = Ms(t0, t1);
+    compiled = true;
+  }
+  // One lookup of every symbol: the modules materialise (optimise + compile) concurrently.
+  auto t2 = std::chrono::steady_clock::now();
+  llvm::orc::SymbolLookupSet names;
+  std::vector<std::string> wanted = {codegen::kEntry, codegen::kExclusions};
+  for (size_t i = 0; i < p.requirements.size(); ++i) wanted.push_back(codegen::MessageFunction(i));
+  for (const auto& w : wanted) names.add(jit->mangleAndIntern(w));
+  auto found = jit->getExecutionSession().lookup(llvm::orc::makeJITDylibSearchOrder(&*jd), std::move(names));
+  if (!found) {
+    diags.Error("E0802", {}, fmt::format("JIT error: {}", llvm::toString(found.takeError())));
+    return nullptr;
+  }
+  auto addr = [&](const std::string& name) { return (*found)[jit->mangleAndIntern(name)].getAddress().toPtr<void*>(); };
+  native->entry_ = reinterpret_cast<EntryFn>(addr(codegen::kEntry));
+  native->exclusions_ = reinterpret_cast<ExclusionsFn>(addr(codegen::kExclusions));
+  for (size_t i = 0; i < p.requirements.size(); ++i)
+    native->messages_.push_back(reinterpret_cast<MessageFn>(addr(codegen::MessageFunction(i))));
+  auto t3 = std::chrono::steady_clock::now();
+  if (compiled) {
+    st.compile_ms = Ms(t2, t3);
+    for (const auto& id : module_ids) objects.push_back(engine.capture().Take(id));
+    bool complete = std::all_of(objects.begin(), objects.end(), [](const std::string& o) { return !o.empty(); });
+    if (opts.use_cache && complete) {
+      engine.memory[hex] = {key, objects};
+      if (!dir.empty()) WriteDiskEntry(dir, file, key, objects);
+    }
+  } else {
+    st.link_ms = Ms(t1, t3);
+  }
+  for (const auto& o : objects) st.object_bytes += o.size();
+  return native;
+}
+
+}  // namespace conform::jit

@@ -1,0 +1,79 @@
+// Runtime helpers for generated code.
+#include "conform/compiler/rt_helpers.h"
+
+#include <algorithm>
+
+#include "conform/compiler/calendar.h"
+
+namespace conform {
+
+Scratch::Buffer* Scratch::New() {
+  if (used_ == buffers_.size()) buffers_.push_back(std::make_unique<Buffer>());
+  Buffer* b = buffers_[used_++].get();
+  b->items.clear();
+  return b;
+}
+
+bool ClauseUnder(std::string_view c, std::string_view p) {
+  if (c.size() < p.size() || c.compare(0, p.size(), p) != 0) return false;
+  return c.size() == p.size() || c[p.size()] == '.';
+}
+
+std::vector<HelperSymbol> HelperSymbols() {
+  std::vector<HelperSymbol> out = {
+      {"conform_rt_buf_new", reinterpret_cast<void*>(&conform_rt_buf_new)},
+      {"conform_rt_buf_push", reinterpret_cast<void*>(&conform_rt_buf_push)},
+      {"conform_rt_buf_push_seq", reinterpret_cast<void*>(&conform_rt_buf_push_seq)},
+      {"conform_rt_buf_finish", reinterpret_cast<void*>(&conform_rt_buf_finish)},
+      {"conform_rt_seq_contains", reinterpret_cast<void*>(&conform_rt_seq_contains)},
+      {"conform_rt_under", reinterpret_cast<void*>(&conform_rt_under)},
+      {"conform_rt_under_any", reinterpret_cast<void*>(&conform_rt_under_any)},
+      {"conform_rt_strcmp", reinterpret_cast<void*>(&conform_rt_strcmp)},
+      {"conform_rt_date_add", reinterpret_cast<void*>(&conform_rt_date_add)},
+  };
+  for (const auto& b : BuiltinRegistry::Default().all())
+    out.push_back({b.symbol.c_str(), reinterpret_cast<void*>(b.fn)});
+  return out;
+}
+
+}  // namespace conform
+
+using conform::EvalContext;
+using conform::Scratch;
+using conform::Seq;
+
+extern "C" {
+void* conform_rt_buf_new(EvalContext* ctx) { return static_cast<Scratch*>(ctx->scratch)->New(); }
+void conform_rt_buf_push(void* buf, int64_t v) { static_cast<Scratch::Buffer*>(buf)->items.push_back(v); }
+void conform_rt_buf_push_seq(void* buf, const Seq* s) {
+  auto& items = static_cast<Scratch::Buffer*>(buf)->items;
+  items.insert(items.end(), s->data, s->data + s->size);
+}
+const Seq* conform_rt_buf_finish(void* buf) {
+  auto* b = static_cast<Scratch::Buffer*>(buf);
+  std::sort(b->items.begin(), b->items.end());
+  b->items.erase(std::unique(b->items.begin(), b->items.end()), b->items.end());
+  b->seq = {static_cast<int64_t>(b->items.size()), b->items.data()};
+  return &b->seq;
+}
+int64_t conform_rt_seq_contains(const Seq* s, int64_t v, int64_t sorted) {
+  if (sorted) return std::binary_search(s->data, s->data + s->size, v);
+  return std::find(s->data, s->data + s->size, v) != s->data + s->size;
+}
+int64_t conform_rt_under(EvalContext* ctx, int64_t a, int64_t b) {
+  return conform::ClauseUnder(ctx->strings->Get(a), ctx->strings->Get(b));
+}
+int64_t conform_rt_under_any(EvalContext* ctx, int64_t a, const Seq* s) {
+  auto c = ctx->strings->Get(a);
+  for (int64_t i = 0; i < s->size; ++i)
+    if (conform::ClauseUnder(c, ctx->strings->Get(s->data[i]))) return 1;
+  return 0;
+}
+int64_t conform_rt_strcmp(EvalContext* ctx, int64_t a, int64_t b) {
+  int r = ctx->strings->Get(a).compare(ctx->strings->Get(b));
+  return r < 0 ? -1 : r > 0 ? 1 : 0;
+}
+int64_t conform_rt_date_add(int64_t date, int64_t duration, int64_t sign) {
+  return conform::cal::AddDuration(date, conform::cal::Unpack(duration), static_cast<int>(sign));
+}
+}

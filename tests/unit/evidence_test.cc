@@ -1,0 +1,760 @@
+// Evidence loading: YAML and JSON → records in the schema's layout, and every diagnostic.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "conform/compiler/calendar.h"
+#include "conform/compiler/driver.h"
+#include "conform/runtime/evidence.h"
+
+namespace conform::runtime {
+namespace {
+
+constexpr const char* kSchema = R"(schema t {
+  enum st { a, b, c }
+  entity item { code: string  due: date? }
+  entity leaf { v: string }
+  entity mid { leaves: list<leaf> }
+  root org {
+    name: string
+    n: int
+    items: list<item>?
+    tags: set<string>?
+    status: st
+    ok: bool?
+    score: decimal?
+    every: duration?
+    states: set<st>?
+    days: set<date>?
+    version: string?
+    head: item?
+    mids: list<mid>?
+  }
+})";
+
+// The full, valid document used by several tests (YAML and the same data in JSON).
+constexpr const char* kFullYaml = R"(name: acme
+n: 42
+items:
+  - code: A-1
+    due: 2024-03-31
+  - code: "B-2"
+tags: [x, y, x]
+status: b
+ok: true
+score: -2.5
+every: 12 months
+states: [c, a, c]
+days: [2024-01-02, 2023-05-06]
+version: 1.20
+head: {code: H}
+)";
+
+constexpr const char* kFullJson = R"({
+  "name": "acme",
+  "n": 42,
+  "items": [
+    {"code": "A-1", "due": "2024-03-31"},
+    {"code": "B-2"}
+  ],
+  "tags": ["x", "y", "x"],
+  "status": "b",
+  "ok": true,
+  "score": -2.5,
+  "every": "12 months",
+  "states": ["c", "a", "c"],
+  "days": ["2024-01-02", "2023-05-06"],
+  "version": 1.20,
+  "head": {"code": "H"}
+}
+)";
+
+class EvidenceTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    session_ = new Session({});
+    ASSERT_TRUE(session_->LoadText("t.clause", kSchema));
+    schema_ = session_->Schema();
+    ASSERT_TRUE(schema_) << RenderAll(session_->diags(), session_->sources());
+    ASSERT_FALSE(session_->diags().HasErrors()) << RenderAll(session_->diags(), session_->sources());
+  }
+  static void TearDownTestSuite() {
+    schema_.reset();
+    delete session_;
+    session_ = nullptr;
+  }
+
+  std::unique_ptr<Document> Load(const std::string& text, const std::string& path = "e.yaml", LoadOptions opts = {}) {
+    return LoadEvidence(path, text, *schema_, &literals_, sm_, diags_, opts);
+  }
+
+  const SchemaModel& S() const { return *schema_; }
+  const EntityDef& Ent(const std::string& name) const { return S().entities[S().FindEntity(name)]; }
+  const EntityDef& Root() const { return S().entities[S().root]; }
+
+  // Field access on a record of entity `e`.
+  static bool Present(const void* rec, const EntityDef& e, const std::string& field) {
+    const FieldDef* f = e.Find(field);
+    EXPECT_NE(f, nullptr) << field;
+    return RecordView{static_cast<const uint64_t*>(rec)}.Present(f->index);
+  }
+  static int64_t Slot(const void* rec, const EntityDef& e, const std::string& field) {
+    const FieldDef* f = e.Find(field);
+    EXPECT_NE(f, nullptr) << field;
+    return RecordView{static_cast<const uint64_t*>(rec)}.Slot(e.presence_words(), f->index);
+  }
+  static const Seq* SeqOf(const void* rec, const EntityDef& e, const std::string& field) {
+    return reinterpret_cast<const Seq*>(Slot(rec, e, field));
+  }
+  static const void* RecOf(const void* rec, const EntityDef& e, const std::string& field) {
+    return reinterpret_cast<const void*>(Slot(rec, e, field));
+  }
+  static std::string Str(Document& d, int64_t id) { return std::string(d.strings().Get(id)); }
+  static double Dec(int64_t bits) {
+    double d;
+    std::memcpy(&d, &bits, sizeof d);
+    return d;
+  }
+
+  // The diagnostics with `code`.
+  std::vector<const Diagnostic*> With(const std::string& code) const {
+    std::vector<const Diagnostic*> out;
+    for (const auto& d : diags_.items())
+      if (d.code == code) out.push_back(&d);
+    return out;
+  }
+  const Diagnostic* One(const std::string& code) const {
+    auto v = With(code);
+    EXPECT_EQ(v.size(), 1u) << "diagnostics with " << code << ":\n" << RenderAll(diags_, sm_);
+    return v.empty() ? nullptr : v[0];
+  }
+  uint32_t Line(const Diagnostic& d) const {
+    const SourceFile* f = sm_.Get(d.span.file);
+    return f ? f->Locate(d.span.begin).line : 0;
+  }
+  uint32_t Col(const Diagnostic& d) const {
+    const SourceFile* f = sm_.Get(d.span.file);
+    return f ? f->Locate(d.span.begin).col : 0;
+  }
+  std::string SpanText(const Diagnostic& d) const { return std::string(sm_.Text(d.span)); }
+  std::string All() const { return RenderAll(diags_, sm_); }
+
+  static Session* session_;
+  static std::shared_ptr<const SchemaModel> schema_;
+  StringPool literals_;
+  SourceManager sm_;
+  Diagnostics diags_;
+};
+
+Session* EvidenceTest::session_ = nullptr;
+std::shared_ptr<const SchemaModel> EvidenceTest::schema_;
+
+// ---------------------------------------------------------------- a full document
+
+TEST_F(EvidenceTest, FullYamlDocumentFillsEverySlot) {
+  auto doc = Load(kFullYaml);
+  ASSERT_TRUE(doc) << All();
+  EXPECT_TRUE(diags_.empty()) << All();
+  const void* r = doc->root();
+  ASSERT_NE(r, nullptr);
+  const EntityDef& org = Root();
+
+  EXPECT_EQ(Str(*doc, Slot(r, org, "name")), "acme");
+  EXPECT_EQ(Slot(r, org, "n"), 42);
+  EXPECT_EQ(Slot(r, org, "status"), 1);  // b
+  EXPECT_EQ(Slot(r, org, "ok"), 1);
+  EXPECT_DOUBLE_EQ(Dec(Slot(r, org, "score")), -2.5);
+  cal::Duration every = cal::Unpack(Slot(r, org, "every"));
+  EXPECT_EQ(every.months, 12);
+  EXPECT_EQ(every.days, 0);
+  EXPECT_EQ(Str(*doc, Slot(r, org, "version")), "1.20");  // a number written where a string goes: its text
+
+  for (const char* f : {"name", "n", "items", "tags", "status", "ok", "score", "every", "states", "days", "version", "head"})
+    EXPECT_TRUE(Present(r, org, f)) << f;
+  EXPECT_FALSE(Present(r, org, "mids"));
+
+  // list<item>: record pointers in order.
+  const Seq* items = SeqOf(r, org, "items");
+  ASSERT_EQ(items->size, 2);
+  const EntityDef& item = Ent("item");
+  const void* i0 = reinterpret_cast<const void*>(items->data[0]);
+  const void* i1 = reinterpret_cast<const void*>(items->data[1]);
+  EXPECT_EQ(Str(*doc, Slot(i0, item, "code")), "A-1");
+  EXPECT_TRUE(Present(i0, item, "due"));
+  EXPECT_EQ(Slot(i0, item, "due"), cal::DaysFromCivil(2024, 3, 31));
+  EXPECT_EQ(Str(*doc, Slot(i1, item, "code")), "B-2");
+  EXPECT_FALSE(Present(i1, item, "due"));  // absent optional field: bit clear
+
+  // set<string>: de-duplicated, sorted by interned id.
+  const Seq* tags = SeqOf(r, org, "tags");
+  ASSERT_EQ(tags->size, 2);
+  EXPECT_LT(tags->data[0], tags->data[1]);
+  std::vector<std::string> tag_text{Str(*doc, tags->data[0]), Str(*doc, tags->data[1])};
+  std::sort(tag_text.begin(), tag_text.end());
+  EXPECT_EQ(tag_text, (std::vector<std::string>{"x", "y"}));
+
+  // set<st>: member indexes, sorted, unique.
+  const Seq* states = SeqOf(r, org, "states");
+  ASSERT_EQ(states->size, 2);
+  EXPECT_EQ(states->data[0], 0);  // a
+  EXPECT_EQ(states->data[1], 2);  // c
+
+  // set<date>: days, sorted.
+  const Seq* days = SeqOf(r, org, "days");
+  ASSERT_EQ(days->size, 2);
+  EXPECT_EQ(days->data[0], cal::DaysFromCivil(2023, 5, 6));
+  EXPECT_EQ(days->data[1], cal::DaysFromCivil(2024, 1, 2));
+
+  // A nested entity: a record pointer.
+  const void* head = RecOf(r, org, "head");
+  ASSERT_NE(head, nullptr);
+  EXPECT_EQ(Str(*doc, Slot(head, item, "code")), "H");
+  EXPECT_FALSE(Present(head, item, "due"));
+  EXPECT_GT(doc->arena().bytes_used(), 0u);
+}
+
+TEST_F(EvidenceTest, JsonAndYamlGiveTheSameRecords) {
+  auto y = Load(kFullYaml, "e.yaml");
+  ASSERT_TRUE(y) << All();
+  auto j = Load(kFullJson, "e.json");
+  ASSERT_TRUE(j) << All();
+  EXPECT_TRUE(diags_.empty()) << All();
+  const EntityDef& org = Root();
+  const EntityDef& item = Ent("item");
+  const void* ry = y->root();
+  const void* rj = j->root();
+  for (const FieldDef& f : org.fields) {
+    ASSERT_EQ(Present(ry, org, f.name), Present(rj, org, f.name)) << f.name;
+    if (!Present(ry, org, f.name)) continue;
+    TypeKind k = S().types.Kind(f.type);
+    if (k == TypeKind::String) {
+      EXPECT_EQ(Str(*y, Slot(ry, org, f.name)), Str(*j, Slot(rj, org, f.name))) << f.name;
+    } else if (k == TypeKind::List || k == TypeKind::Set) {
+      const Seq* a = SeqOf(ry, org, f.name);
+      const Seq* b = SeqOf(rj, org, f.name);
+      ASSERT_EQ(a->size, b->size) << f.name;
+      TypeKind ek = S().types.Kind(S().types[f.type].elem);
+      for (int64_t i = 0; i < a->size; ++i) {
+        if (ek == TypeKind::String)
+          EXPECT_EQ(Str(*y, a->data[i]), Str(*j, b->data[i])) << f.name;
+        else if (ek == TypeKind::Entity)
+          EXPECT_EQ(Str(*y, Slot(reinterpret_cast<const void*>(a->data[i]), item, "code")),
+                    Str(*j, Slot(reinterpret_cast<const void*>(b->data[i]), item, "code")));
+        else
+          EXPECT_EQ(a->data[i], b->data[i]) << f.name;
+      }
+    } else if (k == TypeKind::Entity) {
+      EXPECT_EQ(Str(*y, Slot(RecOf(ry, org, f.name), item, "code")), Str(*j, Slot(RecOf(rj, org, f.name), item, "code")));
+    } else {
+      EXPECT_EQ(Slot(ry, org, f.name), Slot(rj, org, f.name)) << f.name;
+    }
+  }
+  // Both documents intern the same strings in the same order.
+  const void* jy = reinterpret_cast<const void*>(SeqOf(ry, org, "items")->data[0]);
+  const void* jj = reinterpret_cast<const void*>(SeqOf(rj, org, "items")->data[0]);
+  EXPECT_EQ(Slot(jy, item, "due"), Slot(jj, item, "due"));
+}
+
+TEST_F(EvidenceTest, StringsShareTheLiteralPoolIds) {
+  int64_t acme = literals_.Intern("acme");
+  literals_.Intern("other");
+  auto doc = Load("name: acme\nn: 1\nstatus: a\nversion: fresh\n");
+  ASSERT_TRUE(doc) << All();
+  EXPECT_EQ(Slot(doc->root(), Root(), "name"), acme);  // a literal: the pool's id
+  int64_t fresh = Slot(doc->root(), Root(), "version");
+  EXPECT_GE(fresh, literals_.end_id());  // new text: the document's own layer
+  EXPECT_EQ(Str(*doc, fresh), "fresh");
+}
+
+TEST_F(EvidenceTest, NullAndAbsentOptionalFieldsLeaveThePresenceBitClear) {
+  auto doc = Load("name: a\nn: 1\nstatus: a\nitems: null\ntags: ~\nok:\n");
+  ASSERT_TRUE(doc) << All();
+  for (const char* f : {"items", "tags", "ok", "score", "head"}) EXPECT_FALSE(Present(doc->root(), Root(), f)) << f;
+  EXPECT_TRUE(Present(doc->root(), Root(), "name"));
+}
+
+TEST_F(EvidenceTest, EmptyListsAndSetsArePresentAndEmpty) {
+  auto doc = Load("name: a\nn: 1\nstatus: a\nitems: []\ntags: []\n");
+  ASSERT_TRUE(doc) << All();
+  ASSERT_TRUE(Present(doc->root(), Root(), "items"));
+  EXPECT_EQ(SeqOf(doc->root(), Root(), "items")->size, 0);
+  EXPECT_EQ(SeqOf(doc->root(), Root(), "tags")->size, 0);
+}
+
+// ---------------------------------------------------------------- parameters
+
+TEST_F(EvidenceTest, ParametersAreCollectedNotTreatedAsFields) {
+  auto doc = Load(
+      "name: a\nn: 1\nstatus: a\nparameters:\n  iso9001.audit_interval: 6 months\n  scope: [\"8.3\", 9]\n");
+  ASSERT_TRUE(doc) << All();
+  EXPECT_TRUE(diags_.empty()) << All();  // no W0701 for `parameters`
+  const auto& ps = doc->parameters();
+  ASSERT_EQ(ps.size(), 2u);
+  EXPECT_EQ(ps[0].name, "iso9001.audit_interval");
+  EXPECT_EQ(ps[0].text, "6 months");
+  EXPECT_FALSE(ps[0].is_sequence);
+  EXPECT_EQ(ps[0].data_path, "$.parameters[\"iso9001.audit_interval\"]");
+  EXPECT_EQ(sm_.Text(ps[0].span), "6 months");
+  EXPECT_EQ(sm_.Get(ps[0].span.file)->Locate(ps[0].span.begin).line, 5u);
+  EXPECT_EQ(ps[1].name, "scope");
+  EXPECT_TRUE(ps[1].is_sequence);
+  EXPECT_EQ(ps[1].items, (std::vector<std::string>{"8.3", "9"}));
+  ASSERT_EQ(ps[1].item_spans.size(), 2u);
+  EXPECT_EQ(sm_.Text(ps[1].item_spans[0]), "\"8.3\"");
+}
+
+TEST_F(EvidenceTest, JsonParametersAreCollected) {
+  auto doc = Load(R"({"name": "a", "n": 1, "status": "a",
+  "parameters": {"iso9001.audit_interval": "6 months", "limit": 3, "scope": ["8.3"]}})",
+                  "e.json");
+  ASSERT_TRUE(doc) << All();
+  const auto& ps = doc->parameters();
+  ASSERT_EQ(ps.size(), 3u);
+  EXPECT_EQ(ps[0].text, "6 months");
+  EXPECT_EQ(ps[0].data_path, "$.parameters[\"iso9001.audit_interval\"]");
+  EXPECT_EQ(sm_.Text(ps[0].span), "\"6 months\"");
+  EXPECT_EQ(ps[1].text, "3");
+  EXPECT_TRUE(ps[2].is_sequence);
+  EXPECT_EQ(ps[2].items, (std::vector<std::string>{"8.3"}));
+}
+
+TEST_F(EvidenceTest, MalformedParametersAreReported) {
+  auto doc = Load("name: a\nn: 1\nstatus: a\nparameters:\n  x: 1\n  x: 2\n  y: {a: 1}\n");
+  EXPECT_FALSE(doc);
+  const Diagnostic* dup = One("E0709");
+  ASSERT_TRUE(dup);
+  EXPECT_EQ(dup->data_path, "$.parameters[\"x\"]");
+  EXPECT_EQ(Line(*dup), 6u);
+  const Diagnostic* map = One("E0704");
+  ASSERT_TRUE(map);
+  EXPECT_EQ(map->data_path, "$.parameters[\"y\"]");
+
+  diags_ = {};
+  EXPECT_FALSE(Load("name: a\nn: 1\nstatus: a\nparameters: 3\n"));
+  ASSERT_TRUE(One("E0704"));
+  EXPECT_EQ(One("E0704")->data_path, "$.parameters");
+}
+
+// ---------------------------------------------------------------- errors, one code at a time
+
+TEST_F(EvidenceTest, MissingRequiredFieldIsE0703WithTheFieldsDataPath) {
+  auto doc = Load("name: a\nn: 1\nstatus: a\nitems:\n  - code: A\n  - due: 2024-01-01\n");
+  EXPECT_FALSE(doc);
+  const Diagnostic* d = One("E0703");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->severity, Severity::Error);
+  EXPECT_EQ(d->message, "missing required field `code` of `item`");
+  EXPECT_EQ(d->data_path, "$.items[1].code");
+  EXPECT_EQ(Line(*d), 6u);  // the enclosing mapping
+  EXPECT_NE(d->help.find("add `code: …`"), std::string::npos) << d->help;
+  EXPECT_NE(d->help.find("optional"), std::string::npos);
+}
+
+TEST_F(EvidenceTest, MissingRootFieldsAreAllReportedInOnePass) {
+  EXPECT_FALSE(Load("name: a\n"));
+  auto ds = With("E0703");
+  ASSERT_EQ(ds.size(), 2u) << All();
+  EXPECT_EQ(ds[0]->data_path, "$.n");
+  EXPECT_EQ(ds[1]->data_path, "$.status");
+}
+
+TEST_F(EvidenceTest, NullRequiredFieldIsE0703) {
+  EXPECT_FALSE(Load("name: a\nn: ~\nstatus: a\n"));
+  const Diagnostic* d = One("E0703");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->data_path, "$.n");
+  EXPECT_EQ(Line(*d), 2u);
+}
+
+TEST_F(EvidenceTest, ShapeMismatchIsE0704) {
+  EXPECT_FALSE(Load("name: a\nn: 1\nstatus: a\nitems: hello\nhead: [1]\n"));
+  auto ds = With("E0704");
+  ASSERT_EQ(ds.size(), 2u) << All();
+  EXPECT_EQ(ds[0]->message, "expected a list, found a string");
+  EXPECT_EQ(ds[0]->data_path, "$.items");
+  EXPECT_EQ(Line(*ds[0]), 4u);
+  EXPECT_EQ(SpanText(*ds[0]), "hello");
+  EXPECT_NE(ds[1]->message.find("expected a mapping"), std::string::npos) << ds[1]->message;
+  EXPECT_NE(ds[1]->message.find("found a list"), std::string::npos);
+  EXPECT_EQ(ds[1]->data_path, "$.head");
+}
+
+TEST_F(EvidenceTest, MappingWhereAScalarGoesIsE0704) {
+  EXPECT_FALSE(Load("name: {first: a}\nn: 1\nstatus: a\n"));
+  const Diagnostic* d = One("E0704");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->message, "expected a string, found a mapping");
+  EXPECT_EQ(d->data_path, "$.name");
+}
+
+TEST_F(EvidenceTest, IntsRejectDecimalsOverflowAndWords) {
+  EXPECT_FALSE(Load("name: a\nn: 1.5\nstatus: a\n"));
+  ASSERT_TRUE(One("E0704"));
+  EXPECT_NE(One("E0704")->message.find("decimal `1.5`"), std::string::npos);
+  EXPECT_EQ(SpanText(*One("E0704")), "1.5");
+
+  diags_ = {};
+  EXPECT_FALSE(Load("name: a\nn: 9223372036854775808\nstatus: a\n"));
+  ASSERT_TRUE(One("E0704"));
+  EXPECT_NE(One("E0704")->message.find("64 bits"), std::string::npos);
+
+  diags_ = {};
+  auto doc = Load("name: a\nn: -9223372036854775808\nstatus: a\n");
+  ASSERT_TRUE(doc) << All();
+  EXPECT_EQ(Slot(doc->root(), Root(), "n"), INT64_MIN);
+
+  diags_ = {};
+  EXPECT_FALSE(Load("name: a\nn: \"5\"\nstatus: a\n"));
+  ASSERT_TRUE(One("E0704"));
+  EXPECT_NE(One("E0704")->help.find("remove the quotes"), std::string::npos);
+}
+
+TEST_F(EvidenceTest, BoolsAreTrueOrFalseOnly) {
+  EXPECT_FALSE(Load("name: a\nn: 1\nstatus: a\nok: yes\n"));
+  const Diagnostic* d = One("E0704");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->data_path, "$.ok");
+  EXPECT_NE(d->help.find("`true` or `false`"), std::string::npos) << d->help;
+  EXPECT_NE(d->help.find("yes"), std::string::npos);
+
+  diags_ = {};
+  auto doc = Load("name: a\nn: 1\nstatus: a\nok: false\n");
+  ASSERT_TRUE(doc) << All();
+  EXPECT_TRUE(Present(doc->root(), Root(), "ok"));
+  EXPECT_EQ(Slot(doc->root(), Root(), "ok"), 0);
+}
+
+TEST_F(EvidenceTest, InvalidDateIsE0705) {
+  EXPECT_FALSE(Load("name: a\nn: 1\nstatus: a\nitems:\n  - code: A\n  - code: B\n    due: 2024-02-30\n"));
+  const Diagnostic* d = One("E0705");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->data_path, "$.items[1].due");
+  EXPECT_EQ(Line(*d), 7u);
+  EXPECT_EQ(Col(*d), 10u);
+  EXPECT_EQ(SpanText(*d), "2024-02-30");
+
+  diags_ = {};
+  EXPECT_FALSE(Load("name: a\nn: 1\nstatus: a\nhead: {code: A, due: 31/12/2024}\n"));
+  ASSERT_TRUE(One("E0705"));
+  EXPECT_EQ(One("E0705")->data_path, "$.head.due");
+  EXPECT_NE(One("E0705")->help.find("YYYY-MM-DD"), std::string::npos);
+}
+
+TEST_F(EvidenceTest, InvalidDurationIsE0706) {
+  EXPECT_FALSE(Load("name: a\nn: 1\nstatus: a\nevery: 12 monts\n"));
+  const Diagnostic* d = One("E0706");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->data_path, "$.every");
+  EXPECT_EQ(Line(*d), 4u);
+  EXPECT_EQ(d->help, "write e.g. `12 months`, `30 days`, `2 years`");
+}
+
+TEST_F(EvidenceTest, UnknownEnumMemberIsE0707WithSuggestion) {
+  EXPECT_FALSE(Load("name: a\nn: 1\nstatus: bb\n"));
+  const Diagnostic* d = One("E0707");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->data_path, "$.status");
+  EXPECT_EQ(Line(*d), 3u);
+  EXPECT_NE(d->message.find("`bb`"), std::string::npos);
+  EXPECT_NE(d->help.find("did you mean `b`?"), std::string::npos) << d->help;
+  EXPECT_NE(d->help.find("a, b, c"), std::string::npos) << d->help;
+
+  diags_ = {};
+  EXPECT_FALSE(Load("name: a\nn: 1\nstatus: a\nstates: [a, zzzzzz]\n"));
+  ASSERT_TRUE(One("E0707"));
+  EXPECT_EQ(One("E0707")->data_path, "$.states[1]");
+}
+
+TEST_F(EvidenceTest, EmptyOrNonMappingDocumentIsE0708) {
+  EXPECT_FALSE(Load(""));
+  ASSERT_TRUE(One("E0708"));
+  EXPECT_EQ(One("E0708")->message, "evidence file is empty");
+
+  for (const char* text : {"# only a comment\n", "~\n", "---\n"}) {
+    diags_ = {};
+    EXPECT_FALSE(Load(text));
+    ASSERT_TRUE(One("E0708")) << text;
+    EXPECT_EQ(One("E0708")->message, "evidence file is empty") << text;
+  }
+
+  diags_ = {};
+  EXPECT_FALSE(Load("- a\n- b\n"));
+  ASSERT_TRUE(One("E0708"));
+  EXPECT_EQ(One("E0708")->message, "the top level must be a mapping of the `org` fields");
+
+  diags_ = {};
+  EXPECT_FALSE(Load("just words"));
+  ASSERT_TRUE(One("E0708"));
+
+  diags_ = {};
+  EXPECT_FALSE(Load("[1, 2]", "e.json"));
+  ASSERT_TRUE(One("E0708"));
+  EXPECT_EQ(One("E0708")->message, "the top level must be a mapping of the `org` fields");
+
+  diags_ = {};
+  EXPECT_FALSE(Load("  \n", "e.json"));
+  ASSERT_TRUE(One("E0708"));
+  EXPECT_EQ(One("E0708")->message, "evidence file is empty");
+}
+
+TEST_F(EvidenceTest, DuplicateKeyIsE0709) {
+  EXPECT_FALSE(Load("name: a\nn: 1\nstatus: a\nn: 2\n"));
+  const Diagnostic* d = One("E0709");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->data_path, "$.n");
+  EXPECT_EQ(Line(*d), 4u);
+  ASSERT_EQ(d->notes.size(), 1u);
+  EXPECT_EQ(sm_.Get(d->notes[0].span.file)->Locate(d->notes[0].span.begin).line, 2u);
+
+  diags_ = {};
+  EXPECT_FALSE(Load(R"({"name": "a", "n": 1, "status": "a", "name": "b"})", "e.json"));
+  ASSERT_TRUE(One("E0709"));
+  EXPECT_EQ(One("E0709")->data_path, "$.name");
+  EXPECT_EQ(SpanText(*One("E0709")), "\"name\"");
+}
+
+TEST_F(EvidenceTest, DeepNestingIsE0710) {
+  // Deep under an unknown field: still measured, in both formats.
+  std::string deep = std::string(200, '[') + std::string(200, ']');
+  EXPECT_FALSE(Load("name: a\nn: 1\nstatus: a\nextra: " + deep + "\n"));
+  ASSERT_TRUE(One("E0710")) << All();
+  EXPECT_EQ(One("E0710")->message, "evidence nested deeper than 64 levels");
+  EXPECT_EQ(Line(*One("E0710")), 4u);
+
+  diags_ = {};
+  EXPECT_FALSE(Load(R"({"name": "a", "n": 1, "status": "a", "extra": )" + deep + "}", "e.json"));
+  ASSERT_TRUE(One("E0710")) << All();
+  EXPECT_EQ(One("E0710")->message, "evidence nested deeper than 64 levels");
+
+  // Nesting of block sequences on one line, under a known field.
+  diags_ = {};
+  std::string dashes;
+  for (int i = 0; i < 100; ++i) dashes += "- ";
+  EXPECT_FALSE(Load("name: a\nn: 1\nstatus: a\ntags:\n  " + dashes + "x\n"));
+  ASSERT_TRUE(One("E0710")) << All();
+
+  // 1 MB of `[`: yaml-cpp's own guard, reported the same way.
+  diags_ = {};
+  EXPECT_FALSE(Load("name: a\nn: 1\nstatus: a\nitems: " + std::string(1 << 20, '[')));
+  ASSERT_TRUE(One("E0710")) << All();
+}
+
+TEST_F(EvidenceTest, AliasesThatMultiplyDataAreStopped) {
+  // Each level repeats the one below ten times: 10^6 leaves from a few hundred bytes.
+  std::string yaml = "name: a\nn: 1\nstatus: a\nmids:\n";
+  std::string leaves = "&l [" ;
+  for (int i = 0; i < 1000; ++i) leaves += std::string(i ? ", " : "") + "{v: x}";
+  leaves += "]";
+  yaml += "  - {leaves: " + leaves + "}\n";
+  for (int i = 0; i < 3000; ++i) yaml += "  - {leaves: *l}\n";
+  auto doc = Load(yaml);
+  // 3001 × 1000 leaves: more values than the text can hold without aliases.
+  EXPECT_FALSE(doc);
+  ASSERT_TRUE(One("E0710")) << All();
+  EXPECT_NE(One("E0710")->message.find("expands"), std::string::npos);
+}
+
+TEST_F(EvidenceTest, UnknownFieldIsAWarningUnlessConfigured) {
+  auto doc = Load("name: a\nn: 1\nstatus: a\nstatsu: b\nitems:\n  - code: A\n    cod: B\n");
+  ASSERT_TRUE(doc) << All();  // warnings do not fail the load
+  auto ws = With("W0701");
+  ASSERT_EQ(ws.size(), 2u) << All();
+  EXPECT_EQ(ws[0]->severity, Severity::Warning);
+  EXPECT_EQ(ws[0]->message, "unknown field `statsu` on `org`");
+  EXPECT_EQ(ws[0]->data_path, "$.statsu");
+  EXPECT_EQ(ws[0]->help, "did you mean `status`?");
+  EXPECT_EQ(Line(*ws[0]), 4u);
+  EXPECT_EQ(ws[1]->data_path, "$.items[0].cod");
+  EXPECT_FALSE(diags_.HasErrors());
+
+  diags_ = {};
+  LoadOptions strict;
+  strict.unknown_fields_are_errors = true;
+  EXPECT_FALSE(Load("name: a\nn: 1\nstatus: a\nstatsu: b\n", "e.yaml", strict));
+  ASSERT_TRUE(One("W0701"));
+  EXPECT_EQ(One("W0701")->severity, Severity::Error);
+}
+
+TEST_F(EvidenceTest, MalformedYamlIsE0702WithTheParserPosition) {
+  EXPECT_FALSE(Load("name: a\nn: [1, 2\nstatus: a\n"));
+  ASSERT_EQ(diags_.ErrorCount(), 1u) << All();
+  const Diagnostic& d = diags_.items()[0];
+  EXPECT_EQ(d.code, "E0702");
+  EXPECT_EQ(d.message.rfind("malformed YAML: ", 0), 0u) << d.message;
+  EXPECT_GE(Line(d), 2u);
+}
+
+TEST_F(EvidenceTest, MalformedJsonIsE0702WithSimdjsonsMessageAndPosition) {
+  EXPECT_FALSE(Load("{\"name\": \"a\",\n \"n\": 1\n \"status\": \"a\"}", "e.json"));
+  const Diagnostic* d = One("E0702");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->message.rfind("malformed JSON", 0), 0u);
+  EXPECT_NE(d->help.find("simdjson"), std::string::npos);
+  EXPECT_EQ(Line(*d), 3u);
+
+  diags_ = {};
+  EXPECT_FALSE(Load(R"({"name": "a", "n": tru, "status": "a"})", "e.json"));
+  ASSERT_TRUE(One("E0702"));
+  EXPECT_EQ(One("E0702")->data_path, "$.n");
+
+  diags_ = {};
+  EXPECT_FALSE(Load(R"({"name": "a", "n": 1, "status": "a"} trailing)", "e.json"));
+  ASSERT_TRUE(One("E0702"));
+
+  diags_ = {};
+  EXPECT_FALSE(Load("{\"name\": \"a\xff\", \"n\": 1, \"status\": \"a\"}", "e.json"));
+  ASSERT_TRUE(One("E0702"));
+  EXPECT_EQ(Col(*One("E0702")), 12u);
+
+  // A syntax error inside an unknown field is still found.
+  diags_ = {};
+  EXPECT_FALSE(Load(R"({"name": "a", "n": 1, "status": "a", "zz": [1 2]})", "e.json"));
+  ASSERT_TRUE(One("E0702")) << All();
+}
+
+TEST_F(EvidenceTest, JsonTypeErrorsCarryExactSpans) {
+  std::string text = "{\n  \"name\": \"a\",\n  \"n\": 1,\n  \"status\": \"a\",\n  \"items\": [{\"code\": \"A\"}, {\"code\": \"B\", \"due\": \"2024-02-30\"}]\n}";
+  EXPECT_FALSE(Load(text, "e.json"));
+  const Diagnostic* d = One("E0705");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->data_path, "$.items[1].due");
+  EXPECT_EQ(Line(*d), 5u);
+  EXPECT_EQ(SpanText(*d), "\"2024-02-30\"");
+
+  diags_ = {};
+  EXPECT_FALSE(Load("{\"name\": \"a\", \"status\": \"a\",\n \"items\": [{\"due\": \"2024-01-01\"}]}", "e.json"));
+  auto ds = With("E0703");
+  ASSERT_EQ(ds.size(), 2u) << All();
+  EXPECT_EQ(ds[0]->data_path, "$.items[0].code");
+  EXPECT_EQ(Line(*ds[0]), 2u);
+  EXPECT_EQ(ds[1]->data_path, "$.n");
+}
+
+TEST_F(EvidenceTest, ManyErrorsInOnePassAndMaxErrorsStops) {
+  const char* text = "name: a\nn: x\nstatus: q\nevery: soon\nscore: high\nok: maybe\n";
+  EXPECT_FALSE(Load(text));
+  EXPECT_EQ(diags_.ErrorCount(), 5u) << All();
+
+  diags_ = {};
+  LoadOptions two;
+  two.max_errors = 2;
+  EXPECT_FALSE(Load(text, "e.yaml", two));
+  EXPECT_EQ(diags_.ErrorCount(), 2u) << All();
+}
+
+TEST_F(EvidenceTest, FormatIsDetectedFromExtensionThenText) {
+  EXPECT_EQ(DetectFormat("x.json", "name: a", EvidenceFormat::Auto), EvidenceFormat::Json);
+  EXPECT_EQ(DetectFormat("x.JSON", "name: a", EvidenceFormat::Auto), EvidenceFormat::Json);
+  EXPECT_EQ(DetectFormat("x.txt", "  \n{\"a\": 1}", EvidenceFormat::Auto), EvidenceFormat::Json);
+  EXPECT_EQ(DetectFormat("x.txt", "a: 1", EvidenceFormat::Auto), EvidenceFormat::Yaml);
+  EXPECT_EQ(DetectFormat("x.json", "{}", EvidenceFormat::Yaml), EvidenceFormat::Yaml);
+
+  // A JSON text under a neutral name loads through the JSON front end: its spans are JSON tokens.
+  EXPECT_FALSE(Load(R"({"name": "a", "n": "x", "status": "a"})", "evidence.txt"));
+  ASSERT_TRUE(One("E0704"));
+  EXPECT_EQ(SpanText(*One("E0704")), "\"x\"");
+}
+
+TEST_F(EvidenceTest, HostileInputEndsInDiagnostics) {
+  std::string garbage;
+  uint32_t x = 12345;
+  for (int i = 0; i < 200000; ++i) {
+    x = x * 1103515245 + 12345;
+    garbage += static_cast<char>(x >> 24);
+  }
+  EXPECT_FALSE(Load(garbage, "g.yaml"));
+  EXPECT_TRUE(diags_.HasErrors());
+  diags_ = {};
+  EXPECT_FALSE(Load(garbage, "g.json"));
+  EXPECT_TRUE(diags_.HasErrors());
+
+  // A 1 MB single line value loads.
+  diags_ = {};
+  std::string big(1 << 20, 'x');
+  auto doc = Load("name: " + big + "\nn: 1\nstatus: a\n");
+  ASSERT_TRUE(doc) << All();
+  EXPECT_EQ(doc->strings().Get(Slot(doc->root(), Root(), "name")).size(), big.size());
+
+  // A 1 MB single line of flow mappings.
+  diags_ = {};
+  std::string flow = "{name: a, n: 1, status: a, tags: [";
+  while (flow.size() < (1 << 20)) flow += "t, ";
+  flow += "t]}";
+  doc = Load(flow);
+  ASSERT_TRUE(doc) << All();
+  EXPECT_EQ(SeqOf(doc->root(), Root(), "tags")->size, 1);
+}
+
+TEST_F(EvidenceTest, UnreadableFileIsE0701) {
+  auto doc = LoadEvidenceFile("/nonexistent/evidence.yaml", S(), &literals_, sm_, diags_);
+  EXPECT_FALSE(doc);
+  const Diagnostic* d = One("E0701");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->path, "/nonexistent/evidence.yaml");
+  EXPECT_FALSE(d->span.valid());
+  EXPECT_NE(d->help.find("check the path"), std::string::npos);
+
+  diags_ = {};
+  EXPECT_FALSE(LoadEvidenceFile(::testing::TempDir(), S(), &literals_, sm_, diags_));
+  ASSERT_TRUE(One("E0701"));
+}
+
+TEST_F(EvidenceTest, LoadEvidenceFileReadsAndRegistersTheText) {
+  std::string path = ::testing::TempDir() + "/evidence_test_ok.yaml";
+  {
+    std::ofstream out(path);
+    out << "name: a\nn: 7\nstatus: c\n";
+  }
+  auto doc = LoadEvidenceFile(path, S(), &literals_, sm_, diags_);
+  ASSERT_TRUE(doc) << All();
+  EXPECT_EQ(Slot(doc->root(), Root(), "n"), 7);
+  EXPECT_EQ(Slot(doc->root(), Root(), "status"), 2);
+  std::filesystem::remove(path);
+}
+
+// ---------------------------------------------------------------- layout and arena
+
+TEST(EvidenceLayout, PresenceBitsBeyondTheFirstWord) {
+  std::string text = "schema w { root wide {";
+  for (int i = 0; i < 70; ++i) text += " f" + std::to_string(i) + ": int?";
+  text += " } }";
+  Session s({});
+  ASSERT_TRUE(s.LoadText("w.clause", text));
+  auto schema = s.Schema();
+  ASSERT_TRUE(schema);
+  const EntityDef& root = schema->entities[schema->root];
+  ASSERT_EQ(root.presence_words(), 2u);
+  SourceManager sm;
+  Diagnostics diags;
+  auto doc = LoadEvidence("w.yaml", "f65: 5\nf1: 9\n", *schema, nullptr, sm, diags);
+  ASSERT_TRUE(doc) << RenderAll(diags, sm);
+  const auto* base = static_cast<const uint64_t*>(doc->root());
+  uint32_t i65 = root.Find("f65")->index, i1 = root.Find("f1")->index;
+  EXPECT_EQ(base[0], uint64_t{1} << i1);
+  EXPECT_EQ(base[1], uint64_t{1} << (i65 - 64));
+  EXPECT_EQ(reinterpret_cast<const int64_t*>(base)[2 + i65], 5);
+  EXPECT_EQ(reinterpret_cast<const int64_t*>(base)[2 + i1], 9);
+}
+
+TEST(EvidenceArena, AllocationsAreZeroedAlignedAndDistinct) {
+  Arena a;
+  std::vector<char*> ptrs;
+  for (size_t n : {1u, 24u, 7u, 5000u, 3u << 20, 16u}) {
+    auto* p = static_cast<char*>(a.Allocate(n, 16));
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % 16, 0u);
+    for (size_t i = 0; i < n; ++i) ASSERT_EQ(p[i], 0) << n;
+    std::memset(p, 0xab, n);
+    ptrs.push_back(p);
+  }
+  for (size_t i = 1; i < ptrs.size(); ++i) EXPECT_NE(ptrs[i], ptrs[i - 1]);
+  EXPECT_GE(a.bytes_used(), 1u + 24 + 7 + 5000 + (3u << 20) + 16);
+}
+
+}  // namespace
+}  // namespace conform::runtime
