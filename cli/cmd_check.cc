@@ -3,11 +3,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
 
 #include "commands.h"
 #include "common.h"
 #include "conform/compiler/calendar.h"
 #include "conform/compiler/driver.h"
+#include "conform/runtime/batch.h"
 #include "conform/runtime/evidence.h"
 #include "conform/runtime/report.h"
 
@@ -23,6 +27,8 @@ struct CheckOptions {
   std::string cache_dir;
   bool no_cache = false;
   bool timings = false;
+  std::string batch;
+  unsigned threads = 0;
   std::vector<std::string> params;
   std::vector<std::string> plugin_dirs;
   bool strict = false;
@@ -30,6 +36,20 @@ struct CheckOptions {
   bool no_explain = false;
   std::string color = "auto";
 };
+
+// The modules that declare a standard named like their folder (schema-only modules such as
+// `core` are not standards).
+std::vector<std::string> StandardModules(Session& session, const std::vector<std::string>& modules) {
+  std::vector<std::string> out;
+  for (const auto& m : modules) {
+    Session probe(session.search_dirs());
+    probe.LoadModule(m);
+    for (const auto& f : probe.files())
+      for (const auto& s : f->standards)
+        if (s.name == m) out.push_back(m);
+  }
+  return out;
+}
 
 // Keeps only errors: catalogue warnings are for rule authors (`conform compile`), not users.
 Diagnostics ErrorsOnly(const Diagnostics& d) {
@@ -43,16 +63,79 @@ double Since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
 }
 
+std::vector<runtime::ParamOverride> CliParams(const CheckOptions& o, bool& ok) {
+  std::vector<runtime::ParamOverride> out;
+  ok = true;
+  for (const auto& kv : o.params) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      UsageError(fmt::format("invalid --param `{}`", kv),
+                 "write --param name=value, e.g. --param iso9001.audit_interval=\"6 months\"");
+      ok = false;
+      return out;
+    }
+    runtime::ParamOverride po;
+    po.name = kv.substr(0, eq);
+    po.text = kv.substr(eq + 1);
+    po.data_path = "--param " + po.name;
+    out.push_back(po);
+  }
+  return out;
+}
+
+int RunBatchMode(const CheckOptions& o, Session& session, const std::vector<std::shared_ptr<ir::Program>>& programs,
+                 const std::vector<std::unique_ptr<jit::CompiledProgram>>& natives, int64_t as_of,
+                 runtime::Engine engine, std::chrono::steady_clock::time_point t_start) {
+  bool ok = true;
+  runtime::BatchJob job;
+  job.overrides = CliParams(o, ok);
+  if (!ok) return 2;
+  job.programs = programs;
+  for (const auto& n : natives) job.natives.push_back(n.get());
+  job.schema = session.Schema().get();
+  job.literals = session.literals().get();
+  job.as_of = as_of;
+  job.engine = engine;
+  job.threads = o.threads;
+  job.explain = false;
+  job.source_name = o.batch;
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (o.batch != "-") {
+    std::string err;
+    std::error_code ec;
+    if (std::filesystem::is_directory(o.batch, ec) || !(file.open(o.batch), file)) {
+      Diagnostics d;
+      auto& x = d.Error("E0701", {}, fmt::format("cannot read batch file `{}`", o.batch), "check the path");
+      x.path = o.batch;
+      PrintDiagnostics(d, session.sources());
+      return 2;
+    }
+    in = &file;
+  }
+  std::ios::sync_with_stdio(false);
+  runtime::BatchStats st = runtime::RunBatch(*in, std::cout, job);
+  std::cout.flush();
+  if (o.timings)
+    fmt::print(stderr, "batch: {} lines, {} evaluated, {} errors in {:.3f} s ({:.0f} organizations/s); total {:.1f} ms\n",
+               st.lines, st.ok, st.errors, st.seconds, st.seconds > 0 ? st.ok / st.seconds : 0.0, Since(t_start));
+  if (st.errors) return 2;
+  return st.not_conforming ? 1 : 0;
+}
+
 int RunCheck(const CheckOptions& o) {
   auto t_start = std::chrono::steady_clock::now();
+  if (o.evidence.empty() == o.batch.empty())
+    return UsageError("give either an evidence file or --batch FILE.ndjson", "e.g. conform check org.yaml --standard iso9001");
   auto as_of = ParseAsOf(o.as_of);
   if (!as_of) return UsageError(fmt::format("invalid --as-of `{}`", o.as_of), "write a date as YYYY-MM-DD, or `today`");
   runtime::Engine engine = o.engine == "interp" ? runtime::Engine::Interp : runtime::Engine::Jit;
 
   Session session(SearchPath(o.plugin_dirs));
-  std::vector<std::string> available = session.AvailableModules();
+  std::vector<std::string> modules = session.AvailableModules();
   for (const auto& id : o.standards) {
-    if (std::find(available.begin(), available.end(), id) == available.end()) {
+    if (std::find(modules.begin(), modules.end(), id) == modules.end()) {
+      std::vector<std::string> available = StandardModules(session, modules);
       std::string near = ClosestMatch(id, available);
       std::string list;
       for (const auto& a : available) list += (list.empty() ? "" : ", ") + a;
@@ -102,6 +185,8 @@ int RunCheck(const CheckOptions& o) {
 
   double t_native = Since(t_jit);
   auto t_load = std::chrono::steady_clock::now();
+  if (!o.batch.empty()) return RunBatchMode(o, session, programs, natives, *as_of, engine, t_start);
+
   Diagnostics ediags;
   runtime::LoadOptions lo;
   lo.unknown_fields_are_errors = o.strict;
@@ -111,16 +196,9 @@ int RunCheck(const CheckOptions& o) {
     return 2;
   }
   std::vector<runtime::ParamOverride> overrides = doc->parameters();
-  for (const auto& kv : o.params) {
-    size_t eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0)
-      return UsageError(fmt::format("invalid --param `{}`", kv), "write --param name=value, e.g. --param iso9001.audit_interval=\"6 months\"");
-    runtime::ParamOverride po;
-    po.name = kv.substr(0, eq);
-    po.text = kv.substr(eq + 1);
-    po.data_path = "--param " + po.name;
-    overrides.push_back(po);
-  }
+  bool params_ok = true;
+  for (auto& po : CliParams(o, params_ok)) overrides.push_back(po);
+  if (!params_ok) return 2;
   double t_loaded = Since(t_load);
   auto t_eval = std::chrono::steady_clock::now();
   std::vector<runtime::StandardReport> reports;
@@ -166,7 +244,9 @@ int RunCheck(const CheckOptions& o) {
 void AddCheck(CLI::App& app, std::function<int()>& run) {
   auto o = std::make_shared<CheckOptions>();
   auto* cmd = app.add_subcommand("check", "Evaluate an organization's evidence against standards");
-  cmd->add_option("evidence", o->evidence, "evidence file (YAML or JSON)")->required();
+  cmd->add_option("evidence", o->evidence, "evidence file (YAML or JSON)");
+  cmd->add_option("--batch", o->batch, "NDJSON file, one organization per line (`-` for stdin); one JSON result per line");
+  cmd->add_option("--threads", o->threads, "batch: worker threads (default: all cores)");
   cmd->add_option("-s,--standard", o->standards, "standard to check against (repeatable), e.g. iso9001")->required();
   cmd->add_option("--as-of", o->as_of, "evaluation date YYYY-MM-DD (default: today)");
   cmd->add_option("-f,--format", o->format, "output format: text or json")

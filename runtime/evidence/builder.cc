@@ -370,17 +370,17 @@ uint64_t* Builder::NewRecord(const EntityDef& e) {
   return static_cast<uint64_t*>(doc_.arena().Allocate(bytes, 8));
 }
 
-const Seq* Builder::NewSeq(std::vector<int64_t>& items, bool is_set) {
+const Seq* Builder::NewSeq(int64_t* items, size_t n, bool is_set) {
   if (is_set) {
     // Sorted as int64 slot values, as the interpreter sorts and searches sets.
-    std::sort(items.begin(), items.end());
-    items.erase(std::unique(items.begin(), items.end()), items.end());
+    std::sort(items, items + n);
+    n = static_cast<size_t>(std::unique(items, items + n) - items);
   }
-  if (items.empty()) return &kEmptySeqData;
-  void* mem = doc_.arena().Allocate(sizeof(Seq) + items.size() * sizeof(int64_t), alignof(Seq));
+  if (n == 0) return &kEmptySeqData;
+  void* mem = doc_.arena().Allocate(sizeof(Seq) + n * sizeof(int64_t), alignof(Seq));
   auto* data = reinterpret_cast<int64_t*>(static_cast<char*>(mem) + sizeof(Seq));
-  std::copy(items.begin(), items.end(), data);
-  return new (mem) Seq{static_cast<int64_t>(items.size()), data};
+  std::copy(items, items + n, data);
+  return new (mem) Seq{static_cast<int64_t>(n), data};
 }
 
 }  // namespace conform::runtime::detail

@@ -79,7 +79,8 @@ class Builder {
   // Converts a scalar to the slot encoding of the scalar type `t`; reports E0704-E0707.
   bool ConvertScalar(TypeId t, const ScalarIn& s, int64_t& out);
   uint64_t* NewRecord(const EntityDef& e);
-  const Seq* NewSeq(std::vector<int64_t>& items, bool is_set);
+  // Copies items[0..n) into the arena (sorted and de-duplicated in place first for a set).
+  const Seq* NewSeq(int64_t* items, size_t n, bool is_set);
 
  private:
   struct Seg {
@@ -156,8 +157,11 @@ class Walker {
     const EntityDef& e = b_.schema().entities[ent];
     uint64_t* rec = b_.NewRecord(e);
     int64_t* slots = reinterpret_cast<int64_t*>(rec) + e.presence_words();
-    std::vector<Span> seen(e.fields.size());
-    std::vector<uint8_t> seen_flag(e.fields.size(), 0);
+    // Which fields this mapping has set, and where: a slice of the walker's stacks (no
+    // allocation per record). Nested records grow the stacks, so index, never hold pointers.
+    const size_t base = seen_.size();
+    seen_.resize(base + e.fields.size());
+    seen_flag_.resize(base + e.fields.size(), 0);
     std::vector<std::pair<std::string, Span>> unknown;  // unknown keys seen so far
     bool params_seen = false;
     Span params_span{};
@@ -205,12 +209,12 @@ class Walker {
       }
       const FieldDef& fd = e.fields[fi];
       b_.PushField(fd.name);
-      if (seen_flag[fi]) {
-        Duplicate(key, seen[fi]);
+      if (seen_flag_[base + fi]) {
+        Duplicate(key, seen_[base + fi]);
         f_.Skip(val, depth + 1);
       } else {
-        seen_flag[fi] = 1;
-        seen[fi] = key.span;
+        seen_flag_[base + fi] = 1;
+        seen_[base + fi] = key.span;
         int64_t slot = 0;
         R r = Value(val, fd.type, key.span, depth + 1, slot);
         if (r == R::Ok) {
@@ -227,7 +231,7 @@ class Walker {
     });
     if (Go()) {
       for (const FieldDef& fd : e.fields) {
-        if (fd.optional || seen_flag[fd.index]) continue;
+        if (fd.optional || seen_flag_[base + fd.index]) continue;
         b_.PushField(fd.name);
         b_.Error("E0703", map_span, "missing required field `" + fd.name + "` of `" + e.name + "`",
                  std::string("add `") + (b_.json() ? "\"" + fd.name + "\"" : fd.name) +
@@ -236,6 +240,8 @@ class Walker {
         if (!Go()) break;
       }
     }
+    seen_.resize(base);
+    seen_flag_.resize(base);
     return rec;
   }
 
@@ -281,14 +287,14 @@ class Walker {
   const Seq* Sequence(V& v, const TypeInfo& ti, int depth) {
     TypeId et = ti.elem;
     bool ok = true;
-    std::vector<int64_t> items;
+    const size_t base = items_.size();  // this list's items: items_[base..), nested lists above
     f_.ForEachElement(v, [&](size_t i, V& ev) -> bool {
       if (!Go()) return false;
       b_.PushIndex(i);
       int64_t slot = 0;
       R r = Value(ev, et, Span{}, depth + 1, slot);
       if (r == R::Ok) {
-        items.push_back(slot);
+        items_.push_back(slot);
       } else {
         ok = false;
         if (r == R::Null)
@@ -298,8 +304,10 @@ class Walker {
       b_.Pop();
       return Go();
     });
-    if (!ok || !Go()) return nullptr;
-    return b_.NewSeq(items, ti.kind == TypeKind::Set);
+    const Seq* seq = nullptr;
+    if (ok && Go()) seq = b_.NewSeq(items_.data() + base, items_.size() - base, ti.kind == TypeKind::Set);
+    items_.resize(base);
+    return seq;
   }
 
   R Mismatch(V& v, NodeKind k, TypeId t, Span owner, int depth) {
@@ -444,6 +452,9 @@ class Walker {
 
   Builder& b_;
   F& f_;
+  std::vector<Span> seen_;         // per open record: the key span of each field set
+  std::vector<uint8_t> seen_flag_;  // per open record: field set
+  std::vector<int64_t> items_;      // per open list: its slot values
 };
 
 // The front ends: parse the text of the builder's file and walk it into the document.

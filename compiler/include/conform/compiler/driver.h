@@ -38,6 +38,7 @@ class Session {
   const std::vector<std::unique_ptr<ast::File>>& files() const { return files_; }
   std::vector<std::string> AvailableModules() const;
   std::shared_ptr<StringPool> literals() { return literals_; }
+  const std::vector<std::string>& search_dirs() const { return search_dirs_; }
 
  private:
   bool ParseAndTrack(uint32_t file_id);

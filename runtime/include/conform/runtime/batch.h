@@ -1,0 +1,41 @@
+// Batch evaluation: one organization per NDJSON line, on all cores, results in input order.
+#pragma once
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "conform/compiler/ir.h"
+#include "conform/compiler/jit.h"
+#include "conform/runtime/evidence.h"
+#include "conform/runtime/report.h"
+
+namespace conform::runtime {
+
+struct BatchJob {
+  std::vector<std::shared_ptr<ir::Program>> programs;
+  std::vector<const jit::CompiledProgram*> natives;  // parallel to programs; empty for the interpreter
+  const SchemaModel* schema = nullptr;
+  const StringPool* literals = nullptr;
+  int64_t as_of = 0;
+  std::vector<ParamOverride> overrides;  // from --param; a line's own `parameters` come first
+  Engine engine = Engine::Jit;
+  unsigned threads = 0;                  // 0: all cores
+  bool explain = false;                  // deciding values in every record (slower)
+  std::string source_name;               // for error records
+};
+
+struct BatchStats {
+  size_t lines = 0, ok = 0, errors = 0;
+  size_t not_conforming = 0;  // loaded organizations with a nonconform or not-evidenced requirement
+  double seconds = 0;
+};
+
+// Reads `in` to the end; writes one JSON object per input line to `out`, in input order:
+//   {"line":N,"standards":[{"standard":…,"summary":{…},"requirements":[{…}]}]}
+// or, for a line that cannot be loaded, {"line":N,"error":{"code":…,"message":…,"path":…}}.
+// Blank lines are skipped (no record). A bad line never stops the batch.
+BatchStats RunBatch(std::istream& in, std::ostream& out, const BatchJob& job);
+
+}  // namespace conform::runtime

@@ -1,0 +1,313 @@
+// End-to-end tests of `conform`: each runs the real binary and checks exit status and output.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <simdjson.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string out, err;
+};
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+fs::path Scratch() {
+  fs::path d = fs::temp_directory_path() / fmt::format("conform-cli-test-{}", getpid());
+  fs::create_directories(d);
+  return d;
+}
+
+// Runs conform with `args` (already shell-quoted) from the source folder.
+Result Conform(const std::string& args) {
+  fs::path dir = Scratch();
+  fs::path out = dir / "stdout", err = dir / "stderr";
+  std::string cmd = fmt::format("cd '{}' && NO_COLOR=1 '{}' {} >'{}' 2>'{}'", CONFORM_SOURCE_DIR, CONFORM_BIN, args,
+                                out.string(), err.string());
+  int rc = std::system(cmd.c_str());
+  Result r;
+  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  r.out = Slurp(out);
+  r.err = Slurp(err);
+  return r;
+}
+
+fs::path Write(const std::string& name, const std::string& text) {
+  fs::path p = Scratch() / name;
+  std::ofstream(p, std::ios::binary) << text;
+  return p;
+}
+
+const char* kAsOf = "--as-of 2026-11-22";
+
+TEST(Cli, VersionAndHelp) {
+  Result v = Conform("--version");
+  EXPECT_EQ(v.status, 0);
+  EXPECT_NE(v.out.find("conform 0.1.0"), std::string::npos);
+  Result h = Conform("check --help");
+  EXPECT_EQ(h.status, 0);
+  EXPECT_NE(h.out.find("--standard"), std::string::npos);
+  EXPECT_NE(h.out.find("--engine"), std::string::npos);
+}
+
+TEST(Cli, UsageErrorsExit2) {
+  EXPECT_EQ(Conform("").status, 2);
+  EXPECT_EQ(Conform("frobnicate").status, 2);
+  EXPECT_EQ(Conform("check examples/precision-parts.yaml").status, 2);  // no --standard
+  Result r = Conform("check examples/precision-parts.yaml -s iso9001 --as-of 2026-13-01");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("invalid --as-of"), std::string::npos) << r.err;
+  Result f = Conform("check examples/precision-parts.yaml -s iso9001 --format xml");
+  EXPECT_EQ(f.status, 2);
+}
+
+// The near-certified example: JSON covers every clause 4.1 … 10.3 with a mix of verdicts.
+TEST(Cli, JsonCoversIso9001AndMixesVerdicts) {
+  Result r = Conform(fmt::format("check examples/precision-parts.yaml --standard iso9001 {} --format json", kAsOf));
+  ASSERT_EQ(r.status, 1) << r.err;  // some requirements do not conform
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(r.out).get(doc), simdjson::SUCCESS) << r.out.substr(0, 200);
+  std::set<std::string> clauses, verdicts;
+  for (auto s : doc["standards"].get_array()) {
+    EXPECT_EQ(std::string(s["standard"].get_string().value()), "iso9001");
+    for (auto req : s["requirements"].get_array()) {
+      for (const char* key : {"standard", "clause", "id", "verdict", "grade", "message"})
+        EXPECT_FALSE(req[key].error()) << key;
+      clauses.insert(std::string(req["clause"].get_string().value()));
+      verdicts.insert(std::string(req["verdict"].get_string().value()));
+      if (req["verdict"].get_string().value() == "nonconform") {
+        std::string g(req["grade"].get_string().value());
+        EXPECT_TRUE(g == "major" || g == "minor" || g == "observation") << g;
+      }
+    }
+  }
+  for (const char* c : {"4.1", "4.2", "4.3", "4.4.1", "4.4.2", "5.1.1", "5.1.2", "5.2.1", "5.2.2", "5.3", "6.1.1",
+                        "6.1.2", "6.2.1", "6.2.2", "6.3", "7.1.1", "7.1.2", "7.1.3", "7.1.4", "7.1.5.1", "7.1.5.2",
+                        "7.1.6", "7.2", "7.3", "7.4", "7.5.1", "7.5.2", "7.5.3.1", "7.5.3.2", "8.1", "8.2.1", "8.2.2",
+                        "8.2.3.1", "8.2.3.2", "8.2.4", "8.3.1", "8.3.2", "8.3.3", "8.3.4", "8.3.5", "8.3.6", "8.4.1",
+                        "8.4.2", "8.4.3", "8.5.1", "8.5.2", "8.5.3", "8.5.4", "8.5.5", "8.5.6", "8.6", "8.7.1", "8.7.2",
+                        "9.1.1", "9.1.2", "9.1.3", "9.2.1", "9.2.2", "9.3.1", "9.3.2", "9.3.3", "10.1", "10.2.1",
+                        "10.2.2", "10.3"})
+    EXPECT_TRUE(clauses.count(c)) << "no requirement under clause " << c;
+  EXPECT_TRUE(verdicts.count("conform"));
+  EXPECT_TRUE(verdicts.count("nonconform"));
+  EXPECT_TRUE(verdicts.count("not_applicable"));
+}
+
+// Both engines give the same report, byte for byte (but for the engine's name).
+TEST(Cli, EnginesAgreeOnExamples) {
+  for (const char* ex : {"examples/precision-parts.yaml", "examples/young-company.yaml"}) {
+    Result a = Conform(fmt::format("check {} -s iso9001 -s hs {} --format json --engine interp", ex, kAsOf));
+    Result b = Conform(fmt::format("check {} -s iso9001 -s hs {} --format json --engine jit", ex, kAsOf));
+    ASSERT_EQ(a.status, b.status) << a.err << b.err;
+    std::string ja = a.out, jb = b.out;
+    auto strip = [](std::string s) {
+      size_t p = s.find("\"engine\":");
+      return p == std::string::npos ? s : s.substr(0, p) + s.substr(s.find(',', p));
+    };
+    EXPECT_EQ(strip(ja), strip(jb)) << ex;
+  }
+}
+
+// Text output of the examples is pinned by goldens (CONFORM_UPDATE_GOLDENS=1 rewrites them).
+TEST(Cli, TextGoldens) {
+  for (const char* name : {"precision-parts", "young-company"}) {
+    for (const char* engine : {"interp", "jit"}) {
+      Result r = Conform(fmt::format("check examples/{}.yaml -s iso9001 {} --engine {}", name, kAsOf, engine));
+      ASSERT_EQ(r.status, 1) << r.err;
+      std::string text = r.out;
+      size_t p = text.find(" · engine ");
+      if (p != std::string::npos) text.erase(p, text.find('\n', p) - p);
+      fs::path golden = fs::path(CONFORM_SOURCE_DIR) / "tests/golden/output" / (std::string(name) + ".txt");
+      const char* update = std::getenv("CONFORM_UPDATE_GOLDENS");
+      if (update && std::string(update) == "1") {
+        std::ofstream(golden, std::ios::binary) << text;
+        continue;
+      }
+      EXPECT_EQ(text, Slurp(golden)) << "golden " << golden << " differs (engine " << engine
+                                     << "); rerun with CONFORM_UPDATE_GOLDENS=1 to accept";
+    }
+  }
+}
+
+TEST(Cli, MalformedYaml) {
+  fs::path p = Write("bad.yaml", "name: [unclosed\n  x: 1\n");
+  Result r = Conform(fmt::format("check '{}' -s iso9001", p.string()));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("E0702"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("bad.yaml:2:"), std::string::npos) << r.err;
+}
+
+TEST(Cli, WrongTypeNamesDataPath) {
+  fs::path p = Write("wrong.yaml", "name: Acme\nemployees: many\n");
+  Result r = Conform(fmt::format("check '{}' -s iso9001", p.string()));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("E0704"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("$.employees"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("wrong.yaml:2:12"), std::string::npos) << r.err;
+}
+
+TEST(Cli, NestedDataPath) {
+  fs::path p = Write("nested.yaml",
+                     "name: Acme\nemployees: 3\ninternal_audits:\n  - id: IA-1\n    planned_date: 2026-01-10\n"
+                     "    end: 2026-02-30\n");
+  Result r = Conform(fmt::format("check '{}' -s iso9001", p.string()));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("$.internal_audits[0].end"), std::string::npos) << r.err;
+}
+
+TEST(Cli, UnknownStandard) {
+  Result r = Conform("check examples/precision-parts.yaml -s iso9010");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("E0602"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("iso9001"), std::string::npos) << r.err;  // suggests what exists
+}
+
+TEST(Cli, MissingAndEmptyFiles) {
+  Result m = Conform("check no/such/file.yaml -s iso9001");
+  EXPECT_EQ(m.status, 2);
+  EXPECT_NE(m.err.find("E0701"), std::string::npos) << m.err;
+  fs::path e = Write("empty.yaml", "");
+  Result r = Conform(fmt::format("check '{}' -s iso9001", e.string()));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("E0708"), std::string::npos) << r.err;
+  Result d = Conform(fmt::format("check '{}' -s iso9001", Scratch().string()));  // a directory
+  EXPECT_EQ(d.status, 2);
+  EXPECT_NE(d.err.find("E0701"), std::string::npos) << d.err;
+}
+
+TEST(Cli, OneMegabyteLine) {
+  std::string line = "name: \"" + std::string(1 << 20, 'x') + "\"\nemployees: 3x\n";
+  fs::path p = Write("big.yaml", line);
+  Result r = Conform(fmt::format("check '{}' -s iso9001", p.string()));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("$.employees"), std::string::npos);
+  EXPECT_LT(r.err.size(), 4000u) << "a long line must be cut in the snippet";
+  // And a 1 MB line of rule source.
+  fs::path dir = Scratch() / "cat" / "big";
+  fs::create_directories(dir);
+  std::ofstream(dir / "big.clause") << "standard big \"x\" { " << std::string(1 << 20, ' ') << " @ }\n";
+  Result s = Conform(fmt::format("check examples/precision-parts.yaml -s big --plugin-dir '{}'", (Scratch() / "cat").string()));
+  EXPECT_EQ(s.status, 2);
+  EXPECT_NE(s.err.find("E0102"), std::string::npos) << s.err.substr(0, 400);
+  EXPECT_LT(s.err.size(), 4000u);
+}
+
+TEST(Cli, RuleSyntaxErrorHasCaret) {
+  fs::path dir = Scratch() / "rules" / "demo";
+  fs::create_directories(dir);
+  std::ofstream(dir / "demo.clause") << "use core\nstandard demo \"Demo\" {\n  clause 4 \"Context\" {\n"
+                                        "    requirement r : minor { pass count(documents) > }\n  }\n}\n";
+  Result r = Conform(fmt::format("check examples/precision-parts.yaml -s demo --plugin-dir '{}'", (Scratch() / "rules").string()));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("error[E0101]"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("demo.clause:4:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("^"), std::string::npos) << r.err;
+}
+
+TEST(Cli, CompileEmits) {
+  Result ir = Conform("compile standards/iso9001/iso9001.clause --emit ir");
+  EXPECT_EQ(ir.status, 0) << ir.err;
+  EXPECT_NE(ir.out.find("requirement 9.2.1/"), std::string::npos);
+  Result ast = Conform("compile standards/hs/hs.clause --emit ast");
+  EXPECT_EQ(ast.status, 0) << ast.err;
+  EXPECT_NE(ast.out.find("(standard hs"), std::string::npos);
+  Result ll = Conform("compile standards/hs/hs.clause --emit llvm");
+  EXPECT_EQ(ll.status, 0) << ll.err;
+  EXPECT_NE(ll.out.find("define void @conform_evaluate_all"), std::string::npos);
+}
+
+TEST(Cli, ParameterOverrides) {
+  // A shorter audit interval makes the near-certified example fail its audit-interval rule.
+  Result base = Conform(fmt::format("check examples/precision-parts.yaml -s iso9001 {} --format json", kAsOf));
+  Result strict = Conform(fmt::format("check examples/precision-parts.yaml -s iso9001 {} --format json --param "
+                                   "iso9001.audit_interval=\"1 day\"", kAsOf));
+  EXPECT_EQ(strict.status, 1) << strict.err;
+  EXPECT_NE(base.out, strict.out);
+  Result bad = Conform(fmt::format("check examples/precision-parts.yaml -s iso9001 {} --param iso9001.audit_interval=soon", kAsOf));
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("E0712"), std::string::npos) << bad.err;
+  Result unknown = Conform(fmt::format("check examples/precision-parts.yaml -s iso9001 {} --param iso9001.audit_intervall=1", kAsOf));
+  EXPECT_EQ(unknown.status, 2);
+  EXPECT_NE(unknown.err.find("did you mean"), std::string::npos) << unknown.err;
+}
+
+TEST(Cli, ObjectCacheWarmAndCorrupt) {
+  fs::path cache = Scratch() / "cache";
+  fs::remove_all(cache);
+  std::string cmd = fmt::format("check examples/precision-parts.yaml -s hs {} --cache-dir '{}' --timings", kAsOf, cache.string());
+  Result cold = Conform(cmd);
+  EXPECT_EQ(cold.status, 1) << cold.err;
+  EXPECT_NE(cold.err.find("cache miss"), std::string::npos) << cold.err;
+  Result warm = Conform(cmd);
+  EXPECT_NE(warm.err.find("disk hit"), std::string::npos) << warm.err;
+  EXPECT_EQ(cold.out, warm.out);
+  // Corrupt every entry: it must be ignored and rebuilt, with the same answers.
+  for (const auto& e : fs::directory_iterator(cache)) std::ofstream(e.path(), std::ios::binary) << "garbage";
+  Result rebuilt = Conform(cmd);
+  EXPECT_NE(rebuilt.err.find("cache miss"), std::string::npos) << rebuilt.err;
+  EXPECT_EQ(cold.out, rebuilt.out);
+  Result again = Conform(cmd);
+  EXPECT_NE(again.err.find("disk hit"), std::string::npos) << again.err;
+  Result off = Conform(fmt::format("check examples/precision-parts.yaml -s hs {} --no-cache --timings", kAsOf));
+  EXPECT_NE(off.err.find("cache miss"), std::string::npos) << off.err;
+}
+
+}  // namespace
+
+namespace {
+// docs/builtins.md is generated from the registry; it must not drift.
+TEST(Cli, BuiltinsDocIsCurrent) {
+  Result r = Conform("builtins");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out, Slurp(fs::path(CONFORM_SOURCE_DIR) / "docs/builtins.md"))
+      << "regenerate with: build/cli/conform builtins > docs/builtins.md";
+}
+}  // namespace
+
+namespace {
+// Batch: one record per line in input order; bad lines give error records, the rest go on;
+// both engines and any thread count give the same records.
+TEST(Cli, BatchNdjson) {
+  std::string good1 = "{\"name\":\"A\",\"employees\":3,\"documents\":[]}";
+  std::string good2 = "{\"name\":\"B\",\"employees\":40}";
+  std::string text = good1 + "\n{\"name\": 5}\nnot json\n\n" + good2 + "\n";
+  for (int i = 0; i < 200; ++i) text += (i % 2 ? good1 : good2) + "\n";
+  fs::path p = Write("orgs.ndjson", text);
+  Result a = Conform(fmt::format("check --batch '{}' -s iso9001 -s hs {} --engine interp --threads 1", p.string(), kAsOf));
+  Result b = Conform(fmt::format("check --batch '{}' -s iso9001 -s hs {} --engine jit --threads 4", p.string(), kAsOf));
+  EXPECT_EQ(a.status, 2) << a.err;  // some lines could not be loaded
+  EXPECT_EQ(a.out, b.out);
+  std::istringstream lines(a.out);
+  std::string line;
+  std::vector<std::string> records;
+  while (std::getline(lines, line)) records.push_back(line);
+  ASSERT_EQ(records.size(), 204u);  // the blank line has no record
+  EXPECT_EQ(records[0].rfind("{\"line\":1,\"standards\":", 0), 0u) << records[0].substr(0, 80);
+  EXPECT_EQ(records[1].rfind("{\"line\":2,\"error\":{\"code\":\"E0703\"", 0), 0u) << records[1];
+  EXPECT_EQ(records[2].rfind("{\"line\":3,\"error\":", 0), 0u) << records[2];
+  EXPECT_EQ(records[3].rfind("{\"line\":5,\"standards\":", 0), 0u) << records[3].substr(0, 80);
+  EXPECT_EQ(records[203].rfind("{\"line\":205,", 0), 0u);
+  Result missing = Conform("check --batch no/such.ndjson -s iso9001");
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_NE(missing.err.find("E0701"), std::string::npos);
+  Result both = Conform(fmt::format("check examples/precision-parts.yaml --batch '{}' -s iso9001", p.string()));
+  EXPECT_EQ(both.status, 2);
+}
+}  // namespace
