@@ -12,6 +12,7 @@
 #include "conform/compiler/calendar.h"
 #include "conform/compiler/driver.h"
 #include "conform/runtime/batch.h"
+#include "conform/runtime/catalogue.h"
 #include "conform/runtime/evidence.h"
 #include "conform/runtime/report.h"
 
@@ -36,20 +37,6 @@ struct CheckOptions {
   bool no_explain = false;
   std::string color = "auto";
 };
-
-// The modules that declare a standard named like their folder (schema-only modules such as
-// `core` are not standards).
-std::vector<std::string> StandardModules(Session& session, const std::vector<std::string>& modules) {
-  std::vector<std::string> out;
-  for (const auto& m : modules) {
-    Session probe(session.search_dirs());
-    probe.LoadModule(m);
-    for (const auto& f : probe.files())
-      for (const auto& s : f->standards)
-        if (s.name == m) out.push_back(m);
-  }
-  return out;
-}
 
 // Keeps only errors: catalogue warnings are for rule authors (`conform compile`), not users.
 Diagnostics ErrorsOnly(const Diagnostics& d) {
@@ -131,32 +118,41 @@ int RunCheck(const CheckOptions& o) {
   if (!as_of) return UsageError(fmt::format("invalid --as-of `{}`", o.as_of), "write a date as YYYY-MM-DD, or `today`");
   runtime::Engine engine = o.engine == "interp" ? runtime::Engine::Interp : runtime::Engine::Jit;
 
-  Session session(SearchPath(o.plugin_dirs));
-  std::vector<std::string> modules = session.AvailableModules();
-  for (const auto& id : o.standards) {
-    if (std::find(modules.begin(), modules.end(), id) == modules.end()) {
-      std::vector<std::string> available = StandardModules(session, modules);
-      std::string near = ClosestMatch(id, available);
-      std::string list;
-      for (const auto& a : available) list += (list.empty() ? "" : ", ") + a;
-      Diagnostics d;
-      d.Error("E0602", {}, fmt::format("unknown standard `{}`", id),
-              near.empty() ? (list.empty() ? "no catalogue found: pass --plugin-dir or set CONFORM_PLUGIN_PATH"
-                                           : "available: " + list)
-                           : fmt::format("did you mean `{}`? (available: {})", near, list));
-      PrintDiagnostics(d, session.sources());
-      return 2;
+  Diagnostics cat_diags;
+  runtime::Catalogue catalogue = runtime::Catalogue::Discover(SearchPath(o.plugin_dirs), cat_diags);
+  Session session(catalogue.dirs());
+  std::vector<const runtime::PluginManifest*> packages;
+  for (const auto& spec : o.standards) {
+    const runtime::PluginManifest* p = catalogue.Find(spec, cat_diags, *as_of);
+    if (!p) continue;
+    if (p->kind == "schema") {
+      cat_diags.Error("E0602", {}, fmt::format("`{}` is a schema module, not a standard", p->id),
+                      "`conform catalogue list` shows the standards");
+      continue;
     }
-    session.LoadModule(id);
+    for (const auto* q : packages)
+      if (q->id == p->id)
+        cat_diags.Error("E0605", {}, fmt::format("`{}` is named twice ({} and {})", p->id, q->edition, p->edition),
+                        "check one edition of a standard at a time");
+    packages.push_back(p);
+  }
+  if (cat_diags.HasErrors()) {
+    PrintDiagnostics(ErrorsOnly(cat_diags), session.sources());
+    return 2;
+  }
+  catalogue.Load(session, packages, cat_diags);
+  if (cat_diags.HasErrors()) {
+    PrintDiagnostics(ErrorsOnly(cat_diags), session.sources());
+    return 2;
   }
   std::vector<std::shared_ptr<ir::Program>> programs;
   if (!session.diags().HasErrors()) {
     session.Schema();
-    for (const auto& id : o.standards) {
-      auto p = session.Compile(id);
+    for (const auto* pkg : packages) {
+      auto p = session.Compile(pkg->id);
       if (!p) {
-        session.diags().Error("E0603", {}, fmt::format("module `{}` declares no standard `{}`", id, id),
-                              fmt::format("add `standard {} \"…\" {{ … }}` to standards/{}/", id, id));
+        session.diags().Error("E0603", {}, fmt::format("package `{}` declares no standard `{}`", pkg->id, pkg->id),
+                              fmt::format("add `standard {} \"…\" {{ … }}` to {}", pkg->id, pkg->dir));
         continue;
       }
       programs.push_back(p);
@@ -208,6 +204,18 @@ int RunCheck(const CheckOptions& o) {
     if (ediags.HasErrors()) continue;
     reports.push_back(runtime::Evaluate(*p, *doc, *as_of, pv, engine, !o.no_explain,
                                         natives.empty() ? nullptr : natives[i].get()));
+    const runtime::PluginManifest* pkg = packages[i];
+    if (pkg->withdrawn && *pkg->withdrawn <= *as_of) {
+      auto& w = ediags.Warning("W0601", {}, fmt::format("{} edition {} was withdrawn on {}", pkg->id, pkg->edition,
+                                                        cal::FormatDate(*pkg->withdrawn)),
+                               "certificates to a withdrawn edition are no longer issued; check the current edition");
+      reports.back().warnings.push_back(w);
+    } else if (pkg->transition_end && *pkg->transition_end <= *as_of) {
+      auto& w = ediags.Warning("W0602", {}, fmt::format("{} edition {} is past its transition end ({})", pkg->id, pkg->edition,
+                                                        cal::FormatDate(*pkg->transition_end)),
+                               "certificates to this edition are no longer valid; move to the current edition");
+      reports.back().warnings.push_back(w);
+    }
   }
   PrintDiagnostics(ediags, session.sources());
   if (ediags.HasErrors()) return 2;

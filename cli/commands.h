@@ -7,4 +7,6 @@ namespace conform::cli {
 void AddCheck(CLI::App& app, std::function<int()>& run);
 void AddCompile(CLI::App& app, std::function<int()>& run);
 void AddBuiltins(CLI::App& app, std::function<int()>& run);
+void AddTest(CLI::App& app, std::function<int()>& run);
+void AddCatalogue(CLI::App& app, std::function<int()>& run);
 }  // namespace conform::cli

@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   AddCheck(app, run);
   AddCompile(app, run);
   AddBuiltins(app, run);
+  AddTest(app, run);
+  AddCatalogue(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -5,6 +5,7 @@ find_package(fmt 9 REQUIRED)
 find_package(yaml-cpp 0.7 REQUIRED)
 find_package(simdjson 3 REQUIRED)
 find_package(CLI11 2 REQUIRED)
+find_package(tomlplusplus 3 REQUIRED)
 find_package(GTest 1.12 REQUIRED)
 find_package(LLVM 19.1 REQUIRED CONFIG HINTS /usr/lib/llvm-19/lib/cmake/llvm)
 

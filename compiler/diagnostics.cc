@@ -38,7 +38,8 @@ const char* SeverityName(Severity s) {
 }
 
 // Long lines (minified JSON, a 1 MB line) are cut around the caret so output stays readable.
-void RenderSnippet(std::string& out, const SourceFile& f, Span span, const std::string& label, const char* marker) {
+void RenderSnippet(std::string& out, const SourceFile& f, Span span, const std::string& label, const char* marker,
+                   size_t gutter) {
   LineCol lc = f.Locate(span.begin);
   std::string_view line = f.Line(lc.line);
   size_t col0 = lc.col - 1;
@@ -56,6 +57,7 @@ void RenderSnippet(std::string& out, const SourceFile& f, Span span, const std::
     width = std::min(width, kMax - std::min(kMax, col0 - start));
   }
   std::string num = std::to_string(lc.line);
+  num = std::string(gutter > num.size() ? gutter - num.size() : 0, ' ') + num;
   std::string pad(num.size(), ' ');
   out += fmt::format("{} |\n", pad);
   out += fmt::format("{} | {}{}{}\n", num, prefix, line, suffix);
@@ -75,27 +77,33 @@ std::string Render(const Diagnostic& d, const SourceManager& sm, bool color) {
     out += fmt::format("{}[{}]: {}\n", sev, d.code, d.message);
   }
   const SourceFile* f = sm.Get(d.span.file);
+  // The gutter is as wide as the largest line number shown, as in rustc.
+  size_t gutter = 1;
+  if (f) gutter = std::to_string(f->Locate(d.span.begin).line).size();
+  for (const Label& n : d.notes)
+    if (const SourceFile* nf = sm.Get(n.span.file)) gutter = std::max(gutter, std::to_string(nf->Locate(n.span.begin).line).size());
+  std::string pad(gutter, ' ');
   if (f) {
     LineCol lc = f->Locate(d.span.begin);
-    out += fmt::format("  --> {}:{}:{}{}\n", f->path(), lc.line, lc.col,
+    out += fmt::format("{}--> {}:{}:{}{}\n", pad, f->path(), lc.line, lc.col,
                        d.data_path.empty() ? "" : fmt::format(" (at {})", d.data_path));
-    RenderSnippet(out, *f, d.span, "", "^");
+    RenderSnippet(out, *f, d.span, "", "^", gutter);
   } else if (!d.path.empty()) {
-    out += fmt::format("  --> {}{}\n", d.path, d.data_path.empty() ? "" : fmt::format(" (at {})", d.data_path));
+    out += fmt::format("{}--> {}{}\n", pad, d.path, d.data_path.empty() ? "" : fmt::format(" (at {})", d.data_path));
   } else if (!d.data_path.empty()) {
-    out += fmt::format("  --> at {}\n", d.data_path);
+    out += fmt::format("{}--> at {}\n", pad, d.data_path);
   }
   for (const Label& n : d.notes) {
     const SourceFile* nf = sm.Get(n.span.file);
     if (!nf) {
-      out += fmt::format("  = note: {}\n", n.message);
+      out += fmt::format("{} = note: {}\n", pad, n.message);
       continue;
     }
     LineCol lc = nf->Locate(n.span.begin);
-    out += fmt::format("  ::: {}:{}:{}\n", nf->path(), lc.line, lc.col);
-    RenderSnippet(out, *nf, n.span, n.message, "-");
+    out += fmt::format("{}::: {}:{}:{}\n", pad, nf->path(), lc.line, lc.col);
+    RenderSnippet(out, *nf, n.span, n.message, "-", gutter);
   }
-  if (!d.help.empty()) out += fmt::format("  = help: {}\n", d.help);
+  if (!d.help.empty()) out += fmt::format("{} = help: {}\n", pad, d.help);
   return out;
 }
 

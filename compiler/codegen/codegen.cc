@@ -377,21 +377,21 @@ CV Gen::E(int32_t idx) {
       bool all_const =
           std::all_of(n.args.begin(), n.args.end(), [&](int32_t x) { return p_.nodes[x].op == Op::Const; });
       if (all_const) return KnownV(b_.CreatePtrToInt(ConstSeq(n), i64_));
+      // A set with an unknown member is itself unknown.
+      std::vector<CV> elems;
+      Value* all_known = True();
+      for (int32_t x : n.args) {
+        elems.push_back(E(x));
+        all_known = b_.CreateAnd(all_known, elems.back().k);
+      }
       auto fnew = Helper("conform_rt_buf_new", ptr_, {ptr_});
       auto fpush = Helper("conform_rt_buf_push", void_, {ptr_, i64_});
       auto ffin = Helper("conform_rt_buf_finish", ptr_, {ptr_});
-      Value* buf = b_.CreateCall(fnew, {ctx_});
-      for (int32_t x : n.args) {
-        CV e = E(x);
-        BasicBlock* yes = Block("set.push");
-        BasicBlock* next = Block("set.next");
-        b_.CreateCondBr(e.k, yes, next);
-        b_.SetInsertPoint(yes);
-        b_.CreateCall(fpush, {buf, e.v});
-        b_.CreateBr(next);
-        b_.SetInsertPoint(next);
-      }
-      return KnownV(b_.CreatePtrToInt(b_.CreateCall(ffin, {buf}), i64_));
+      return Guarded(all_known, [&] {
+        Value* buf = b_.CreateCall(fnew, {ctx_});
+        for (const CV& e : elems) b_.CreateCall(fpush, {buf, e.v});
+        return b_.CreatePtrToInt(b_.CreateCall(ffin, {buf}), i64_);
+      });
     }
     case Op::Exists: case Op::All: case Op::None: return Quantifier(n, nullptr);
     case Op::Count: case Op::Sum: case Op::Min: case Op::Max: case Op::Avg: case Op::Distinct: case Op::Union:

@@ -81,30 +81,51 @@ bool Session::LoadFile(const std::string& path) {
   return LoadText(path, std::move(text));
 }
 
+namespace {
+bool LoadFolder(Session& s, const fs::path& folder, bool& found) {
+  std::error_code ec;
+  found = false;
+  if (!fs::is_directory(folder, ec)) return false;
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(folder, ec))
+    if (e.path().extension() == ".clause") files.push_back(e.path().string());
+  if (files.empty()) return false;
+  found = true;
+  std::sort(files.begin(), files.end());
+  bool ok = true;
+  for (const auto& f : files) ok = s.LoadFile(f) && ok;
+  return ok;
+}
+}  // namespace
+
 bool Session::LoadModule(const std::string& name, Span use_site) {
   if (modules_.count(name)) return true;
   modules_[name] = true;  // before loading: `use` cycles end here
-  for (const auto& dir : search_dirs_) {
-    fs::path folder = fs::path(dir) / name;
-    std::error_code ec;
-    if (!fs::is_directory(folder, ec)) continue;
-    std::vector<std::string> files;
-    for (const auto& e : fs::directory_iterator(folder, ec))
-      if (e.path().extension() == ".clause") files.push_back(e.path().string());
-    if (files.empty()) continue;
-    std::sort(files.begin(), files.end());
-    bool ok = true;
-    for (const auto& f : files) ok = LoadFile(f) && ok;
-    return ok;
+  std::string why;
+  if (resolver_) {
+    std::string dir = resolver_(name, why);
+    bool found = false;
+    if (!dir.empty()) {
+      bool ok = LoadFolder(*this, dir, found);
+      if (found) return ok;
+      why = fmt::format("package folder {} holds no .clause files", dir);
+    }
+  } else {
+    for (const auto& dir : search_dirs_) {
+      bool found = false;
+      bool ok = LoadFolder(*this, fs::path(dir) / name, found);
+      if (found) return ok;
+    }
   }
   std::vector<std::string> avail = AvailableModules();
   std::string near = ClosestMatch(name, avail);
   std::string list;
   for (size_t i = 0; i < avail.size(); ++i) list += (i ? ", " : "") + avail[i];
-  auto& d = diags_.Error("E0205", use_site, fmt::format("unknown module `{}`", name),
-                         near.empty() ? (list.empty() ? "no modules found on the search path" : "available modules: " + list)
-                                      : fmt::format("did you mean `{}`?", near));
-  (void)d;
+  std::string help = !why.empty() ? why
+                     : !near.empty() ? fmt::format("did you mean `{}`?", near)
+                     : list.empty()  ? "no modules found on the search path"
+                                     : "available modules: " + list;
+  diags_.Error("E0205", use_site, fmt::format("unknown module `{}`", name), help);
   return false;
 }
 

@@ -89,12 +89,7 @@ std::string FormatValue(const ir::Program& p, const LayeredStrings& strings, Typ
   switch (t.kind) {
     case TypeKind::Bool: return bits ? "true" : "false";
     case TypeKind::Int: return std::to_string(bits);
-    case TypeKind::Decimal: {
-      std::string s = fmt::format("{:.6f}", AsDec(bits));
-      while (!s.empty() && s.back() == '0') s.pop_back();
-      if (!s.empty() && s.back() == '.') s.pop_back();
-      return s;
-    }
+    case TypeKind::Decimal: return fmt::format("{}", AsDec(bits));  // shortest text that reads back exactly
     case TypeKind::String: return std::string(strings.Get(bits));
     case TypeKind::Date: return cal::FormatDate(bits);
     case TypeKind::Duration: return cal::FormatDuration(cal::Unpack(bits));
@@ -308,7 +303,8 @@ Value Machine::Eval(int32_t idx) {
       items.reserve(n.args.size());
       for (int32_t a : n.args) {
         Value v = Eval(a);
-        if (v.known) items.push_back(v.bits);  // an unknown element is simply not in the set
+        if (!v.known) return kUnknown;  // a set with an unknown member is itself unknown
+        items.push_back(v.bits);
       }
       std::sort(items.begin(), items.end());
       items.erase(std::unique(items.begin(), items.end()), items.end());
@@ -565,7 +561,10 @@ RequirementResult Machine::Run(const ir::Requirement& r, const std::vector<std::
         return out;
       }
   }
-  for (const auto& l : r.lets) vars_[l.var] = Eval(l.value);
+  for (const auto& l : r.lets) {
+    vars_[l.var] = Eval(l.value);
+    if (in_.explain) var_paths_[l.var] = PathOf(l.value);  // `let audits = internal_audits` keeps its path
+  }
   if (r.applies >= 0) {
     Value a = Eval(r.applies);
     if (!a.known) {

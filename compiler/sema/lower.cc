@@ -537,8 +537,10 @@ int32_t Lowerer::LowerCall(const Expr& e, TypeId hint) {
     }
     int32_t n = Make(Op::SetLit, types_.Set(TypeTable::kString), e.span);
     for (const auto& c : p_.clauses)
-      if (c.depth == e.args[0]->int_value)
-        p_.nodes[n].args.push_back(Const(TypeTable::kString, p_.literals->Intern(c.number), e.span));
+      if (c.depth == e.args[0]->int_value) {
+        int32_t k = Const(TypeTable::kString, p_.literals->Intern(c.number), e.span);  // grows nodes: index after
+        p_.nodes[n].args.push_back(k);
+      }
     if (p_.nodes[n].args.empty())
       diags_.Warning("W0403", e.span, fmt::format("this standard has no clauses at depth {}", e.args[0]->int_value));
     return n;

@@ -81,13 +81,20 @@ class ErrorListener : public antlr4::BaseErrorListener {
         }
       }
       if (tok->getType() == ClauseLexer::UNKNOWN_CHAR) {
+        lexical_error_ = true;
         if (tok->getText() == "\"") {
           diags_.Error("E0103", span, "unterminated string literal", "close the string with `\"` on the same line");
         } else {
-          diags_.Error("E0102", span, fmt::format("unexpected character `{}`", tok->getText()));
+          std::string shown;
+          for (unsigned char c : tok->getText())
+            shown += c < 0x20 || c == 0x7f ? fmt::format("\\x{:02x}", c) : std::string(1, static_cast<char>(c));
+          diags_.Error("E0102", span, fmt::format("unexpected character `{}`", shown),
+                       "strings go in \"…\"; comments start with //");
         }
         return;
       }
+      // After a bad character the parser's complaints are consequences, not news.
+      if (lexical_error_) return;
     } else {
       message = msg;
     }
@@ -100,6 +107,7 @@ class ErrorListener : public antlr4::BaseErrorListener {
   const OffsetMap& om_;
   const antlr4::dfa::Vocabulary& vocab_;
   int count_ = 0;
+  bool lexical_error_ = false;
 };
 
 class Builder {
@@ -499,12 +507,48 @@ struct ParseSession {
   ErrorListener listener;
 };
 
-// Rejects pathological nesting before ANTLR's recursive descent can exhaust the stack.
+// ANTLR's input stream requires valid UTF-8; report where it is not.
+bool CheckUtf8(const std::string& text, uint32_t file, Diagnostics& diags) {
+  size_t i = 0;
+  while (i < text.size()) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    bool ok = len > 0 && i + len <= text.size();
+    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (len == 2 && ok) ok = c >= 0xC2;
+    if (!ok) {
+      uint32_t at = static_cast<uint32_t>(i);
+      diags.Error("E0109", {file, at, at + 1}, fmt::format("invalid UTF-8 at byte {}", i),
+                  "save the file as UTF-8");
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+// Rejects pathological nesting (brackets, runs of prefix operators) before ANTLR's recursive
+// descent can exhaust the stack.
 bool CheckNesting(const std::string& text, uint32_t file, Diagnostics& diags) {
   size_t depth = 0;
+  size_t prefix_run = 0;
   bool in_str = false;
   for (uint32_t i = 0; i < text.size(); ++i) {
     char c = text[i];
+    if (!in_str) {
+      bool is_not = c == 'n' && text.compare(i, 3, "not") == 0 && (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1]))) &&
+                    (i + 3 >= text.size() || !std::isalnum(static_cast<unsigned char>(text[i + 3])) && text[i + 3] != '_');
+      if (c == '-' || is_not) {
+        if (++prefix_run > kMaxNesting) {
+          diags.Error("E0501", {file, i, i + 1}, fmt::format("more than {} prefix operators in a row", kMaxNesting),
+                      "simplify the expression");
+          return false;
+        }
+        if (is_not) i += 2;
+        continue;
+      }
+      if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '(') prefix_run = 0;
+    }
     if (in_str) {
       if (c == '\\') ++i;
       else if (c == '"' || c == '\n') in_str = false;
@@ -562,7 +606,13 @@ std::unique_ptr<ast::Template> Builder::BuildTemplate(antlr4::Token* tok) {
     }
     if (!lit.empty()) t->pieces.push_back({std::move(lit), nullptr});
     lit.clear();
-    std::string hole(raw.substr(i + 1, j - i - 1));
+    // The hole is source text inside a string literal: `\"` stands for `"`. (Spans after an
+    // escape inside a hole are off by the escapes before them.)
+    std::string hole;
+    for (size_t k = i + 1; k < j; ++k) {
+      if (raw[k] == '\\' && k + 1 < j) ++k;
+      hole += raw[k];
+    }
     uint32_t base = whole.begin + static_cast<uint32_t>(i) + 1;
     Diagnostics local;
     ParseSession ps(hole, file_, base, local);
@@ -590,6 +640,7 @@ std::unique_ptr<ast::File> ParseFile(const SourceManager& sm, uint32_t file_id, 
   if (!src) return file;
   file->path = src->path();
   file->file_id = file_id;
+  if (!CheckUtf8(src->text(), file_id, diags)) return file;
   if (!CheckNesting(src->text(), file_id, diags)) return file;
   size_t before = diags.ErrorCount();
   ParseSession ps(src->text(), file_id, 0, diags);

@@ -55,6 +55,11 @@ fs::path Write(const std::string& name, const std::string& text) {
 
 const char* kAsOf = "--as-of 2026-11-22";
 
+std::string Manifest(const std::string& id) {
+  return fmt::format("id = \"{}\"\nversion = \"1.0.0\"\ntitle = \"Test\"\nkind = \"standard\"\nlanguage = \"0.1\"\n"
+                     "[edition]\nname = \"1\"\n[requires]\ncore = \">=1.0\"\n", id);
+}
+
 TEST(Cli, VersionAndHelp) {
   Result v = Conform("--version");
   EXPECT_EQ(v.status, 0);
@@ -203,6 +208,7 @@ TEST(Cli, OneMegabyteLine) {
   fs::path dir = Scratch() / "cat" / "big";
   fs::create_directories(dir);
   std::ofstream(dir / "big.clause") << "standard big \"x\" { " << std::string(1 << 20, ' ') << " @ }\n";
+  std::ofstream(dir / "plugin.toml") << Manifest("big");
   Result s = Conform(fmt::format("check examples/precision-parts.yaml -s big --plugin-dir '{}'", (Scratch() / "cat").string()));
   EXPECT_EQ(s.status, 2);
   EXPECT_NE(s.err.find("E0102"), std::string::npos) << s.err.substr(0, 400);
@@ -212,6 +218,7 @@ TEST(Cli, OneMegabyteLine) {
 TEST(Cli, RuleSyntaxErrorHasCaret) {
   fs::path dir = Scratch() / "rules" / "demo";
   fs::create_directories(dir);
+  std::ofstream(dir / "plugin.toml") << Manifest("demo");
   std::ofstream(dir / "demo.clause") << "use core\nstandard demo \"Demo\" {\n  clause 4 \"Context\" {\n"
                                         "    requirement r : minor { pass count(documents) > }\n  }\n}\n";
   Result r = Conform(fmt::format("check examples/precision-parts.yaml -s demo --plugin-dir '{}'", (Scratch() / "rules").string()));

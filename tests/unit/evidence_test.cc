@@ -502,6 +502,40 @@ TEST_F(EvidenceTest, EmptyOrNonMappingDocumentIsE0708) {
   EXPECT_EQ(One("E0708")->message, "evidence file is empty");
 }
 
+TEST_F(EvidenceTest, SeveralYamlDocumentsAreE0708) {
+  EXPECT_FALSE(Load("name: a\nn: 1\nstatus: a\n---\nname: b\n"));
+  ASSERT_TRUE(One("E0708")) << All();
+  EXPECT_EQ(One("E0708")->message, "evidence file holds more than one YAML document");
+  EXPECT_EQ(Line(*One("E0708")), 4u);
+}
+
+TEST_F(EvidenceTest, InputThatMakesYamlCppLoadAllLoopEndsInADiagnostic) {
+  // yaml-cpp 0.7's LoadAll never returns on this text (found by fuzzing the loader).
+  const char* text =
+      ",ame: acme\nn: 3\nitems:\n  -[ code: A\n    due: 2024-01-01\n   7 leaves: [{v: x}, {v: y}]\n  - co\n"
+      "tags: [a, b]\nstatus: a\nok: d: 1.5\ne: 3  months\nparametersus: a\nok: tr:\n  x: 1\n  y: [a, b]\n";
+  EXPECT_FALSE(Load(text));
+  EXPECT_TRUE(diags_.HasErrors());
+}
+
+TEST_F(EvidenceTest, AliasesAreFollowedAndReportedWhereTheyAreUsed) {
+  auto doc = Load("name: &nm acme\nn: 1\nstatus: a\nversion: *nm\nhead: &h {code: H}\nitems: [*h, *h]\n");
+  ASSERT_TRUE(doc) << All();
+  EXPECT_EQ(Str(*doc, Slot(doc->root(), Root(), "version")), "acme");
+  EXPECT_EQ(SeqOf(doc->root(), Root(), "items")->size, 2);
+
+  diags_ = {};
+  EXPECT_FALSE(Load("name: &nm acme\nn: 1\nstatus: a\nevery: *nm\n"));
+  ASSERT_TRUE(One("E0706"));
+  EXPECT_EQ(Line(*One("E0706")), 4u);
+  EXPECT_EQ(SpanText(*One("E0706")), "*nm");
+
+  // A sequence that contains itself.
+  diags_ = {};
+  EXPECT_FALSE(Load("name: a\nn: 1\nstatus: a\nextra: &s [*s]\n"));
+  ASSERT_TRUE(One("E0710")) << All();
+}
+
 TEST_F(EvidenceTest, DuplicateKeyIsE0709) {
   EXPECT_FALSE(Load("name: a\nn: 1\nstatus: a\nn: 2\n"));
   const Diagnostic* d = One("E0709");

@@ -1,6 +1,7 @@
 // The compiler driver: finds modules on the search path, parses them, builds the schema,
 // and compiles standards. One Session = one SourceManager, one schema, one literal pool.
 #pragma once
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -40,6 +41,12 @@ class Session {
   std::shared_ptr<StringPool> literals() { return literals_; }
   const std::vector<std::string>& search_dirs() const { return search_dirs_; }
 
+  // Where `use X` finds module X: a folder, or "" when X is not available. Without a resolver,
+  // module X is the folder X under a search dir. The catalogue installs one after resolving
+  // plugin dependencies and versions; `why_missing` explains a "" answer in E0205's help.
+  using ModuleResolver = std::function<std::string(const std::string& module, std::string& why_missing)>;
+  void SetModuleResolver(ModuleResolver r) { resolver_ = std::move(r); }
+
  private:
   bool ParseAndTrack(uint32_t file_id);
   std::vector<std::string> search_dirs_;
@@ -51,6 +58,7 @@ class Session {
   std::shared_ptr<SchemaModel> schema_;
   std::shared_ptr<StringPool> literals_ = std::make_shared<StringPool>();
   std::map<std::string, std::shared_ptr<ir::Program>> compiled_;
+  ModuleResolver resolver_;
 };
 
 // Reads a whole file; false (and `error` set) if it cannot be read.

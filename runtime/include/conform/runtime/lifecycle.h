@@ -1,0 +1,250 @@
+// The certification lifecycle of one organization × standard × certification body
+// (ISO/IEC 17021-1:2015 + IAF mandatory documents): the state as of a date, the timeline that
+// led there, what is due next, and the irregularities in the recorded history. The timing
+// rules are data (TimingRules()), each with its source. See docs/certification.md.
+//
+// Three attestation kinds are kept apart everywhere (docs/certification.md):
+//   - a first-party self-declaration (ISO/IEC 17050-1 style): no audit, no certificate body;
+//   - third-party certification of a management system by a certification body (ISO/IEC
+//     17021-1) — "registration" by a "registrar" in North-American usage. This file is about it;
+//   - accreditation of a conformity-assessment body by an accreditation body (ISO/IEC 17011).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "conform/compiler/calendar.h"
+#include "conform/compiler/diagnostics.h"
+#include "conform/compiler/ir.h"
+#include "conform/compiler/schema.h"
+
+namespace conform::runtime {
+class Document;
+struct StandardReport;
+class RecordReader;
+}  // namespace conform::runtime
+
+namespace conform::runtime::lifecycle {
+
+using Date = int64_t;  // days since 1970-01-01
+
+// ---- attestation kinds ------------------------------------------------------------------------
+
+enum class Attestation { SelfDeclaration, Certification, Accreditation };
+const char* AttestationName(Attestation a);   // self_declaration | certification | accreditation
+const char* AttestationLabel(Attestation a);  // "third-party certification (ISO/IEC 17021-1)" …
+const char* AttestationBasis(Attestation a);  // ISO/IEC 17050-1 | ISO/IEC 17021-1 | ISO/IEC 17011
+
+// ---- timing rules, as data ------------------------------------------------------------------
+
+enum class Basis { Normative, IafMandatory, Practice };
+const char* BasisName(Basis b);  // normative | iaf_mandatory | practice
+
+struct TimingRule {
+  const char* id;          // T5, T8a … (numbering of iso-domain.md §9.3)
+  const char* key;         // major_verification, first_surveillance …
+  const char* summary;     // the rule in plain words
+  const char* anchor;      // what the limit counts from
+  cal::Duration limit;     // {0, 0}: no fixed limit (the rule is an ordering or a condition)
+  const char* source;      // ISO/IEC 17021-1:2015 9.6.2.2 …
+  Basis basis;
+};
+
+// Every rule the lifecycle applies, in a stable order.
+const std::vector<TimingRule>& TimingRules();
+// The rule with this id; the first rule if there is none (ids are compile-time constants).
+const TimingRule& Rule(std::string_view id);
+// anchor + limit (calendar arithmetic, month ends clamp: 2019-08-31 + 6 months = 2020-02-29).
+Date Deadline(const TimingRule& r, Date anchor);
+// An act on `when` is in time when when <= Deadline(anchor): the limit day itself counts.
+bool InTime(const TimingRule& r, Date anchor, Date when);
+
+// ---- the certification history, as read from the evidence -------------------------------------
+
+enum class AuditKind { Stage1, Stage2, Surveillance, Recertification, Special, TransferReview };
+enum class Grade { Major, Minor, Observation };
+enum class Outcome { Grant, Refuse, Recertify, Restore, Suspend, Reinstate, Withdraw, ReduceScope, ExtendScope, AcceptTransfer };
+enum class StatusChange { Suspended, Reinstated, Withdrawn, Restored, ScopeReduced, ScopeExtended };
+const char* AuditKindName(AuditKind k);
+const char* GradeName(Grade g);
+const char* OutcomeName(Outcome o);
+const char* StatusChangeName(StatusChange c);
+
+struct Application {
+  std::string id;
+  Date submitted = 0;
+  std::optional<Date> reviewed;
+  std::optional<bool> accepted;
+  std::string path;
+};
+
+struct Audit {
+  std::string id;
+  AuditKind kind = AuditKind::Stage1;
+  Date start = 0;
+  std::optional<Date> end;  // absent while the audit is not completed
+  std::vector<std::string> sites, team;
+  std::optional<std::string> lead_auditor;
+  std::optional<bool> ready_for_stage2;
+  std::string path;
+};
+
+struct Finding {
+  std::string id, audit_id, statement;
+  Grade grade = Grade::Minor;
+  Date raised = 0;
+  std::optional<std::string> clause;
+  std::optional<Date> correction_accepted, action_accepted, correction_verified, action_verified, closed;
+  std::string path;
+  // The CB verified correction and corrective action (both dates; or closed_at).
+  std::optional<Date> Verified() const;
+  // The CB accepted the corrective-action plan (or verified it, or closed the finding).
+  std::optional<Date> PlanAccepted() const;
+};
+
+struct Decision {
+  std::string id, decided_by;
+  Date decided = 0;
+  Outcome outcome = Outcome::Grant;
+  std::vector<std::string> audit_ids;
+  std::optional<std::string> certificate, reason;
+  std::optional<Date> until;
+  std::string path;
+};
+
+struct StatusEvent {
+  StatusChange kind = StatusChange::Suspended;
+  Date at = 0;
+  std::optional<Date> until;
+  std::optional<std::string> reason;
+  std::string path;
+};
+
+struct Certificate {
+  std::string number;
+  Date issued = 0;
+  std::optional<Date> effective_from, original;
+  Date expiry = 0;
+  std::optional<std::string> edition;
+  std::vector<StatusEvent> status;
+  std::string path;
+};
+
+struct History {
+  std::string id, standard, certification_body;
+  std::optional<std::string> edition, accreditation_body, transferred_from, transferred_to;
+  std::optional<bool> accredited, multi_site, sites_legally_linked, sites_similar_processes;
+  std::optional<Date> transferred_at;
+  std::vector<Application> applications;
+  std::vector<Audit> audits;
+  std::vector<Finding> findings;
+  std::vector<Decision> decisions;
+  std::vector<Certificate> certificates;
+  std::string path;
+};
+
+// Reads `certification_history` of the document's root through the schema (module
+// `certification`). Errors (Diagnostic::path = evidence_path, data_path set):
+//   E1001 the schema has no `certification_history` (module `certification` not loaded)
+//   E1002 a period that ends before it starts (audit end < start, certificate expiry <= issue,
+//         a finding accepted or verified before it was raised)
+//   E1003 a reference to an id that the record does not hold (finding.audit_id, decision.audit_ids)
+//   E1004 an id or certificate number repeated within one record
+// Returns the histories read (also when some are invalid: check diags.HasErrors()).
+std::vector<History> ReadHistories(const SchemaModel& schema, Document& doc, const std::string& evidence_path,
+                                   Diagnostics& diags);
+// The same for one `certification_record` (tests, other callers).
+History ReadHistory(const RecordReader& record, const std::string& evidence_path, Diagnostics& diags);
+
+// ---- the state machine --------------------------------------------------------------------
+
+enum class State {
+  None, Applied, Refused, Stage1, Stage2, FindingsOpen, DecisionPending, Active, Suspended, Expired, Withdrawn,
+  Transferred
+};
+const char* StateName(State s);   // none, applied, refused, stage1, stage2, findings_open, … transferred
+const char* StateLabel(State s);  // "stage 1", "findings open", …
+
+struct TimelineEntry {
+  Date date = 0;
+  std::string event;
+  State state = State::None;  // the state after the event
+  std::string rule;           // the timing rule that produced or judged it, if any
+  std::string path;           // evidence data path, for recorded events
+  bool derived = false;       // computed from a timing rule (an expiry, a missed surveillance)
+};
+
+enum class DueStatus { Due, Overdue };
+const char* DueStatusName(DueStatus s);
+
+struct Deadline {
+  std::string rule;  // T8b …
+  std::string what;
+  Date due = 0;      // the last day that is in time
+  DueStatus status = DueStatus::Due;
+};
+
+struct Irregularity {
+  std::string rule;
+  Date date = 0;
+  std::string message;
+  std::string path;
+};
+
+struct Status {
+  State state = State::None;
+  std::vector<std::string> reasons;
+  std::vector<TimelineEntry> timeline;   // by date
+  std::vector<Deadline> deadlines;       // open obligations, by due date
+  std::vector<Irregularity> irregularities;
+  std::optional<Date> initial_decision;  // the grant that started the certification
+  std::optional<Date> cycle_start;       // the decision that started the current cycle
+  std::optional<Date> expiry;            // of the current cycle
+  std::string certificate;               // current certificate number, if known
+};
+
+// The lifecycle as of `as_of`: only what happened on or before it counts.
+Status Evaluate(const History& h, Date as_of);
+
+// Year-by-year surveillance obligations of one cycle, exposed for tests: years Y with
+// start_year < Y < expiry_year need a surveillance audit ending in Y, unless a recertification
+// audit ended in Y (17021-1 9.6.2.2).
+std::vector<int> SurveillanceYears(Date cycle_start, Date expiry);
+
+// ---- readiness (a prediction from the standard's verdicts) ------------------------------------
+
+enum class Readiness { Ready, AtRisk, NotReady };
+const char* ReadinessName(Readiness r);   // ready | at_risk | not_ready
+const char* ReadinessLabel(Readiness r);  // "ready" | "at risk" | "not ready"
+
+struct ReadinessItem {
+  std::string clause, requirement, grade, message;
+  bool planned = false;  // minors: an open nonconformity with a dated corrective action covers it
+};
+
+struct GateReadiness {
+  Readiness verdict = Readiness::Ready;
+  std::string summary;
+  std::vector<ReadinessItem> majors, minors, not_evidenced;
+  int minors_planned = 0;
+  std::vector<std::string> recorded;  // blocking findings recorded by the CB (not a prediction)
+};
+
+struct ReadinessReport {
+  std::vector<std::pair<std::string, std::string>> stage1_clauses;  // (clause, topic) actually found
+  GateReadiness stage1, stage2;
+};
+
+// The documentation-level clauses checked for stage 1 (harmonized-structure numbers).
+const std::vector<std::pair<std::string, std::string>>& Stage1Clauses();
+
+// Stage 1: predicted majors in the documentation-level clauses → not ready; minors or not
+// evidenced there → at risk. Stage 2 / decision gate: any predicted major, or a recorded major
+// not verified → not ready; minors without a corrective-action plan, recorded minors without an
+// accepted plan, or requirements not evidenced → at risk. `history` may be null.
+ReadinessReport AssessReadiness(const ir::Program& program, const StandardReport& report, const RecordReader& root,
+                                const History* history, Date as_of);
+
+}  // namespace conform::runtime::lifecycle

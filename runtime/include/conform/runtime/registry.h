@@ -1,0 +1,132 @@
+// The certificate registry: accreditation bodies and their recognition under multilateral
+// arrangements (IAF MLA / ILAC MRA, since 2026 GACI), conformity-assessment bodies and their
+// accreditations, certificates, first-party self-declarations and standard editions, in an
+// embedded SQLite database. Imports (JSON or CSV) are all-or-nothing; verification walks the
+// chain certificate → issuing body → its accreditation → the accreditation body's recognition
+// and answers one Outcome with a reason per link. See docs/certification.md.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "conform/compiler/diagnostics.h"
+#include "conform/runtime/lifecycle.h"
+
+namespace conform::runtime::registry {
+
+using Date = int64_t;
+using lifecycle::Attestation;
+
+enum class Outcome {
+  ValidAccredited,        // in force, issued under an accreditation covering it, by an MLA-recognised AB
+  ValidNotAccredited,     // in force, but some link of the accreditation chain does not hold
+  SelfDeclared,           // a first-party self-declaration: not a certification
+  Suspended,
+  Withdrawn,              // withdrawn or cancelled
+  Expired,
+  EditionPastTransition,  // the edition certified is past its transition end (ISO/IEC 27001:2013 after 2025-10-31)
+  Unknown,                // no certificate or self-declaration of that number (in force on that date)
+};
+const char* OutcomeName(Outcome o);   // valid_accredited, valid_not_accredited, self_declared, suspended, …
+const char* OutcomeLabel(Outcome o);  // "valid and accredited", "valid but not accredited", …
+
+enum class LinkStatus { Ok, Failed, NotChecked };
+const char* LinkStatusName(LinkStatus s);  // ok | failed | not_checked
+
+// One link of the chain, with its reason.
+struct Link {
+  std::string name;   // certificate | issuing_body | accreditation | recognition | self_declaration | edition
+  LinkStatus status = LinkStatus::NotChecked;
+  std::string reason;
+  std::string source;  // the rule the link rests on (ISO/IEC 17021-1 8.2.2, IAF MD 2 …)
+};
+
+struct StandardRef {
+  std::string standard, edition;
+};
+
+struct Verification {
+  std::string number;
+  Date as_of = 0;
+  Outcome outcome = Outcome::Unknown;
+  std::optional<Attestation> attestation;  // absent for Unknown
+  std::string summary;
+  // What the registry holds about the certificate or declaration.
+  std::string organization, country, scope, body, body_name, status;
+  std::vector<StandardRef> standards;
+  std::vector<std::string> iaf_codes, sites;
+  std::optional<Date> issued, decision, expiry, status_since;
+  std::vector<Link> chain;
+};
+
+struct ImportStats {
+  std::map<std::string, int> rows;  // per record kind
+  int total() const {
+    int n = 0;
+    for (const auto& [k, v] : rows) n += v;
+    return n;
+  }
+};
+
+enum class ImportFormat { Auto, Json, Csv };
+
+struct Query {
+  std::string text;      // matched against numbers, ids, names, scopes (case-insensitive substring)
+  std::string standard;  // e.g. "ISO 9001" or "iso9001"
+  std::string body;      // certification body id
+  std::string outcome;   // an OutcomeName, or a stored status (active, suspended …)
+  std::string country;
+  std::string kind = "all";  // all | certificates | self_declarations | bodies
+};
+
+struct Hit {
+  std::string kind;  // certificate | self_declaration | certification_body | laboratory | inspection_body | accreditation_body
+  Attestation attestation = Attestation::Certification;
+  std::string id, name, country, detail;
+  std::vector<StandardRef> standards;
+  std::string outcome;  // certificates and declarations: OutcomeName as of the query date
+  std::optional<Date> expiry;
+};
+
+// $XDG_DATA_HOME/conform/registry.sqlite, else $HOME/.local/share/conform/registry.sqlite.
+std::string DefaultPath();
+
+// The key standards are compared by: lower case, spaces and "/IEC" removed
+// ("ISO/IEC 27001" → "iso27001", "ISO 9001" → "iso9001", "ISO/IEC 17021-1" → "iso17021-1").
+std::string StandardKey(const std::string& name);
+
+class Registry {
+ public:
+  ~Registry();
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  // Opens (and with `create`, creates, with its folder) the database at `path`. Errors:
+  // E1020 cannot open or create; E1029 not a Conform registry (or a newer version).
+  static std::unique_ptr<Registry> Open(const std::string& path, bool create, Diagnostics& diags);
+  const std::string& path() const;
+
+  // Imports `text` (registered in `sm` as `path`): every row is checked first, then all are
+  // written in one transaction; on any error nothing is written. Errors, each at its line:
+  // E1022 malformed JSON/CSV, E1023 unknown record kind, field or column, E1024 missing required
+  // field, E1025 invalid value, E1026 a key repeated in the file, E1027 write failed (rolled
+  // back), E1028 a reference to a body that is neither in the file nor in the registry.
+  bool Import(const std::string& path, std::string text, ImportFormat format, SourceManager& sm, Diagnostics& diags,
+              ImportStats* stats = nullptr);
+  // Reads the file (E1021 if it cannot be read), then Import.
+  bool ImportFile(const std::string& path, ImportFormat format, SourceManager& sm, Diagnostics& diags,
+                  ImportStats* stats = nullptr);
+
+  Verification Verify(const std::string& number, Date as_of);
+  std::vector<Hit> Search(const Query& q, Date as_of);
+
+ private:
+  struct Impl;
+  explicit Registry(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace conform::runtime::registry
