@@ -284,11 +284,11 @@ void AddCatalogue(CLI::App& app, std::function<int()>& run) {
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("catalogue", "List, show, search and map the standards of the catalogue");
   cmd->require_subcommand(1);
-  cmd->add_option("--plugin-dir", o->dirs, "extra catalogue folder (repeatable)");
+  cmd->add_option("--plugin-dir", o->dirs, "extra catalogue folder (repeatable)")->allow_extra_args(false);
   auto common = [&](CLI::App* sub) {
     sub->add_option("-f,--format", o->format, "text or json")->check(CLI::IsMember({"text", "json"}));
     sub->add_option("--as-of", o->as_of, "date for edition status (default: today)");
-    sub->add_option("--plugin-dir", o->dirs, "extra catalogue folder (repeatable)");
+    sub->add_option("--plugin-dir", o->dirs, "extra catalogue folder (repeatable)")->allow_extra_args(false);
   };
   auto with = [o, &run](int (*fn)(const Opts&, const Catalogue&, int64_t)) {
     return [o, &run, fn] {

@@ -255,7 +255,9 @@ void AddCheck(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("evidence", o->evidence, "evidence file (YAML or JSON)");
   cmd->add_option("--batch", o->batch, "NDJSON file, one organization per line (`-` for stdin); one JSON result per line");
   cmd->add_option("--threads", o->threads, "batch: worker threads (default: all cores)");
-  cmd->add_option("-s,--standard", o->standards, "standard to check against (repeatable), e.g. iso9001")->required();
+  cmd->add_option("-s,--standard", o->standards, "standard to check against (repeatable), e.g. iso9001")
+      ->required()
+      ->allow_extra_args(false);
   cmd->add_option("--as-of", o->as_of, "evaluation date YYYY-MM-DD (default: today)");
   cmd->add_option("-f,--format", o->format, "output format: text or json")
       ->check(CLI::IsMember({"text", "json"}))
@@ -266,8 +268,8 @@ void AddCheck(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--cache-dir", o->cache_dir, "object cache folder (default: $XDG_CACHE_HOME/conform)");
   cmd->add_flag("--no-cache", o->no_cache, "do not read or write the object cache");
   cmd->add_flag("--timings", o->timings, "print the time of each phase to stderr");
-  cmd->add_option("--param", o->params, "override a parameter: name=value (repeatable)");
-  cmd->add_option("--plugin-dir", o->plugin_dirs, "extra catalogue folder (repeatable)");
+  cmd->add_option("--param", o->params, "override a parameter: name=value (repeatable)")->allow_extra_args(false);
+  cmd->add_option("--plugin-dir", o->plugin_dirs, "extra catalogue folder (repeatable)")->allow_extra_args(false);
   cmd->add_flag("--strict", o->strict, "treat unknown evidence fields as errors");
   cmd->add_flag("-q,--quiet", o->quiet, "text output: hide conforming requirements");
   cmd->add_flag("--no-explain", o->no_explain, "do not print the values that decided each verdict");

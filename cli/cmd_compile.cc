@@ -20,7 +20,8 @@ void AddCompile(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--emit", *emit, "what to print: none, ast, ir, llvm (optimised LLVM IR)")
       ->check(CLI::IsMember({"none", "ast", "ir", "llvm"}))
       ->capture_default_str();
-  cmd->add_option("--plugin-dir", *dirs, "extra catalogue folder for `use`");
+  cmd->add_option("--plugin-dir", *dirs, "extra catalogue folder for `use`")
+      ->allow_extra_args(false);
   cmd->add_option("--opt-level", *opt, "optimisation level of --emit llvm (0-3)")->check(CLI::Range(0, 3))->capture_default_str();
   cmd->callback([=, &run] {
     run = [=] {

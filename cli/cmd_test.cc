@@ -18,7 +18,7 @@ void AddTest(CLI::App& app, std::function<int()>& run) {
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("test", "Run the tests shipped with plugins (default: the whole catalogue)");
   cmd->add_option("paths", o->paths, "package folders or *.test.yaml files");
-  cmd->add_option("--plugin-dir", o->dirs, "extra catalogue folder (repeatable)");
+  cmd->add_option("--plugin-dir", o->dirs, "extra catalogue folder (repeatable)")->allow_extra_args(false);
   cmd->add_option("--engine", o->engine, "both (default), jit or interp")->check(CLI::IsMember({"both", "jit", "interp"}));
   cmd->add_flag("--require-coverage", o->require_coverage,
                 "fail unless every requirement of every standard is exercised as conform and as nonconform");

@@ -9,4 +9,6 @@ void AddCompile(CLI::App& app, std::function<int()>& run);
 void AddBuiltins(CLI::App& app, std::function<int()>& run);
 void AddTest(CLI::App& app, std::function<int()>& run);
 void AddCatalogue(CLI::App& app, std::function<int()>& run);
+void AddCertify(CLI::App& app, std::function<int()>& run);
+void AddRegistry(CLI::App& app, std::function<int()>& run);
 }  // namespace conform::cli

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   AddBuiltins(app, run);
   AddTest(app, run);
   AddCatalogue(app, run);
+  AddCertify(app, run);
+  AddRegistry(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -452,7 +452,12 @@ void Machine::AddFact(int32_t idx, RequirementResult& out) {
   const Node& n = p_.nodes[idx];
   if (n.op == Op::Const || n.op == Op::SetLit) return;
   Value v = Eval(idx);
-  Fact f{p_.node_text[idx], FormatValue(p_, *in_.strings, n.type, v.bits, v.known), PathOf(idx)};
+  std::string path = PathOf(idx);
+  // An aggregate is read from its collection: point there.
+  if (path.empty() && n.a >= 0 && (n.op == Op::Count || n.op == Op::Sum || n.op == Op::Min || n.op == Op::Max ||
+                                   n.op == Op::Avg || n.op == Op::Distinct || n.op == Op::Union))
+    path = PathOf(n.a);
+  Fact f{p_.node_text[idx], FormatValue(p_, *in_.strings, n.type, v.bits, v.known), path};
   for (const Fact& g : out.facts)
     if (g.expr == f.expr && g.value == f.value && g.path == f.path) return;
   out.facts.push_back(std::move(f));

@@ -119,6 +119,15 @@ class Lowerer {
       return n;
     }
     if (e.text == "as_of") return Make(Op::AsOf, TypeTable::kDate, e.span);
+    // Where the context expects an enum, its member wins over a root field of the same name.
+    if (hint != kErr) {
+      TypeId et = hint;
+      if (m_.types.Kind(et) == TypeKind::Set || m_.types.Kind(et) == TypeKind::List) et = m_.types[et].elem;
+      if (m_.types.Kind(et) == TypeKind::Enum) {
+        int idx = m_.enums[m_.types[et].ref].Find(e.text);
+        if (idx >= 0) return Const(et, idx, e.span);
+      }
+    }
     if (const FieldDef* f = RootField(e.text)) {
       int32_t root = Make(Op::Root, types_.Entity(m_.root), e.span);
       int32_t n = Make(Op::Field, f->type, e.span, root);
@@ -170,8 +179,33 @@ class Lowerer {
   }
 
   // Lowers a pair where either side may be an enum member named by the other side's type.
+  bool IsLocalName(const Expr& e) const {
+    return e.kind == ExprKind::Name && (FindLocal(e.text) || p_.FindParam(e.text) >= 0 || e.text == "as_of");
+  }
+  // A bare name that may be an enum member, to be read in the light of the other operand.
+  bool MaybeMember(const Expr& e) const {
+    if (e.kind != ExprKind::Name || IsLocalName(e)) return false;
+    if (!RootField(e.text)) return true;
+    for (const auto& en : m_.enums)
+      if (en.Find(e.text) >= 0) return true;
+    return false;
+  }
+  // The one enum that has every name of `names` as a member, or -1.
+  int EnumOfMembers(const std::vector<const Expr*>& names) const {
+    int found = -1;
+    for (size_t i = 0; i < m_.enums.size(); ++i) {
+      bool all = !names.empty();
+      for (const Expr* n : names) all = all && n->kind == ExprKind::Name && !IsLocalName(*n) && m_.enums[i].Find(n->text) >= 0;
+      if (!all) continue;
+      if (found >= 0) return -1;  // ambiguous
+      found = static_cast<int>(i);
+    }
+    return found;
+  }
+
+  // Lowers a pair where either side may be an enum member named by the other side's type.
   std::pair<int32_t, int32_t> LowerPair(const Expr& a, const Expr& b, bool set_rhs) {
-    if (IsUnboundName(a) && !IsUnboundName(b)) {
+    if (MaybeMember(a) && !MaybeMember(b)) {
       int32_t r = Lower(b);
       TypeId hint = T(r);
       if (set_rhs && (m_.types.Kind(hint) == TypeKind::Set || m_.types.Kind(hint) == TypeKind::List))
@@ -237,6 +271,13 @@ int32_t Lowerer::Lower(const Expr& e, TypeId hint) {
     case ExprKind::SetLit: {
       TypeId elem = kErr;
       if (m_.types.Kind(hint) == TypeKind::Set) elem = m_.types[hint].elem;
+      if (elem == kErr) {
+        // `{policy, objectives}` on its own: the enum that has all these members.
+        std::vector<const Expr*> names;
+        for (const auto& a : e.args) names.push_back(a.get());
+        int en = EnumOfMembers(names);
+        if (en >= 0) elem = types_.Enum(en);
+      }
       std::vector<int32_t> items;
       for (const auto& a : e.args) {
         int32_t n = Lower(*a, elem);

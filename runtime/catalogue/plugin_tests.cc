@@ -74,14 +74,17 @@ class Runner {
     ++rep_.tests;
     std::string label = fmt::format("{}: {}", file.string(), tc.name);
     // Evidence.
+    // Test evidence is loaded strictly: an unknown field is a mistake in the test, not noise.
     Diagnostics ed;
     std::unique_ptr<Document> doc;
+    LoadOptions lo;
+    lo.unknown_fields_are_errors = true;
     if (tc.inline_evidence)
       doc = LoadEvidence(file.string() + " (evidence)", tc.evidence_text, *c->session->Schema(),
-                         c->session->literals().get(), c->session->sources(), ed);
+                         c->session->literals().get(), c->session->sources(), ed, lo);
     else
       doc = LoadEvidenceFile(tc.evidence_file, *c->session->Schema(), c->session->literals().get(),
-                             c->session->sources(), ed);
+                             c->session->sources(), ed, lo);
     if (!doc || ed.HasErrors()) {
       rep_.failures.push_back({label, "", "evidence loads", "errors", "", RenderAll(ed, c->session->sources())});
       return;
@@ -259,7 +262,9 @@ class Runner {
     for (const auto& d : c->session->diags().items())
       if (d.severity == Severity::Error) errors.Add(d);
     if (!ok || !c->program || errors.HasErrors()) {
-      std::string text = RenderAll(errors, c->session->sources());
+      std::string text = errors.HasErrors() ? RenderAll(errors, c->session->sources())
+                         : !c->program ? fmt::format("the package declares no `standard {} \"…\"`", pkg->id)
+                                       : std::string();
       auto& d = diags.Error("E0611", {}, fmt::format("standard `{}` does not compile", standard), text);
       d.path = where.string();
       return nullptr;

@@ -168,14 +168,10 @@ void Builder::TooDeep(Span span) {
   Fatal();
 }
 
-bool Builder::ChargeNode(Span span) {
-  if (++nodes_ <= node_budget_) return true;
-  if (nodes_ == node_budget_ + 1) {
-    Error("E0710", span, "evidence expands to more than " + std::to_string(node_budget_) + " values",
-          "YAML aliases (`*name`) repeat the data they refer to; write the data out instead");
-    Fatal();
-  }
-  return false;
+void Builder::OverBudget(Span span) {
+  Error("E0710", span, "evidence expands to more than " + std::to_string(node_budget_) + " values",
+        "YAML aliases (`*name`) repeat the data they refer to; write the data out instead");
+  Fatal();
 }
 
 int Builder::FindField(int32_t entity, std::string_view name) {

@@ -67,7 +67,14 @@ class Builder {
 
   // E0710: nesting or alias-expansion limits.
   void TooDeep(Span span);
-  bool ChargeNode(Span span);  // false (and E0710) past the node budget
+  // Counts one value against the budget; false (and E0710 at `span()`) past it.
+  template <class SpanFn>
+  bool ChargeNode(SpanFn&& span) {
+    if (++nodes_ <= node_budget_) return true;
+    if (nodes_ == node_budget_ + 1) OverBudget(span());
+    return false;
+  }
+  void OverBudget(Span span);
 
   // ---- schema helpers
   int FindField(int32_t entity, std::string_view name);  // -1 if absent
@@ -126,7 +133,7 @@ class Walker {
     const EntityDef& root = s.entities[s.root];
     NodeKind k = f_.Kind(v);
     if (k == NodeKind::Error) return;
-    b_.ChargeNode(f_.SpanOf(v));
+    b_.ChargeNode([&] { return f_.SpanOf(v); });
     if (k == NodeKind::Null) {
       b_.Error("E0708", f_.SpanOf(v), "evidence file is empty",
                "write the `" + root.name + "` fields as a mapping (`field: value` lines)");
@@ -136,11 +143,9 @@ class Walker {
       ScalarIn sc;
       if (k == NodeKind::Scalar && !f_.Scalar(v, sc)) return;
       Span span = k == NodeKind::Scalar ? sc.span : f_.SpanOf(v);
-      if (auto* d = b_.Error("E0708", span, "the top level must be a mapping of the `" + root.name + "` fields",
-                             "found " + Builder::Found(k, k == NodeKind::Scalar ? &sc : nullptr) +
-                                 "; write `field: value` lines at the top level")) {
-        (void)d;
-      }
+      b_.Error("E0708", span, "the top level must be a mapping of the `" + root.name + "` fields",
+               "found " + Builder::Found(k, k == NodeKind::Scalar ? &sc : nullptr) +
+                   "; write `field: value` lines at the top level");
       if (k == NodeKind::Seq) f_.Skip(v, 1);
       return;
     }
@@ -248,7 +253,7 @@ class Walker {
   R Value(V& v, TypeId t, Span owner, int depth, int64_t& out) {
     NodeKind k = f_.Kind(v);
     if (k == NodeKind::Error) return R::Bad;
-    if (!b_.ChargeNode(f_.SpanOf(v))) return R::Bad;
+    if (!b_.ChargeNode([&] { return f_.SpanOf(v); })) return R::Bad;
     if (k == NodeKind::Null) return R::Null;
     const TypeInfo& ti = b_.schema().types[t];
     switch (ti.kind) {

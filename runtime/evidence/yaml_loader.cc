@@ -202,7 +202,7 @@ class YamlFront {
     }
     for (size_t j = n.kind == YNode::Map ? 1 : 0; j < n.kids.size() && !b_.stopped(); j += n.kind == YNode::Map ? 2 : 1) {
       uint32_t v = n.kids[j];
-      if (b_.ChargeNode(SpanOf(v))) Skip(v, depth + 1);
+      if (b_.ChargeNode([&] { return SpanOf(v); })) Skip(v, depth + 1);
     }
   }
 

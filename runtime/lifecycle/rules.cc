@@ -100,9 +100,9 @@ const TimingRule& Rule(std::string_view id) {
   return TimingRules().front();
 }
 
-Date Deadline(const TimingRule& r, Date anchor) { return cal::AddDuration(anchor, r.limit, +1); }
+Date LimitDate(const TimingRule& r, Date anchor) { return cal::AddDuration(anchor, r.limit, +1); }
 
-bool InTime(const TimingRule& r, Date anchor, Date when) { return when <= Deadline(r, anchor); }
+bool InTime(const TimingRule& r, Date anchor, Date when) { return when <= LimitDate(r, anchor); }
 
 const char* AuditKindName(AuditKind k) {
   static constexpr std::array names = {"stage1", "stage2", "surveillance", "recertification", "special", "transfer_review"};

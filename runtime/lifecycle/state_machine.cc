@@ -29,7 +29,7 @@ int YearOf(Date d) {
 }
 
 // Same-day order: what happens first on one day.
-enum class Ev { AppSubmitted, AppReviewed, AuditStart, AuditEnd, FindingRaised, FindingUpdate, Decision, CertIssued, CertStatus, TransferOut };
+enum class Ev { AppSubmitted, AppReviewed, AuditStart, FindingRaised, AuditEnd, FindingUpdate, Decision, CertIssued, CertStatus, TransferOut };
 
 struct Event {
   Date date;
@@ -177,13 +177,13 @@ class Machine {
     State s = st_.state;
     if ((s == State::Active || s == State::Suspended) && st_.expiry) t = std::min(t, *st_.expiry + 1);
     if (s == State::Suspended && !suspension_noted_ && suspended_until_) t = std::min(t, *suspended_until_ + 1);
-    if (s == State::Expired && st_.expiry) t = std::min(t, Deadline(Rule("T12"), *st_.expiry) + 1);
+    if (s == State::Expired && st_.expiry) t = std::min(t, LimitDate(Rule("T12"), *st_.expiry) + 1);
     if (s == State::FindingsOpen && stage2_end_) {
-      Date dl = Deadline(Rule("T5"), *stage2_end_);
+      Date dl = LimitDate(Rule("T5"), *stage2_end_);
       if (!Blocking(dl, /*majors_only=*/true).empty()) t = std::min(t, dl + 1);
     }
     if (s == State::Stage2 && awaiting_stage2_ && !stage1_stale_noted_ && stage1_end_)
-      t = std::min(t, Deadline(Rule("T2"), *stage1_end_) + 1);
+      t = std::min(t, LimitDate(Rule("T2"), *stage1_end_) + 1);
     return t;
   }
 
@@ -208,7 +208,7 @@ class Machine {
            "T13", {}, true);
       return;
     }
-    if (s == State::Expired && st_.expiry && t == Deadline(Rule("T12"), *st_.expiry) + 1) {
+    if (s == State::Expired && st_.expiry && t == LimitDate(Rule("T12"), *st_.expiry) + 1) {
       lapsed_ = true;
       gate_.clear();
       awaiting_stage2_ = false;
@@ -219,7 +219,7 @@ class Machine {
       return;
     }
     if (s == State::FindingsOpen && stage2_end_) {
-      Date dl = Deadline(Rule("T5"), *stage2_end_);
+      Date dl = LimitDate(Rule("T5"), *stage2_end_);
       if (t == dl + 1) {
         auto open = Blocking(dl, true);
         new_stage2_required_ = true;
@@ -231,7 +231,7 @@ class Machine {
         return;
       }
     }
-    if (s == State::Stage2 && awaiting_stage2_ && stage1_end_ && t == Deadline(Rule("T2"), *stage1_end_) + 1) {
+    if (s == State::Stage2 && awaiting_stage2_ && stage1_end_ && t == LimitDate(Rule("T2"), *stage1_end_) + 1) {
       stage1_stale_noted_ = true;
       Note(t, fmt::format("6 months since stage 1 ended ({}) without stage 2: the CB may judge the stage-1 results stale",
                           D(*stage1_end_)),
@@ -437,12 +437,12 @@ class Machine {
     Date limit = 0;
     const char* limit_rule = "T6";
     if (kind == Start::Grant) {
-      limit = Deadline(Rule("T6"), decided);
+      limit = LimitDate(Rule("T6"), decided);
     } else if (st_.expiry) {
-      limit = Deadline(Rule("T6"), *st_.expiry);  // continuous cycle: based on the old expiry (T11, T12)
+      limit = LimitDate(Rule("T6"), *st_.expiry);  // continuous cycle: based on the old expiry (T11, T12)
       limit_rule = kind == Start::Restore ? "T12" : "T11";
     } else {
-      limit = Deadline(Rule("T6"), decided);
+      limit = LimitDate(Rule("T6"), decided);
     }
     Date expiry = limit;
     std::string number_text = number.value_or("");
@@ -513,7 +513,7 @@ class Machine {
 
   void Restore(Date d, const std::string& id, const std::optional<std::string>& number, const std::string& path,
                const std::string& origin, std::optional<size_t> cert = std::nullopt) {
-    Date window = Deadline(Rule("T12"), *st_.expiry);
+    Date window = LimitDate(Rule("T12"), *st_.expiry);
     Date expired = *st_.expiry;
     if (d > window)
       Irregular("T12", d, fmt::format("{} restored on {}, after the 6-month window that ended {}: at least a stage 2 was required",
@@ -553,7 +553,7 @@ class Machine {
       return;
     }
     suspended_at_ = d;
-    suspended_until_ = until ? *until : Deadline(Rule("T13"), d);
+    suspended_until_ = until ? *until : LimitDate(Rule("T13"), d);
     suspension_noted_ = false;
     suspension_reason_ = reason.value_or("");
     Set(State::Suspended, d,
@@ -698,7 +698,7 @@ class Machine {
       auto running_at = [&](Date d) { return !c.end || *c.end > d; };
       bool open = !c.end && (st_.state == State::Active || st_.state == State::Suspended);
       if (c.initial) {
-        Date dl = Deadline(Rule("T8a"), c.start);
+        Date dl = LimitDate(Rule("T8a"), c.start);
         bool met = SurveillanceBetween(c.start, dl);
         if (!met && dl < as_of_ && running_at(dl)) {
           std::string m = fmt::format("no surveillance audit within 12 months of the initial certification decision ({}): due by {}",
@@ -762,7 +762,7 @@ class Machine {
                                   D(*stage2_end_)));
         } else if (awaiting_stage2_) {
           r.push_back(fmt::format("stage 1 completed {}: ready for stage 2, not yet held", D(*stage1_end_)));
-          Date dl = Deadline(Rule("T2"), *stage1_end_);
+          Date dl = LimitDate(Rule("T2"), *stage1_end_);
           st_.deadlines.push_back({"T2", "stage 2 audit (6 months after stage 1: CB practice, no normative maximum)", dl,
                                    dl < as_of_ ? DueStatus::Overdue : DueStatus::Due});
         } else if (const Audit* a = AuditById(stage2_)) {
@@ -776,7 +776,7 @@ class Machine {
         bool majors = false;
         for (const Finding* f : open) majors = majors || f->grade == Grade::Major;
         if (majors) {
-          Date dl = Deadline(Rule("T5"), *stage2_end_);
+          Date dl = LimitDate(Rule("T5"), *stage2_end_);
           st_.deadlines.push_back({"T5", "verification of the majors' corrections and corrective actions (else a new stage 2)", dl,
                                    DueStatus::Due});
         }
@@ -803,7 +803,7 @@ class Machine {
         break;
       }
       case State::Expired: {
-        Date window = Deadline(Rule("T12"), *st_.expiry);
+        Date window = LimitDate(Rule("T12"), *st_.expiry);
         r.push_back(fmt::format("certificate {} expired on {}: no recertification decision by {}", Cert(), D(*st_.expiry + 1),
                                 D(*st_.expiry)));
         r.push_back(fmt::format("the CB may restore it until {} if the outstanding recertification activities are completed", D(window)));

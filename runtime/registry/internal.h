@@ -43,6 +43,8 @@ class Stmt {
     if (st_) sqlite3_bind_text(st_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
     return *this;
   }
+  Stmt& Bind(int i, const std::string& s) { return Bind(i, std::string_view(s)); }
+  Stmt& Bind(int i, const char* s) { return Bind(i, std::string_view(s)); }
   Stmt& Bind(int i, const std::optional<std::string>& s) {
     if (!st_) return *this;
     if (s) return Bind(i, std::string_view(*s));

@@ -687,6 +687,9 @@ TEST_F(EvidenceTest, FormatIsDetectedFromExtensionThenText) {
   EXPECT_EQ(DetectFormat("x.txt", "  \n{\"a\": 1}", EvidenceFormat::Auto), EvidenceFormat::Json);
   EXPECT_EQ(DetectFormat("x.txt", "a: 1", EvidenceFormat::Auto), EvidenceFormat::Yaml);
   EXPECT_EQ(DetectFormat("x.json", "{}", EvidenceFormat::Yaml), EvidenceFormat::Yaml);
+  // A YAML file may open with a flow mapping: its extension wins over the text.
+  EXPECT_EQ(DetectFormat("x.yaml", "{name: a}", EvidenceFormat::Auto), EvidenceFormat::Yaml);
+  EXPECT_TRUE(Load("{name: a, n: 1, status: a}", "x.yml")) << All();
 
   // A JSON text under a neutral name loads through the JSON front end: its spans are JSON tokens.
   EXPECT_FALSE(Load(R"({"name": "a", "n": "x", "status": "a"})", "evidence.txt"));

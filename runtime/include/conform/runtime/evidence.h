@@ -63,14 +63,16 @@ enum class EvidenceFormat { Auto, Yaml, Json };
 // Mappings and sequences nested deeper than this are rejected with E0710.
 inline constexpr int kMaxEvidenceDepth = 64;
 
-// The format `opts.format` resolves to for this path and text (Auto: `.json`, or text whose
-// first non-blank character is `{`, is JSON; anything else is YAML).
+// The format `opts.format` resolves to for this path and text (Auto: a `.json` path is JSON,
+// a `.yaml`/`.yml` path YAML; otherwise text whose first non-blank character is `{` is JSON,
+// anything else YAML).
 EvidenceFormat DetectFormat(const std::string& path, std::string_view text, EvidenceFormat requested);
 
 struct LoadOptions {
   EvidenceFormat format = EvidenceFormat::Auto;  // Auto: by extension (.json → JSON), else YAML
   bool unknown_fields_are_errors = false;        // default: warning W0701
-  size_t max_errors = 50;
+  size_t max_errors = 50;                        // stop after this many errors (0: no limit);
+                                                 // warnings are capped at the same number
 };
 
 // Loads evidence text (registered in `sm` under `path` so diagnostics show the line and a

@@ -19,6 +19,7 @@
 #include "conform/compiler/diagnostics.h"
 #include "conform/compiler/ir.h"
 #include "conform/compiler/schema.h"
+#include "conform/runtime/sampling.h"
 
 namespace conform::runtime {
 class Document;
@@ -57,8 +58,8 @@ const std::vector<TimingRule>& TimingRules();
 // The rule with this id; the first rule if there is none (ids are compile-time constants).
 const TimingRule& Rule(std::string_view id);
 // anchor + limit (calendar arithmetic, month ends clamp: 2019-08-31 + 6 months = 2020-02-29).
-Date Deadline(const TimingRule& r, Date anchor);
-// An act on `when` is in time when when <= Deadline(anchor): the limit day itself counts.
+Date LimitDate(const TimingRule& r, Date anchor);
+// An act on `when` is in time when when <= LimitDate(anchor): the limit day itself counts.
 bool InTime(const TimingRule& r, Date anchor, Date when);
 
 // ---- the certification history, as read from the evidence -------------------------------------
@@ -246,5 +247,33 @@ const std::vector<std::pair<std::string, std::string>>& Stage1Clauses();
 // accepted plan, or requirements not evidenced → at risk. `history` may be null.
 ReadinessReport AssessReadiness(const ir::Program& program, const StandardReport& report, const RecordReader& root,
                                 const History* history, Date as_of);
+
+// ---- the report of `conform certify` ------------------------------------------------------
+
+struct RecordReport {
+  History history;
+  Status status;
+};
+
+struct CertifyReport {
+  std::string standard, title, edition, evidence;
+  Date as_of = 0;
+  std::vector<RecordReport> records;        // the certification records of this standard
+  std::optional<ReadinessReport> readiness;
+  std::optional<sampling::Plan> sampling;
+  std::string sampling_origin;              // where n and the conditions came from
+  bool show_rules = false;                  // list every timing rule with its source
+};
+
+struct RenderOptions {
+  bool color = false;
+  size_t max_items = 12;  // readiness lists in text: at most this many per list (0 = all)
+};
+
+std::string RenderText(const CertifyReport& r, const RenderOptions& opts = {});
+std::string RenderJson(const CertifyReport& r);
+// The timing rules, one per line / as a JSON array.
+std::string RenderRulesText();
+std::string RenderSamplingText(const sampling::Plan& p, const std::string& origin);
 
 }  // namespace conform::runtime::lifecycle

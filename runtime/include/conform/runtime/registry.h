@@ -91,6 +91,11 @@ struct Hit {
   std::optional<Date> expiry;
 };
 
+std::string RenderText(const Verification& v);
+std::string RenderJson(const Verification& v);
+std::string RenderText(const std::vector<Hit>& hits, Date as_of);
+std::string RenderJson(const std::vector<Hit>& hits, Date as_of);
+
 // $XDG_DATA_HOME/conform/registry.sqlite, else $HOME/.local/share/conform/registry.sqlite.
 std::string DefaultPath();
 
