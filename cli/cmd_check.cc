@@ -28,6 +28,7 @@ struct CheckOptions {
   std::string cache_dir;
   bool no_cache = false;
   bool timings = false;
+  bool evidence_map = false;
   std::string batch;
   unsigned threads = 0;
   std::vector<std::string> params;
@@ -108,6 +109,17 @@ int RunBatchMode(const CheckOptions& o, Session& session, const std::vector<std:
                st.lines, st.ok, st.errors, st.seconds, st.seconds > 0 ? st.ok / st.seconds : 0.0, Since(t_start));
   if (st.errors) return 2;
   return st.not_conforming ? 1 : 0;
+}
+
+std::vector<runtime::EvidenceUse> EvidenceMap(const std::vector<std::shared_ptr<ir::Program>>& programs,
+                                              runtime::Document& doc, int64_t as_of, const std::vector<ParamValues>& params) {
+  std::vector<const ir::Program*> ps;
+  std::vector<const ParamValues*> pvs;
+  for (size_t i = 0; i < programs.size(); ++i) {
+    ps.push_back(programs[i].get());
+    pvs.push_back(&params[i]);
+  }
+  return runtime::EvidenceUsage(ps, doc, as_of, pvs);
 }
 
 int RunCheck(const CheckOptions& o) {
@@ -198,9 +210,12 @@ int RunCheck(const CheckOptions& o) {
   double t_loaded = Since(t_load);
   auto t_eval = std::chrono::steady_clock::now();
   std::vector<runtime::StandardReport> reports;
+  std::vector<ParamValues> all_params;
+  all_params.reserve(programs.size());
   for (size_t i = 0; i < programs.size(); ++i) {
     const auto& p = programs[i];
-    ParamValues pv = runtime::ResolveParameters(*p, overrides, doc->strings(), session.sources(), ediags);
+    all_params.push_back(runtime::ResolveParameters(*p, overrides, doc->strings(), session.sources(), ediags));
+    const ParamValues& pv = all_params.back();
     if (ediags.HasErrors()) continue;
     reports.push_back(runtime::Evaluate(*p, *doc, *as_of, pv, engine, !o.no_explain,
                                         natives.empty() ? nullptr : natives[i].get()));
@@ -223,13 +238,16 @@ int RunCheck(const CheckOptions& o) {
   double t_evaluated = Since(t_eval);
   runtime::RunInfo info{o.evidence, *as_of, engine, kVersion};
   if (o.format == "json") {
-    fmt::print("{}", runtime::RenderJson(reports, info));
+    std::string usage;
+    if (o.evidence_map) usage = runtime::RenderEvidenceJson(EvidenceMap(programs, *doc, *as_of, all_params));
+    fmt::print("{}", runtime::RenderJson(reports, info, usage));
   } else {
     runtime::TextOptions to;
     to.color = o.color == "always" || (o.color == "auto" && StdoutIsColor());
     to.show_conforming = !o.quiet;
     to.explain = !o.no_explain;
     for (size_t i = 0; i < reports.size(); ++i) fmt::print("{}{}", i ? "\n" : "", runtime::RenderText(reports[i], info, to));
+    if (o.evidence_map) fmt::print("{}", runtime::RenderEvidenceText(EvidenceMap(programs, *doc, *as_of, all_params), to.color));
   }
   if (o.timings) {
     fmt::print(stderr, "timings: front end {:.1f} ms, native code {:.1f} ms, evidence {:.1f} ms, evaluation {:.1f} ms, total {:.1f} ms\n",
@@ -268,6 +286,8 @@ void AddCheck(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--cache-dir", o->cache_dir, "object cache folder (default: $XDG_CACHE_HOME/conform)");
   cmd->add_flag("--no-cache", o->no_cache, "do not read or write the object cache");
   cmd->add_flag("--timings", o->timings, "print the time of each phase to stderr");
+  cmd->add_flag("--evidence-map", o->evidence_map,
+                "report which pieces of evidence served which clauses of which standards");
   cmd->add_option("--param", o->params, "override a parameter: name=value (repeatable)")->allow_extra_args(false);
   cmd->add_option("--plugin-dir", o->plugin_dirs, "extra catalogue folder (repeatable)")->allow_extra_args(false);
   cmd->add_flag("--strict", o->strict, "treat unknown evidence fields as errors");

@@ -182,6 +182,12 @@ class Machine {
   std::unordered_map<int64_t, std::regex> regex_cache_;
   std::vector<Value> vars_;
   std::vector<std::string> var_paths_;
+
+ public:
+  // Usage tracing: frames of records whose fields were read (empty = tracing off).
+  std::vector<std::vector<const void*>> usage_;
+
+ private:
   std::vector<std::unique_ptr<std::pair<Seq, std::vector<int64_t>>>> scratch_;
 };
 
@@ -196,6 +202,7 @@ Value Machine::Eval(int32_t idx) {
     case Op::Field: {
       Value r = Eval(n.a);
       if (!r.known) return kUnknown;
+      if (!usage_.empty()) usage_.back().push_back(reinterpret_cast<const void*>(r.bits));
       RecordView rec{reinterpret_cast<const uint64_t*>(r.bits)};
       uint32_t f = static_cast<uint32_t>(n.imm);
       if (!rec.Present(f)) return kUnknown;
@@ -368,8 +375,16 @@ Value Machine::EvalCollection(const Node& n) {
   for (int64_t i = 0; i < s->size; ++i) {
     vars_[n.var] = Known(s->data[i]);
     if (n.b >= 0) {
+      // Tracing: what the filter reads serves the requirement only if the element is kept.
+      if (!usage_.empty()) usage_.emplace_back();
       Value f = Eval(n.b);
-      if (!f.known || !f.bits) continue;
+      bool keep = f.known && f.bits;
+      if (!usage_.empty()) {
+        std::vector<const void*> frame = std::move(usage_.back());
+        usage_.pop_back();
+        if (keep) usage_.back().insert(usage_.back().end(), frame.begin(), frame.end());
+      }
+      if (!keep) continue;
     }
     switch (n.op) {
       case Op::Exists: case Op::All: case Op::None: {
@@ -628,6 +643,25 @@ std::vector<RequirementResult> EvaluateAll(const ir::Program& p, const EvalInput
   std::vector<RequirementResult> out;
   out.reserve(p.requirements.size());
   for (const auto& r : p.requirements) out.push_back(machine.Run(r, p.exclusions >= 0 ? &excluded : nullptr));
+  return out;
+}
+
+std::vector<std::vector<const void*>> TraceUsage(const ir::Program& p, const EvalInput& in) {
+  EvalInput quiet = in;
+  quiet.explain = false;
+  Machine machine(p, quiet);
+  std::vector<std::string> excluded = machine.Exclusions();
+  std::vector<std::vector<const void*>> out;
+  for (const auto& r : p.requirements) {
+    machine.usage_.assign(1, {});
+    RequirementResult res = machine.Run(r, p.exclusions >= 0 ? &excluded : nullptr);
+    std::vector<const void*> used;
+    // A requirement that does not apply served nothing.
+    if (res.verdict != Verdict::NotApplicable) used = std::move(machine.usage_.front());
+    std::sort(used.begin(), used.end());
+    used.erase(std::unique(used.begin(), used.end()), used.end());
+    out.push_back(std::move(used));
+  }
   return out;
 }
 

@@ -52,7 +52,20 @@ std::string Join(const std::vector<std::string>& xs) {
 
 class Machine {
  public:
-  Machine(const History& h, Date as_of) : h_(h), as_of_(as_of), consumed_(h.certificates.size(), false) {}
+  Machine(const History& h, Date as_of)
+      : h_(h), as_of_(as_of), consumed_(h.certificates.size(), false), linked_(h.decisions.size()) {
+    // Link each cycle-starting decision to its certificate before the replay, so that a
+    // certificate dated (irregularly) before its decision is not taken for a decision of its own.
+    std::vector<size_t> order(h.decisions.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return h.decisions[a].decided < h.decisions[b].decided; });
+    for (size_t i : order) {
+      const Decision& d = h.decisions[i];
+      bool starts = d.outcome == Outcome::Grant || d.outcome == Outcome::Recertify || d.outcome == Outcome::Restore ||
+                    d.outcome == Outcome::AcceptTransfer;
+      if (starts && d.decided <= as_of) linked_[i] = LinkCertificate(d.decided, d.certificate);
+    }
+  }
 
   Status Run() {
     std::vector<Event> evs = Collect();
@@ -432,8 +445,8 @@ class Machine {
 
   // Starts a certification cycle at `decided`; returns the text describing the certificate.
   std::string StartCycle(Start kind, Date decided, const std::optional<std::string>& number, const std::string& path,
-                         std::optional<size_t> cert = std::nullopt) {
-    if (!cert) cert = LinkCertificate(decided, number);
+                         std::optional<size_t> cert = std::nullopt, bool link = false) {
+    if (!cert && link) cert = LinkCertificate(decided, number);
     Date limit = 0;
     const char* limit_rule = "T6";
     if (kind == Start::Grant) {
@@ -541,7 +554,7 @@ class Machine {
     bool audited = false;
     for (const auto& g : gate_)
       if (const Audit* a = AuditById(g); a && a->kind == AuditKind::Recertification && a->end && *a->end <= d) audited = true;
-    if (!audited) Irregular("T11", d, fmt::format("recertification {} without a completed recertification audit", id), path);
+    if (!audited && !h_.audits.empty()) Irregular("T11", d, fmt::format("recertification {} without a completed recertification audit", id), path);
     std::string c = StartCycle(Start::Recertify, d, number, path, cert);
     Set(State::Active, d, fmt::format("recertified{}: new 3-year cycle, {}", origin, c), "T11", path);
   }
@@ -577,26 +590,27 @@ class Machine {
   void OnDecision(const Decision& d) {
     State s = st_.state;
     std::string by = d.decided_by;
+    const std::optional<size_t> cert = linked_[static_cast<size_t>(&d - h_.decisions.data())];
     switch (d.outcome) {
       case Outcome::Grant:
         CheckIndependence(d);
-        return Grant(d.decided, d.id, by, d.certificate, d.path, fmt::format(" (decision {})", d.id));
+        return Grant(d.decided, d.id, by, d.certificate, d.path, fmt::format(" (decision {})", d.id), cert);
       case Outcome::Refuse:
         CheckIndependence(d);
         return Set(State::Refused, d.decided, fmt::format("certification refused (decision {} by {})", d.id, by), {}, d.path);
       case Outcome::Recertify:
         CheckIndependence(d);
         if (s == State::Active || s == State::Suspended)
-          return Recertify(d.decided, d.id, d.certificate, d.path, fmt::format(" (decision {} by {})", d.id, by));
+          return Recertify(d.decided, d.id, d.certificate, d.path, fmt::format(" (decision {} by {})", d.id, by), cert);
         if (s == State::Expired || (s == State::Stage2 && lapsed_)) {
           Irregular("T11", d.decided, fmt::format("recertification {} decided after expiry: treated as a restore", d.id), d.path);
-          return Restore(d.decided, d.id, d.certificate, d.path, fmt::format(" (decision {} by {})", d.id, by));
+          return Restore(d.decided, d.id, d.certificate, d.path, fmt::format(" (decision {} by {})", d.id, by), cert);
         }
-        return Grant(d.decided, d.id, by, d.certificate, d.path, fmt::format(" (decision {})", d.id));
+        return Grant(d.decided, d.id, by, d.certificate, d.path, fmt::format(" (decision {})", d.id), cert);
       case Outcome::Restore:
         CheckIndependence(d);
         if (s == State::Expired || (s == State::Stage2 && lapsed_))
-          return Restore(d.decided, d.id, d.certificate, d.path, fmt::format(" (decision {} by {})", d.id, by));
+          return Restore(d.decided, d.id, d.certificate, d.path, fmt::format(" (decision {} by {})", d.id, by), cert);
         if (s == State::Suspended)
           return Reinstate(d.decided, fmt::format("suspension lifted (decision {})", d.id), d.path);
         return Note(d.decided, fmt::format("restore decision {} while {}", d.id, StateLabel(s)), "T12", d.path);
@@ -616,7 +630,7 @@ class Machine {
           if (a.kind == AuditKind::TransferReview && a.end && *a.end <= d.decided) reviewed = true;
         if (!reviewed)
           Irregular("T17", d.decided, fmt::format("transfer accepted ({}) without a recorded pre-transfer review", d.id), d.path);
-        std::string c = StartCycle(Start::Transfer, d.decided, d.certificate, d.path);
+        std::string c = StartCycle(Start::Transfer, d.decided, d.certificate, d.path, cert);
         return Set(State::Active, d.decided,
                    fmt::format("certification accepted by transfer{} (decision {}): the cycle continues, {}",
                                h_.transferred_from ? " from " + *h_.transferred_from : "", d.id, c),
@@ -655,7 +669,7 @@ class Machine {
       case StatusChange::Withdrawn: return Withdraw(e.at, e.reason, e.path);
       case StatusChange::Restored:
         if (st_.state == State::Expired || (st_.state == State::Stage2 && lapsed_))
-          return Restore(e.at, "certificate " + c.number, std::nullopt, e.path, " (certificate status)", std::nullopt);
+          return Restore(e.at, "certificate " + c.number, std::nullopt, e.path, " (certificate status)", std::nullopt);  // no new certificate
         if (st_.state == State::Suspended)
           return Reinstate(e.at, fmt::format("certificate {} restored: suspension ends", c.number), e.path);
         return;  // already active: recorded by the decision too
@@ -694,6 +708,7 @@ class Machine {
   }
 
   void CheckSurveillance() {
+    if (h_.audits.empty()) return;  // no audit recorded: a certificate-only history, nothing to check
     for (const Cycle& c : cycles_) {
       auto running_at = [&](Date d) { return !c.end || *c.end > d; };
       bool open = !c.end && (st_.state == State::Active || st_.state == State::Suspended);
@@ -826,6 +841,7 @@ class Machine {
   Date as_of_;
   Status st_;
   std::vector<bool> consumed_;
+  std::vector<std::optional<size_t>> linked_;  // decision → certificate
   std::vector<Cycle> cycles_;
   std::vector<std::string> gate_;  // audits whose findings gate the next decision
   std::string stage1_, stage2_;

@@ -417,8 +417,42 @@ class JsonReader {
     return At(raw - 1, len + 2);
   }
 
+  // simdjson's first stage rejects some documents without a position: find the first place
+  // that breaks the structure (a comma before a closing bracket, a bracket that does not
+  // match, an unterminated string, text after the top level).
+  const char* Locate() const {
+    const char* p = padded_.data();
+    const char* end = p + padded_.size();
+    std::vector<char> stack;
+    const char* last_comma = nullptr;
+    bool done = false;
+    for (; p < end; ++p) {
+      char c = *p;
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
+      if (done) return p;
+      if (c == '"') {
+        const char* q = p++;
+        while (p < end && *p != '"' && *p != '\n') p += *p == '\\' ? 2 : 1;
+        if (p >= end || *p == '\n') return q;
+        last_comma = nullptr;
+        continue;
+      }
+      if (c == '{' || c == '[') {
+        stack.push_back(c == '{' ? '}' : ']');
+      } else if (c == '}' || c == ']') {
+        if (last_comma) return last_comma;
+        if (stack.empty() || stack.back() != c) return p;
+        stack.pop_back();
+        if (stack.empty()) done = true;
+      }
+      last_comma = c == ',' ? p : nullptr;
+    }
+    return stack.empty() ? nullptr : end - 1;
+  }
+
   bool Syntax(simdjson::error_code e, const char* where) {
     failed_ = true;
+    if (!where) where = Locate();
     Span s = At(where);
     auto* d = sink_.Error("E1022", s, fmt::format("malformed JSON: {}", simdjson::error_message(e)),
                           "check brackets, commas and quotes near this point");
@@ -797,6 +831,14 @@ bool Registry::Import(const std::string& path, std::string text, ImportFormat fo
     format = json ? ImportFormat::Json : ImportFormat::Csv;
   }
   Sink sink(diags, 50);
+  const size_t first_diag = diags.items().size();
+  // Report in file order, whatever the phase that found each problem.
+  auto sorted = [&](bool ok) {
+    auto& items = diags.items();
+    std::stable_sort(items.begin() + static_cast<std::ptrdiff_t>(first_diag), items.end(),
+                     [](const Diagnostic& a, const Diagnostic& b) { return a.span.begin < b.span.begin; });
+    return ok;
+  };
   std::vector<Row> rows;
   if (format == ImportFormat::Json) {
     JsonReader reader(file, text, path, sink);
@@ -852,7 +894,7 @@ bool Registry::Import(const std::string& path, std::string text, ImportFormat fo
     }
   }
 
-  if (sink.count() > 0) return false;
+  if (sink.count() > 0) return sorted(false);
 
   // Write everything in one transaction.
   std::string err;

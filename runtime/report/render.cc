@@ -114,7 +114,7 @@ std::string RenderText(const StandardReport& r, const RunInfo& info, const TextO
   return out;
 }
 
-std::string RenderJson(const std::vector<StandardReport>& reports, const RunInfo& info) {
+std::string RenderJson(const std::vector<StandardReport>& reports, const RunInfo& info, const std::string& evidence_json) {
   std::string out = fmt::format("{{\"conform_version\":{},\"evidence\":{},\"as_of\":\"{}\",\"engine\":\"{}\",\"standards\":[",
                                 JsonQuote(info.version), JsonQuote(info.evidence_path), cal::FormatDate(info.as_of),
                                 EngineName(info.engine));
@@ -156,7 +156,9 @@ std::string RenderJson(const std::vector<StandardReport>& reports, const RunInfo
     }
     out += "}";
   }
-  out += "]}\n";
+  out += "]";
+  if (!evidence_json.empty()) out += ",\"evidence_usage\":" + evidence_json;
+  out += "}\n";
   return out;
 }
 

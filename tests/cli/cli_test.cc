@@ -318,3 +318,35 @@ TEST(Cli, BatchNdjson) {
   EXPECT_EQ(both.status, 2);
 }
 }  // namespace
+
+namespace {
+// One pass over shared evidence for several standards; the evidence map says which piece
+// served which clauses of which standard.
+TEST(Cli, EvidenceMapAcrossStandards) {
+  Result r = Conform(fmt::format("check examples/precision-parts.yaml -s iso9001 -s hs {} --format json --evidence-map", kAsOf));
+  ASSERT_EQ(r.status, 1) << r.err;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(r.out).get(doc), simdjson::SUCCESS);
+  EXPECT_EQ(doc["standards"].get_array().size(), 2u);
+  bool audit_serves_both = false;
+  size_t pieces = 0;
+  for (auto u : doc["evidence_usage"].get_array()) {
+    ++pieces;
+    std::string path(u["path"].get_string().value());
+    std::set<std::string> standards;
+    std::set<std::string> clauses;
+    for (auto s : u["served"].get_array()) {
+      standards.insert(std::string(s["standard"].get_string().value()));
+      for (auto c : s["clauses"].get_array()) clauses.insert(std::string(c.get_string().value()));
+    }
+    if (path.rfind("$.internal_audits[", 0) == 0 && standards.count("iso9001") && standards.count("hs") &&
+        clauses.count("9.2.1"))
+      audit_serves_both = true;
+  }
+  EXPECT_GT(pieces, 100u);
+  EXPECT_TRUE(audit_serves_both) << "an internal audit should serve 9.2.1 of iso9001 and of hs";
+  Result text = Conform(fmt::format("check examples/precision-parts.yaml -s iso9001 -s hs {} -q --evidence-map", kAsOf));
+  EXPECT_NE(text.out.find("Evidence served"), std::string::npos);
+}
+}  // namespace

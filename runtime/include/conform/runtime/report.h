@@ -59,7 +59,21 @@ struct TextOptions {
 };
 
 std::string RenderText(const StandardReport& r, const RunInfo& info, const TextOptions& opts);
-std::string RenderJson(const std::vector<StandardReport>& reports, const RunInfo& info);
+// `evidence_json`, when not empty, is added as "evidence_usage".
+std::string RenderJson(const std::vector<StandardReport>& reports, const RunInfo& info, const std::string& evidence_json = {});
+
+// Which pieces of evidence (elements of the root's collections, and its entity fields) served
+// which clauses of which standards: a piece serves a requirement whose evaluation read it (see
+// interp::TraceUsage). One pass per standard over the one loaded document.
+struct EvidenceUse {
+  std::string path;   // $.internal_audits[0]
+  std::string label;  // its id or code, when it has one
+  std::vector<std::pair<std::string, std::vector<std::string>>> served;  // standard → clause numbers
+};
+std::vector<EvidenceUse> EvidenceUsage(const std::vector<const ir::Program*>& programs, Document& doc, int64_t as_of,
+                                       const std::vector<const ParamValues*>& params);
+std::string RenderEvidenceText(const std::vector<EvidenceUse>& uses, bool color);
+std::string RenderEvidenceJson(const std::vector<EvidenceUse>& uses);
 
 // JSON string escaping (RFC 8259), shared by every JSON writer.
 std::string JsonQuote(std::string_view s);
