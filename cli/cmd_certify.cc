@@ -216,6 +216,7 @@ int RunCertify(const CertifyOptions& o) {
   runtime::StandardReport sr = runtime::Evaluate(*program, *doc, *as_of, pv, engine, true, native.get());
 
   report.standard = o.standard;
+  report.attestation = lc::AttestationFor(o.standard);
   report.title = program->title;
   report.edition = program->Meta("edition");
   report.evidence = o.evidence;

@@ -61,7 +61,11 @@ class Gen {
     size_t n = p_.requirements.size();
     std::vector<Function*> reqs(n, nullptr);
     size_t b = all ? 0 : part.begin, e = all ? n : part.end;
-    for (size_t i = b; i < e; ++i) reqs[i] = BuildRequirement(i, !all);
+    // One module with everything: requirements stay internal, and small rule sets are inlined
+    // into the entry (straight-line code, as hand-written checks would be).
+    bool whole = all || (part.entry && b == 0 && e == n);
+    inline_requirements_ = whole && n <= kInlineLimit;
+    for (size_t i = b; i < e; ++i) reqs[i] = BuildRequirement(i, !whole);
     for (size_t i = b; i < e; ++i) BuildMessage(i);
     if (!(all || part.entry)) return;
     BuildExclusions();
@@ -173,6 +177,7 @@ class Gen {
   Value *ctx_ = nullptr, *root_ = nullptr, *params_ = nullptr, *as_of_ = nullptr;
   std::vector<CV> vars_;
   std::unordered_map<int32_t, Value*> const_seqs_;
+  bool inline_requirements_ = false;
   int global_counter_ = 0;
 };
 
@@ -359,9 +364,39 @@ CV Gen::E(int32_t idx) {
         for (int32_t x : sn.args) any = b_.CreateOr(any, b_.CreateICmpEQ(a.v, b_.getInt64(p_.nodes[x].imm)));
         return {b_.CreateSelect(k, Bool64(any), b_.getInt64(0)), k};
       }
+      // Evidence sets and lists are short: an inline scan (stopping early in a sorted set)
+      // beats a call.
       bool sorted = Kind(sn.type) == TypeKind::Set;
-      auto fnc = Helper("conform_rt_seq_contains", i64_, {ptr_, i64_, i64_});
-      return Guarded(k, [&] { return b_.CreateCall(fnc, {b_.CreateIntToPtr(s.v, ptr_), a.v, b_.getInt64(sorted)}); });
+      return Guarded(k, [&] {
+        Value* seq = b_.CreateIntToPtr(s.v, ptr_);
+        Value* size = b_.CreateLoad(i64_, b_.CreateStructGEP(seq_ty_, seq, 0));
+        Value* data = b_.CreateLoad(ptr_, b_.CreateStructGEP(seq_ty_, seq, 1));
+        BasicBlock* pre = b_.GetInsertBlock();
+        BasicBlock* head = Block("in.head");
+        BasicBlock* body = Block("in.body");
+        BasicBlock* next = Block("in.next");
+        BasicBlock* done = Block("in.done");
+        b_.CreateBr(head);
+        b_.SetInsertPoint(head);
+        llvm::PHINode* i = b_.CreatePHI(i64_, 2);
+        i->addIncoming(b_.getInt64(0), pre);
+        b_.CreateCondBr(b_.CreateICmpSLT(i, size), body, done);
+        b_.SetInsertPoint(body);
+        Value* x = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, data, i));
+        Value* hit = b_.CreateICmpEQ(x, a.v);
+        Value* hit64 = Bool64(hit);
+        Value* stop = sorted ? b_.CreateOr(hit, b_.CreateICmpSGT(x, a.v)) : hit;
+        b_.CreateCondBr(stop, done, next);
+        b_.SetInsertPoint(next);
+        Value* i1 = b_.CreateAdd(i, b_.getInt64(1));
+        i->addIncoming(i1, next);
+        b_.CreateBr(head);
+        b_.SetInsertPoint(done);
+        llvm::PHINode* r = b_.CreatePHI(i64_, 2);
+        r->addIncoming(b_.getInt64(0), head);
+        r->addIncoming(hit64, body);
+        return static_cast<Value*>(r);
+      });
     }
     case Op::Under: {
       CV a = E(n.a), s = E(n.b);
@@ -628,9 +663,9 @@ Function* Gen::BuildRequirement(size_t ri, bool exported) {
   auto* fty = llvm::FunctionType::get(i32_, {ptr_, ptr_, ptr_, i64_, ptr_}, false);
   Function* f = Function::Create(fty, exported ? Function::ExternalLinkage : Function::InternalLinkage,
                                  RequirementFunction(ri), m_);
-  // Optimised one by one: inlining ~200 requirements into the entry makes O2 superlinear
-  // for no run-time gain (one call per requirement per organization).
-  f->addFnAttr(llvm::Attribute::NoInline);
+  // Large rule sets are optimised one requirement at a time: inlining ~200 requirements into
+  // the entry makes O2 superlinear for little run-time gain (one call per requirement).
+  if (!inline_requirements_) f->addFnAttr(llvm::Attribute::NoInline);
   Begin(f);
   Value* witness_out = f->getArg(4);
   b_.CreateStore(b_.getInt64(-1), witness_out);

@@ -35,6 +35,8 @@ struct Part {
 std::unique_ptr<llvm::Module> BuildModule(const ir::Program& p, llvm::LLVMContext& ctx);
 std::unique_ptr<llvm::Module> BuildPart(const ir::Program& p, llvm::LLVMContext& ctx, const Part& part);
 std::string RequirementFunction(size_t requirement);
+// Rule sets up to this size compile as one module with requirements inlined into the entry.
+inline constexpr size_t kInlineLimit = 64;
 
 // The new pass manager's default pipeline at O`level`.
 void Optimize(llvm::Module& m, llvm::TargetMachine* tm, int level);

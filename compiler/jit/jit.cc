@@ -43,7 +43,7 @@ namespace {
 constexpr const char* kConformVersion = "0.1.0";
 constexpr const char* kMagic = "CONFORM-OBJECT-CACHE 1\n";
 // Bump whenever generated code changes shape for the same IR (function names, ABI, layout).
-constexpr int kCodegenVersion = 3;
+constexpr int kCodegenVersion = 5;
 
 double Ms(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
@@ -96,7 +96,7 @@ class Engine {
   llvm::orc::LLJIT* jit() { return jit_.get(); }
   CaptureCache& capture() { return capture_; }
   const std::string& error() const { return error_; }
-  std::mutex& mu() { return mu_; }
+  std::recursive_mutex& mu() { return mu_; }
   int opt_level = 2;
 
   // Memory tier of the object cache: digest → (full key, objects).
@@ -140,7 +140,9 @@ class Engine {
   std::unique_ptr<llvm::orc::LLJIT> jit_;
   CaptureCache capture_;
   std::string error_;
-  std::mutex mu_;
+  // Recursive: a rule set that fails to compile is released (its tracker removed) while the
+  // compile still holds the lock.
+  std::recursive_mutex mu_;
 };
 
 std::string DefaultCacheDir() {
@@ -220,7 +222,7 @@ class Native final : public CompiledProgram {
       : p_(std::move(p)), rt_(std::move(rt)) {}
   ~Native() override {
     if (rt_) {
-      std::lock_guard<std::mutex> lock(Engine::Get().mu());
+      std::lock_guard<std::recursive_mutex> lock(Engine::Get().mu());
       llvm::consumeError(rt_->remove());
     }
   }
@@ -364,7 +366,7 @@ std::unique_ptr<CompiledProgram> Compile(std::shared_ptr<const ir::Program> prog
   std::array<uint8_t, 32> digest = llvm::SHA256::hash(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(key.data()), key.size()));
   std::string hex = Hex(digest);
 
-  std::lock_guard<std::mutex> lock(engine.mu());
+  std::lock_guard<std::recursive_mutex> lock(engine.mu());
   engine.opt_level = opts.opt_level;
   auto* jit = engine.jit();
   static std::atomic<uint64_t> counter{0};
@@ -427,8 +429,13 @@ std::unique_ptr<CompiledProgram> Compile(std::shared_ptr<const ir::Program> prog
     // Parts of about 24 requirements, compiled in parallel by the JIT's thread pool.
     const size_t n = p.requirements.size();
     const size_t per_part = 24;
-    std::vector<codegen::Part> parts{codegen::Part{true, 0, 0}};
-    for (size_t b = 0; b < n; b += per_part) parts.push_back({false, b, std::min(n, b + per_part)});
+    std::vector<codegen::Part> parts;
+    if (n <= codegen::kInlineLimit) {
+      parts.push_back({true, 0, n});  // small: one module, requirements inlined
+    } else {
+      parts.push_back({true, 0, 0});
+      for (size_t b = 0; b < n; b += per_part) parts.push_back({false, b, std::min(n, b + per_part)});
+    }
     for (size_t i = 0; i < parts.size(); ++i) {
       auto ctx = std::make_unique<llvm::LLVMContext>();
       auto m = codegen::BuildPart(p, *ctx, parts[i]);

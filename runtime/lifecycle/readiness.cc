@@ -50,7 +50,12 @@ const std::vector<std::pair<std::string, std::string>>& Stage1Clauses() {
 ReadinessReport AssessReadiness(const ir::Program& program, const StandardReport& report, const RecordReader& root,
                                 const History* history, Date as_of) {
   ReadinessReport out;
-  for (const auto& [num, topic] : Stage1Clauses())
+  // Stage 1's documentation-level clauses are the harmonized structure's: only for standards
+  // whose clause 4 is "Context of the organization".
+  bool hs = false;
+  for (const auto& c : program.clauses)
+    if (c.number == "4" && c.title.rfind("Context", 0) == 0) hs = true;
+  for (const auto& [num, topic] : hs ? Stage1Clauses() : std::vector<std::pair<std::string, std::string>>{})
     for (const auto& c : program.clauses)
       if (c.number == num) {
         out.stage1_clauses.emplace_back(num, topic);
@@ -116,8 +121,8 @@ ReadinessReport AssessReadiness(const ir::Program& program, const StandardReport
   // Stage 1.
   GateReadiness& s1 = out.stage1;
   if (out.stage1_clauses.empty()) {
-    s1.verdict = Readiness::AtRisk;
-    s1.summary = "the standard has none of the documentation-level clauses checked for stage 1 (4.1, 4.3, 5.2, 6.1, 6.2, 9.2, 9.3)";
+    s1.verdict = Readiness::NotAssessed;
+    s1.summary = "the standard does not follow the harmonized structure: its documentation-level clauses for stage 1 are not defined";
   } else {
     s1.verdict = !s1.majors.empty()                                        ? Readiness::NotReady
                  : (!s1.minors.empty() || !s1.not_evidenced.empty()) ? Readiness::AtRisk

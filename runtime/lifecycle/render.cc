@@ -30,13 +30,25 @@ const char* StateColor(State s) {
   }
 }
 
-const char* ReadinessColor(Readiness r) { return r == Readiness::Ready ? "32" : r == Readiness::AtRisk ? "33" : "31"; }
+const char* ReadinessColor(Readiness r) {
+  return r == Readiness::Ready ? "32" : r == Readiness::NotReady ? "31" : "33";
+}
+
+// "6 months", "3 years"; empty when the rule has no fixed limit.
+std::string LimitText(const cal::Duration& d) {
+  if (!d.months && !d.days) return {};
+  if (!d.days && d.months > 12 && d.months % 12 == 0) return fmt::format("{} year{}", d.months / 12, d.months == 12 ? "" : "s");
+  return cal::FormatDuration(d);
+}
 
 std::string Pad(const std::string& s, size_t n) { return s.size() >= n ? s + " " : s + std::string(n - s.size(), ' '); }
 
 const char* kPrediction =
     "a prediction from the standard's own verdicts: the grades are the rule authors' predictions; the certification body's auditor "
     "decides";
+const char* kPredictionAccreditation =
+    "a prediction from the standard's own verdicts: the grades are the rule authors' predictions; the accreditation body's assessors "
+    "decide";
 
 void AttestationJson(JsonWriter& j, Attestation a) {
   j.Key("attestation").Object();
@@ -54,7 +66,7 @@ void RuleJson(JsonWriter& j, const TimingRule& r) {
   j.KStr("rule", r.summary);
   j.KStr("anchor", r.anchor);
   j.Key("limit");
-  if (r.limit.months || r.limit.days) j.Str(cal::FormatDuration(r.limit));
+  if (std::string l = LimitText(r.limit); !l.empty()) j.Str(l);
   else j.Null();
   j.KStr("source", r.source);
   j.KStr("basis", BasisName(r.basis));
@@ -151,8 +163,10 @@ std::string RenderRulesText() {
   std::string out = "timing and decision rules of the certification lifecycle\n";
   for (const auto& r : TimingRules()) {
     out += fmt::format("  {:<4} {} — {}\n", r.id, r.key, r.summary);
-    out += fmt::format("       limit: {} from {} · source: {} ({})\n",
-                       r.limit.months || r.limit.days ? cal::FormatDuration(r.limit) : "none", r.anchor, r.source, BasisName(r.basis));
+    std::string limit = LimitText(r.limit);
+    out += fmt::format("       {} · source: {} ({})\n",
+                       limit.empty() ? fmt::format("no fixed limit; anchor: {}", r.anchor) : fmt::format("limit: {} after the {}", limit, r.anchor),
+                       r.source, BasisName(r.basis));
   }
   return out;
 }
@@ -179,10 +193,13 @@ std::string RenderSamplingText(const sampling::Plan& p, const std::string& origi
 std::string RenderText(const CertifyReport& r, const RenderOptions& o) {
   Paint paint{o.color};
   std::string out;
-  out += fmt::format("{} — certification lifecycle as of {}\n", r.standard, D(r.as_of));
+  const bool accreditation = r.attestation == Attestation::Accreditation;
+  out += fmt::format("{} — {} as of {}\n", r.standard, accreditation ? "accreditation readiness" : "certification lifecycle", D(r.as_of));
   if (!r.evidence.empty()) out += fmt::format("evidence {}\n", r.evidence);
-  out += fmt::format("attestation: {} — {}\n", AttestationLabel(Attestation::Certification), AttestationBasis(Attestation::Certification));
-  if (!r.evidence.empty() && r.records.empty())
+  out += fmt::format("attestation: {} — {}\n", AttestationLabel(r.attestation), AttestationBasis(r.attestation));
+  if (r.attestation == Attestation::Accreditation)
+    out += "  (a body is accredited to this standard, not certified: the ISO/IEC 17021-1 certification lifecycle does not apply)\n";
+  if (!r.evidence.empty() && r.records.empty() && !accreditation)
     out += fmt::format("\nno certification record for {} in the evidence (`certification_history`): state {}\n", r.standard,
                        StateLabel(State::None));
   for (const auto& rec : r.records) {
@@ -213,12 +230,16 @@ std::string RenderText(const CertifyReport& r, const RenderOptions& o) {
     }
   }
   if (r.readiness) {
-    out += fmt::format("\nreadiness — {}\n", kPrediction);
+    out += fmt::format("\nreadiness — {}\n", accreditation ? kPredictionAccreditation : kPrediction);
     std::string clauses;
     for (const auto& [num, topic] : r.readiness->stage1_clauses) clauses += (clauses.empty() ? "" : ", ") + num + " " + topic;
     if (!clauses.empty()) out += fmt::format("  documentation-level clauses for stage 1: {}\n", clauses);
-    Gate(out, "stage 1", r.readiness->stage1, o, paint);
-    Gate(out, "stage 2 / decision gate", r.readiness->stage2, o, paint);
+    if (r.attestation == Attestation::Accreditation) {
+      Gate(out, "accreditation assessment", r.readiness->stage2, o, paint);
+    } else {
+      Gate(out, "stage 1", r.readiness->stage1, o, paint);
+      Gate(out, "stage 2 / decision gate", r.readiness->stage2, o, paint);
+    }
   }
   if (r.sampling) out += "\n" + RenderSamplingText(*r.sampling, r.sampling_origin);
   if (r.show_rules) out += "\n" + RenderRulesText();
@@ -228,12 +249,12 @@ std::string RenderText(const CertifyReport& r, const RenderOptions& o) {
 std::string RenderJson(const CertifyReport& r) {
   JsonWriter j;
   j.Object();
-  j.KStr("standard", r.standard);
+  if (!r.standard.empty()) j.KStr("standard", r.standard);
   if (!r.title.empty()) j.KStr("title", r.title);
   if (!r.edition.empty()) j.KStr("edition", r.edition);
   if (!r.evidence.empty()) j.KStr("evidence", r.evidence);
   j.KDate("as_of", r.as_of);
-  AttestationJson(j, Attestation::Certification);
+  AttestationJson(j, r.attestation);
   j.Key("records").Array();
   for (const auto& rec : r.records) {
     const History& h = rec.history;
@@ -290,7 +311,7 @@ std::string RenderJson(const CertifyReport& r) {
   if (r.readiness) {
     j.Key("readiness").Object();
     j.KBool("prediction", true);
-    j.KStr("note", kPrediction);
+    j.KStr("note", r.attestation == Attestation::Accreditation ? kPredictionAccreditation : kPrediction);
     j.Key("stage1_clauses").Array();
     for (const auto& [num, topic] : r.readiness->stage1_clauses) j.Object().KStr("clause", num).KStr("topic", topic).EndObject();
     j.EndArray();

@@ -33,6 +33,17 @@ const char* AttestationBasis(Attestation a) {
   return "";
 }
 
+Attestation AttestationFor(const std::string& standard) {
+  std::string digits;
+  for (char c : standard) {
+    if (c >= '0' && c <= '9') digits += c;
+    else if (!digits.empty()) break;
+  }
+  for (const char* n : {"17021", "17011", "17025", "17020", "17065", "17024", "17043", "17034", "17029", "15189", "14065"})
+    if (digits == n) return Attestation::Accreditation;
+  return Attestation::Certification;
+}
+
 const char* BasisName(Basis b) {
   switch (b) {
     case Basis::Normative: return "normative";
@@ -146,6 +157,7 @@ const char* ReadinessName(Readiness r) {
     case Readiness::Ready: return "ready";
     case Readiness::AtRisk: return "at_risk";
     case Readiness::NotReady: return "not_ready";
+    case Readiness::NotAssessed: return "not_assessed";
   }
   return "ready";
 }
@@ -155,6 +167,7 @@ const char* ReadinessLabel(Readiness r) {
     case Readiness::Ready: return "ready";
     case Readiness::AtRisk: return "at risk";
     case Readiness::NotReady: return "not ready";
+    case Readiness::NotAssessed: return "not assessed";
   }
   return "ready";
 }

@@ -738,7 +738,7 @@ bool Check(const Row& row, Sink& sink, Typed& out) {
             s = {st->second, ed->second};
           } else {
             const std::string& t = cell.items[i];
-            size_t colon = t.rfind(':');
+            size_t colon = t.find(':');  // the edition may hold one itself: ISO 9001:2015+A1:2024
             if (colon == std::string::npos || colon == 0 || colon + 1 == t.size()) {
               sink.Error("E1025", cell.item_spans[i], fmt::format("`{}` does not name a standard and its edition", t),
                          "write STANDARD:EDITION, e.g. ISO 9001:2015");

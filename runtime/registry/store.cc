@@ -142,6 +142,7 @@ std::string StandardKey(const std::string& name) {
   std::string out;
   for (char c : s)
     if (std::isalnum(static_cast<unsigned char>(c)) || c == '-') out += c;
+    else if (c == '_') out += '-';  // catalogue ids: iso17021_1
   return out;
 }
 

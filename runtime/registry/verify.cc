@@ -119,7 +119,6 @@ Verification Registry::Verify(const std::string& number, Date as_of) {
     return v;
   }
 
-  v.attestation = Attestation::Certification;
   v.body = cs.Text(0);
   std::optional<std::string> claimed_ab = cs.Opt(1);
   v.organization = cs.Text(2);
@@ -156,6 +155,7 @@ Verification Registry::Verify(const std::string& number, Date as_of) {
                        "ISO/IEC 17021-1 8.2.2"});
     return v;
   }
+  v.attestation = Attestation::Certification;
   if (status == "withdrawn" || status == "cancelled") {
     state = Outcome::Withdrawn;
     cert_reason = fmt::format("{}{} by the certification body", status, v.status_since ? " on " + D(*v.status_since) : "");

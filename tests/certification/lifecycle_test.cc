@@ -12,6 +12,7 @@
 #include "conform/runtime/evidence.h"
 #include "conform/runtime/lifecycle.h"
 #include "conform/runtime/record_reader.h"
+#include "conform/runtime/report.h"
 
 namespace lc = conform::runtime::lifecycle;
 using conform::cal::FormatDate;
@@ -314,7 +315,9 @@ TEST_P(T8a, FirstSurveillanceWithinTwelveMonths) {
   lc::Status s = lc::Evaluate(h, D(c.as_of));
   EXPECT_EQ(HasIrregularity(s, "T8a"), c.missed) << Dump(s);
   EXPECT_EQ(FindDeadline(s, "T8a") != nullptr, c.due) << Dump(s);
-  if (c.due) EXPECT_EQ(FormatDate(FindDeadline(s, "T8a")->due), "2025-03-15");
+  if (c.due) {
+    EXPECT_EQ(FormatDate(FindDeadline(s, "T8a")->due), "2025-03-15");
+  }
 }
 INSTANTIATE_TEST_SUITE_P(Table, T8a,
                          ::testing::Values(T8aCase{"2025-03-15", "2025-06-01", false, false},
@@ -679,6 +682,147 @@ TEST(RecordReader, TypedGettersByFieldName) {
   auto topics = (*aw)[0].Strings("topics");  // a set of enum members, by name
   ASSERT_TRUE(topics);
   EXPECT_NE(std::find(topics->begin(), topics->end(), "policy"), topics->end());
+}
+
+}  // namespace
+
+// ---- attestation kinds and readiness --------------------------------------------------------------
+
+namespace {
+
+TEST(Attestation, KindOfTheStandard) {
+  for (const char* s : {"iso17021_1", "ISO/IEC 17021-1", "iso17011", "iso17025", "ISO/IEC 17020", "ISO 15189", "iso17065"})
+    EXPECT_EQ(lc::AttestationFor(s), lc::Attestation::Accreditation) << s;
+  for (const char* s : {"iso9001", "iso14001", "ISO/IEC 27001", "iso45001", "hs"})
+    EXPECT_EQ(lc::AttestationFor(s), lc::Attestation::Certification) << s;
+  EXPECT_STREQ(lc::AttestationName(lc::Attestation::SelfDeclaration), "self_declaration");
+  EXPECT_STREQ(lc::AttestationBasis(lc::Attestation::SelfDeclaration), "ISO/IEC 17050-1");
+  EXPECT_STREQ(lc::AttestationBasis(lc::Attestation::Certification), "ISO/IEC 17021-1");
+  EXPECT_STREQ(lc::AttestationBasis(lc::Attestation::Accreditation), "ISO/IEC 17011");
+}
+
+struct Evaluated {
+  std::unique_ptr<Loaded> loaded;
+  std::shared_ptr<conform::ir::Program> program;
+  conform::runtime::StandardReport report;
+};
+
+Evaluated EvaluateMini(const char* clause4_title, const std::string& evidence) {
+  Evaluated e;
+  e.loaded = std::make_unique<Loaded>();
+  auto& l = *e.loaded;
+  l.session = std::make_unique<conform::Session>(std::vector<std::string>{std::string(CONFORM_SOURCE_DIR) + "/standards"});
+  std::string rules = std::string("use core\nuse certification\nstandard mini \"Mini\" {\n  clause 4 \"") + clause4_title + R"(" {
+    clause 4.3 "Scope" {
+      requirement scope_set : major { says "a scope" pass count(scopes) > 0 else "no scope" }
+    }
+  }
+  clause 8 "Operation" {
+    requirement op_minor : minor { says "documents" pass count(documents) > 5 else "few documents" }
+  }
+  clause 9 "Performance evaluation" {
+    clause 9.2 "Internal audit" {
+      requirement ia_minor : minor { says "audits" pass count(internal_audits) > 0 else "no audits" }
+    }
+  }
+}
+)";
+  EXPECT_TRUE(l.session->LoadText("mini.clause", rules));
+  auto schema = l.session->Schema();
+  e.program = l.session->Compile("mini");
+  EXPECT_TRUE(e.program) << conform::RenderAll(l.session->diags(), l.session->sources());
+  l.doc = conform::runtime::LoadEvidence("mini.yaml", evidence, *schema, l.session->literals().get(), l.session->sources(), l.diags);
+  EXPECT_TRUE(l.doc) << conform::RenderAll(l.diags, l.session->sources());
+  l.histories = lc::ReadHistories(*schema, *l.doc, "mini.yaml", l.diags);
+  e.report = conform::runtime::Evaluate(*e.program, *l.doc, D("2026-11-22"), conform::ParamValues::Defaults(*e.program));
+  return e;
+}
+
+const char* kMiniEvidence = R"(name: Mini
+employees: 4
+scopes: []
+documents: []
+nonconformities:
+  - id: nc-1
+    source: internal_audit
+    detected_at: 2026-10-01
+    description: too few documents
+    clause_ref: "8"
+    corrective_actions:
+      - { id: ca-1, description: write them, due_at: 2026-12-31 }
+    status: action_planned
+certification_history:
+  - id: cr
+    standard_id: mini
+    certification_body: CB
+    audits:
+      - { id: s2, kind: stage2, start: 2026-10-10, end: 2026-10-12, sites: [], team: [A] }
+    findings:
+      - { id: f1, audit_id: s2, grade: major, raised_at: 2026-10-12, statement: no scope }
+      - { id: f2, audit_id: s2, grade: minor, raised_at: 2026-10-12, statement: x, corrective_action_accepted_at: 2026-10-20 }
+)";
+
+TEST(Readiness, PredictedGradesMapToStageOneAndTheDecisionGate) {
+  Evaluated e = EvaluateMini("Context of the organization", kMiniEvidence);
+  ASSERT_TRUE(e.program);
+  ASSERT_EQ(e.loaded->histories.size(), 1u);
+  conform::runtime::RecordReader root = conform::runtime::RecordReader::Root(*e.loaded->session->Schema(), *e.loaded->doc);
+  lc::ReadinessReport r = lc::AssessReadiness(*e.program, e.report, root, &e.loaded->histories[0], D("2026-11-22"));
+  ASSERT_EQ(r.stage1_clauses.size(), 2u);  // 4.3 and 9.2 exist in this standard
+  EXPECT_EQ(r.stage1.verdict, lc::Readiness::NotReady);
+  ASSERT_EQ(r.stage1.majors.size(), 1u);
+  EXPECT_EQ(r.stage1.majors[0].requirement, "scope_set");
+  ASSERT_EQ(r.stage1.not_evidenced.size(), 1u);
+  EXPECT_EQ(r.stage1.not_evidenced[0].requirement, "ia_minor");
+  EXPECT_TRUE(r.stage1.minors.empty());  // op_minor is clause 8: not documentation-level
+  EXPECT_EQ(r.stage2.verdict, lc::Readiness::NotReady);
+  ASSERT_EQ(r.stage2.minors.size(), 1u);
+  EXPECT_TRUE(r.stage2.minors[0].planned);  // nc-1 on clause 8 with a dated corrective action
+  EXPECT_EQ(r.stage2.minors_planned, 1);
+  ASSERT_EQ(r.stage2.recorded.size(), 1u);  // f1 unverified; f2's plan is accepted
+  EXPECT_EQ(r.stage2.recorded[0].rfind("major f1", 0), 0u) << r.stage2.recorded[0];
+}
+
+TEST(Readiness, ReadyAtRiskAndNotAssessed) {
+  std::string good = "name: Mini\nemployees: 4\nscopes:\n  - { id: s, systems: [mini], products_services: [x], sites: [], non_applicable: [] }\n"
+                     "documents: []\ninternal_audits: []\n";
+  Evaluated e = EvaluateMini("Context of the organization", good);
+  ASSERT_TRUE(e.program);
+  conform::runtime::RecordReader root = conform::runtime::RecordReader::Root(*e.loaded->session->Schema(), *e.loaded->doc);
+  lc::ReadinessReport r = lc::AssessReadiness(*e.program, e.report, root, nullptr, D("2026-11-22"));
+  EXPECT_EQ(r.stage1.verdict, lc::Readiness::AtRisk);  // ia_minor fails: a minor at 9.2
+  EXPECT_EQ(r.stage2.verdict, lc::Readiness::AtRisk);  // minors without a plan
+  EXPECT_EQ(r.stage2.minors_planned, 0);
+
+  Evaluated p = EvaluateMini("Principles", good);
+  ASSERT_TRUE(p.program);
+  conform::runtime::RecordReader proot = conform::runtime::RecordReader::Root(*p.loaded->session->Schema(), *p.loaded->doc);
+  lc::ReadinessReport q = lc::AssessReadiness(*p.program, p.report, proot, nullptr, D("2026-11-22"));
+  EXPECT_TRUE(q.stage1_clauses.empty());
+  EXPECT_EQ(q.stage1.verdict, lc::Readiness::NotAssessed);
+}
+
+}  // namespace
+
+namespace {
+
+// Every day of the example history's life: the replay terminates, the timeline is in date order
+// and never reaches past the date asked, and deadlines are never in the past unless overdue.
+TEST(History, EveryDayOfTheExampleIsConsistent) {
+  for (const char* file : {"history.yaml", "applicant.yaml"}) {
+    auto l = Load(std::string(CONFORM_SOURCE_DIR) + "/examples/certification/" + file);
+    ASSERT_EQ(l->histories.size(), 1u) << file;
+    for (lc::Date d = D("2019-08-01"); d <= D("2030-06-30"); d += 3) {
+      lc::Status s = lc::Evaluate(l->histories[0], d);
+      for (size_t i = 0; i < s.timeline.size(); ++i) {
+        ASSERT_LE(s.timeline[i].date, d) << file << " " << FormatDate(d);
+        if (i) ASSERT_LE(s.timeline[i - 1].date, s.timeline[i].date);
+      }
+      if (!s.timeline.empty()) ASSERT_EQ(s.timeline.back().state == s.state || s.timeline.back().derived, true) << FormatDate(d);
+      for (const auto& dl : s.deadlines)
+        if (dl.status == lc::DueStatus::Due) ASSERT_GE(dl.due, d) << file << " " << FormatDate(d) << " " << dl.what;
+    }
+  }
 }
 
 }  // namespace

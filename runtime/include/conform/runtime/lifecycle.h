@@ -37,6 +37,11 @@ enum class Attestation { SelfDeclaration, Certification, Accreditation };
 const char* AttestationName(Attestation a);   // self_declaration | certification | accreditation
 const char* AttestationLabel(Attestation a);  // "third-party certification (ISO/IEC 17021-1)" …
 const char* AttestationBasis(Attestation a);  // ISO/IEC 17050-1 | ISO/IEC 17021-1 | ISO/IEC 17011
+// What conformity to a standard leads to: Accreditation for the conformity-assessment standards
+// (ISO/IEC 17021-1, 17025, 17020, 17065, 17024, 17043, 17034, 17029, ISO 15189, 14065 — a body is
+// accredited to them; ISO/IEC 17011 — an accreditation body is peer-evaluated against it),
+// Certification for management-system standards (iso9001, "ISO/IEC 27001" …).
+Attestation AttestationFor(const std::string& standard);
 
 // ---- timing rules, as data ------------------------------------------------------------------
 
@@ -216,8 +221,8 @@ std::vector<int> SurveillanceYears(Date cycle_start, Date expiry);
 
 // ---- readiness (a prediction from the standard's verdicts) ------------------------------------
 
-enum class Readiness { Ready, AtRisk, NotReady };
-const char* ReadinessName(Readiness r);   // ready | at_risk | not_ready
+enum class Readiness { Ready, AtRisk, NotReady, NotAssessed };
+const char* ReadinessName(Readiness r);   // ready | at_risk | not_ready | not_assessed
 const char* ReadinessLabel(Readiness r);  // "ready" | "at risk" | "not ready"
 
 struct ReadinessItem {
@@ -241,7 +246,8 @@ struct ReadinessReport {
 // The documentation-level clauses checked for stage 1 (harmonized-structure numbers).
 const std::vector<std::pair<std::string, std::string>>& Stage1Clauses();
 
-// Stage 1: predicted majors in the documentation-level clauses → not ready; minors or not
+// Stage 1 (harmonized-structure standards only; otherwise not assessed): predicted majors in
+// the documentation-level clauses → not ready; minors or not
 // evidenced there → at risk. Stage 2 / decision gate: any predicted major, or a recorded major
 // not verified → not ready; minors without a corrective-action plan, recorded minors without an
 // accepted plan, or requirements not evidenced → at risk. `history` may be null.
@@ -262,6 +268,7 @@ struct CertifyReport {
   std::optional<ReadinessReport> readiness;
   std::optional<sampling::Plan> sampling;
   std::string sampling_origin;              // where n and the conditions came from
+  Attestation attestation = Attestation::Certification;  // AttestationFor(standard)
   bool show_rules = false;                  // list every timing rule with its source
 };
 
