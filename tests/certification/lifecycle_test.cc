@@ -816,11 +816,18 @@ TEST(History, EveryDayOfTheExampleIsConsistent) {
       lc::Status s = lc::Evaluate(l->histories[0], d);
       for (size_t i = 0; i < s.timeline.size(); ++i) {
         ASSERT_LE(s.timeline[i].date, d) << file << " " << FormatDate(d);
-        if (i) ASSERT_LE(s.timeline[i - 1].date, s.timeline[i].date);
+        if (i) {
+          ASSERT_LE(s.timeline[i - 1].date, s.timeline[i].date);
+        }
       }
-      if (!s.timeline.empty()) ASSERT_EQ(s.timeline.back().state == s.state || s.timeline.back().derived, true) << FormatDate(d);
-      for (const auto& dl : s.deadlines)
-        if (dl.status == lc::DueStatus::Due) ASSERT_GE(dl.due, d) << file << " " << FormatDate(d) << " " << dl.what;
+      if (!s.timeline.empty()) {
+        ASSERT_TRUE(s.timeline.back().state == s.state || s.timeline.back().derived) << FormatDate(d);
+      }
+      for (const auto& dl : s.deadlines) {
+        if (dl.status == lc::DueStatus::Due) {
+          ASSERT_GE(dl.due, d) << file << " " << FormatDate(d) << " " << dl.what;
+        }
+      }
     }
   }
 }

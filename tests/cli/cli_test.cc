@@ -350,3 +350,22 @@ TEST(Cli, EvidenceMapAcrossStandards) {
   EXPECT_NE(text.out.find("Evidence served"), std::string::npos);
 }
 }  // namespace
+
+namespace {
+// Every diagnostic code the sources can emit has a row in docs/diagnostics.md.
+TEST(Cli, EveryDiagnosticCodeIsDocumented) {
+  std::string doc = Slurp(fs::path(CONFORM_SOURCE_DIR) / "docs/diagnostics.md");
+  std::set<std::string> codes;
+  for (const char* dir : {"compiler", "runtime", "cli"})
+    for (const auto& e : fs::recursive_directory_iterator(fs::path(CONFORM_SOURCE_DIR) / dir)) {
+      if (e.path().extension() != ".cc" && e.path().extension() != ".h") continue;
+      std::string text = Slurp(e.path());
+      for (size_t p = text.find("\"E0"); p != std::string::npos; p = text.find("\"E0", p + 1))
+        if (p + 6 < text.size() && text[p + 6] == '"') codes.insert(text.substr(p + 1, 5));
+      for (size_t p = text.find("\"W0"); p != std::string::npos; p = text.find("\"W0", p + 1))
+        if (p + 6 < text.size() && text[p + 6] == '"') codes.insert(text.substr(p + 1, 5));
+    }
+  EXPECT_GT(codes.size(), 50u);
+  for (const auto& c : codes) EXPECT_NE(doc.find("| " + c + " |"), std::string::npos) << c << " is not in docs/diagnostics.md";
+}
+}  // namespace
