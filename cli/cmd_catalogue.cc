@@ -75,10 +75,15 @@ int List(const Opts& o, const Catalogue& cat, int64_t as_of) {
     fmt::print("{}]\n", out);
     return 0;
   }
-  fmt::print("{:<12} {:<14} {:<9} {:<8} {:<10} {}\n", "ID", "EDITION", "KIND", "VERSION", "STATUS", "TITLE");
+  size_t w_id = 2, w_ed = 7;
+  for (const auto* p : ps) {
+    w_id = std::max(w_id, p->id.size());
+    w_ed = std::max(w_ed, p->edition.size());
+  }
+  fmt::print("{:<{}}  {:<{}}  {:<9} {:<8} {:<15} {}\n", "ID", w_id, "EDITION", w_ed, "KIND", "VERSION", "STATUS", "TITLE");
   for (const auto* p : ps)
-    fmt::print("{:<12} {:<14} {:<9} {:<8} {:<10} {}\n", p->id, p->edition, p->kind, p->version.Text(), p->StatusAt(as_of),
-               p->title);
+    fmt::print("{:<{}}  {:<{}}  {:<9} {:<8} {:<15} {}\n", p->id, w_id, p->edition, w_ed, p->kind, p->version.Text(),
+               p->StatusAt(as_of), p->title);
   return 0;
 }
 

@@ -267,8 +267,8 @@ void AddCertify(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("-f,--format", o->format, "output format: text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   cmd->add_option("--sites", o->sites, "multi-site sampling (IAF MD 1) for N sites besides the central function");
   cmd->add_option("--risk-increase", o->risk_increase, "sites added to each minimum sample for risk");
-  cmd->add_option("--not-met", o->not_met, "a multi-site eligibility condition that is not met (repeatable)");
-  cmd->add_option("--met", o->met, "a multi-site eligibility condition that is met (repeatable)");
+  cmd->add_option("--not-met", o->not_met, "a multi-site eligibility condition that is not met (repeatable)")->allow_extra_args(false);
+  cmd->add_option("--met", o->met, "a multi-site eligibility condition that is met (repeatable)")->allow_extra_args(false);
   cmd->add_flag("--rules", o->rules, "list the timing rules with their sources");
   cmd->add_option("--engine", o->engine, "evaluation engine for readiness: interp (default) or jit")
       ->check(CLI::IsMember({"jit", "interp"}))

@@ -152,7 +152,12 @@ int RunCheck(const CheckOptions& o) {
     PrintDiagnostics(ErrorsOnly(cat_diags), session.sources());
     return 2;
   }
-  catalogue.Load(session, packages, cat_diags);
+  // Schema modules (core, certification …) are additive and optional: loading them all lets
+  // one evidence file carry, say, its certification history without a warning.
+  std::vector<const runtime::PluginManifest*> roots = packages;
+  for (const auto& p : catalogue.plugins())
+    if (p.kind == "schema" && std::find(roots.begin(), roots.end(), &p) == roots.end()) roots.push_back(&p);
+  catalogue.Load(session, roots, cat_diags);
   if (cat_diags.HasErrors()) {
     PrintDiagnostics(ErrorsOnly(cat_diags), session.sources());
     return 2;
