@@ -74,6 +74,10 @@ class Gen {
       if (!reqs[i]) reqs[i] = Function::Create(rty, Function::ExternalLinkage, RequirementFunction(i), m_);
     auto* fty = llvm::FunctionType::get(void_, {ptr_, ptr_, ptr_, i64_, ptr_, ptr_}, false);
     Function* f = Function::Create(fty, Function::ExternalLinkage, kEntry, m_);
+    // The verdict and witness arrays never alias evidence memory: without this, every store
+    // of a verdict forces the next requirement to reload the same presence words.
+    f->addParamAttr(4, llvm::Attribute::NoAlias);
+    f->addParamAttr(5, llvm::Attribute::NoAlias);
     BasicBlock* bb = BasicBlock::Create(c_, "entry", f);
     b_.SetInsertPoint(bb);
     auto a = f->arg_begin();
@@ -663,12 +667,14 @@ Function* Gen::BuildRequirement(size_t ri, bool exported) {
   auto* fty = llvm::FunctionType::get(i32_, {ptr_, ptr_, ptr_, i64_, ptr_}, false);
   Function* f = Function::Create(fty, exported ? Function::ExternalLinkage : Function::InternalLinkage,
                                  RequirementFunction(ri), m_);
+  f->addParamAttr(4, llvm::Attribute::NoAlias);
   // Large rule sets are optimised one requirement at a time: inlining ~200 requirements into
   // the entry makes O2 superlinear for little run-time gain (one call per requirement).
   if (!inline_requirements_) f->addFnAttr(llvm::Attribute::NoInline);
   Begin(f);
   Value* witness_out = f->getArg(4);
-  b_.CreateStore(b_.getInt64(-1), witness_out);
+  // Only requirements whose pass is a top-level all/none have a witness (the host reads no other).
+  if (r.witness_var >= 0) b_.CreateStore(b_.getInt64(-1), witness_out);
   auto ret = [&](int code) { b_.CreateRet(b_.getInt32(code)); };
   BindLets(r);
   if (r.applies >= 0) {
