@@ -537,7 +537,7 @@ bool CheckNesting(const std::string& text, uint32_t file, Diagnostics& diags) {
     char c = text[i];
     if (!in_str) {
       bool is_not = c == 'n' && text.compare(i, 3, "not") == 0 && (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1]))) &&
-                    (i + 3 >= text.size() || !std::isalnum(static_cast<unsigned char>(text[i + 3])) && text[i + 3] != '_');
+                    (i + 3 >= text.size() || (!std::isalnum(static_cast<unsigned char>(text[i + 3])) && text[i + 3] != '_'));
       if (c == '-' || is_not) {
         if (++prefix_run > kMaxNesting) {
           diags.Error("E0501", {file, i, i + 1}, fmt::format("more than {} prefix operators in a row", kMaxNesting),
