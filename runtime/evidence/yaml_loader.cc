@@ -1,18 +1,25 @@
-// The YAML front end. yaml-cpp's parser emits events into a compact tree of our own (the
-// public YAML::Load/LoadAll are not used: LoadAll loops forever on some malformed input, and
-// the tree keeps what diagnostics need — marks of aliases, scalar styles). Marks (0-based
-// line/column) become spans.
-#include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/exceptions.h>
-#include <yaml-cpp/mark.h>
-#include <yaml-cpp/parser.h>
+// The YAML front end. libyaml's parser emits events into a compact tree of our own (libyaml's
+// document loader is not used: the tree keeps what diagnostics need — marks of aliases and
+// empty values, scalar styles — and nothing else). libyaml marks count characters; they
+// become byte offsets, then spans.
+//
+// The tree reproduces what the yaml-cpp front end that preceded this one built, so the
+// walker sees the same values and reports the same spans:
+//   * a plain, untagged `~`, `null`, `Null`, `NULL` or empty scalar is null;
+//   * a quoted or block scalar, or one tagged `!` or `!!str`, is a string whatever its text;
+//   * an empty value (`key:` with nothing after it, a bare `-`) sits at the next token;
+//   * nodes nested kParseDepth deep stop the parse with E0710, an alias of an undefined
+//     anchor with E0702.
+#include <yaml.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <limits>
-#include <sstream>
+#include <new>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "builder.h"
@@ -23,102 +30,99 @@ namespace {
 
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 
+// Nodes this deep (the top-level node is at depth 1) stop the parse, before the tree is
+// walked; shallower nesting past kMaxEvidenceDepth is reported by the walk, with a data path.
+constexpr size_t kParseDepth = 500;
+
 struct YNode {
   enum Kind : uint8_t { Null, Scalar, Seq, Map, Alias };
   Kind kind = Null;
   bool quoted = false;  // scalar: quoted, block (`|`, `>`) or `!!str` — a string, whatever its text
   bool flow = false;    // collection: `[…]` / `{…}`
-  YAML::Mark mark;
-  uint32_t target = kNone;     // Alias: the anchored node
-  std::string value;           // Scalar
-  std::vector<uint32_t> kids;  // Seq: items; Map: key, value, key, value, …
+  uint32_t off = 0;     // byte offset of the node's first token (its anchor or tag, if any)
+  uint32_t first = kNone;  // Seq: first item; Map: first key (then value, key, value, …); Alias: target
+  uint32_t next = kNone;   // next sibling
+  uint32_t vbegin = 0, vlen = 0;  // Scalar: the value, in the tree's value buffer
 };
 
-// Builds the first document's tree; later documents are only counted.
-class TreeBuilder : public YAML::EventHandler {
- public:
-  explicit TreeBuilder(std::vector<YNode>& nodes) : nodes_(nodes) {}
-  uint32_t root() const { return root_; }
+struct Tree {
+  std::vector<YNode> nodes;
+  std::string values;  // every scalar's value, back to back
+  std::string_view Value(const YNode& n) const { return std::string_view(values).substr(n.vbegin, n.vlen); }
+};
 
-  void OnDocumentStart(const YAML::Mark&) override {}
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { New(YNode::Null, mark, anchor); }
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    uint32_t i = New(YNode::Alias, mark, 0);
-    if (anchor < anchors_.size()) nodes_[i].target = anchors_[anchor];
-    if (nodes_[i].target == kNone) nodes_[i].kind = YNode::Null;
+// libyaml marks count characters (after a byte-order mark); diagnostics need byte offsets.
+// Marks arrive nearly in order, so a cursor that moves between them costs O(text) in all.
+class Offsets {
+ public:
+  explicit Offsets(std::string_view text) : text_(text) {
+    const auto* u = reinterpret_cast<const unsigned char*>(text.data());
+    size_t n = text.size();
+    if (n >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
+      bom_ = 3;
+    } else if (n >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
+      bom_ = 2;
+      utf16_ = true;
+    }
+    ascii_ = !utf16_;
+    for (size_t i = bom_; i < n && ascii_; ++i) ascii_ = u[i] < 0x80;
+    bi_ = bom_;
   }
-  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                const std::string& value) override {
-    uint32_t i = New(YNode::Scalar, mark, anchor);
-    nodes_[i].value = value;
-    // "?": plain, typed by the field it fills; "!": quoted or block scalar.
-    nodes_[i].quoted = tag == "!" || tag == "tag:yaml.org,2002:str";
+
+  uint32_t ByteOf(size_t index) {
+    size_t n = text_.size();
+    if (ascii_) return Clamp(bom_ + index);
+    if (utf16_) return Clamp(index > (n - bom_) / 2 ? n : bom_ + 2 * index);  // surrogates aside
+    const auto* u = reinterpret_cast<const unsigned char*>(text_.data());
+    while (ci_ < index && bi_ < n) {
+      unsigned char c = u[bi_];
+      bi_ += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+      ++ci_;
+    }
+    while (ci_ > index && bi_ > bom_) {
+      --bi_;
+      while (bi_ > bom_ && (u[bi_] & 0xC0) == 0x80) --bi_;
+      --ci_;
+    }
+    return Clamp(bi_);
   }
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
-                       YAML::EmitterStyle::value style) override {
-    Open(New(YNode::Seq, mark, anchor), style);
-  }
-  void OnSequenceEnd() override { Close(); }
-  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
-                  YAML::EmitterStyle::value style) override {
-    Open(New(YNode::Map, mark, anchor), style);
-  }
-  void OnMapEnd() override { Close(); }
 
  private:
-  uint32_t New(YNode::Kind kind, const YAML::Mark& mark, YAML::anchor_t anchor) {
-    uint32_t i = static_cast<uint32_t>(nodes_.size());
-    nodes_.emplace_back();
-    nodes_.back().kind = kind;
-    nodes_.back().mark = mark;
-    if (anchor) {
-      if (anchors_.size() <= anchor) anchors_.resize(anchor + 1, kNone);
-      anchors_[anchor] = i;
-    }
-    if (open_.empty()) {
-      if (root_ == kNone) root_ = i;
-    } else {
-      nodes_[open_.back()].kids.push_back(i);
-    }
-    return i;
-  }
-  void Open(uint32_t i, YAML::EmitterStyle::value style) {
-    nodes_[i].flow = style == YAML::EmitterStyle::Flow;
-    open_.push_back(i);
-  }
-  void Close() {
-    if (!open_.empty()) open_.pop_back();
-  }
+  uint32_t Clamp(size_t off) const { return static_cast<uint32_t>(std::min(off, text_.size())); }
 
-  std::vector<YNode>& nodes_;
-  std::vector<uint32_t> open_;
-  std::vector<uint32_t> anchors_;
-  uint32_t root_ = kNone;
+  std::string_view text_;
+  size_t bom_ = 0;
+  bool ascii_ = true, utf16_ = false;
+  size_t ci_ = 0, bi_ = 0;  // the cursor: character index ci_ is at byte bi_
 };
 
-// Counts events of later documents without keeping them.
-class NullHandler : public YAML::EventHandler {
- public:
-  YAML::Mark start;
-  void OnDocumentStart(const YAML::Mark& m) override { start = m; }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-  void OnMapEnd() override {}
+struct Parser {
+  yaml_parser_t p;
+  Parser() {
+    if (!yaml_parser_initialize(&p)) throw std::bad_alloc();
+  }
+  ~Parser() { yaml_parser_delete(&p); }
+  Parser(const Parser&) = delete;
+  Parser& operator=(const Parser&) = delete;
 };
+
+struct Event {
+  yaml_event_t e;
+  bool live = false;
+  ~Event() {
+    if (live) yaml_event_delete(&e);
+  }
+};
+
+bool IsNullString(std::string_view s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
+
+std::string_view Str(const yaml_char_t* s) { return s ? std::string_view(reinterpret_cast<const char*>(s)) : std::string_view(); }
 
 class YamlFront {
  public:
   using Value = uint32_t;  // a node index
 
-  YamlFront(Builder& b, const std::vector<YNode>& nodes) : b_(b), sf_(b.file()), text_(sf_.text()), nodes_(nodes) {
-    bom_ = text_.size() >= 3 && text_.compare(0, 3, "\xEF\xBB\xBF") == 0;
-  }
+  YamlFront(Builder& b, const Tree& tree) : b_(b), text_(b.file().text()), tree_(tree), nodes_(tree.nodes) {}
 
   NodeKind Kind(uint32_t i) const {
     switch (Resolve(i).kind) {
@@ -131,39 +135,36 @@ class YamlFront {
 
   bool Scalar(uint32_t i, ScalarIn& s) const {
     const YNode& n = Resolve(i);
-    s.text = n.value;
+    s.text = tree_.Value(n);
     s.kind = n.quoted ? ScalarIn::Kind::String : ScalarIn::Kind::Plain;
-    s.span = nodes_[i].kind == YNode::Alias ? TokenSpan(Offset(nodes_[i].mark)) : ScalarSpan(n.mark, n.value);
+    s.span = nodes_[i].kind == YNode::Alias ? TokenSpan(nodes_[i].off) : ScalarSpan(n.off, s.text);
     return true;
   }
 
   Span SpanOf(uint32_t i) const {
     const YNode& own = nodes_[i];
-    if (own.mark.is_null()) return {};
-    if (own.kind == YNode::Alias) return TokenSpan(Offset(own.mark));
     switch (own.kind) {
-      case YNode::Scalar: return ScalarSpan(own.mark, own.value);
+      case YNode::Alias: return TokenSpan(own.off);
+      case YNode::Scalar: return ScalarSpan(own.off, tree_.Value(own));
       case YNode::Map:
         // A block mapping starts at its first key: show that key.
-        if (!own.flow && !own.kids.empty() && Resolve(own.kids[0]).kind == YNode::Scalar)
-          return SpanOf(own.kids[0]);
-        return OneChar(Offset(own.mark));
-      case YNode::Seq: return OneChar(Offset(own.mark));
-      default: return ToLineEnd(Offset(own.mark));
+        if (!own.flow && own.first != kNone && Resolve(own.first).kind == YNode::Scalar) return SpanOf(own.first);
+        return OneChar(own.off);
+      case YNode::Seq: return OneChar(own.off);
+      default: return ToLineEnd(own.off);
     }
   }
 
   template <class Fn>
   void ForEachEntry(uint32_t i, Fn&& fn) const {
     const YNode& n = Resolve(i);
-    for (size_t j = 0; j + 1 < n.kids.size(); j += 2) {
-      uint32_t k = n.kids[j];
-      uint32_t v = n.kids[j + 1];
+    for (uint32_t k = n.first; k != kNone && nodes_[k].next != kNone; k = nodes_[nodes_[k].next].next) {
+      uint32_t v = nodes_[k].next;
       const YNode& kn = Resolve(k);
       Key key;
       switch (kn.kind) {
         case YNode::Scalar:
-          key.text = kn.value;
+          key.text = tree_.Value(kn);
           key.span = SpanOf(k);
           break;
         case YNode::Null:
@@ -184,13 +185,14 @@ class YamlFront {
   template <class Fn>
   void ForEachElement(uint32_t i, Fn&& fn) const {
     const YNode& n = Resolve(i);
-    for (size_t j = 0; j < n.kids.size(); ++j) {
-      uint32_t v = n.kids[j];
-      if (!fn(j, v)) return;
+    size_t j = 0;
+    for (uint32_t v = n.first; v != kNone; v = nodes_[v].next, ++j) {
+      uint32_t item = v;
+      if (!fn(j, item)) return;
     }
   }
 
-  // yaml-cpp has parsed (and checked) everything already; an unknown or mismatched value is
+  // libyaml has parsed (and checked) everything already; an unknown or mismatched value is
   // only measured, so nesting past kMaxEvidenceDepth is E0710 wherever it is.
   void Skip(uint32_t i, int depth) {
     if (b_.stopped()) return;
@@ -200,37 +202,34 @@ class YamlFront {
       b_.TooDeep(SpanOf(i));
       return;
     }
-    for (size_t j = n.kind == YNode::Map ? 1 : 0; j < n.kids.size() && !b_.stopped(); j += n.kind == YNode::Map ? 2 : 1) {
-      uint32_t v = n.kids[j];
+    const bool map = n.kind == YNode::Map;
+    for (uint32_t c = n.first; c != kNone && !b_.stopped(); c = nodes_[c].next) {
+      uint32_t v = c;
+      if (map) {
+        v = nodes_[c].next;
+        if (v == kNone) break;
+        c = v;
+      }
       if (b_.ChargeNode([&] { return SpanOf(v); })) Skip(v, depth + 1);
     }
   }
 
   bool failed() const { return false; }
 
-  Span MarkSpan(const YAML::Mark& m) const { return m.is_null() ? Span{b_.file_id(), 0, 0} : OneChar(Offset(m)); }
-
- private:
-  const YNode& Resolve(uint32_t i) const {
-    // An anchor never names an alias, so one step suffices; the bound is a safety net.
-    for (int hops = 0; nodes_[i].kind == YNode::Alias && nodes_[i].target != kNone && hops < 8; ++hops)
-      i = nodes_[i].target;
-    return nodes_[i];
-  }
-
-  uint32_t Offset(const YAML::Mark& m) const {
-    if (m.line < 0 || m.column < 0) return 0;
-    // yaml-cpp skips a byte-order mark without counting it in the first line's columns.
-    uint32_t col = static_cast<uint32_t>(m.column) + 1 + (m.line == 0 && bom_ ? 3 : 0);
-    return sf_.OffsetOf(static_cast<uint32_t>(m.line) + 1, col);
-  }
-
-  uint32_t Size() const { return static_cast<uint32_t>(text_.size()); }
-
   Span OneChar(uint32_t off) const {
     if (off >= Size()) return {b_.file_id(), Size(), Size()};
     return {b_.file_id(), off, off + 1};
   }
+
+ private:
+  const YNode& Resolve(uint32_t i) const {
+    // An anchor never names an alias, so one step suffices; the bound is a safety net.
+    for (int hops = 0; nodes_[i].kind == YNode::Alias && nodes_[i].first != kNone && hops < 8; ++hops)
+      i = nodes_[i].first;
+    return nodes_[i];
+  }
+
+  uint32_t Size() const { return static_cast<uint32_t>(text_.size()); }
 
   // A token such as `*anchor`: up to a blank or a flow indicator.
   Span TokenSpan(uint32_t off) const {
@@ -255,9 +254,7 @@ class YamlFront {
 
   // The scalar's text in the source: quotes included; a plain scalar that spans lines (or
   // differs from its value) runs to the end of its first line.
-  Span ScalarSpan(const YAML::Mark& m, std::string_view value) const {
-    if (m.is_null()) return {};
-    uint32_t off = Offset(m);
+  Span ScalarSpan(uint32_t off, std::string_view value) const {
     uint32_t n = Size();
     if (off >= n) return {b_.file_id(), n, n};
     char c = text_[off];
@@ -286,60 +283,232 @@ class YamlFront {
   }
 
   Builder& b_;
-  const SourceFile& sf_;
   const std::string& text_;
+  const Tree& tree_;
   const std::vector<YNode>& nodes_;
-  bool bom_ = false;
 };
 
-std::string ParserHelp(const SourceFile& sf, const YAML::Mark& m) {
-  if (m.is_null()) return {};
-  std::string_view l = sf.Line(static_cast<uint32_t>(m.line) + 1);
+std::string ParserHelp(const SourceFile& sf, uint32_t off) {
+  std::string_view l = sf.Line(sf.Locate(off).line);
   size_t indent = l.find_first_not_of(" \t");
   if (l.substr(0, indent).find('\t') != std::string_view::npos)
     return "YAML indents with spaces; this line is indented with a tab";
   return {};
 }
 
+// The first document's events, as a tree; a second document is parsed (for its errors) but
+// not kept, and nothing after it is read.
+class TreeBuilder {
+ public:
+  TreeBuilder(Builder& b, Tree& tree, const YamlFront& front)
+      : b_(b), text_(b.file().text()), tree_(tree), nodes_(tree.nodes), front_(front), offsets_(text_) {}
+
+  uint32_t root() const { return root_; }
+  bool more() const { return more_; }
+  uint32_t second() const { return second_; }
+
+  // false: an error was reported.
+  bool Parse() {
+    Parser parser;
+    yaml_parser_set_input_string(&parser.p, reinterpret_cast<const unsigned char*>(text_.data()), text_.size());
+    for (;;) {
+      Event ev;
+      if (!yaml_parser_parse(&parser.p, &ev.e)) return Malformed(parser.p);
+      ev.live = true;
+      const yaml_event_t& e = ev.e;
+      switch (e.type) {
+        case YAML_STREAM_END_EVENT:
+        case YAML_NO_EVENT:
+          return true;
+        case YAML_DOCUMENT_START_EVENT:
+          if (++docs_ == 2) {
+            more_ = true;
+            second_ = offsets_.ByteOf(e.start_mark.index);
+            anchors_.clear();
+          }
+          break;
+        case YAML_DOCUMENT_END_EVENT:
+          if (docs_ >= 2) return true;
+          break;
+        case YAML_ALIAS_EVENT: {
+          uint32_t off = offsets_.ByteOf(e.start_mark.index);
+          if (!Deep(off)) return false;
+          auto it = anchors_.find(std::string(Str(e.data.alias.anchor)));
+          if (it == anchors_.end()) {
+            b_.Error("E0702", front_.OneChar(off),
+                     "malformed YAML: the referenced anchor is not defined: " + std::string(Str(e.data.alias.anchor)));
+            return false;
+          }
+          if (docs_ < 2) nodes_[New(YNode::Alias, off, {})].first = it->second;
+          break;
+        }
+        case YAML_SCALAR_EVENT: {
+          const auto& s = e.data.scalar;
+          uint32_t off = offsets_.ByteOf(e.start_mark.index);
+          if (!Deep(off)) return false;
+          std::string_view anchor = Str(s.anchor), tag = Str(s.tag);
+          std::string_view value(reinterpret_cast<const char*>(s.value), s.length);
+          const bool plain = s.style == YAML_PLAIN_SCALAR_STYLE || s.style == YAML_ANY_SCALAR_STYLE;
+          if (tag.empty() && plain && IsNullString(value)) {
+            // An empty value (no text, no anchor, no tag) sits where the next token starts.
+            if (value.empty() && anchor.empty()) off = NextToken(off);
+            New(YNode::Null, off, anchor);
+            break;
+          }
+          uint32_t i = New(YNode::Scalar, off, anchor);
+          if (i == kNone) break;
+          YNode& n = nodes_[i];
+          n.quoted = tag.empty() ? !plain : tag == "!" || tag == "tag:yaml.org,2002:str";
+          n.vbegin = static_cast<uint32_t>(tree_.values.size());
+          n.vlen = static_cast<uint32_t>(value.size());
+          tree_.values.append(value);
+          break;
+        }
+        case YAML_SEQUENCE_START_EVENT: {
+          uint32_t off = offsets_.ByteOf(e.start_mark.index);
+          if (!Deep(off)) return false;
+          Open(New(YNode::Seq, off, Str(e.data.sequence_start.anchor)),
+               e.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE);
+          break;
+        }
+        case YAML_MAPPING_START_EVENT: {
+          uint32_t off = offsets_.ByteOf(e.start_mark.index);
+          if (!Deep(off)) return false;
+          Open(New(YNode::Map, off, Str(e.data.mapping_start.anchor)),
+               e.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE);
+          break;
+        }
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+          if (!open_.empty()) open_.pop_back();
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+ private:
+  struct Open {
+    uint32_t node;  // kNone in a later document
+    uint32_t last;  // its last child so far
+  };
+
+  // E0710 (and false) for a node as deep as kParseDepth.
+  bool Deep(uint32_t off) {
+    if (open_.size() + 1 < kParseDepth) return true;
+    b_.Error("E0710", front_.OneChar(off),
+             "evidence nested deeper than " + std::to_string(kMaxEvidenceDepth) + " levels",
+             "no schema needs this depth: check the indentation or the brackets");
+    return false;
+  }
+
+  // Appends a node of the first document under the open collection; kNone in a later one.
+  uint32_t New(YNode::Kind kind, uint32_t off, std::string_view anchor) {
+    if (docs_ >= 2) {
+      if (!anchor.empty()) anchors_[std::string(anchor)] = 0;
+      return kNone;
+    }
+    uint32_t i = static_cast<uint32_t>(nodes_.size());
+    YNode& n = nodes_.emplace_back();
+    n.kind = kind;
+    n.off = off;
+    if (!anchor.empty()) anchors_[std::string(anchor)] = i;
+    if (open_.empty()) {
+      if (root_ == kNone) root_ = i;
+    } else {
+      Open& o = open_.back();
+      if (o.last == kNone)
+        nodes_[o.node].first = i;
+      else
+        nodes_[o.last].next = i;
+      o.last = i;
+    }
+    return i;
+  }
+
+  void Open(uint32_t i, bool flow) {
+    if (i != kNone) nodes_[i].flow = flow;
+    open_.push_back({i, kNone});
+  }
+
+  // The first token at or after `off`: past blanks, line breaks and comments.
+  uint32_t NextToken(uint32_t off) const {
+    const uint32_t n = static_cast<uint32_t>(text_.size());
+    while (off < n) {
+      char c = text_[off];
+      if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+        ++off;
+      } else if (c == '#' && (off == 0 || std::strchr(" \t\r\n", text_[off - 1]))) {
+        size_t nl = text_.find('\n', off);
+        off = nl == std::string::npos ? n : static_cast<uint32_t>(nl);
+      } else {
+        break;
+      }
+    }
+    return off;
+  }
+
+  // E0702 with libyaml's problem, at its mark (reader errors: at the byte).
+  bool Malformed(const yaml_parser_t& p) {
+    if (p.error == YAML_MEMORY_ERROR) throw std::bad_alloc();
+    std::string problem = p.problem ? p.problem : "unknown error";
+    uint32_t off;
+    std::string help;
+    if (p.error == YAML_READER_ERROR) {
+      off = static_cast<uint32_t>(std::min(p.problem_offset, text_.size()));
+      if (p.problem_value != -1) {
+        char hex[16];
+        std::snprintf(hex, sizeof hex, " (#x%X)", static_cast<unsigned>(p.problem_value));
+        problem += hex;
+      }
+      if (problem.find("control characters") != std::string::npos)
+        help = "YAML text holds tabs, line breaks and printable characters only: remove this one";
+      else
+        help = "save the evidence as UTF-8 text";
+    } else {
+      off = offsets_.ByteOf(p.problem_mark.index);
+      help = ParserHelp(b_.file(), off);
+    }
+    Diagnostic* d = b_.Error("E0702", front_.OneChar(off), "malformed YAML: " + problem, help);
+    if (d && p.context && p.error != YAML_READER_ERROR && p.context_mark.index != p.problem_mark.index)
+      d->notes.push_back({front_.OneChar(offsets_.ByteOf(p.context_mark.index)), p.context});
+    return false;
+  }
+
+  Builder& b_;
+  const std::string& text_;
+  Tree& tree_;
+  std::vector<YNode>& nodes_;
+  const YamlFront& front_;
+  Offsets offsets_;
+  std::vector<Open> open_;
+  std::unordered_map<std::string, uint32_t> anchors_;  // of the current document
+  uint32_t root_ = kNone;
+  int docs_ = 0;
+  bool more_ = false;
+  uint32_t second_ = 0;  // where the second document starts
+};
+
 }  // namespace
 
 void LoadYaml(Builder& b) {
-  std::vector<YNode> nodes;
-  YamlFront front(b, nodes);
+  Tree tree;
+  const std::string& text = b.file().text();
+  tree.nodes.reserve(text.size() / 16 + 16);
+  tree.values.reserve(text.size() / 2 + 16);
+  YamlFront front(b, tree);
   const EntityDef& root = b.schema().entities[b.schema().root];
-  uint32_t top = kNone;
-  bool more = false;
-  YAML::Mark second;
-  try {
-    std::istringstream in(b.file().text());
-    YAML::Parser parser(in);
-    TreeBuilder tree(nodes);
-    if (parser.HandleNextDocument(tree)) {
-      top = tree.root();
-      // One more document is an error; never loop over documents (yaml-cpp may not advance).
-      NullHandler rest;
-      more = parser.HandleNextDocument(rest);
-      second = rest.start;
-    }
-  } catch (const YAML::DeepRecursion& e) {
-    b.Error("E0710", front.MarkSpan(e.mark),
-            "evidence nested deeper than " + std::to_string(kMaxEvidenceDepth) + " levels",
-            "no schema needs this depth: check the indentation or the brackets");
-    return;
-  } catch (const YAML::ParserException& e) {
-    b.Error("E0702", front.MarkSpan(e.mark), "malformed YAML: " + e.msg, ParserHelp(b.file(), e.mark));
-    return;
-  } catch (const YAML::Exception& e) {
-    b.Error("E0702", front.MarkSpan(e.mark), "malformed YAML: " + e.msg);
-    return;
-  }
+  TreeBuilder builder(b, tree, front);
+  if (!builder.Parse()) return;
+  uint32_t top = builder.root();
   if (top == kNone) {
     b.Error("E0708", Span{b.file_id(), 0, 0}, "evidence file is empty",
             "write the `" + root.name + "` fields as a mapping (`field: value` lines)");
     return;
   }
-  if (more) {
-    b.Error("E0708", front.MarkSpan(second), "evidence file holds more than one YAML document",
+  if (builder.more()) {
+    b.Error("E0708", front.OneChar(builder.second()), "evidence file holds more than one YAML document",
             "keep one document: remove the `---` or `...` markers between them, or split the file");
     return;
   }

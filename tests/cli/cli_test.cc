@@ -369,3 +369,132 @@ TEST(Cli, EveryDiagnosticCodeIsDocumented) {
   for (const auto& c : codes) EXPECT_NE(doc.find("| " + c + " |"), std::string::npos) << c << " is not in docs/diagnostics.md";
 }
 }  // namespace
+
+namespace {
+// A catalogue folder of toy packages for the plugin-resolution cases.
+struct ToyCatalogue {
+  fs::path dir;
+  explicit ToyCatalogue(const std::string& name) : dir(Scratch() / name) {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  void Package(const std::string& folder, const std::string& manifest, const std::string& clause) {
+    fs::create_directories(dir / folder);
+    std::ofstream(dir / folder / "plugin.toml") << manifest;
+    if (!clause.empty()) std::ofstream(dir / folder / (folder + ".clause")) << clause;
+  }
+  std::string Flag() const { return fmt::format("--plugin-dir '{}'", dir.string()); }
+};
+
+std::string ToyManifest(const std::string& id, const std::string& version, const std::string& edition,
+                        const std::string& requires_, const std::string& extra = "") {
+  return fmt::format("id = \"{}\"\nversion = \"{}\"\ntitle = \"Toy {}\"\nkind = \"standard\"\nlanguage = \"0.1\"\n"
+                     "{}[edition]\nname = \"{}\"\npublished = 2020-01-01\n{}\n[requires]\n{}\n",
+                     id, version, id, "", edition, extra, requires_);
+}
+
+std::string ToyStandard(const std::string& id, const std::string& uses = "use core") {
+  return fmt::format("{}\nstandard {} \"Toy\" {{\n  clause 4 \"Context\" {{\n    requirement named : minor {{\n"
+                     "      says \"the organization has a name\"\n      pass name != \"\"\n    }}\n  }}\n}}\n",
+                     uses, id);
+}
+
+TEST(Cli, PluginMissingDependency) {
+  ToyCatalogue c("cat-missing");
+  c.Package("toy", ToyManifest("toy", "1.0.0", "1", "core = \">=1.0\"\nnosuch = \">=1.0\""), ToyStandard("toy"));
+  Result r = Conform(fmt::format("check examples/precision-parts.yaml -s toy {}", c.Flag()));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("E0604"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nosuch"), std::string::npos) << r.err;
+}
+
+TEST(Cli, PluginVersionConflict) {
+  ToyCatalogue c("cat-conflict");
+  c.Package("toy", ToyManifest("toy", "1.0.0", "1", "core = \">=7.0, <8\""), ToyStandard("toy"));
+  Result r = Conform(fmt::format("check examples/precision-parts.yaml -s toy {}", c.Flag()));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("E0605"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(">=7.0, <8"), std::string::npos) << r.err;  // what was asked
+}
+
+TEST(Cli, PluginCycle) {
+  ToyCatalogue c("cat-cycle");
+  c.Package("toya", ToyManifest("toya", "1.0.0", "1", "toyb = \">=1.0\""), ToyStandard("toya", "use toyb"));
+  c.Package("toyb", ToyManifest("toyb", "1.0.0", "1", "toya = \">=1.0\""), ToyStandard("toyb", "use toya"));
+  Result r = Conform(fmt::format("check examples/precision-parts.yaml -s toya {}", c.Flag()));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("E0606"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("toya → toyb"), std::string::npos) << r.err;
+}
+
+TEST(Cli, PluginDuplicateId) {
+  ToyCatalogue c("cat-dup");
+  c.Package("toy1", ToyManifest("toy", "1.0.0", "1", "core = \">=1.0\""), ToyStandard("toy"));
+  c.Package("toy2", ToyManifest("toy", "1.1.0", "1", "core = \">=1.0\""), ToyStandard("toy"));
+  Result r = Conform(fmt::format("catalogue list {}", c.Flag()));
+  EXPECT_NE(r.err.find("E0607"), std::string::npos) << r.err;
+  Result chk = Conform(fmt::format("check examples/precision-parts.yaml -s toy {}", c.Flag()));
+  EXPECT_EQ(chk.status, 2);
+  EXPECT_NE(chk.err.find("E0607"), std::string::npos) << chk.err;
+}
+
+TEST(Cli, PluginMalformedManifest) {
+  ToyCatalogue c("cat-bad");
+  c.Package("toy", "id = \"toy\"\nversion = [1\n", ToyStandard("toy"));
+  Result r = Conform(fmt::format("check examples/precision-parts.yaml -s toy {}", c.Flag()));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("E0608"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("plugin.toml:"), std::string::npos) << r.err;  // with its line
+  ToyCatalogue d("cat-bad2");
+  d.Package("toy", "id = \"toy\"\nversion = \"1.0\"\ntitle = \"t\"\nkind = \"gadget\"\nlanguage = \"0.1\"\n", ToyStandard("toy"));
+  Result k = Conform(fmt::format("check examples/precision-parts.yaml -s toy {}", d.Flag()));
+  EXPECT_EQ(k.status, 2);
+  EXPECT_NE(k.err.find("unknown plugin kind `gadget`"), std::string::npos) << k.err;
+}
+
+// Editions coexist: the newest in force is the default, `id@edition` picks one, and a
+// withdrawn edition warns.
+TEST(Cli, EditionsCoexist) {
+  ToyCatalogue c("cat-editions");
+  c.Package("toy2015", ToyManifest("toy", "1.0.0", "2015", "core = \">=1.0\"", "withdrawn = 2026-01-01"),
+            ToyStandard("toy"));
+  c.Package("toy2026", ToyManifest("toy", "2.0.0", "2026", "core = \">=1.0\""), ToyStandard("toy"));
+  Result list = Conform(fmt::format("catalogue list --as-of 2026-11-22 --format json {}", c.Flag()));
+  EXPECT_NE(list.out.find("\"edition\":\"2015\""), std::string::npos);
+  EXPECT_NE(list.out.find("\"edition\":\"2026\""), std::string::npos);
+  EXPECT_NE(list.out.find("\"status\":\"withdrawn\""), std::string::npos);
+  Result def = Conform(fmt::format("check examples/precision-parts.yaml -s toy {} {} --format json", kAsOf, c.Flag()));
+  EXPECT_NE(def.out.find("\"edition\":\"\""), std::string::npos);  // the toy standard declares no edition text
+  EXPECT_EQ(def.err.find("W0601"), std::string::npos) << "the default is the edition in force: " << def.err;
+  Result old = Conform(fmt::format("check examples/precision-parts.yaml -s toy@2015 {} {}", kAsOf, c.Flag()));
+  EXPECT_EQ(old.status, 0) << old.err;
+  EXPECT_NE(old.err.find("W0601"), std::string::npos) << old.err;
+  EXPECT_NE(old.err.find("withdrawn on 2026-01-01"), std::string::npos) << old.err;
+  Result none = Conform(fmt::format("check examples/precision-parts.yaml -s toy@1999 {}", c.Flag()));
+  EXPECT_EQ(none.status, 2);
+  EXPECT_NE(none.err.find("editions of `toy`: 2015, 2026"), std::string::npos) << none.err;
+}
+
+TEST(Cli, CatalogueCommands) {
+  Result list = Conform("catalogue list");
+  EXPECT_EQ(list.status, 0);
+  for (const char* id : {"iso9001", "iso14001", "iso45001", "core", "hs", "iso17021_1", "iso17011", "iso17025"})
+    EXPECT_NE(list.out.find(id), std::string::npos) << id;
+  Result map = Conform("catalogue map iso9001 iso14001");
+  EXPECT_EQ(map.status, 0) << map.err;
+  EXPECT_NE(map.out.find("hs 9.2"), std::string::npos) << map.out.substr(0, 400);
+  EXPECT_NE(map.out.find("hs 7.5"), std::string::npos);
+  Result show = Conform("catalogue show iso9001 --clause 9.2 --format json");
+  EXPECT_EQ(show.status, 0);
+  EXPECT_NE(show.out.find("\"clause\":\"9.2.1\""), std::string::npos);
+  EXPECT_EQ(show.out.find("\"clause\":\"9.3\""), std::string::npos);
+  Result search = Conform("catalogue search calibrat");
+  EXPECT_EQ(search.status, 0);
+  EXPECT_NE(search.out.find("iso9001 7.1.5.2"), std::string::npos);
+  Result nothing = Conform("catalogue search zzzqqq");
+  EXPECT_EQ(nothing.status, 1);
+  Result bad = Conform("catalogue show iso9001 --clause 99");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("E0613"), std::string::npos);
+}
+}  // namespace
