@@ -48,6 +48,7 @@ struct Expectation {
 
 struct TestCase {
   std::string file, name, standard, evidence_file, evidence_text;
+  std::vector<std::string> with;  // further standards whose schemas the evidence uses
   bool inline_evidence = false;
   int64_t as_of = 0;
   std::vector<ParamOverride> params;
@@ -69,7 +70,7 @@ class Runner {
   void RunFile(const fs::path& file) {
     TestCase tc;
     if (!Parse(file, tc)) return;
-    Compiled* c = Get(tc.standard, file);
+    Compiled* c = Get(tc.standard, tc.with, file);
     if (!c) return;
     ++rep_.tests;
     std::string label = fmt::format("{}: {}", file.string(), tc.name);
@@ -152,7 +153,7 @@ class Runner {
   // Standards of the catalogue with no test file at all still appear in the coverage.
   void NoteUntested(const PluginManifest& pkg) {
     if (pkg.kind == "schema") return;
-    Compiled* c = Get(pkg.id, pkg.manifest);
+    Compiled* c = Get(pkg.id, {}, pkg.manifest);
     if (c) Coverage(*c->program);
   }
 
@@ -182,6 +183,10 @@ class Runner {
         if (!pkg) pkg = cat_.FindByDir(file.parent_path().string());
         if (!pkg) return fail("no `standard:` and the file is not inside a plugin package");
         tc.standard = pkg->id;
+      }
+      if (YAML::Node w = root["with"]) {
+        if (!w.IsSequence()) return fail("`with` must be a list of standards", "e.g. `with: [iso14001, iso45001]`");
+        for (const auto& x : w) tc.with.push_back(x.as<std::string>());
       }
       if (!root["as_of"]) return fail("missing `as_of`", "add `as_of: 2026-11-22`");
       auto d = cal::ParseDate(root["as_of"].as<std::string>());
@@ -244,16 +249,28 @@ class Runner {
     return true;
   }
 
-  Compiled* Get(const std::string& standard, const fs::path& where) {
-    if (auto it = compiled_.find(standard); it != compiled_.end()) return it->second.get();
-    compiled_[standard] = nullptr;
+  // The standard under test, compiled in a session that also holds the schemas of `with` and
+  // every schema module (as `conform check` loads them).
+  Compiled* Get(const std::string& standard, const std::vector<std::string>& with, const fs::path& where) {
+    std::string key = standard;
+    for (const auto& w : with) key += "+" + w;
+    if (auto it = compiled_.find(key); it != compiled_.end()) return it->second.get();
+    compiled_[key] = nullptr;
     Diagnostics& diags = rep_.diags;
     const PluginManifest* pkg = cat_.Find(standard, diags);
     if (!pkg) return nullptr;
+    std::vector<const PluginManifest*> roots{pkg};
+    for (const auto& w : with) {
+      const PluginManifest* extra = cat_.Find(w, diags);
+      if (!extra) return nullptr;
+      roots.push_back(extra);
+    }
+    for (const auto& p : cat_.plugins())
+      if (p.kind == "schema" && std::find(roots.begin(), roots.end(), &p) == roots.end()) roots.push_back(&p);
     auto c = std::make_unique<Compiled>();
     c->package = pkg;
     c->session = std::make_unique<Session>(cat_.dirs());
-    bool ok = cat_.Load(*c->session, {pkg}, diags);
+    bool ok = cat_.Load(*c->session, roots, diags);
     if (ok) {
       c->session->Schema();
       c->program = c->session->Compile(pkg->id);
@@ -277,7 +294,7 @@ class Runner {
       if (!c->native) return nullptr;
     }
     Compiled* raw = c.get();
-    compiled_[standard] = std::move(c);
+    compiled_[key] = std::move(c);
     return raw;
   }
 
