@@ -11,6 +11,7 @@
 #include "common.h"
 #include "conform/compiler/calendar.h"
 #include "conform/compiler/driver.h"
+#include "conform/compiler/ir_cache.h"
 #include "conform/runtime/batch.h"
 #include "conform/runtime/catalogue.h"
 #include "conform/runtime/evidence.h"
@@ -71,7 +72,8 @@ std::vector<runtime::ParamOverride> CliParams(const CheckOptions& o, bool& ok) {
   return out;
 }
 
-int RunBatchMode(const CheckOptions& o, Session& session, const std::vector<std::shared_ptr<ir::Program>>& programs,
+int RunBatchMode(const CheckOptions& o, Session& session, const SchemaModel& schema, const StringPool& literals,
+                 const std::vector<std::shared_ptr<ir::Program>>& programs,
                  const std::vector<std::unique_ptr<jit::CompiledProgram>>& natives, int64_t as_of,
                  runtime::Engine engine, std::chrono::steady_clock::time_point t_start) {
   bool ok = true;
@@ -80,8 +82,8 @@ int RunBatchMode(const CheckOptions& o, Session& session, const std::vector<std:
   if (!ok) return 2;
   job.programs = programs;
   for (const auto& n : natives) job.natives.push_back(n.get());
-  job.schema = session.Schema().get();
-  job.literals = session.literals().get();
+  job.schema = &schema;
+  job.literals = &literals;
   job.as_of = as_of;
   job.engine = engine;
   job.threads = o.threads;
@@ -157,27 +159,62 @@ int RunCheck(const CheckOptions& o) {
   std::vector<const runtime::PluginManifest*> roots = packages;
   for (const auto& p : catalogue.plugins())
     if (p.kind == "schema" && std::find(roots.begin(), roots.end(), &p) == roots.end()) roots.push_back(&p);
-  catalogue.Load(session, roots, cat_diags);
-  if (cat_diags.HasErrors()) {
-    PrintDiagnostics(ErrorsOnly(cat_diags), session.sources());
-    return 2;
-  }
+  // A warm run reloads the checked programs from the compiled-program cache (keyed by every
+  // source file) instead of parsing and checking the catalogue again.
   std::vector<std::shared_ptr<ir::Program>> programs;
-  if (!session.diags().HasErrors()) {
-    session.Schema();
-    for (const auto* pkg : packages) {
-      auto p = session.Compile(pkg->id);
-      if (!p) {
-        session.diags().Error("E0603", {}, fmt::format("package `{}` declares no standard `{}`", pkg->id, pkg->id),
-                              fmt::format("add `standard {} \"…\" {{ … }}` to {}", pkg->id, pkg->dir));
-        continue;
+  std::shared_ptr<const SchemaModel> schema;
+  std::shared_ptr<StringPool> literals;
+  std::vector<const runtime::PluginManifest*> closure;
+  std::string fingerprint, bundle_path;
+  bool front_cached = false;
+  if (!o.no_cache && catalogue.Resolve(roots, cat_diags, closure)) {
+    std::vector<std::string> ids, files;
+    for (const auto* pkg : packages) ids.push_back(pkg->id);
+    for (const auto* pkg : closure) {
+      std::vector<std::string> mine;
+      std::error_code ec;
+      for (const auto& e : std::filesystem::directory_iterator(pkg->dir, ec))
+        if (e.path().extension() == ".clause") mine.push_back(e.path().string());
+      std::sort(mine.begin(), mine.end());
+      files.insert(files.end(), mine.begin(), mine.end());
+    }
+    fingerprint = SourceFingerprint(ids, files);
+    std::string dir = CacheDir(o.cache_dir);
+    if (!fingerprint.empty() && !dir.empty()) {
+      bundle_path = fmt::format("{}/ir-{:016x}.bin", dir, std::hash<std::string>{}(fingerprint));
+      if (auto bundle = LoadBundle(bundle_path, fingerprint)) {
+        front_cached = true;
+        programs = bundle->programs;
+        schema = bundle->schema;
+        literals = bundle->literals;
       }
-      programs.push_back(p);
     }
   }
-  if (session.diags().HasErrors()) {
-    PrintDiagnostics(ErrorsOnly(session.diags()), session.sources());
-    return 2;
+  if (programs.empty()) {
+    catalogue.Load(session, roots, cat_diags);
+    if (cat_diags.HasErrors()) {
+      PrintDiagnostics(ErrorsOnly(cat_diags), session.sources());
+      return 2;
+    }
+    if (!session.diags().HasErrors()) {
+      session.Schema();
+      for (const auto* pkg : packages) {
+        auto p = session.Compile(pkg->id);
+        if (!p) {
+          session.diags().Error("E0603", {}, fmt::format("package `{}` declares no standard `{}`", pkg->id, pkg->id),
+                                fmt::format("add `standard {} \"…\" {{ … }}` to {}", pkg->id, pkg->dir));
+          continue;
+        }
+        programs.push_back(p);
+      }
+    }
+    if (session.diags().HasErrors()) {
+      PrintDiagnostics(ErrorsOnly(session.diags()), session.sources());
+      return 2;
+    }
+    schema = session.Schema();
+    literals = session.literals();
+    if (!bundle_path.empty()) SaveBundle(bundle_path, fingerprint, CompiledBundle{schema, literals, programs});
   }
 
   double t_front = Since(t_start);
@@ -198,12 +235,12 @@ int RunCheck(const CheckOptions& o) {
 
   double t_native = Since(t_jit);
   auto t_load = std::chrono::steady_clock::now();
-  if (!o.batch.empty()) return RunBatchMode(o, session, programs, natives, *as_of, engine, t_start);
+  if (!o.batch.empty()) return RunBatchMode(o, session, *schema, *literals, programs, natives, *as_of, engine, t_start);
 
   Diagnostics ediags;
   runtime::LoadOptions lo;
   lo.unknown_fields_are_errors = o.strict;
-  auto doc = runtime::LoadEvidenceFile(o.evidence, *session.Schema(), session.literals().get(), session.sources(), ediags, lo);
+  auto doc = runtime::LoadEvidenceFile(o.evidence, *schema, literals.get(), session.sources(), ediags, lo);
   if (!doc || ediags.HasErrors()) {
     PrintDiagnostics(ediags, session.sources());
     return 2;
@@ -255,8 +292,8 @@ int RunCheck(const CheckOptions& o) {
     if (o.evidence_map) fmt::print("{}", runtime::RenderEvidenceText(EvidenceMap(programs, *doc, *as_of, all_params), to.color));
   }
   if (o.timings) {
-    fmt::print(stderr, "timings: front end {:.1f} ms, native code {:.1f} ms, evidence {:.1f} ms, evaluation {:.1f} ms, total {:.1f} ms\n",
-               t_front, t_native, t_loaded, t_evaluated, Since(t_start));
+    fmt::print(stderr, "timings: front end {:.1f} ms{}, native code {:.1f} ms, evidence {:.1f} ms, evaluation {:.1f} ms, total {:.1f} ms\n",
+               t_front, front_cached ? " (compiled-program cache hit)" : "", t_native, t_loaded, t_evaluated, Since(t_start));
     for (const auto& n : natives) {
       const auto& st = n->stats();
       fmt::print(stderr, "jit {}: cache {}, codegen {:.1f} ms, optimise+compile {:.1f} ms, load {:.1f} ms, object {} bytes\n",

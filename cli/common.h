@@ -17,6 +17,9 @@ std::vector<std::string> SearchPath(const std::vector<std::string>& plugin_dirs)
 // YYYY-MM-DD, or "today" (the only place Conform reads the clock).
 std::optional<int64_t> ParseAsOf(const std::string& text);
 
+// The cache folder: `override`, else $XDG_CACHE_HOME/conform, else ~/.cache/conform ("" if none).
+std::string CacheDir(const std::string& override);
+
 bool StderrIsColor();
 bool StdoutIsColor();
 // Prints diagnostics to stderr.

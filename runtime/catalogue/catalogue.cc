@@ -305,6 +305,25 @@ const PluginManifest* Catalogue::Find(const std::string& spec, Diagnostics& diag
 }
 
 bool Catalogue::Load(Session& session, const std::vector<const PluginManifest*>& roots, Diagnostics& diags) const {
+  std::vector<const PluginManifest*> closure;
+  bool ok = Resolve(roots, diags, closure);
+  // `use X` resolves to the chosen package X; anything else is not a declared dependency.
+  std::map<std::string, std::string> dirs;
+  for (const auto* p : closure) dirs[p->id] = p->dir;
+  session.SetModuleResolver([dirs, this](const std::string& module, std::string& why) -> std::string {
+    if (auto it = dirs.find(module); it != dirs.end()) return it->second;
+    bool exists = std::any_of(plugins_.begin(), plugins_.end(), [&](const PluginManifest& p) { return p.id == module; });
+    why = exists ? fmt::format("`{}` is in the catalogue but not among the package's `[requires]`", module)
+                 : "no such package in the catalogue";
+    return {};
+  });
+  if (!ok) return false;
+  for (const auto* r : roots) ok = session.LoadModule(r->id) && ok;
+  return ok;
+}
+
+bool Catalogue::Resolve(const std::vector<const PluginManifest*>& roots, Diagnostics& diags,
+                        std::vector<const PluginManifest*>& closure) const {
   std::map<std::string, const PluginManifest*> chosen;  // id → package
   std::map<std::string, std::vector<std::pair<std::string, VersionRange>>> wanted;  // id → (by, range)
   std::vector<std::string> stack;
@@ -387,18 +406,8 @@ bool Catalogue::Load(Session& session, const std::vector<const PluginManifest*>&
     stack.pop_back();
   };
   for (const auto* r : roots) visit(r);
-  // `use X` resolves to the chosen package X; anything else is not a declared dependency.
-  std::map<std::string, std::string> dirs;
-  for (const auto& [id, p] : chosen) dirs[id] = p->dir;
-  session.SetModuleResolver([dirs, this](const std::string& module, std::string& why) -> std::string {
-    if (auto it = dirs.find(module); it != dirs.end()) return it->second;
-    bool exists = std::any_of(plugins_.begin(), plugins_.end(), [&](const PluginManifest& p) { return p.id == module; });
-    why = exists ? fmt::format("`{}` is in the catalogue but not among the package's `[requires]`", module)
-                 : "no such package in the catalogue";
-    return {};
-  });
-  if (!ok) return false;
-  for (const auto* r : roots) ok = session.LoadModule(r->id) && ok;
+  closure.clear();
+  for (const auto& [id, p] : chosen) closure.push_back(p);
   return ok;
 }
 

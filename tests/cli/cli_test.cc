@@ -262,18 +262,32 @@ TEST(Cli, ObjectCacheWarmAndCorrupt) {
   Result cold = Conform(cmd);
   EXPECT_EQ(cold.status, 1) << cold.err;
   EXPECT_NE(cold.err.find("cache miss"), std::string::npos) << cold.err;
+  EXPECT_EQ(cold.err.find("compiled-program cache hit"), std::string::npos) << cold.err;
   Result warm = Conform(cmd);
   EXPECT_NE(warm.err.find("disk hit"), std::string::npos) << warm.err;
+  EXPECT_NE(warm.err.find("compiled-program cache hit"), std::string::npos) << warm.err;
   EXPECT_EQ(cold.out, warm.out);
   // Corrupt every entry: it must be ignored and rebuilt, with the same answers.
   for (const auto& e : fs::directory_iterator(cache)) std::ofstream(e.path(), std::ios::binary) << "garbage";
   Result rebuilt = Conform(cmd);
   EXPECT_NE(rebuilt.err.find("cache miss"), std::string::npos) << rebuilt.err;
+  EXPECT_EQ(rebuilt.err.find("compiled-program cache hit"), std::string::npos) << rebuilt.err;
   EXPECT_EQ(cold.out, rebuilt.out);
   Result again = Conform(cmd);
   EXPECT_NE(again.err.find("disk hit"), std::string::npos) << again.err;
   Result off = Conform(fmt::format("check examples/precision-parts.yaml -s hs {} --no-cache --timings", kAsOf));
   EXPECT_NE(off.err.find("cache miss"), std::string::npos) << off.err;
+  EXPECT_EQ(off.err.find("compiled-program cache hit"), std::string::npos) << off.err;
+  // A truncated compiled-program entry is a miss, never a crash.
+  for (const auto& e : fs::directory_iterator(cache)) {
+    std::string name = e.path().filename().string();
+    if (name.rfind("ir-", 0) != 0) continue;
+    std::string data = Slurp(e.path());
+    std::ofstream(e.path(), std::ios::binary) << data.substr(0, data.size() / 2);
+  }
+  Result truncated = Conform(cmd);
+  EXPECT_EQ(truncated.out, cold.out);
+  EXPECT_EQ(truncated.err.find("compiled-program cache hit"), std::string::npos) << truncated.err;
 }
 
 }  // namespace

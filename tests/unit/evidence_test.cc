@@ -727,6 +727,174 @@ TEST_F(EvidenceTest, HostileInputEndsInDiagnostics) {
   EXPECT_EQ(SeqOf(doc->root(), Root(), "tags")->size, 1);
 }
 
+// ---------------------------------------------------------------- the YAML front end (libyaml)
+
+TEST_F(EvidenceTest, YamlSpansAreByteOffsetsPastMultibyteText) {
+  // libyaml's marks count characters; spans and columns are bytes.
+  EXPECT_FALSE(Load("name: \"\xC3\xA9\"\nn: 1\nstatus: \xC3\xA9\n"));
+  ASSERT_TRUE(One("E0707"));
+  EXPECT_EQ(SpanText(*One("E0707")), "\xC3\xA9");
+  EXPECT_EQ(Col(*One("E0707")), 9u);
+
+  diags_ = {};
+  EXPECT_FALSE(Load("name: a\nn: 1\nstatus: a\nhead: {code: \xC3\xA9\xC3\xA9, due: 2024-02-30}\n"));
+  ASSERT_TRUE(One("E0705"));
+  EXPECT_EQ(SpanText(*One("E0705")), "2024-02-30");
+  EXPECT_EQ(Col(*One("E0705")), 25u);
+
+  // A byte-order mark, then an error on the first line.
+  diags_ = {};
+  EXPECT_FALSE(Load("\xEF\xBB\xBFn: x\nname: a\nstatus: a\n"));
+  ASSERT_TRUE(One("E0704"));
+  EXPECT_EQ(SpanText(*One("E0704")), "x");
+  EXPECT_EQ(Col(*One("E0704")), 7u);
+
+  // CRLF and CR line breaks.
+  for (const char* text : {"name: a\r\nn: x\r\nstatus: a\r\n", "name: a\rn: x\rstatus: a\r"}) {
+    diags_ = {};
+    EXPECT_FALSE(Load(text));
+    ASSERT_TRUE(One("E0704")) << All();
+    EXPECT_EQ(One("E0704")->data_path, "$.n");
+    EXPECT_EQ(SpanText(*One("E0704")), "x");
+  }
+
+  // Past a long multi-byte line: the 1 MB value, then an error after it.
+  diags_ = {};
+  std::string wide;
+  for (int i = 0; i < (1 << 18); ++i) wide += "\xE2\x80\x94";  // em dashes
+  EXPECT_FALSE(Load("name: " + wide + "\nn: 1\nstatus: a\nevery: 12 monts\n"));
+  ASSERT_TRUE(One("E0706"));
+  EXPECT_EQ(Line(*One("E0706")), 4u);
+  EXPECT_EQ(SpanText(*One("E0706")), "12 monts");
+}
+
+TEST_F(EvidenceTest, YamlThatIsNotUtf8IsE0702AtTheByte) {
+  // Latin-1 `café`: the byte after 0xE9 cannot continue a UTF-8 sequence.
+  EXPECT_FALSE(Load("name: caf\xE9\nn: 1\nstatus: a\n"));
+  ASSERT_TRUE(One("E0702"));
+  EXPECT_NE(One("E0702")->message.find("UTF-8"), std::string::npos) << One("E0702")->message;
+  EXPECT_EQ(Line(*One("E0702")), 1u);
+  EXPECT_NE(One("E0702")->help.find("UTF-8"), std::string::npos);
+
+  diags_ = {};
+  EXPECT_FALSE(Load("name: a\nn: 1\nstatus: a\nversion: \"a\x01" "b\"\n"));
+  ASSERT_TRUE(One("E0702"));
+  EXPECT_EQ(One("E0702")->message, "malformed YAML: control characters are not allowed (#x1)");
+  EXPECT_EQ(Line(*One("E0702")), 4u);
+  EXPECT_EQ(Col(*One("E0702")), 12u);
+}
+
+TEST_F(EvidenceTest, MalformedYamlCarriesLibyamlsProblemAndContext) {
+  EXPECT_FALSE(Load("name: a\nn: [1, 2\nstatus: a\n"));
+  const Diagnostic* d = One("E0702");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->message, "malformed YAML: did not find expected ',' or ']'");
+  EXPECT_EQ(Line(*d), 3u);
+  ASSERT_EQ(d->notes.size(), 1u);
+  EXPECT_EQ(d->notes[0].message, "while parsing a flow sequence");
+  EXPECT_EQ(sm_.Text(d->notes[0].span), "[");
+
+  diags_ = {};
+  EXPECT_FALSE(Load("name: a\nn: 1\nstatus: a\nhead:\n\tcode: x\n"));
+  ASSERT_TRUE(One("E0702"));
+  EXPECT_EQ(Line(*One("E0702")), 5u);
+  EXPECT_EQ(One("E0702")->help, "YAML indents with spaces; this line is indented with a tab");
+
+  diags_ = {};
+  EXPECT_FALSE(Load("name: a\nn: 1\nstatus: a\nversion: *zz\n"));
+  ASSERT_TRUE(One("E0702"));
+  EXPECT_EQ(One("E0702")->message, "malformed YAML: the referenced anchor is not defined");
+  EXPECT_EQ(Line(*One("E0702")), 4u);
+  EXPECT_EQ(Col(*One("E0702")), 10u);
+}
+
+TEST_F(EvidenceTest, YamlScalarStylesAndTagsDecideStrings) {
+  // A tag overrides the style: `!!int "5"` is an int, `! 5` and `!!str` are strings.
+  auto doc = Load("name: !!str\nn: !!int \"5\"\nstatus: a\nversion: !!str 1.0\n");
+  ASSERT_TRUE(doc) << All();
+  EXPECT_EQ(Slot(doc->root(), Root(), "n"), 5);
+  EXPECT_EQ(Str(*doc, Slot(doc->root(), Root(), "name")), "");
+  EXPECT_EQ(Str(*doc, Slot(doc->root(), Root(), "version")), "1.0");
+
+  for (const char* text : {"name: a\nn: ! 5\nstatus: a\n", "name: a\nn: '5'\nstatus: a\n",
+                           "name: a\nn: |\n  5\nstatus: a\n", "name: a\nn: >-\n  5\nstatus: a\n"}) {
+    diags_ = {};
+    EXPECT_FALSE(Load(text));
+    ASSERT_TRUE(One("E0704")) << text;
+    EXPECT_NE(One("E0704")->message.find("string `5"), std::string::npos) << One("E0704")->message;
+  }
+
+  // Plain `~`, `null`, `Null`, `NULL` and nothing are null; quoted, they are strings.
+  diags_ = {};
+  doc = Load("name: a\nn: 1\nstatus: a\nversion: NULL\nok: Null\nscore:\nevery: ~\n");
+  ASSERT_TRUE(doc) << All();
+  for (const char* f : {"version", "ok", "score", "every"}) EXPECT_FALSE(Present(doc->root(), Root(), f)) << f;
+  doc = Load("name: a\nn: 1\nstatus: a\nversion: \"null\"\n");
+  ASSERT_TRUE(doc) << All();
+  EXPECT_EQ(Str(*doc, Slot(doc->root(), Root(), "version")), "null");
+}
+
+TEST_F(EvidenceTest, EmptyYamlValuesSitAtTheNextToken) {
+  // A bare `-` or `key:` has no text of its own: it is reported where the next token starts.
+  EXPECT_FALSE(Load("name: a\nn: 1\nstatus: a\ntags:\n  - x\n  -\n\n# c\nversion: v\n"));
+  const Diagnostic* d = One("E0704");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->message, "expected a string, found null");
+  EXPECT_EQ(d->data_path, "$.tags[1]");
+  EXPECT_EQ(Line(*d), 9u);
+  EXPECT_EQ(SpanText(*d), "version: v");
+
+  // At the end of the text: the end.
+  diags_ = {};
+  const std::string last = "name: a\nn: 1\nstatus: a\ntags:\n  - x\n  -\n";
+  EXPECT_FALSE(Load(last));
+  ASSERT_TRUE(One("E0704"));
+  EXPECT_EQ(One("E0704")->span.begin, last.size());
+}
+
+TEST_F(EvidenceTest, YamlDocumentsAreCountedPastDirectivesAndTags) {
+  for (const char* text : {"--- !!str\n", "&a\n", "--- # c\n\n"}) {
+    diags_ = {};
+    EXPECT_FALSE(Load(text));
+    ASSERT_TRUE(One("E0708")) << text;
+    EXPECT_EQ(One("E0708")->message, "evidence file is empty") << text;
+  }
+
+  // The second document is reported at its `---`, after its directives.
+  diags_ = {};
+  EXPECT_FALSE(Load("%YAML 1.1\n---\nname: a\nn: 1\nstatus: a\n...\n%YAML 1.1\n---\nname: b\n"));
+  ASSERT_TRUE(One("E0708"));
+  EXPECT_EQ(One("E0708")->message, "evidence file holds more than one YAML document");
+  EXPECT_EQ(Line(*One("E0708")), 8u);
+
+  // A syntax error in the second document is still a syntax error; past it, nothing is read.
+  diags_ = {};
+  EXPECT_FALSE(Load("name: a\nn: 1\nstatus: a\n---\nx: [\n"));
+  ASSERT_TRUE(One("E0702"));
+  diags_ = {};
+  EXPECT_FALSE(Load("name: a\nn: 1\nstatus: a\n---\nx: 1\n---\nx: [\n"));
+  ASSERT_TRUE(One("E0708"));
+}
+
+TEST_F(EvidenceTest, VeryDeepYamlStopsWhileParsing) {
+  // 600 nested block mappings: stopped at the 500th level (the key on line 502), before any
+  // record is built.
+  std::string text = "name: a\nn: 1\nstatus: a\nextra:\n";
+  for (int i = 0; i < 600; ++i) text += std::string(2 * i + 2, ' ') + "k:\n";
+  EXPECT_FALSE(Load(text));
+  ASSERT_TRUE(One("E0710")) << All();
+  EXPECT_EQ(One("E0710")->data_path, "$");
+  EXPECT_EQ(Line(*One("E0710")), 502u);
+
+  // 1 MB of flow mappings opening.
+  diags_ = {};
+  std::string flow;
+  while (flow.size() < (1 << 20)) flow += "{a: ";
+  EXPECT_FALSE(Load("name: a\nn: 1\nstatus: a\nhead: " + flow));
+  ASSERT_TRUE(One("E0710")) << All();
+  EXPECT_EQ(One("E0710")->data_path, "$");
+}
+
 TEST_F(EvidenceTest, UnreadableFileIsE0701) {
   auto doc = LoadEvidenceFile("/nonexistent/evidence.yaml", S(), &literals_, sm_, diags_);
   EXPECT_FALSE(doc);

@@ -31,6 +31,9 @@ class TypeTable {
   const TypeInfo& operator[](TypeId id) const { return types_[id]; }
   TypeKind Kind(TypeId id) const { return types_[id].kind; }
   size_t size() const { return types_.size(); }
+  // For the compiled-program cache: the table as it is, and back.
+  const std::vector<TypeInfo>& raw() const { return types_; }
+  void Restore(std::vector<TypeInfo> types) { types_ = std::move(types); }
 
  private:
   TypeId Intern(TypeInfo t);
