@@ -41,12 +41,6 @@ struct CertifyOptions {
   std::string color = "auto";
 };
 
-Diagnostics ErrorsOnly(const Diagnostics& d) {
-  Diagnostics out;
-  for (const auto& x : d.items())
-    if (x.severity == Severity::Error) out.Add(x);
-  return out;
-}
 
 // Eligibility from --met / --not-met; false if a name is unknown.
 bool ApplyConditionFlags(const CertifyOptions& o, smp::Eligibility& e) {

@@ -40,13 +40,6 @@ struct CheckOptions {
   std::string color = "auto";
 };
 
-// Keeps only errors: catalogue warnings are for rule authors (`conform compile`), not users.
-Diagnostics ErrorsOnly(const Diagnostics& d) {
-  Diagnostics out;
-  for (const auto& x : d.items())
-    if (x.severity == Severity::Error) out.Add(x);
-  return out;
-}
 
 double Since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();

@@ -59,6 +59,13 @@ std::string CacheDir(const std::string& override) {
 bool StderrIsColor() { return isatty(2) && !std::getenv("NO_COLOR"); }
 bool StdoutIsColor() { return isatty(1) && !std::getenv("NO_COLOR"); }
 
+Diagnostics ErrorsOnly(const Diagnostics& d) {
+  Diagnostics out;
+  for (const auto& x : d.items())
+    if (x.severity == Severity::Error) out.Add(x);
+  return out;
+}
+
 void PrintDiagnostics(const Diagnostics& d, const SourceManager& sm) {
   if (d.empty()) return;
   fmt::print(stderr, "{}", RenderAll(d, sm, StderrIsColor()));

@@ -22,6 +22,8 @@ std::string CacheDir(const std::string& override);
 
 bool StderrIsColor();
 bool StdoutIsColor();
+// Keeps only the errors: catalogue warnings are for rule authors (`conform compile`), not users.
+Diagnostics ErrorsOnly(const Diagnostics& d);
 // Prints diagnostics to stderr.
 void PrintDiagnostics(const Diagnostics& d, const SourceManager& sm);
 // A usage error: prints `error: …` and returns exit code 2.
