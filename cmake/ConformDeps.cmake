@@ -2,7 +2,9 @@
 find_package(antlr4-runtime 4.9 REQUIRED)
 find_program(ANTLR4_TOOL antlr4 REQUIRED)      # Debian's wrapper sets the Java classpath
 find_package(fmt 9 REQUIRED)
-find_package(yaml-cpp 0.7 REQUIRED)
+find_package(yaml-cpp 0.7 REQUIRED)            # plugin test files (runtime/catalogue)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBYAML REQUIRED IMPORTED_TARGET yaml-0.1)  # evidence files: PkgConfig::LIBYAML
 find_package(simdjson 3 REQUIRED)
 find_package(CLI11 2 REQUIRED)
 find_package(tomlplusplus 3 REQUIRED)

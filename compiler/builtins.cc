@@ -76,6 +76,22 @@ int64_t conform_rt_year(EvalContext*, const int64_t* a) {
 }
 int64_t conform_rt_abs_int(EvalContext*, const int64_t* a) { return a[0] < 0 ? -a[0] : a[0]; }
 int64_t conform_rt_abs_dec(EvalContext*, const int64_t* a) { return Bits(std::fabs(Dec(a[0]))); }
+int64_t conform_rt_sqrt(EvalContext*, const int64_t* a) { return Bits(std::sqrt(Dec(a[0]))); }
+// Rounding to int: out-of-range or NaN inputs saturate rather than invoke undefined behaviour.
+static int64_t ToInt(double d) {
+  if (std::isnan(d)) return 0;
+  if (d >= 9.2e18) return INT64_MAX;
+  if (d <= -9.2e18) return INT64_MIN;
+  return static_cast<int64_t>(d);
+}
+int64_t conform_rt_ceil(EvalContext*, const int64_t* a) { return ToInt(std::ceil(Dec(a[0]))); }
+int64_t conform_rt_floor(EvalContext*, const int64_t* a) { return ToInt(std::floor(Dec(a[0]))); }
+int64_t conform_rt_round(EvalContext*, const int64_t* a) { return ToInt(std::round(Dec(a[0]))); }
+int64_t conform_rt_concat(EvalContext* c, const int64_t* a) {
+  std::string s(Str(c, a[0]));
+  s += Str(c, a[1]);
+  return c->strings->Intern(s);
+}
 }
 
 namespace conform {
@@ -112,6 +128,13 @@ BuiltinRegistry::BuiltinRegistry() {
   add("year", {T::kDate}, T::kInt, "conform_rt_year", conform_rt_year, "the calendar year of a date");
   add("abs", {T::kInt}, T::kInt, "conform_rt_abs_int", conform_rt_abs_int, "absolute value");
   add("abs", {T::kDecimal}, T::kDecimal, "conform_rt_abs_dec", conform_rt_abs_dec, "absolute value");
+  add("sqrt", {T::kDecimal}, T::kDecimal, "conform_rt_sqrt", conform_rt_sqrt,
+      "square root (of a negative number: NaN, which compares false); e.g. IAF MD 1 sample sizes");
+  add("ceil", {T::kDecimal}, T::kInt, "conform_rt_ceil", conform_rt_ceil, "the smallest int not below the number");
+  add("floor", {T::kDecimal}, T::kInt, "conform_rt_floor", conform_rt_floor, "the largest int not above the number");
+  add("round", {T::kDecimal}, T::kInt, "conform_rt_round", conform_rt_round, "the nearest int (halves away from zero)");
+  add("concat", {T::kString, T::kString}, T::kString, "conform_rt_concat", conform_rt_concat,
+      "the two strings joined");
 
   special_ = {
       {"count(L) → int", "number of elements of a list or set"},

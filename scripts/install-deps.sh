@@ -4,7 +4,7 @@ set -euo pipefail
 PKGS=(build-essential cmake pkg-config
       antlr4 libantlr4-runtime-dev default-jre-headless
       llvm-19-dev
-      libfmt-dev libsimdjson-dev libyaml-cpp-dev libcli11-dev libtomlplusplus-dev
+      libfmt-dev libsimdjson-dev libyaml-dev libyaml-cpp-dev libcli11-dev libtomlplusplus-dev
       libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev zlib1g-dev libzstd-dev libedit-dev libffi-dev libxml2-dev)
 missing=()
 for p in "${PKGS[@]}"; do

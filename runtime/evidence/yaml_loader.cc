@@ -8,6 +8,7 @@
 //   * a plain, untagged `~`, `null`, `Null`, `NULL` or empty scalar is null;
 //   * a quoted or block scalar, or one tagged `!` or `!!str`, is a string whatever its text;
 //   * an empty value (`key:` with nothing after it, a bare `-`) sits at the next token;
+//   * a document of nothing but a tag or an anchor is null (an empty file);
 //   * nodes nested kParseDepth deep stop the parse with E0710, an alias of an undefined
 //     anchor with E0702.
 #include <yaml.h>
@@ -64,17 +65,24 @@ class Offsets {
       bom_ = 2;
       utf16_ = true;
     }
-    ascii_ = !utf16_;
-    for (size_t i = bom_; i < n && ascii_; ++i) ascii_ = u[i] < 0x80;
     bi_ = bom_;
   }
 
   uint32_t ByteOf(size_t index) {
     size_t n = text_.size();
-    if (ascii_) return Clamp(bom_ + index);
     if (utf16_) return Clamp(index > (n - bom_) / 2 ? n : bom_ + 2 * index);  // surrogates aside
     const auto* u = reinterpret_cast<const unsigned char*>(text_.data());
+    if (index < ci_ / 2) ci_ = 0, bi_ = bom_;  // far back (a context mark): start over
     while (ci_ < index && bi_ < n) {
+      if (index - ci_ >= 8 && n - bi_ >= 8) {  // eight ASCII bytes at a time
+        uint64_t w;
+        std::memcpy(&w, u + bi_, 8);
+        if ((w & 0x8080808080808080ull) == 0) {
+          bi_ += 8;
+          ci_ += 8;
+          continue;
+        }
+      }
       unsigned char c = u[bi_];
       bi_ += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
       ++ci_;
@@ -92,7 +100,7 @@ class Offsets {
 
   std::string_view text_;
   size_t bom_ = 0;
-  bool ascii_ = true, utf16_ = false;
+  bool utf16_ = false;
   size_t ci_ = 0, bi_ = 0;  // the cursor: character index ci_ is at byte bi_
 };
 
@@ -243,10 +251,11 @@ class YamlFront {
   Span ToLineEnd(uint32_t off) const {
     uint32_t n = Size();
     if (off >= n) return {b_.file_id(), n, n};
-    size_t nl = text_.find('\n', off);
-    uint32_t end = nl == std::string::npos ? n : static_cast<uint32_t>(nl);
-    size_t hash = text_.find(" #", off);
-    if (hash != std::string::npos && hash < end) end = static_cast<uint32_t>(hash);
+    const char* base = text_.data();
+    const void* nl = std::memchr(base + off, '\n', n - off);
+    uint32_t end = nl ? static_cast<uint32_t>(static_cast<const char*>(nl) - base) : n;
+    size_t hash = std::string_view(base + off, end - off).find(" #");  // on this line only
+    if (hash != std::string_view::npos) end = off + static_cast<uint32_t>(hash);
     while (end > off && (text_[end - 1] == ' ' || text_[end - 1] == '\t' || text_[end - 1] == '\r')) --end;
     if (end <= off) end = std::min(off + 1, n);
     return {b_.file_id(), off, end};
@@ -323,7 +332,9 @@ class TreeBuilder {
         case YAML_DOCUMENT_START_EVENT:
           if (++docs_ == 2) {
             more_ = true;
-            second_ = offsets_.ByteOf(e.start_mark.index);
+            // At its `---` (after any directives), else at its first token.
+            const bool dashes = !e.data.document_start.implicit && e.end_mark.index >= 3;
+            second_ = offsets_.ByteOf(dashes ? e.end_mark.index - 3 : e.start_mark.index);
             anchors_.clear();
           }
           break;
@@ -335,8 +346,7 @@ class TreeBuilder {
           if (!Deep(off)) return false;
           auto it = anchors_.find(std::string(Str(e.data.alias.anchor)));
           if (it == anchors_.end()) {
-            b_.Error("E0702", front_.OneChar(off),
-                     "malformed YAML: the referenced anchor is not defined: " + std::string(Str(e.data.alias.anchor)));
+            b_.Error("E0702", front_.OneChar(off), "malformed YAML: the referenced anchor is not defined");
             return false;
           }
           if (docs_ < 2) nodes_[New(YNode::Alias, off, {})].first = it->second;
@@ -352,6 +362,12 @@ class TreeBuilder {
           if (tag.empty() && plain && IsNullString(value)) {
             // An empty value (no text, no anchor, no tag) sits where the next token starts.
             if (value.empty() && anchor.empty()) off = NextToken(off);
+            New(YNode::Null, off, anchor);
+            break;
+          }
+          // A document of nothing but a tag is null, like an empty one.
+          if (value.empty() && plain && open_.empty() &&
+              SkipBlank(offsets_.ByteOf(e.end_mark.index)) >= text_.size()) {
             New(YNode::Null, off, anchor);
             break;
           }
@@ -389,7 +405,7 @@ class TreeBuilder {
   }
 
  private:
-  struct Open {
+  struct Frame {
     uint32_t node;  // kNone in a later document
     uint32_t last;  // its last child so far
   };
@@ -417,7 +433,7 @@ class TreeBuilder {
     if (open_.empty()) {
       if (root_ == kNone) root_ = i;
     } else {
-      Open& o = open_.back();
+      Frame& o = open_.back();
       if (o.last == kNone)
         nodes_[o.node].first = i;
       else
@@ -432,8 +448,8 @@ class TreeBuilder {
     open_.push_back({i, kNone});
   }
 
-  // The first token at or after `off`: past blanks, line breaks and comments.
-  uint32_t NextToken(uint32_t off) const {
+  // Past blanks, line breaks and comments from `off`: the next token, or the end of the text.
+  uint32_t SkipBlank(uint32_t off) const {
     const uint32_t n = static_cast<uint32_t>(text_.size());
     while (off < n) {
       char c = text_[off];
@@ -447,6 +463,26 @@ class TreeBuilder {
       }
     }
     return off;
+  }
+
+  // Where an empty value sits: at the next token. At the end of the text, at the end when the
+  // last line is indented less than the collection around the value (as if the collection's
+  // end were a token there), else at the start of the last line.
+  uint32_t NextToken(uint32_t off) const {
+    const uint32_t n = static_cast<uint32_t>(text_.size());
+    off = SkipBlank(off);
+    if (off < n) return off;
+    size_t nl = text_.rfind('\n');
+    const uint32_t last = nl == std::string::npos ? 0 : static_cast<uint32_t>(nl + 1);
+    if (!open_.empty() && open_.back().node != kNone) {
+      const YNode& p = nodes_[open_.back().node];
+      if (!p.flow) {
+        uint32_t at = p.kind == YNode::Map && p.first != kNone ? nodes_[p.first].off : p.off;
+        uint32_t indent = b_.file().Locate(at).col - 1;
+        if (indent > n - last || (indent == n - last && p.kind == YNode::Seq)) return n;
+      }
+    }
+    return last;
   }
 
   // E0702 with libyaml's problem, at its mark (reader errors: at the byte).
@@ -482,7 +518,7 @@ class TreeBuilder {
   std::vector<YNode>& nodes_;
   const YamlFront& front_;
   Offsets offsets_;
-  std::vector<Open> open_;
+  std::vector<Frame> open_;
   std::unordered_map<std::string, uint32_t> anchors_;  // of the current document
   uint32_t root_ = kNone;
   int docs_ = 0;

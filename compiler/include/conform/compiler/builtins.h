@@ -81,4 +81,9 @@ int64_t conform_rt_months_between(conform::EvalContext*, const int64_t*);
 int64_t conform_rt_year(conform::EvalContext*, const int64_t*);
 int64_t conform_rt_abs_int(conform::EvalContext*, const int64_t*);
 int64_t conform_rt_abs_dec(conform::EvalContext*, const int64_t*);
+int64_t conform_rt_sqrt(conform::EvalContext*, const int64_t*);
+int64_t conform_rt_ceil(conform::EvalContext*, const int64_t*);
+int64_t conform_rt_floor(conform::EvalContext*, const int64_t*);
+int64_t conform_rt_round(conform::EvalContext*, const int64_t*);
+int64_t conform_rt_concat(conform::EvalContext*, const int64_t*);
 }
