@@ -180,7 +180,8 @@ static std::string ScalarName(TypeId t) {
 std::string BuiltinRegistry::Markdown() const {
   std::string out =
       "# Builtins\n\nGenerated from the builtin registry (`conform builtins`). Every function propagates "
-      "unknown: if any argument is unknown, so is the result.\n\n## Functions\n\n| function | returns | "
+      "unknown: if any argument is unknown, so is the result. An `int` argument converts to `decimal` where a "
+      "function takes a decimal.\n\n## Functions\n\n| function | returns | "
       "description | symbol | since |\n|---|---|---|---|---|\n";
   for (const auto& b : builtins_) {
     std::string sig = b.name + "(";

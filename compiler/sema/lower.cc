@@ -604,6 +604,20 @@ int32_t Lowerer::LowerCall(const Expr& e, TypeId hint) {
   }
   const Builtin* b = reg_.Find(fn, types);
   if (!b) {
+    // An int where a decimal is wanted converts, as in arithmetic (`sqrt(sites)`).
+    for (const Builtin* o : reg_.Overloads(fn)) {
+      if (o->params.size() != types.size()) continue;
+      bool fits = true;
+      for (size_t i = 0; i < types.size(); ++i)
+        fits = fits && (o->params[i] == types[i] || (o->params[i] == TypeTable::kDecimal && types[i] == TypeTable::kInt));
+      if (!fits) continue;
+      for (size_t i = 0; i < args.size(); ++i)
+        if (o->params[i] == TypeTable::kDecimal && types[i] == TypeTable::kInt) args[i] = ToDec(args[i]);
+      b = o;
+      break;
+    }
+  }
+  if (!b) {
     std::string have, want;
     for (size_t i = 0; i < types.size(); ++i) have += (i ? ", " : "") + Name(types[i]);
     for (const Builtin* o : reg_.Overloads(fn)) {
