@@ -214,9 +214,13 @@ CV Gen::E(int32_t idx) {
       CV r = E(n.a);
       Value* rec = b_.CreateSelect(r.k, b_.CreateIntToPtr(r.v, ptr_), zero_record_);
       uint32_t f = static_cast<uint32_t>(n.imm);
+      Value* slot = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, rec, b_.getInt64(n.aux + f)));
+      // A required field is present in every loaded record (the loader rejects it otherwise):
+      // no presence test, it is known whenever its record is.
+      const EntityDef& ent = schema_.entities[schema_.types[p_.nodes[n.a].type].ref];
+      if (!ent.fields[f].optional) return {b_.CreateSelect(r.k, slot, b_.getInt64(0)), r.k};
       Value* word = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, rec, b_.getInt64(f / 64)));
       Value* bit = b_.CreateICmpNE(b_.CreateAnd(word, b_.getInt64(uint64_t{1} << (f % 64))), b_.getInt64(0));
-      Value* slot = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, rec, b_.getInt64(n.aux + f)));
       Value* k = b_.CreateAnd(r.k, bit);
       return {b_.CreateSelect(k, slot, b_.getInt64(0)), k};
     }
