@@ -1,5 +1,5 @@
 // Clause: the rule language of Conform. Lexer and parser in one grammar.
-// Precedence (loosest first): quantifiers, implies, or, and, not, in/under,
+// Precedence (loosest first): quantifiers and if-then-else, implies, or, and, not, in/under,
 // comparison, + -, * / %, unary -, postfix (.field, is present/absent).
 grammar Clause;
 
@@ -49,6 +49,7 @@ expr           : primary                                               # primary
                | expr OR expr                                          # orExpr
                | <assoc=right> expr IMPLIES expr                       # impliesExpr
                | q=(EXISTS | ALL | NONE) IDENT IN expr (WHERE expr)? COLON expr  # quantExpr
+               | IF expr THEN expr ELSE expr                           # ifExpr
                ;
 
 primary        : literal                                               # literalPrimary
@@ -76,7 +77,7 @@ REQUIREMENT: 'requirement'; SAYS: 'says'; APPLIES: 'applies'; WHEN: 'when'; LET:
 PASS: 'pass'; ELSE: 'else'; IS: 'is'; PRESENT: 'present'; ABSENT: 'absent';
 NOT: 'not'; AND: 'and'; OR: 'or'; IMPLIES: 'implies'; IN: 'in'; UNDER: 'under';
 EXISTS: 'exists'; ALL: 'all'; NONE: 'none'; WHERE: 'where'; FOR: 'for';
-TRUE: 'true'; FALSE: 'false';
+TRUE: 'true'; FALSE: 'false'; IF: 'if'; THEN: 'then';
 
 LBRACE: '{'; RBRACE: '}'; LPAREN: '('; RPAREN: ')'; COMMA: ','; COLON: ':'; DOT: '.';
 QUESTION: '?'; ASSIGN: '='; EQ: '=='; NE: '!='; LE: '<='; GE: '>='; LT: '<'; GT: '>';

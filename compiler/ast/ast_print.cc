@@ -87,6 +87,7 @@ std::string PrintExpr(const Expr& e) {
       return fmt::format("({} {} {}{})", e.text, e.var, sub(e.a), e.b ? " (where " + sub(e.b) + ")" : "");
     case ExprKind::Comprehension:
       return fmt::format("({} {} (for {} {}){})", e.text, sub(e.c), e.var, sub(e.a), e.b ? " (where " + sub(e.b) + ")" : "");
+    case ExprKind::If: return fmt::format("(if {} {} {})", sub(e.a), sub(e.b), sub(e.c));
     case ExprKind::Call: {
       std::string s = "(call " + e.text;
       for (const auto& a : e.args) s += " " + PrintExpr(*a);

@@ -436,6 +436,34 @@ CV Gen::E(int32_t idx) {
         return b_.CreatePtrToInt(b_.CreateCall(ffin, {buf}), i64_);
       });
     }
+    case Op::If: {
+      // Only the chosen branch runs, as in the interpreter.
+      CV c = E(n.a);
+      BasicBlock* from = b_.GetInsertBlock();
+      BasicBlock* yes = Block("if.then");
+      BasicBlock* no = Block("if.else");
+      BasicBlock* done = Block("if.done");
+      b_.CreateCondBr(IsTrue(c), yes, no);
+      b_.SetInsertPoint(yes);
+      CV t = E(n.b);
+      BasicBlock* yes_end = b_.GetInsertBlock();
+      b_.CreateBr(done);
+      b_.SetInsertPoint(no);
+      // An unknown condition takes this path but yields unknown.
+      CV f = E(n.c);
+      Value* fk = b_.CreateAnd(f.k, c.k);
+      BasicBlock* no_end = b_.GetInsertBlock();
+      b_.CreateBr(done);
+      b_.SetInsertPoint(done);
+      llvm::PHINode* pv = b_.CreatePHI(i64_, 2);
+      llvm::PHINode* pk = b_.CreatePHI(i1_, 2);
+      pv->addIncoming(t.v, yes_end);
+      pk->addIncoming(t.k, yes_end);
+      pv->addIncoming(f.v, no_end);
+      pk->addIncoming(fk, no_end);
+      (void)from;
+      return {b_.CreateSelect(pk, pv, b_.getInt64(0)), pk};
+    }
     case Op::Exists: case Op::All: case Op::None: return Quantifier(n, nullptr);
     case Op::Count: case Op::Sum: case Op::Min: case Op::Max: case Op::Avg: case Op::Distinct: case Op::Union:
       return Collection(n);

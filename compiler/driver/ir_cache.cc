@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 namespace conform {
 namespace {
 
-constexpr const char* kMagic = "CONFORM-IR-CACHE 3\n";  // bump when the IR or schema shape changes
+constexpr const char* kMagic = "CONFORM-IR-CACHE 4\n";  // bump when the IR or schema shape changes
 
 uint64_t Fnv1a(std::string_view s) {
   uint64_t h = 1469598103934665603ull;
@@ -283,7 +283,7 @@ std::shared_ptr<ir::Program> ReadProgram(Reader& r) {
   auto node_ok = [&](int64_t i) { return i >= -1 && i < nn; };
   for (const auto& n : p->nodes) {
     if (!node_ok(n.a) || !node_ok(n.b) || !node_ok(n.c) || n.var >= static_cast<int32_t>(p->num_vars) ||
-        static_cast<uint8_t>(n.op) > static_cast<uint8_t>(ir::Op::Call))
+        static_cast<uint8_t>(n.op) > static_cast<uint8_t>(ir::Op::If))
       return nullptr;
     for (int32_t x : n.args)
       if (x < 0 || x >= nn) return nullptr;

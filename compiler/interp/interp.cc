@@ -320,6 +320,11 @@ Value Machine::Eval(int32_t idx) {
     case Op::Exists: case Op::All: case Op::None: case Op::Count: case Op::Sum: case Op::Min: case Op::Max:
     case Op::Avg: case Op::Distinct: case Op::Union:
       return EvalCollection(n);
+    case Op::If: {
+      Value c = Eval(n.a);
+      if (!c.known) return kUnknown;
+      return Eval(c.bits ? n.b : n.c);
+    }
     case Op::Call: {
       const Builtin& b = BuiltinRegistry::Default().at(static_cast<size_t>(n.imm));
       int64_t args[8];
@@ -525,6 +530,12 @@ void Machine::Explain(int32_t idx, RequirementResult& out, int depth) {
       return;
     }
     case Op::Not: return Explain(n.a, out, depth + 1);
+    case Op::If: {
+      Value c = Eval(n.a);
+      AddFact(n.a, out);
+      if (c.known) Explain(c.bits ? n.b : n.c, out, depth + 1);
+      return;
+    }
     case Op::All:
     case Op::None: {
       Value r;

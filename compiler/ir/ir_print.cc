@@ -55,6 +55,7 @@ const char* OpName(Op op) {
     case Op::Distinct: return "distinct";
     case Op::Union: return "union";
     case Op::Call: return "call";
+    case Op::If: return "if";
   }
   return "?";
 }
@@ -88,6 +89,7 @@ class Printer {
         const auto& ent = m_.entities[m_.types[p_.nodes[n.a].type].ref];
         return fmt::format("(field {} {}#{}:{})", Expr(n.a), ent.fields[n.imm].name, n.imm, t);
       }
+      case Op::If: return fmt::format("(if:{} {} {} {})", t, Expr(n.a), Expr(n.b), Expr(n.c));
       case Op::Call: {
         std::string s = fmt::format("(call {}", BuiltinRegistry::Default().at(n.imm).symbol);
         for (int32_t a : n.args) s += " " + Expr(a);

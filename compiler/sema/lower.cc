@@ -368,6 +368,23 @@ int32_t Lowerer::Lower(const Expr& e, TypeId hint) {
     case ExprKind::Count:
     case ExprKind::Comprehension: return LowerCollectionOp(e);
     case ExprKind::Call: return LowerCall(e, hint);
+    case ExprKind::If: {
+      int32_t c = Lower(*e.a);
+      bool ok = ExpectBool(c, "the condition of `if`");
+      int32_t t = Lower(*e.b, hint);
+      int32_t f = Lower(*e.c, T(t) != kErr ? T(t) : hint);
+      if (!ok || T(t) == kErr || T(f) == kErr) return Error(e.span);
+      if (IsNumeric(K(t)) && IsNumeric(K(f)) && K(t) != K(f)) {
+        t = ToDec(t);
+        f = ToDec(f);
+      }
+      if (T(t) != T(f)) {
+        diags_.Error("E0301", e.span, fmt::format("the branches of `if` have different types: `{}` and `{}`", Name(T(t)), Name(T(f))),
+                     "both branches must give the same type");
+        return Error(e.span);
+      }
+      return Make(Op::If, T(t), e.span, c, t, f);
+    }
   }
   return Error(e.span);
 }

@@ -433,6 +433,13 @@ class Builder {
       }
       return e;
     }
+    if (auto* c = dynamic_cast<P::IfExprContext*>(x)) {
+      auto e = Make(ExprKind::If, s);
+      e->a = BuildExpr(c->expr(0));
+      e->b = BuildExpr(c->expr(1));
+      e->c = BuildExpr(c->expr(2));
+      return e;
+    }
     return Make(ExprKind::BoolLit, s);
   }
 

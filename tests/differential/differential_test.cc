@@ -84,7 +84,9 @@ class Gen {
           case 10: return fmt::format("{}(y.n for y in items)", Coin() ? "min" : "max");
           case 11: return fmt::format("len({})", E(T::Str, depth - 1, x));
           case 12: return fmt::format("days_between({}, {})", E(T::Date, depth - 1, x), E(T::Date, depth - 1, x));
-          case 13: return fmt::format("months_between({}, {})", E(T::Date, depth - 1, x), E(T::Date, depth - 1, x));
+          case 13: return Coin() ? fmt::format("months_between({}, {})", E(T::Date, depth - 1, x), E(T::Date, depth - 1, x))
+                                 : fmt::format("(if {} then {} else {})", E(T::Bool, depth - 1, x), E(T::Int, depth - 1, x),
+                                               E(T::Int, depth - 1, x));
           default: return fmt::format("({} - {})", E(T::Date, depth - 1, x), E(T::Date, depth - 1, x));
         }
       }
@@ -148,7 +150,7 @@ class Gen {
         }
       }
       case T::Bool: {
-        int k = leaf ? Pick(4) : Pick(24);
+        int k = leaf ? Pick(4) : Pick(25);
         switch (k) {
           case 0: return Coin() ? "true" : "false";
           case 1: return x.empty() ? "headcount is present" : x + ".flag";
@@ -189,6 +191,8 @@ class Gen {
           case 20: return fmt::format("matches({}, \"[A-Z]+-[0-9]+\")", E(T::Str, depth - 1, x));
           case 21: return fmt::format("default({}, {})", x.empty() ? "headcount > 2" : x + ".flag", Coin() ? "true" : "false");
           case 22: return x.empty() ? "count(items) > 1" : fmt::format("(exists s in {}.subs : s.k > {})", x, Pick(4));
+          case 23: return fmt::format("(if {} then {} else {})", E(T::Bool, depth - 1, x), E(T::Bool, depth - 1, x),
+                                      E(T::Bool, depth - 1, x));
           default: return fmt::format("year({}) == 2025", E(T::Date, depth - 1, x));
         }
       }

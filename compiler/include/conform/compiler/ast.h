@@ -22,6 +22,7 @@ enum class ExprKind : uint8_t {
   Count,      // count(var in a where b)
   Comprehension,  // text = fn; var; c = value expr, a = list, b = filter (opt)
   Call,       // text(args…)
+  If,         // if a then b else c
 };
 
 struct Expr;

@@ -37,6 +37,7 @@ enum class Op : uint8_t {
   Count,                 // a: list/set, var + b: optional filter
   Sum, Min, Max, Avg, Distinct, Union,  // var over a, b: filter or -1, c: value
   Call,                  // imm: builtin id; args
+  If,                    // a ? b : c (unknown if a is unknown)
 };
 
 const char* OpName(Op op);
