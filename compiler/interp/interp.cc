@@ -393,7 +393,16 @@ Value Machine::EvalCollection(const Node& n) {
     }
     switch (n.op) {
       case Op::Exists: case Op::All: case Op::None: {
+        // Tracing: an `exists` is served by the element that satisfies it, not by the ones it
+        // looked at on the way (an id lookup reads every record it passes).
+        bool trace_exists = n.op == Op::Exists && !usage_.empty();
+        if (trace_exists) usage_.emplace_back();
         Value v = Eval(n.c);
+        if (trace_exists) {
+          std::vector<const void*> frame = std::move(usage_.back());
+          usage_.pop_back();
+          if (v.known && v.bits) usage_.back().insert(usage_.back().end(), frame.begin(), frame.end());
+        }
         if (!v.known) { any_unknown = true; break; }
         if (n.op == Op::All && !v.bits) return Bool(false);
         if (n.op == Op::Exists && v.bits) return Bool(true);
