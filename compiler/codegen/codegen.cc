@@ -155,6 +155,33 @@ class Gen {
     return {phi, k};
   }
 
+  // The shared head of a loop over a list or set: loads size and data in `pre`, counts `i` in
+  // `head`, and in `body` binds the variable to element i and applies the `where` filter
+  // (a rejected element jumps to `next`). Returns i; the caller restores the variable.
+  Value* OpenLoop(const Node& n, const CV& list, llvm::AllocaInst* i_slot, BasicBlock* pre, BasicBlock* head,
+                  BasicBlock* body, BasicBlock* next, BasicBlock* finish, CV& saved, const char* filtered) {
+    b_.SetInsertPoint(pre);
+    Value* seq = b_.CreateIntToPtr(list.v, ptr_);
+    Value* size = b_.CreateLoad(i64_, b_.CreateStructGEP(seq_ty_, seq, 0));
+    Value* data = b_.CreateLoad(ptr_, b_.CreateStructGEP(seq_ty_, seq, 1));
+    b_.CreateStore(b_.getInt64(0), i_slot);
+    b_.CreateBr(head);
+    b_.SetInsertPoint(head);
+    Value* i = b_.CreateLoad(i64_, i_slot);
+    b_.CreateCondBr(b_.CreateICmpSLT(i, size), body, finish);
+    b_.SetInsertPoint(body);
+    Value* elem = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, data, i));
+    saved = vars_[n.var];
+    vars_[n.var] = KnownV(elem);
+    if (n.b >= 0) {
+      CV f = E(n.b);
+      BasicBlock* pass = Block(filtered);
+      b_.CreateCondBr(IsTrue(f), pass, next);
+      b_.SetInsertPoint(pass);
+    }
+    return i;
+  }
+
   // ---- expressions ----------------------------------------------------------------
   CV E(int32_t idx);
   CV Collection(const Node& n, int64_t* witness_slot_unused = nullptr);
@@ -509,25 +536,8 @@ CV Gen::Quantifier(const Node& n, Value* witness_out) {
   BasicBlock* finish = Block("q.finish");
   BasicBlock* done = Block("q.done");
   b_.CreateCondBr(list.k, pre, done);  // unknown list: result stays unknown
-  b_.SetInsertPoint(pre);
-  Value* seq = b_.CreateIntToPtr(list.v, ptr_);
-  Value* size = b_.CreateLoad(i64_, b_.CreateStructGEP(seq_ty_, seq, 0));
-  Value* data = b_.CreateLoad(ptr_, b_.CreateStructGEP(seq_ty_, seq, 1));
-  b_.CreateStore(b_.getInt64(0), i_slot);
-  b_.CreateBr(head);
-  b_.SetInsertPoint(head);
-  Value* i = b_.CreateLoad(i64_, i_slot);
-  b_.CreateCondBr(b_.CreateICmpSLT(i, size), body, finish);
-  b_.SetInsertPoint(body);
-  Value* elem = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, data, i));
-  CV saved = vars_[n.var];
-  vars_[n.var] = KnownV(elem);
-  if (n.b >= 0) {
-    CV f = E(n.b);
-    BasicBlock* pass = Block("q.filtered");
-    b_.CreateCondBr(IsTrue(f), pass, next);
-    b_.SetInsertPoint(pass);
-  }
+  CV saved;
+  Value* i = OpenLoop(n, list, i_slot, pre, head, body, next, finish, saved, "q.filtered");
   CV v = E(n.c);
   vars_[n.var] = saved;
   // unknown element: remember, go on; deciding element: exit.
@@ -599,24 +609,8 @@ CV Gen::Collection(const Node& n, int64_t*) {
   b_.SetInsertPoint(pre);
   if (n.op == Op::Distinct || n.op == Op::Union)
     b_.CreateStore(b_.CreateCall(Helper("conform_rt_buf_new", ptr_, {ptr_}), {ctx_}), buf);
-  Value* seq = b_.CreateIntToPtr(list.v, ptr_);
-  Value* size = b_.CreateLoad(i64_, b_.CreateStructGEP(seq_ty_, seq, 0));
-  Value* data = b_.CreateLoad(ptr_, b_.CreateStructGEP(seq_ty_, seq, 1));
-  b_.CreateStore(b_.getInt64(0), i_slot);
-  b_.CreateBr(head);
-  b_.SetInsertPoint(head);
-  Value* i = b_.CreateLoad(i64_, i_slot);
-  b_.CreateCondBr(b_.CreateICmpSLT(i, size), body, finish);
-  b_.SetInsertPoint(body);
-  Value* elem = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, data, i));
-  CV saved = vars_[n.var];
-  vars_[n.var] = KnownV(elem);
-  if (n.b >= 0) {
-    CV f = E(n.b);
-    BasicBlock* pass = Block("c.filtered");
-    b_.CreateCondBr(IsTrue(f), pass, next);
-    b_.SetInsertPoint(pass);
-  }
+  CV saved;
+  Value* i = OpenLoop(n, list, i_slot, b_.GetInsertBlock(), head, body, next, finish, saved, "c.filtered");
   if (n.op == Op::Count) {
     b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64_, count), b_.getInt64(1)), count);
     b_.CreateBr(next);
