@@ -149,9 +149,7 @@ int RunCheck(const CheckOptions& o) {
   }
   // Schema modules (core, certification …) are additive and optional: loading them all lets
   // one evidence file carry, say, its certification history without a warning.
-  std::vector<const runtime::PluginManifest*> roots = packages;
-  for (const auto& p : catalogue.plugins())
-    if (p.kind == "schema" && std::find(roots.begin(), roots.end(), &p) == roots.end()) roots.push_back(&p);
+  std::vector<const runtime::PluginManifest*> roots = catalogue.WithSchemaModules(packages);
   // A warm run reloads the checked programs from the compiled-program cache (keyed by every
   // source file) instead of parsing and checking the catalogue again.
   std::vector<std::shared_ptr<ir::Program>> programs;

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "conform/compiler/calendar.h"
+#include "conform/compiler/jit.h"
 
 namespace fs = std::filesystem;
 
@@ -49,12 +50,7 @@ std::optional<int64_t> ParseAsOf(const std::string& text) {
   return cal::ParseDate(text);
 }
 
-std::string CacheDir(const std::string& override) {
-  if (!override.empty()) return override;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return (fs::path(x) / "conform").string();
-  if (const char* h = std::getenv("HOME"); h && *h) return (fs::path(h) / ".cache" / "conform").string();
-  return {};
-}
+std::string CacheDir(const std::string& override) { return override.empty() ? jit::DefaultCacheDir() : override; }
 
 bool StderrIsColor() { return isatty(2) && !std::getenv("NO_COLOR"); }
 bool StdoutIsColor() { return isatty(1) && !std::getenv("NO_COLOR"); }

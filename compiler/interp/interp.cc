@@ -58,30 +58,6 @@ static int64_t DecBits(double d) {
   return b;
 }
 
-// "9.2" < "10.1": runs of digits compare as numbers.
-static bool NaturalLess(const std::string& a, const std::string& b) {
-  size_t i = 0, j = 0;
-  while (i < a.size() && j < b.size()) {
-    if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
-      size_t ie = i, je = j;
-      while (ie < a.size() && std::isdigit(static_cast<unsigned char>(a[ie]))) ++ie;
-      while (je < b.size() && std::isdigit(static_cast<unsigned char>(b[je]))) ++je;
-      std::string_view x(a.data() + i, ie - i), y(b.data() + j, je - j);
-      while (x.size() > 1 && x[0] == '0') x.remove_prefix(1);
-      while (y.size() > 1 && y[0] == '0') y.remove_prefix(1);
-      if (x.size() != y.size()) return x.size() < y.size();
-      if (x != y) return x < y;
-      i = ie;
-      j = je;
-      continue;
-    }
-    if (a[i] != b[j]) return a[i] < b[j];
-    ++i;
-    ++j;
-  }
-  return a.size() - i < b.size() - j;
-}
-
 std::string FormatValue(const ir::Program& p, const LayeredStrings& strings, TypeId type, int64_t bits, bool known) {
   if (!known) return "unknown";
   const SchemaModel& m = *p.schema;
@@ -102,7 +78,7 @@ std::string FormatValue(const ir::Program& p, const LayeredStrings& strings, Typ
       std::vector<std::string> items;
       for (int64_t i = 0; i < s->size; ++i) items.push_back(FormatValue(p, strings, t.elem, s->data[i], true));
       // Natural order, so clause numbers read 4.1, 9.2, 10.1.
-      if (t.kind == TypeKind::Set) std::sort(items.begin(), items.end(), NaturalLess);
+      if (t.kind == TypeKind::Set) std::sort(items.begin(), items.end(), [](const std::string& x, const std::string& y) { return NaturalLess(x, y); });
       std::string out = "{";
       for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
       return out + "}";

@@ -133,7 +133,7 @@ class Engine {
         [this](llvm::orc::ThreadSafeModule tsm, const llvm::orc::MaterializationResponsibility&)
             -> llvm::Expected<llvm::orc::ThreadSafeModule> {
           tsm.withModuleDo([this](llvm::Module& m) { codegen::Optimize(m, nullptr, opt_level); });
-          return std::move(tsm);
+          return tsm;  // moved implicitly
         });
   }
 
@@ -145,11 +145,6 @@ class Engine {
   std::recursive_mutex mu_;
 };
 
-std::string DefaultCacheDir() {
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return (fs::path(x) / "conform").string();
-  if (const char* h = std::getenv("HOME"); h && *h) return (fs::path(h) / ".cache" / "conform").string();
-  return {};
-}
 
 // Disk entries: magic, key length, the full key text, the number of objects, then each object
 // with its length. Any mismatch or truncation makes the entry a miss (rebuilt and rewritten).
@@ -327,6 +322,12 @@ class Native final : public CompiledProgram {
 };
 
 }  // namespace
+
+std::string DefaultCacheDir() {
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return (fs::path(x) / "conform").string();
+  if (const char* h = std::getenv("HOME"); h && *h) return (fs::path(h) / ".cache" / "conform").string();
+  return {};
+}
 
 std::string HostCpu() { return llvm::sys::getHostCPUName().str(); }
 std::string LlvmVersion() { return LLVM_VERSION_STRING; }

@@ -411,6 +411,12 @@ bool Catalogue::Resolve(const std::vector<const PluginManifest*>& roots, Diagnos
   return ok;
 }
 
+std::vector<const PluginManifest*> Catalogue::WithSchemaModules(std::vector<const PluginManifest*> roots) const {
+  for (const auto& p : plugins_)
+    if (p.kind == "schema" && std::find(roots.begin(), roots.end(), &p) == roots.end()) roots.push_back(&p);
+  return roots;
+}
+
 std::string Catalogue::HarmonizedClause(const PluginManifest& p, const std::string& clause,
                                         const std::vector<std::string>& hs_clauses) const {
   if (auto it = p.hs.find(clause); it != p.hs.end()) return it->second;

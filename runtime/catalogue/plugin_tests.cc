@@ -265,8 +265,7 @@ class Runner {
       if (!extra) return nullptr;
       roots.push_back(extra);
     }
-    for (const auto& p : cat_.plugins())
-      if (p.kind == "schema" && std::find(roots.begin(), roots.end(), &p) == roots.end()) roots.push_back(&p);
+    roots = cat_.WithSchemaModules(std::move(roots));
     auto c = std::make_unique<Compiled>();
     c->package = pkg;
     c->session = std::make_unique<Session>(cat_.dirs());

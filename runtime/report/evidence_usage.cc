@@ -5,25 +5,11 @@
 #include <map>
 
 #include "conform/compiler/interp.h"
+#include "conform/compiler/rt_helpers.h"
 #include "conform/runtime/report.h"
 
 namespace conform::runtime {
 namespace {
-
-// "9.2" < "10.1".
-bool ClauseLess(const std::string& a, const std::string& b) {
-  size_t i = 0, j = 0;
-  while (i < a.size() && j < b.size()) {
-    size_t ie = a.find('.', i), je = b.find('.', j);
-    std::string x = a.substr(i, ie == std::string::npos ? std::string::npos : ie - i);
-    std::string y = b.substr(j, je == std::string::npos ? std::string::npos : je - j);
-    if (x != y) return x.size() != y.size() ? x.size() < y.size() : x < y;
-    if (ie == std::string::npos || je == std::string::npos) return ie == std::string::npos && je != std::string::npos;
-    i = ie + 1;
-    j = je + 1;
-  }
-  return a.size() < b.size();
-}
 
 struct Piece {
   std::string path, label;
@@ -119,7 +105,7 @@ std::vector<EvidenceUse> EvidenceUsage(const std::vector<const ir::Program*>& pr
   for (auto& piece : index.pieces) {
     EvidenceUse u{piece.path, piece.label, {}};
     for (auto& [standard, clauses] : piece.served) {
-      std::sort(clauses.begin(), clauses.end(), ClauseLess);
+      std::sort(clauses.begin(), clauses.end(), [](const std::string& x, const std::string& y) { return NaturalLess(x, y); });
       clauses.erase(std::unique(clauses.begin(), clauses.end()), clauses.end());
       u.served.push_back({standard, clauses});
     }

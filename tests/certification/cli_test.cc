@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <simdjson.h>
+
+#include "conform_process.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,35 +16,16 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
+using conform::testing::Result;
+using conform::testing::Slurp;
 
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+fs::path Scratch() { return conform::testing::ScratchDir("conform-cert-cli"); }
 
-fs::path Scratch() {
-  fs::path d = fs::temp_directory_path() / fmt::format("conform-cert-cli-{}", getpid());
-  fs::create_directories(d);
-  return d;
-}
-
+// Runs conform from the source folder with a private XDG_DATA_HOME (the registry's default place).
 Result Conform(const std::string& args) {
   fs::path dir = Scratch();
-  fs::path out = dir / "stdout", err = dir / "stderr";
-  std::string cmd = fmt::format("cd '{}' && NO_COLOR=1 XDG_DATA_HOME='{}' '{}' {} >'{}' 2>'{}'", CONFORM_SOURCE_DIR,
-                                (dir / "xdg").string(), CONFORM_BIN, args, out.string(), err.string());
-  int rc = std::system(cmd.c_str());
-  Result r;
-  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  r.out = Slurp(out);
-  r.err = Slurp(err);
-  return r;
+  return conform::testing::RunConform(CONFORM_BIN, CONFORM_SOURCE_DIR, dir,
+                                      fmt::format("XDG_DATA_HOME='{}'", (dir / "xdg").string()), args);
 }
 
 bool Has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }

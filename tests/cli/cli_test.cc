@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <simdjson.h>
+
+#include "conform_process.h"
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -15,36 +17,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
+using conform::testing::Result;
+using conform::testing::Slurp;
 
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-fs::path Scratch() {
-  fs::path d = fs::temp_directory_path() / fmt::format("conform-cli-test-{}", getpid());
-  fs::create_directories(d);
-  return d;
-}
+fs::path Scratch() { return conform::testing::ScratchDir("conform-cli-test"); }
 
 // Runs conform with `args` (already shell-quoted) from the source folder.
 Result Conform(const std::string& args) {
-  fs::path dir = Scratch();
-  fs::path out = dir / "stdout", err = dir / "stderr";
-  std::string cmd = fmt::format("cd '{}' && NO_COLOR=1 '{}' {} >'{}' 2>'{}'", CONFORM_SOURCE_DIR, CONFORM_BIN, args,
-                                out.string(), err.string());
-  int rc = std::system(cmd.c_str());
-  Result r;
-  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  r.out = Slurp(out);
-  r.err = Slurp(err);
-  return r;
+  return conform::testing::RunConform(CONFORM_BIN, CONFORM_SOURCE_DIR, Scratch(), "", args);
 }
 
 fs::path Write(const std::string& name, const std::string& text) {

@@ -52,6 +52,9 @@ std::string EmitLLVM(const ir::Program& p, int opt_level = 2);
 // The full cache key text (canonical IR + literals + schema + builtins + versions + CPU).
 std::string CacheKeyText(const ir::Program& p, int opt_level);
 
+// Where caches live by default: $XDG_CACHE_HOME/conform, else ~/.cache/conform ("" if neither).
+std::string DefaultCacheDir();
+
 // The host CPU name LLVM targets, and LLVM's version string.
 std::string HostCpu();
 std::string LlvmVersion();

@@ -27,6 +27,8 @@ class Scratch {
 
 // Whether clause number `c` is `p` or one of its sub-clauses ("8.3.1" under "8.3", not "8.30").
 bool ClauseUnder(std::string_view c, std::string_view p);
+// Natural order: runs of digits compare as numbers, so "9.2" < "10.1" (clause numbers, set output).
+bool NaturalLess(std::string_view a, std::string_view b);
 
 struct HelperSymbol {
   const char* name;

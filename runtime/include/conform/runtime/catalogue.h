@@ -77,6 +77,9 @@ class Catalogue {
   // E0605 version conflict, E0606 cycle, E0609 language too new) and points `session`'s
   // module lookup at the chosen packages. Several roots may be loaded into one session.
   bool Load(Session& session, const std::vector<const PluginManifest*>& roots, Diagnostics& diags) const;
+  // `roots` plus every schema module of the catalogue (core, certification …): schema modules
+  // only add optional fields, so one evidence file may carry any of them.
+  std::vector<const PluginManifest*> WithSchemaModules(std::vector<const PluginManifest*> roots) const;
   // The packages `roots` need, dependencies included (what Load would load); false on errors.
   bool Resolve(const std::vector<const PluginManifest*>& roots, Diagnostics& diags,
                std::vector<const PluginManifest*>& closure) const;
