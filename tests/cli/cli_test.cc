@@ -491,4 +491,21 @@ TEST(Cli, CatalogueCommands) {
   EXPECT_EQ(bad.status, 2);
   EXPECT_NE(bad.err.find("E0613"), std::string::npos);
 }
+
+// ISO 9001:2015 numbers sixteen sub-clauses without a title; the catalogue's own labels for them
+// are written in square brackets (docs/language.md, "Clause titles"), and no other title is.
+TEST(Cli, CatalogueOwnLabelsBracketed) {
+  Result show = Conform("catalogue show iso9001 --format json");
+  ASSERT_EQ(show.status, 0) << show.err;
+  std::set<std::string> bracketed;
+  const std::string key = "{\"clause\":\"";
+  for (size_t p = show.out.find(key); p != std::string::npos; p = show.out.find(key, p + 1)) {
+    size_t b = p + key.size(), e = show.out.find('"', b);
+    std::string number = show.out.substr(b, e - b);
+    if (show.out.compare(e, 11, "\",\"title\":\"") == 0 && show.out[e + 11] == '[') bracketed.insert(number);
+  }
+  std::set<std::string> expected = {"4.4.1", "4.4.2", "6.1.1", "6.1.2", "6.2.1", "6.2.2", "7.5.3.1", "7.5.3.2",
+                                    "8.2.3.1", "8.2.3.2", "8.7.1", "8.7.2", "9.2.1", "9.2.2", "10.2.1", "10.2.2"};
+  EXPECT_EQ(bracketed, expected);
+}
 }  // namespace
