@@ -8,7 +8,7 @@
 
 namespace conform::cli {
 
-inline constexpr const char* kVersion = "0.1.0";
+inline constexpr const char* kVersion = "0.1.0";  // = embed::kVersion
 
 // Catalogue folders, in order: --plugin-dir values, $CONFORM_PLUGIN_PATH (colon-separated),
 // the built-in catalogue next to the executable (build tree and installed layouts).

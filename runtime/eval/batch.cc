@@ -84,7 +84,7 @@ BatchStats RunBatch(std::istream& in, std::ostream& out, const BatchJob& job) {
   BatchStats stats;
   unsigned threads = job.threads ? job.threads : std::max(1u, std::thread::hardware_concurrency());
   const size_t kBlock = 8192;  // lines in flight: bounded memory for any input size
-  size_t line_no = 0;
+  size_t line_no = job.first_line ? job.first_line - 1 : 0;
   std::vector<std::pair<size_t, std::string>> block;
   std::vector<std::pair<bool, std::string>> results;
   std::string line;

@@ -24,6 +24,7 @@ struct BatchJob {
   unsigned threads = 0;                  // 0: all cores
   bool explain = false;                  // deciding values in every record (slower)
   std::string source_name;               // for error records
+  size_t first_line = 1;                 // number of the first input line (a slice of a larger input)
 };
 
 struct BatchStats {

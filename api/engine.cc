@@ -1,0 +1,312 @@
+// The embedding core: catalogue, compile-and-cache pipeline, evidence, evaluation.
+#include "conform/embed/engine.h"
+
+#include <dlfcn.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include "conform/compiler/calendar.h"
+#include "conform/compiler/ir_cache.h"
+
+namespace fs = std::filesystem;
+
+namespace conform::embed {
+namespace {
+
+double Since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
+// The catalogue shipped with the code that runs: next to the executable (build/cli/conform,
+// <prefix>/bin/conform) or the shared library (build/api/libconform.so, <prefix>/lib/…).
+void AddInstalled(std::vector<std::string>& out) {
+  std::vector<fs::path> bases;
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) bases.push_back(exe.parent_path());
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&AddInstalled), &info) && info.dli_fname) {
+    fs::path lib = fs::weakly_canonical(fs::path(info.dli_fname), ec);
+    if (!ec) bases.push_back(lib.parent_path());
+  }
+  for (const fs::path& dir : bases) {
+    for (const fs::path& cand : {dir / ".." / ".." / "standards",                 // build tree
+                                 dir / ".." / "share" / "conform" / "standards",  // cmake --install
+                                 dir / ".." / ".." / "share" / "conform" / "standards",  // lib/<multiarch>
+                                 dir / ".." / "standards"}) {
+      if (!fs::is_directory(cand, ec)) continue;
+      std::string s = fs::weakly_canonical(cand, ec).string();
+      if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> SearchPath(const CatalogueOptions& opts) {
+  std::vector<std::string> out = opts.plugin_dirs;
+  if (const char* env = opts.use_env ? std::getenv("CONFORM_PLUGIN_PATH") : nullptr) {
+    std::string s = env;
+    size_t start = 0;
+    while (start <= s.size()) {
+      size_t colon = s.find(':', start);
+      std::string item = s.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+      if (!item.empty()) out.push_back(item);
+      if (colon == std::string::npos) break;
+      start = colon + 1;
+    }
+  }
+  if (opts.use_installed) AddInstalled(out);
+  return out;
+}
+
+int64_t Today() {
+  auto now = std::chrono::system_clock::now();
+  return static_cast<int64_t>(std::chrono::duration_cast<std::chrono::hours>(now.time_since_epoch()).count() / 24);
+}
+
+std::optional<int64_t> ParseAsOf(const std::string& text) {
+  if (text == "today") return Today();
+  return cal::ParseDate(text);
+}
+
+std::string CacheDir(const std::string& override) { return override.empty() ? jit::DefaultCacheDir() : override; }
+
+std::optional<runtime::ParamOverride> ParseParam(const std::string& kv) {
+  size_t eq = kv.find('=');
+  if (eq == std::string::npos || eq == 0) return std::nullopt;
+  runtime::ParamOverride po;
+  po.name = kv.substr(0, eq);
+  po.text = kv.substr(eq + 1);
+  po.data_path = "--param " + po.name;
+  return po;
+}
+
+Diagnostics ErrorsOnly(const Diagnostics& d) {
+  Diagnostics out;
+  for (const auto& x : d.items())
+    if (x.severity == Severity::Error) out.Add(x);
+  return out;
+}
+
+bool HasJit() { return CONFORM_WITH_JIT; }
+
+// ---- Engine
+
+Engine::Engine(const CatalogueOptions& opts) : catalogue_(runtime::Catalogue::Discover(SearchPath(opts), diags_)) {}
+
+std::shared_ptr<const RuleSet> Engine::Compile(const std::vector<std::string>& standards,
+                                               const CompileOptions& o) const {
+  auto t_start = std::chrono::steady_clock::now();
+  auto rs = std::make_shared<RuleSet>();
+  RuleSet& r = *rs;
+  r.engine_ = o.engine == runtime::Engine::Jit && HasJit() ? runtime::Engine::Jit : runtime::Engine::Interp;
+  r.session_ = std::make_unique<Session>(catalogue_.dirs());
+  Session& session = *r.session_;
+  int64_t as_of = o.as_of ? *o.as_of : Today();
+
+  Diagnostics& cat_diags = r.diags_;
+  cat_diags.Append(diags_);  // a malformed catalogue stops a check (the user must see it)
+  std::vector<const runtime::PluginManifest*> packages;
+  if (standards.empty())
+    cat_diags.Error("E1201", {}, "no standard to compile", "name at least one standard, e.g. iso9001");
+  for (const auto& spec : standards) {
+    const runtime::PluginManifest* p = catalogue_.Find(spec, cat_diags, as_of);
+    if (!p) continue;
+    if (p->kind == "schema") {
+      cat_diags.Error("E0602", {}, fmt::format("`{}` is a schema module, not a standard", p->id),
+                      "`conform catalogue list` shows the standards");
+      continue;
+    }
+    for (const auto* q : packages)
+      if (q->id == p->id)
+        cat_diags.Error("E0605", {}, fmt::format("`{}` is named twice ({} and {})", p->id, q->edition, p->edition),
+                        "check one edition of a standard at a time");
+    packages.push_back(p);
+  }
+  if (cat_diags.HasErrors()) return rs;
+  for (const auto* p : packages) r.packages_.push_back(*p);
+  // Schema modules (core, certification …) are additive and optional: loading them all lets
+  // one evidence file carry, say, its certification history without a warning.
+  std::vector<const runtime::PluginManifest*> roots = catalogue_.WithSchemaModules(packages);
+  // A warm run reloads the checked programs from the compiled-program cache (keyed by every
+  // source file) instead of parsing and checking the catalogue again.
+  std::vector<const runtime::PluginManifest*> closure;
+  std::string fingerprint, bundle_path;
+  if (o.use_cache && catalogue_.Resolve(roots, cat_diags, closure)) {
+    std::vector<std::string> ids, files;
+    for (const auto* pkg : packages) ids.push_back(pkg->id);
+    for (const auto* pkg : closure) {
+      std::vector<std::string> mine;
+      std::error_code ec;
+      for (const auto& e : fs::directory_iterator(pkg->dir, ec))
+        if (e.path().extension() == ".clause") mine.push_back(e.path().string());
+      std::sort(mine.begin(), mine.end());
+      files.insert(files.end(), mine.begin(), mine.end());
+    }
+    fingerprint = SourceFingerprint(ids, files);
+    std::string dir = CacheDir(o.cache_dir);
+    if (!fingerprint.empty() && !dir.empty()) {
+      bundle_path = fmt::format("{}/ir-{:016x}.bin", dir, std::hash<std::string>{}(fingerprint));
+      if (auto bundle = LoadBundle(bundle_path, fingerprint)) {
+        r.timings_.front_cached = true;
+        r.programs_ = bundle->programs;
+        r.schema_ = bundle->schema;
+        r.literals_ = bundle->literals;
+      }
+    }
+  }
+  if (r.programs_.empty()) {
+    catalogue_.Load(session, roots, cat_diags);
+    if (cat_diags.HasErrors()) return rs;
+    if (!session.diags().HasErrors()) {
+      session.Schema();
+      for (const auto* pkg : packages) {
+        auto p = session.Compile(pkg->id);
+        if (!p) {
+          session.diags().Error("E0603", {}, fmt::format("package `{}` declares no standard `{}`", pkg->id, pkg->id),
+                                fmt::format("add `standard {} \"…\" {{ … }}` to {}", pkg->id, pkg->dir));
+          continue;
+        }
+        r.programs_.push_back(p);
+      }
+    }
+    r.diags_.Append(session.diags());
+    if (session.diags().HasErrors()) {
+      r.programs_.clear();
+      return rs;
+    }
+    r.schema_ = session.Schema();
+    r.literals_ = session.literals();
+    if (!bundle_path.empty()) SaveBundle(bundle_path, fingerprint, CompiledBundle{r.schema_, r.literals_, r.programs_});
+  }
+  r.timings_.front_ms = Since(t_start);
+
+  auto t_jit = std::chrono::steady_clock::now();
+  if (r.engine_ == runtime::Engine::Jit) {
+    jit::JitOptions jo;
+    jo.use_cache = o.use_cache;
+    jo.cache_dir = o.cache_dir;
+    for (const auto& p : r.programs_) {
+      r.natives_.push_back(jit::Compile(p, jo, r.diags_));
+      if (!r.natives_.back()) {
+        r.natives_.clear();
+        return rs;
+      }
+    }
+  }
+  r.timings_.native_ms = Since(t_jit);
+  r.ok_ = true;
+  return rs;
+}
+
+// ---- RuleSet
+
+std::unique_ptr<Evidence> RuleSet::LoadText(const std::string& name, std::string text,
+                                           const runtime::LoadOptions& opts) const {
+  auto ev = std::make_unique<Evidence>();
+  ev->path_ = name;
+  if (!ok_) {
+    ev->diags_.Error("E1202", {}, "the rule set did not compile", "fix the compile errors first");
+    return ev;
+  }
+  ev->doc_ = runtime::LoadEvidence(name, std::move(text), *schema_, literals_.get(), ev->sm_, ev->diags_, opts);
+  return ev;
+}
+
+std::unique_ptr<Evidence> RuleSet::LoadFile(const std::string& path, const runtime::LoadOptions& opts) const {
+  auto ev = std::make_unique<Evidence>();
+  ev->path_ = path;
+  if (!ok_) {
+    ev->diags_.Error("E1202", {}, "the rule set did not compile", "fix the compile errors first");
+    return ev;
+  }
+  ev->doc_ = runtime::LoadEvidenceFile(path, *schema_, literals_.get(), ev->sm_, ev->diags_, opts);
+  return ev;
+}
+
+Evaluation RuleSet::Evaluate(Evidence& ev, int64_t as_of, const std::vector<runtime::ParamOverride>& params,
+                             bool explain) const {
+  auto t0 = std::chrono::steady_clock::now();
+  Evaluation out;
+  out.as_of = as_of;
+  out.engine = engine_;
+  out.evidence = &ev;
+  if (!ok_ || !ev.ok()) {
+    out.diags.Error("E1203", {}, fmt::format("evidence `{}` is not loaded", ev.path()),
+                    "evaluate evidence that loaded without errors, from the same rule set");
+    return out;
+  }
+  std::lock_guard<std::mutex> lock(ev.mu_);
+  runtime::Document& doc = *ev.doc_;
+  std::vector<runtime::ParamOverride> overrides = doc.parameters();
+  overrides.insert(overrides.end(), params.begin(), params.end());
+  out.params.reserve(programs_.size());
+  for (size_t i = 0; i < programs_.size(); ++i) {
+    const ir::Program& p = *programs_[i];
+    out.params.push_back(runtime::ResolveParameters(p, overrides, doc.strings(), ev.sm_, out.diags));
+    if (out.diags.HasErrors()) continue;
+    out.reports.push_back(runtime::Evaluate(p, doc, as_of, out.params.back(), engine_, explain,
+                                            natives_.empty() ? nullptr : natives_[i].get()));
+    const runtime::PluginManifest& pkg = packages_[i];
+    if (pkg.withdrawn && *pkg.withdrawn <= as_of) {
+      auto& w = out.diags.Warning("W0601", {}, fmt::format("{} edition {} was withdrawn on {}", pkg.id, pkg.edition,
+                                                           cal::FormatDate(*pkg.withdrawn)),
+                                  "certificates to a withdrawn edition are no longer issued; check the current edition");
+      out.reports.back().warnings.push_back(w);
+    } else if (pkg.transition_end && *pkg.transition_end <= as_of) {
+      auto& w = out.diags.Warning("W0602", {}, fmt::format("{} edition {} is past its transition end ({})", pkg.id,
+                                                           pkg.edition, cal::FormatDate(*pkg.transition_end)),
+                                  "certificates to this edition are no longer valid; move to the current edition");
+      out.reports.back().warnings.push_back(w);
+    }
+  }
+  out.ok = !out.diags.HasErrors();
+  if (!out.ok) out.reports.clear();
+  out.ms = Since(t0);
+  return out;
+}
+
+runtime::BatchJob RuleSet::BatchJob(int64_t as_of, const std::vector<runtime::ParamOverride>& params,
+                                    unsigned threads) const {
+  runtime::BatchJob job;
+  job.overrides = params;
+  job.programs = programs_;
+  for (const auto& n : natives_) job.natives.push_back(n.get());
+  job.schema = schema_.get();
+  job.literals = literals_.get();
+  job.as_of = as_of;
+  job.engine = engine_;
+  job.threads = threads;
+  job.explain = false;
+  return job;
+}
+
+// ---- Evaluation
+
+bool Evaluation::Conforms() const {
+  if (!ok) return false;
+  for (const auto& r : reports)
+    if (r.summary.nonconform || r.summary.not_evidenced) return false;
+  return true;
+}
+
+runtime::RunInfo Evaluation::Info() const {
+  return runtime::RunInfo{evidence ? evidence->path() : std::string(), as_of, engine, kVersion};
+}
+
+std::vector<runtime::EvidenceUse> Evaluation::EvidenceMap() const {
+  std::vector<const ir::Program*> ps;
+  std::vector<const ParamValues*> pvs;
+  for (size_t i = 0; i < reports.size(); ++i) {
+    ps.push_back(reports[i].program);
+    pvs.push_back(&params[i]);
+  }
+  std::lock_guard<std::mutex> lock(evidence->mu_);
+  return runtime::EvidenceUsage(ps, *evidence->doc_, as_of, pvs);
+}
+
+}  // namespace conform::embed
