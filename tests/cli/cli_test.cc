@@ -350,11 +350,13 @@ namespace {
 TEST(Cli, EveryDiagnosticCodeIsDocumented) {
   std::string doc = Slurp(fs::path(CONFORM_SOURCE_DIR) / "docs/diagnostics.md");
   std::set<std::string> codes;
-  for (const char* dir : {"compiler", "runtime", "cli"})
+  for (const char* dir : {"compiler", "runtime", "cli", "api"})
     for (const auto& e : fs::recursive_directory_iterator(fs::path(CONFORM_SOURCE_DIR) / dir)) {
       if (e.path().extension() != ".cc" && e.path().extension() != ".h") continue;
       std::string text = Slurp(e.path());
       for (size_t p = text.find("\"E0"); p != std::string::npos; p = text.find("\"E0", p + 1))
+        if (p + 6 < text.size() && text[p + 6] == '"') codes.insert(text.substr(p + 1, 5));
+      for (size_t p = text.find("\"E1"); p != std::string::npos; p = text.find("\"E1", p + 1))
         if (p + 6 < text.size() && text[p + 6] == '"') codes.insert(text.substr(p + 1, 5));
       for (size_t p = text.find("\"W0"); p != std::string::npos; p = text.find("\"W0", p + 1))
         if (p + 6 < text.size() && text[p + 6] == '"') codes.insert(text.substr(p + 1, 5));
