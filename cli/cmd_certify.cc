@@ -216,9 +216,11 @@ int RunCertify(const CertifyOptions& o) {
   report.evidence = o.evidence;
   std::string key = runtime::registry::StandardKey(o.standard);
   const lc::History* current = nullptr;
-  for (const auto& h : histories) {
+  std::vector<lc::Status> statuses = lc::EvaluateAll(histories, *as_of);  // transfers link records (IAF MD 2)
+  for (size_t i = 0; i < histories.size(); ++i) {
+    const auto& h = histories[i];
     if (runtime::registry::StandardKey(h.standard) != key) continue;
-    report.records.push_back({h, lc::Evaluate(h, *as_of)});
+    report.records.push_back({h, std::move(statuses[i])});
     current = &h;
   }
   runtime::RecordReader root = runtime::RecordReader::Root(*schema, *doc);
@@ -240,10 +242,11 @@ int RunCertify(const CertifyOptions& o) {
   ro.max_items = o.all_items ? 0 : 12;
   fmt::print("{}", o.format == "json" ? lc::RenderJson(report) : lc::RenderText(report, ro));
 
-  // 0: the certification (the last record not transferred away) is active with nothing overdue.
+  // 0: the certification (the last record not transferred away, and not yet empty) is active with
+  // nothing overdue.
   bool fine = false;
   for (const auto& r : report.records) {
-    if (r.status.state == lc::State::Transferred) continue;
+    if (r.status.state == lc::State::Transferred || r.status.state == lc::State::None) continue;
     fine = r.status.state == lc::State::Active;
     for (const auto& d : r.status.deadlines) fine = fine && d.status == lc::DueStatus::Due;
   }

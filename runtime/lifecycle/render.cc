@@ -55,7 +55,7 @@ void AttestationJson(JsonWriter& j, Attestation a) {
   j.KStr("kind", AttestationName(a));
   j.KStr("label", AttestationLabel(a));
   j.KStr("basis", AttestationBasis(a));
-  if (a == Attestation::Certification) j.Key("aliases").Strs({"registration (North America)", "registrar = certification body"});
+  if (auto aliases = AttestationAliases(a); !aliases.empty()) j.Key("aliases").Strs(aliases);
   j.EndObject();
 }
 

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "conform/runtime/lifecycle.h"
+#include "conform/runtime/registry.h"
 
 namespace conform::runtime::lifecycle {
 
@@ -33,14 +34,50 @@ const char* AttestationBasis(Attestation a) {
   return "";
 }
 
-Attestation AttestationFor(const std::string& standard) {
-  std::string digits;
-  for (char c : standard) {
-    if (c >= '0' && c <= '9') digits += c;
-    else if (!digits.empty()) break;
+std::vector<std::string> AttestationAliases(Attestation a) {
+  switch (a) {
+    case Attestation::Certification: return {"registration (North America)", "registrar = certification body"};
+    case Attestation::SelfDeclaration: return {"supplier's declaration of conformity", "first-party conformity assessment"};
+    case Attestation::Accreditation: return {};
   }
-  for (const char* n : {"17021", "17011", "17025", "17020", "17065", "17024", "17043", "17034", "17029", "15189", "14065"})
-    if (digits == n) return Attestation::Accreditation;
+  return {};
+}
+
+const std::vector<BodyStandard>& BodyStandards() {
+  // Requirements for bodies (IAF MLA level 3 main scopes and level 4 scheme documents,
+  // iso-domain §11.1): a body is accredited to them, nobody is certified to them.
+  static const std::vector<BodyStandard> list = {
+      {"ISO/IEC 17021-1", "ISO/IEC 17021", "certification bodies for management systems", "ISO/IEC 17021-1:2015; IAF MLA level 3"},
+      {"ISO/IEC 17021-2", "", "certification bodies for environmental management systems (competence)", "ISO/IEC 17021-2"},
+      {"ISO/IEC 17021-3", "", "certification bodies for quality management systems (competence)", "ISO/IEC 17021-3"},
+      {"ISO/IEC 27006-1", "ISO/IEC 27006", "certification bodies for information security management systems", "ISO/IEC 27006-1; IAF MLA level 4"},
+      {"ISO/TS 22003-1", "ISO/TS 22003;ISO 22003-1", "certification bodies for food safety management systems", "ISO/TS 22003-1:2022; IAF MLA level 4"},
+      {"ISO 50003", "", "certification bodies for energy management systems", "ISO 50003:2021; IAF MLA level 4"},
+      {"ISO/IEC 17065", "", "product, process and service certification bodies", "ISO/IEC 17065:2012; IAF MLA level 3"},
+      {"ISO/IEC 17024", "", "bodies certifying persons", "ISO/IEC 17024:2012; IAF MLA level 3"},
+      {"ISO/IEC 17029", "ISO 14065", "validation and verification bodies", "ISO/IEC 17029:2019, ISO 14065:2020"},
+      {"ISO/IEC 17025", "", "testing and calibration laboratories", "ISO/IEC 17025:2017; ILAC MRA"},
+      {"ISO 15189", "", "medical laboratories", "ISO 15189:2022; ILAC MRA"},
+      {"ISO/IEC 17020", "", "inspection bodies", "ISO/IEC 17020:2012; ILAC MRA"},
+      {"ISO/IEC 17043", "", "proficiency-testing providers", "ISO/IEC 17043:2023; ILAC MRA"},
+      {"ISO 17034", "", "reference-material producers", "ISO 17034:2016; ILAC MRA"},
+      {"ISO/IEC 17011", "", "accreditation bodies (peer-evaluated, not accredited)", "ISO/IEC 17011:2017; IAF/ILAC (GACI) peer evaluation"},
+  };
+  return list;
+}
+
+Attestation AttestationFor(const std::string& standard) {
+  const std::string key = registry::StandardKey(standard);
+  auto same = [&](std::string_view name) { return !name.empty() && registry::StandardKey(std::string(name)) == key; };
+  for (const auto& b : BodyStandards()) {
+    if (same(b.name)) return Attestation::Accreditation;
+    std::string_view rest = b.aliases;
+    while (!rest.empty()) {
+      size_t semi = rest.find(';');
+      if (same(rest.substr(0, semi))) return Attestation::Accreditation;
+      rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
+    }
+  }
   return Attestation::Certification;
 }
 
@@ -72,14 +109,20 @@ const std::vector<TimingRule>& TimingRules() {
       {"T6", "certification_cycle",
        "the certification cycle is 3 years and starts at the (re)certification decision; the certificate is not "
        "effective before the decision",
-       "certification decision", {36, 0}, "ISO/IEC 17021-1:2015 9.1.3, 8.2.2", Basis::Normative},
+       "certification decision (the cycle runs through the day before its third anniversary; a recertification or "
+       "restore continues from the day after the old expiry)",
+       {36, 0}, "ISO/IEC 17021-1:2015 9.1.3, 8.2.2, 9.6.3.2", Basis::Normative, LimitKind::Period},
       {"T8a", "first_surveillance",
        "the first surveillance audit after initial certification is no later than 12 months after the certification "
-       "decision",
+       "decision (ISO/IEC 17021:2011 counted from the last day of stage 2; the 2015 edition from the decision); the "
+       "audit counts on its last day",
        "initial certification decision", {12, 0}, "ISO/IEC 17021-1:2015 9.6.2.2", Basis::Normative},
       {"T8b", "annual_surveillance",
-       "a surveillance audit at least once per calendar year, except in recertification years",
-       "calendar year", {0, 0}, "ISO/IEC 17021-1:2015 9.6.2.2", Basis::Normative},
+       "a surveillance audit at least once per calendar year, except in recertification years: a year in which a "
+       "recertification audit ended is exempt, the year of the recertification decision is not (unless the audit "
+       "ended in it); a missed surveillance stays overdue until a surveillance audit is held, and is a suspension "
+       "trigger",
+       "calendar year", {0, 0}, "ISO/IEC 17021-1:2015 9.6.2.2, 9.6.5", Basis::Normative},
       {"T10", "recertification_majors",
        "majors raised at recertification have their corrections and corrective actions implemented and verified "
        "before expiry",
@@ -101,6 +144,12 @@ const std::vector<TimingRule>& TimingRules() {
        "only valid certification under an MLA-signatory accreditation can be transferred; a suspended certificate is "
        "not accepted; the certification cycle continues",
        "transfer", {0, 0}, "IAF MD 2:2017", Basis::IafMandatory},
+      {"T17c", "transfer_cycle",
+       "a transfer continues the certification cycle: the accepting body's certificate keeps the expiry of the "
+       "transferred one (a new 3-year cycle started at transfer is irregular), its surveillance programme goes on, and "
+       "a suspension on the old record carries over until the accepting body lifts it",
+       "transfer", {0, 0}, "IAF MD 2:2017 (the certification cycle continues; suspended certificates are not transferable)",
+       Basis::IafMandatory},
   };
   return rules;
 }
@@ -111,7 +160,22 @@ const TimingRule& Rule(std::string_view id) {
   return TimingRules().front();
 }
 
-Date LimitDate(const TimingRule& r, Date anchor) { return cal::AddDuration(anchor, r.limit, +1); }
+Date LimitDate(const TimingRule& r, Date anchor) {
+  Date end = cal::AddDuration(anchor, r.limit, +1);
+  if (r.kind == LimitKind::Deadline) return end;
+  // A period's last day is the day before the anniversary. AddDuration clamps month ends
+  // (2020-02-29 + 3 years = 2023-02-28); the anniversary rolls forward instead (2023-03-01), so
+  // when the day of the month changed the clamped date is itself the last day.
+  int64_t y0, y1;
+  unsigned m0, d0, m1, d1;
+  cal::CivilFromDays(anchor, y0, m0, d0);
+  cal::CivilFromDays(end, y1, m1, d1);
+  return d1 != d0 ? end : end - 1;
+}
+
+Date CycleLastDay(Date start) { return LimitDate(Rule("T6"), start); }
+
+Date ContinuedCycleLastDay(Date old_expiry) { return CycleLastDay(old_expiry + 1); }
 
 bool InTime(const TimingRule& r, Date anchor, Date when) { return when <= LimitDate(r, anchor); }
 

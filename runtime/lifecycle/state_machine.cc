@@ -9,10 +9,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <limits>
 #include <set>
 
 #include "conform/runtime/lifecycle.h"
+#include "conform/runtime/registry.h"
 
 namespace conform::runtime::lifecycle {
 namespace {
@@ -40,6 +42,8 @@ struct Event {
 struct Cycle {
   Date start = 0, expiry = 0;
   bool initial = false;
+  bool start_year_counts = false;  // started by a recertification or restore: its first year needs a surveillance
+  Date from = 0;                   // obligations are judged from this day (a transfer: earlier ones are the old record's)
   std::optional<Date> end;  // the cycle stopped running (recertified, expired, withdrawn, transferred)
   std::string certificate;
 };
@@ -52,8 +56,8 @@ std::string Join(const std::vector<std::string>& xs) {
 
 class Machine {
  public:
-  Machine(const History& h, Date as_of)
-      : h_(h), as_of_(as_of), consumed_(h.certificates.size(), false), linked_(h.decisions.size()) {
+  Machine(const History& h, Date as_of, const Continuation* from)
+      : h_(h), as_of_(as_of), cont_(from), consumed_(h.certificates.size(), false), linked_(h.decisions.size()) {
     // Link each cycle-starting decision to its certificate before the replay, so that a
     // certificate dated (irregularly) before its decision is not taken for a decision of its own.
     std::vector<size_t> order(h.decisions.size());
@@ -82,6 +86,11 @@ class Machine {
     }
     CheckSurveillance();
     Finish();
+    if (st_.state == State::Suspended) st_.suspended_until = suspended_until_;
+    if (!cycles_.empty()) {
+      st_.cycle_initial = cycles_.back().initial;
+      st_.start_year_counts = cycles_.back().start_year_counts;
+    }
     std::stable_sort(st_.timeline.begin(), st_.timeline.end(),
                      [](const TimelineEntry& x, const TimelineEntry& y) { return x.date < y.date; });
     std::stable_sort(st_.deadlines.begin(), st_.deadlines.end(),
@@ -447,43 +456,63 @@ class Machine {
   std::string StartCycle(Start kind, Date decided, const std::optional<std::string>& number, const std::string& path,
                          std::optional<size_t> cert = std::nullopt, bool link = false) {
     if (!cert && link) cert = LinkCertificate(decided, number);
-    Date limit = 0;
+    // The latest expiry the cycle allows, and the rule that sets it.
+    Date limit = CycleLastDay(decided);
     const char* limit_rule = "T6";
-    if (kind == Start::Grant) {
-      limit = LimitDate(Rule("T6"), decided);
-    } else if (st_.expiry) {
-      limit = LimitDate(Rule("T6"), *st_.expiry);  // continuous cycle: based on the old expiry (T11, T12)
+    std::string limit_what = "the 3-year limit";
+    if (kind == Start::Transfer) {
+      limit_rule = "T17c";
+      if (cont_) {
+        limit = cont_->expiry;
+        limit_what = fmt::format("the expiry of the transferred cycle (at {})", cont_->from_body);
+      } else {
+        limit = CycleLastDay(decided) - 1;  // the old cycle started before the transfer, so it ends before this
+        limit_what = "a cycle started before the transfer";
+      }
+    } else if (kind != Start::Grant && st_.expiry) {
+      limit = ContinuedCycleLastDay(*st_.expiry);  // continuous cycle: based on the old expiry (T11, T12)
       limit_rule = kind == Start::Restore ? "T12" : "T11";
-    } else {
-      limit = LimitDate(Rule("T6"), decided);
     }
-    Date expiry = limit;
+    Date expiry = kind == Start::Transfer && cont_ ? cont_->expiry : limit;
     std::string number_text = number.value_or("");
     if (cert) {
       const Certificate& c = h_.certificates[*cert];
       number_text = c.number;
       Date effective = c.effective_from.value_or(c.issued);
-      if (kind != Start::Transfer) {
-        if (effective < decided)
-          Irregular("T6", decided, fmt::format("certificate {} is effective from {}, before the decision of {}", c.number, D(effective), D(decided)),
-                    c.path);
-        if (c.expiry > limit)
-          Irregular(limit_rule, decided,
-                    fmt::format("certificate {} expires {}, later than the 3-year limit {}", c.number, D(c.expiry), D(limit)), c.path);
-      }
+      if (kind != Start::Transfer && effective < decided)
+        Irregular("T6", decided, fmt::format("certificate {} is effective from {}, before the decision of {}", c.number, D(effective), D(decided)),
+                  c.path);
+      if (c.expiry > limit)
+        Irregular(limit_rule, decided,
+                  kind == Start::Transfer
+                      ? fmt::format("certificate {} expires {}, later than {} ({}): a new 3-year cycle was started at transfer, "
+                                    "but the cycle continues",
+                                    c.number, D(c.expiry), limit_what, cont_ ? D(limit) : "before " + D(limit + 1))
+                      : fmt::format("certificate {} expires {}, later than {} {} (a cycle runs through the day before its "
+                                    "third anniversary)",
+                                    c.number, D(c.expiry), limit_what, D(limit)),
+                  c.path);
       expiry = c.expiry;
-    } else if (kind == Start::Transfer) {
+    } else if (kind == Start::Transfer && !cont_) {
       expiry = st_.expiry.value_or(limit);
     }
     CloseCycle(decided);
     Cycle cy;
     cy.start = decided;
+    cy.from = decided;
     cy.expiry = expiry;
     cy.initial = kind == Start::Grant;
+    cy.start_year_counts = kind == Start::Recertify || kind == Start::Restore;
     cy.certificate = number_text;
+    if (kind == Start::Transfer && cont_) {
+      cy.start = cont_->cycle_start;
+      cy.initial = cont_->cycle_initial;
+      cy.start_year_counts = cont_->start_year_counts;
+      st_.initial_decision = cont_->initial_decision;
+    }
     cycles_.push_back(cy);
     if (kind == Start::Grant) st_.initial_decision = decided;
-    st_.cycle_start = decided;
+    st_.cycle_start = cy.start;
     st_.expiry = expiry;
     st_.certificate = number_text;
     gate_.clear();
@@ -491,7 +520,8 @@ class Machine {
     suspended_until_.reset();
     (void)path;
     return fmt::format("certificate {} valid to {}{}", number_text.empty() ? "(number not recorded)" : number_text, D(expiry),
-                       cert ? "" : " (no certificate recorded: the latest expiry the cycle allows)");
+                       cert ? "" : kind == Start::Transfer && cont_ ? " (the transferred cycle's expiry)"
+                                                                    : " (no certificate recorded: the latest expiry the cycle allows)");
   }
 
   void CheckIndependence(const Decision& d) {
@@ -528,21 +558,25 @@ class Machine {
                const std::string& origin, std::optional<size_t> cert = std::nullopt) {
     Date window = LimitDate(Rule("T12"), *st_.expiry);
     Date expired = *st_.expiry;
-    if (d > window)
+    if (d > window) {
+      // The window was missed: that is the irregularity; what a restore within it would need is moot.
       Irregular("T12", d, fmt::format("{} restored on {}, after the 6-month window that ended {}: at least a stage 2 was required",
                                       id, D(d), D(window)),
                 path);
-    bool recert_done = false;
-    for (const auto& g : gate_)
-      if (const Audit* a = AuditById(g); a && a->kind == AuditKind::Recertification && a->end && *a->end <= d) recert_done = true;
-    if (!recert_done && !h_.audits.empty())
-      Irregular("T12", d, fmt::format("{} restored without a completed recertification audit", id), path);
-    auto open = Blocking(d, true);
-    if (!open.empty())
-      Irregular("T10", d, fmt::format("{} restored while {} was not verified", id, Describe(open)), path);
+    } else {
+      bool recert_done = false;
+      for (const auto& g : gate_)
+        if (const Audit* a = AuditById(g); a && a->kind == AuditKind::Recertification && a->end && *a->end <= d) recert_done = true;
+      if (!recert_done && !h_.audits.empty())
+        Irregular("T12", d, fmt::format("{} restored without a completed recertification audit", id), path);
+      auto open = Blocking(d, true);
+      if (!open.empty())
+        Irregular("T10", d, fmt::format("{} restored while {} was not verified", id, Describe(open)), path);
+    }
     std::string c = StartCycle(Start::Restore, d, number, path, cert);
     Set(State::Active, d,
-        fmt::format("certification restored{} within 6 months of expiry; not certified {} – {}: {}", origin, D(expired + 1), D(d - 1), c),
+        fmt::format("certification restored{}{}; not certified {} – {}: {}", origin,
+                    d > window ? " after the 6-month window" : " within 6 months of expiry", D(expired + 1), D(d - 1), c),
         "T12", path);
   }
 
@@ -603,7 +637,9 @@ class Machine {
         if (s == State::Active || s == State::Suspended)
           return Recertify(d.decided, d.id, d.certificate, d.path, fmt::format(" (decision {} by {})", d.id, by), cert);
         if (s == State::Expired || (s == State::Stage2 && lapsed_)) {
-          Irregular("T11", d.decided, fmt::format("recertification {} decided after expiry: treated as a restore", d.id), d.path);
+          // After the restore window only that is reported (Restore); within it, the decision is a late recertification.
+          if (d.decided <= LimitDate(Rule("T12"), *st_.expiry))
+            Irregular("T11", d.decided, fmt::format("recertification {} decided after expiry: treated as a restore", d.id), d.path);
           return Restore(d.decided, d.id, d.certificate, d.path, fmt::format(" (decision {} by {})", d.id, by), cert);
         }
         return Grant(d.decided, d.id, by, d.certificate, d.path, fmt::format(" (decision {})", d.id), cert);
@@ -631,10 +667,33 @@ class Machine {
         if (!reviewed)
           Irregular("T17", d.decided, fmt::format("transfer accepted ({}) without a recorded pre-transfer review", d.id), d.path);
         std::string c = StartCycle(Start::Transfer, d.decided, d.certificate, d.path, cert);
-        return Set(State::Active, d.decided,
-                   fmt::format("certification accepted by transfer{} (decision {}): the cycle continues, {}",
-                               h_.transferred_from ? " from " + *h_.transferred_from : "", d.id, c),
-                   "T17", d.path);
+        Set(State::Active, d.decided,
+            fmt::format("certification accepted by transfer{} (decision {}): the cycle continues, {}",
+                        h_.transferred_from ? " from " + *h_.transferred_from : "", d.id, c),
+            "T17", d.path);
+        if (!cont_) return;
+        if (cont_->state == State::Suspended) {
+          Irregular("T17", d.decided,
+                    fmt::format("transfer accepted ({}) while the certification was suspended at {}: a suspended certificate is "
+                                "not transferable",
+                                d.id, cont_->from_body),
+                    d.path);
+          suspended_at_ = d.decided;
+          suspended_until_ = cont_->suspended_until.value_or(LimitDate(Rule("T13"), d.decided));
+          suspension_noted_ = false;
+          suspension_reason_ = "carried over from " + cont_->from_body;
+          Set(State::Suspended, d.decided,
+              fmt::format("the suspension at {} carries over: temporarily invalid; to be resolved by {}", cont_->from_body,
+                          D(*suspended_until_)),
+              "T17c", d.path);
+        } else if (cont_->state != State::Active) {
+          Irregular("T17", d.decided,
+                    fmt::format("transfer accepted ({}) of a certification that was {} at {}: only valid certification can be "
+                                "transferred",
+                                d.id, StateLabel(cont_->state), cont_->from_body),
+                    d.path);
+        }
+        return;
       }
     }
   }
@@ -696,15 +755,26 @@ class Machine {
 
   // ---- surveillance per cycle ---------------------------------------------------------------
 
-  bool SurveillanceBetween(Date from, Date to) const {  // an audit ended in [from, to]
+  // Completed audits of a kind, this record's and those of the record a transfer continues.
+  template <class F>
+  bool AnyAudit(AuditKind kind, F pred) const {
     for (const auto& a : h_.audits)
-      if (a.kind == AuditKind::Surveillance && a.end && *a.end >= from && *a.end <= to && *a.end <= as_of_) return true;
+      if (a.kind == kind && a.end && *a.end <= as_of_ && pred(*a.end)) return true;
+    if (cont_)
+      for (const auto& [k, end] : cont_->audits)
+        if (k == kind && end <= as_of_ && pred(end)) return true;
     return false;
   }
+  bool SurveillanceBetween(Date from, Date to) const {  // an audit ended in [from, to]
+    return AnyAudit(AuditKind::Surveillance, [&](Date e) { return e >= from && e <= to; });
+  }
   bool RecertificationIn(int year) const {
-    for (const auto& a : h_.audits)
-      if (a.kind == AuditKind::Recertification && a.end && *a.end <= as_of_ && YearOf(*a.end) == year) return true;
-    return false;
+    return AnyAudit(AuditKind::Recertification, [&](Date e) { return YearOf(e) == year; });
+  }
+  // A missed obligation stays overdue until a surveillance (or recertification) audit ends after its limit day.
+  bool HeldAfter(Date limit) const {
+    auto after = [&](Date e) { return e > limit; };
+    return AnyAudit(AuditKind::Surveillance, after) || AnyAudit(AuditKind::Recertification, after);
   }
 
   void CheckSurveillance() {
@@ -715,18 +785,21 @@ class Machine {
       if (c.initial) {
         Date dl = LimitDate(Rule("T8a"), c.start);
         bool met = SurveillanceBetween(c.start, dl);
-        if (!met && dl < as_of_ && running_at(dl)) {
+        if (!met && dl < as_of_ && running_at(dl) && dl >= c.from) {
           std::string m = fmt::format("no surveillance audit within 12 months of the initial certification decision ({}): due by {}",
                                       D(c.start), D(dl));
           Irregular("T8a", dl + 1, m);
           Note(dl + 1, "first surveillance missed: " + m + " — a suspension trigger", "T8a", {}, true);
           st_.timeline.back().state = StateAt(dl + 1);
+          if (open && !HeldAfter(dl))
+            st_.deadlines.push_back({"T8a", "first surveillance audit (missed: a suspension trigger)", dl, DueStatus::Overdue});
         } else if (!met && dl >= as_of_ && open) {
           st_.deadlines.push_back({"T8a", "first surveillance audit (12 months after the initial decision)", dl, DueStatus::Due});
         }
       }
-      for (int y : SurveillanceYears(c.start, c.expiry)) {
+      for (int y : SurveillanceYears(c.start, c.expiry, c.start_year_counts)) {
         Date jan1 = cal::DaysFromCivil(y, 1, 1), dec31 = cal::DaysFromCivil(y, 12, 31);
+        if (dec31 < c.from) continue;  // judged in the record the transfer continues
         if (RecertificationIn(y) || SurveillanceBetween(std::max(jan1, c.start), dec31)) continue;
         if (dec31 < as_of_) {
           if (!running_at(dec31)) continue;
@@ -734,6 +807,9 @@ class Machine {
           Irregular("T8b", dec31 + 1, m);
           Note(dec31 + 1, "surveillance missed: " + m + " — a suspension trigger", "T8b", {}, true);
           st_.timeline.back().state = StateAt(dec31 + 1);
+          if (open && !HeldAfter(dec31))
+            st_.deadlines.push_back(
+                {"T8b", fmt::format("surveillance audit for {} (missed: a suspension trigger)", y), dec31, DueStatus::Overdue});
         } else if (open) {
           st_.deadlines.push_back(
               {"T8b", fmt::format("surveillance audit in {}{}", y, jan1 > as_of_ ? "" : " (this calendar year)"), dec31, DueStatus::Due});
@@ -839,6 +915,7 @@ class Machine {
 
   const History& h_;
   Date as_of_;
+  const Continuation* cont_;
   Status st_;
   std::vector<bool> consumed_;
   std::vector<std::optional<size_t>> linked_;  // decision → certificate
@@ -854,12 +931,83 @@ class Machine {
 
 }  // namespace
 
-std::vector<int> SurveillanceYears(Date cycle_start, Date expiry) {
+std::vector<int> SurveillanceYears(Date cycle_start, Date expiry, bool start_year_counts) {
   std::vector<int> out;
-  for (int y = YearOf(cycle_start) + 1; y < YearOf(expiry); ++y) out.push_back(y);
+  for (int y = YearOf(cycle_start) + (start_year_counts ? 0 : 1); y < YearOf(expiry); ++y) out.push_back(y);
   return out;
 }
 
-Status Evaluate(const History& h, Date as_of) { return Machine(h, as_of).Run(); }
+Status Evaluate(const History& h, Date as_of, const Continuation* from) { return Machine(h, as_of, from).Run(); }
+
+namespace {
+
+bool SameName(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  return true;
+}
+
+// Links records by transfer and evaluates them, each old record before the one continuing it.
+class Chain {
+ public:
+  Chain(const std::vector<History>& hs) : hs_(hs) {}
+
+  Status At(size_t i, Date as_of, int depth = 0) {
+    std::optional<Continuation> c = depth < static_cast<int>(hs_.size()) ? ContinuationOf(i, as_of, depth) : std::nullopt;
+    return Evaluate(hs_[i], as_of, c ? &*c : nullptr);
+  }
+
+ private:
+  std::optional<size_t> Predecessor(size_t i) const {
+    const History& n = hs_[i];
+    for (size_t j = 0; j < hs_.size(); ++j) {
+      const History& o = hs_[j];
+      if (j == i || registry::StandardKey(o.standard) != registry::StandardKey(n.standard)) continue;
+      if ((o.transferred_to && SameName(*o.transferred_to, n.certification_body)) ||
+          (n.transferred_from && SameName(*n.transferred_from, o.certification_body)))
+        return j;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Continuation> ContinuationOf(size_t i, Date as_of, int depth) {
+    std::optional<Date> accepted;
+    for (const auto& d : hs_[i].decisions)
+      if (d.outcome == Outcome::AcceptTransfer && d.decided <= as_of && (!accepted || d.decided < *accepted)) accepted = d.decided;
+    auto j = Predecessor(i);
+    if (!accepted || !j) return std::nullopt;
+    const History& o = hs_[*j];
+    Date t = o.transferred_at.value_or(*accepted);
+    Status before = At(*j, t - 1, depth + 1);
+    if (!before.expiry) return std::nullopt;
+    Continuation c;
+    c.from_record = o.id;
+    c.from_body = o.certification_body;
+    c.transferred = t;
+    c.state = before.state;
+    c.cycle_start = before.cycle_start.value_or(t);
+    c.expiry = *before.expiry;
+    c.initial_decision = before.initial_decision;
+    c.suspended_until = before.suspended_until;
+    c.cycle_initial = before.cycle_initial;
+    c.start_year_counts = before.start_year_counts;
+    c.certificate = before.certificate;
+    for (const auto& a : o.audits)
+      if (a.end && *a.end <= t) c.audits.emplace_back(a.kind, *a.end);
+    return c;
+  }
+
+  const std::vector<History>& hs_;
+};
+
+}  // namespace
+
+std::vector<Status> EvaluateAll(const std::vector<History>& hs, Date as_of) {
+  Chain chain(hs);
+  std::vector<Status> out;
+  for (size_t i = 0; i < hs.size(); ++i) out.push_back(chain.At(i, as_of));
+  return out;
+}
 
 }  // namespace conform::runtime::lifecycle

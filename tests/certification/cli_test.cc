@@ -39,6 +39,7 @@ TEST(Certify, ExampleHistoryPrintsStateTimelineDeadlinesAndReadiness) {
   EXPECT_EQ(r.status, 0) << r.err;
   for (const char* part :
        {"attestation: third-party certification", "ISO/IEC 17021-1", "state: active", "timeline", "next deadlines",
+        "2026-12-31  due     surveillance audit in 2026 (this calendar year)",
         "2027-12-31  due     surveillance audit in 2027", "2029-02-02  due     recertification decision",
         "surveillance missed: no surveillance audit in calendar year 2021", "certification suspended",
         "certification restored", "not certified 2023-02-03 – 2023-03-19", "irregularities in the recorded history",
@@ -91,9 +92,9 @@ TEST(Certify, JsonHasEveryPart) {
   ASSERT_FALSE(rec["timeline"].get(timeline));
   EXPECT_GT(timeline.size(), 20u);
   ASSERT_FALSE(rec["deadlines"].get(deadlines));
-  ASSERT_EQ(deadlines.size(), 3u);
+  ASSERT_EQ(deadlines.size(), 4u);
   ASSERT_FALSE(deadlines.at(0)["source"].get(s));
-  EXPECT_EQ(s, "ISO/IEC 17021-1:2015 9.6.2.2");
+  EXPECT_EQ(s, "ISO/IEC 17021-1:2015 9.6.2.2, 9.6.5");
   ASSERT_FALSE(rec["irregularities"].get(irregular));
   EXPECT_EQ(irregular.size(), 1u);
   bool prediction = false;
@@ -162,6 +163,63 @@ TEST(Certify, InputErrorsExit2) {
   EXPECT_TRUE(Has(h.err, "error[E1003]: finding `f1` refers to unknown audit `a9`")) << h.err;
   EXPECT_TRUE(Has(h.err, "$.certification_history[0].findings[0].audit_id")) << h.err;
   EXPECT_TRUE(Has(h.err, "did you mean `a1`?")) << h.err;
+}
+
+// A missed surveillance stays an overdue obligation: exit 1 until it is held. A transfer continues
+// the cycle of the record it took over; a new 3-year cycle at transfer is irregular.
+TEST(Certify, MissedSurveillanceAndTransfer) {
+  fs::path file = Scratch() / "transfer-history.yaml";
+  std::ofstream(file) << R"(name: X
+employees: 12
+certification_history:
+  - id: cr-old
+    standard_id: iso9001
+    certification_body: Old CB
+    transferred_to: New CB
+    transferred_at: 2025-06-10
+    audits:
+      - { id: s1, kind: stage1, start: 2023-01-10, end: 2023-01-10, sites: [], team: [A], ready_for_stage2: true }
+      - { id: s2, kind: stage2, start: 2023-02-14, end: 2023-02-15, sites: [], team: [A] }
+    decisions:
+      - { id: g, decided_at: 2023-03-15, decided_by: D, outcome: grant, certificate: OLD-1 }
+    certificates:
+      - { number: OLD-1, issued_at: 2023-03-15, expiry: 2026-03-14 }
+  - id: cr-new
+    standard_id: iso9001
+    certification_body: New CB
+    transferred_from: Old CB
+    audits:
+      - { id: tr, kind: transfer_review, start: 2025-06-01, end: 2025-06-01, sites: [], team: [B] }
+    decisions:
+      - { id: acc, decided_at: 2025-06-10, decided_by: E, outcome: accept_transfer, certificate: NEW-1 }
+    certificates:
+      - { number: NEW-1, issued_at: 2025-06-10, expiry: 2028-06-09 }
+)";
+  Result before = Conform(fmt::format("certify '{}' --standard iso9001 --as-of 2024-03-15", file.string()));
+  EXPECT_EQ(before.status, 0) << before.out << before.err;
+  EXPECT_TRUE(Has(before.out, "2024-03-15  due     first surveillance audit")) << before.out;
+  Result missed = Conform(fmt::format("certify '{}' --standard iso9001 --as-of 2024-03-16", file.string()));
+  EXPECT_EQ(missed.status, 1) << missed.out << missed.err;
+  EXPECT_TRUE(Has(missed.out, "2024-03-15  overdue first surveillance audit (missed: a suspension trigger)")) << missed.out;
+  EXPECT_TRUE(Has(missed.out, "state: active")) << missed.out;
+
+  Result t = Conform(fmt::format("certify '{}' --standard iso9001 --as-of 2025-07-01 --format json", file.string()));
+  simdjson::dom::parser p;
+  simdjson::dom::element doc;
+  ASSERT_FALSE(p.parse(t.out).get(doc)) << t.out << t.err;
+  simdjson::dom::array records;
+  ASSERT_FALSE(doc["records"].get(records));
+  ASSERT_EQ(records.size(), 2u);
+  std::string_view s;
+  ASSERT_FALSE(records.at(1)["cycle"]["start"].get(s));
+  EXPECT_EQ(s, "2023-03-15");  // the cycle continues
+  bool new_cycle = false;
+  for (auto i : records.at(1)["irregularities"]) {
+    std::string_view rule, msg;
+    if (!i["rule"].get(rule) && rule == "T17c" && !i["message"].get(msg))
+      new_cycle = msg.find("a new 3-year cycle was started at transfer") != std::string_view::npos;
+  }
+  EXPECT_TRUE(new_cycle) << t.out;
 }
 
 TEST(Certify, AnApplicantWithOpenFindings) {

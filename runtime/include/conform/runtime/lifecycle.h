@@ -37,16 +37,37 @@ enum class Attestation { SelfDeclaration, Certification, Accreditation };
 const char* AttestationName(Attestation a);   // self_declaration | certification | accreditation
 const char* AttestationLabel(Attestation a);  // "third-party certification (ISO/IEC 17021-1)" …
 const char* AttestationBasis(Attestation a);  // ISO/IEC 17050-1 | ISO/IEC 17021-1 | ISO/IEC 17011
-// What conformity to a standard leads to: Accreditation for the conformity-assessment standards
-// (ISO/IEC 17021-1, 17025, 17020, 17065, 17024, 17043, 17034, 17029, ISO 15189, 14065 — a body is
-// accredited to them; ISO/IEC 17011 — an accreditation body is peer-evaluated against it),
-// Certification for management-system standards (iso9001, "ISO/IEC 27001" …).
+// The other names of an attestation kind ("registration (North America)" for certification …).
+std::vector<std::string> AttestationAliases(Attestation a);
+
+// The normative documents that set requirements for conformity-assessment bodies (a body is
+// *accredited* to them, or an accreditation body peer-evaluated against them), as data with
+// their sources: ISO/IEC 17021-1, 17021-2/-3, ISO/IEC 27006-1, ISO/TS 22003-1, ISO 50003,
+// ISO/IEC 17025, 17020, 17065, 17024, 17043, ISO 17034, ISO/IEC 17029, ISO 14065, ISO 15189,
+// ISO/IEC 17011 … Matched by the standard's key (registry::StandardKey: "ISO/IEC 27006-1" =
+// "iso27006_1"), never by the digits in its name.
+struct BodyStandard {
+  const char* name;     // ISO/IEC 27006-1
+  const char* aliases;  // other names, ';'-separated ("ISO/IEC 27006:2015" editions, catalogue ids)
+  const char* bodies;   // who meets it: "certification bodies (ISMS)", "laboratories" …
+  const char* source;
+};
+const std::vector<BodyStandard>& BodyStandards();
+// What conformity to a standard leads to: Accreditation for a standard in BodyStandards(),
+// Certification for every other (management-system) standard (iso9001, "ISO/IEC 27001" …).
 Attestation AttestationFor(const std::string& standard);
 
 // ---- timing rules, as data ------------------------------------------------------------------
 
 enum class Basis { Normative, IafMandatory, Practice };
 const char* BasisName(Basis b);  // normative | iaf_mandatory | practice
+
+// How a limit is counted from its anchor (docs/certification.md, "Conventions"):
+//   Deadline — "within N of D": the act is in time on or before D + N (the limit day counts);
+//   Period   — "N from D" as a validity period starting on D: its last day is the day before the
+//              anniversary D + N (29 February's anniversary in a common year is 1 March), so a
+//              3-year cycle decided 2023-03-15 runs through 2026-03-14.
+enum class LimitKind { Deadline, Period };
 
 struct TimingRule {
   const char* id;          // T5, T8a … (numbering of iso-domain.md §9.3)
@@ -56,14 +77,23 @@ struct TimingRule {
   cal::Duration limit;     // {0, 0}: no fixed limit (the rule is an ordering or a condition)
   const char* source;      // ISO/IEC 17021-1:2015 9.6.2.2 …
   Basis basis;
+  LimitKind kind = LimitKind::Deadline;
 };
 
 // Every rule the lifecycle applies, in a stable order.
 const std::vector<TimingRule>& TimingRules();
 // The rule with this id; the first rule if there is none (ids are compile-time constants).
 const TimingRule& Rule(std::string_view id);
-// anchor + limit (calendar arithmetic, month ends clamp: 2019-08-31 + 6 months = 2020-02-29).
+// The last day that is in time. Deadline: anchor + limit (calendar arithmetic, month ends clamp:
+// 2019-08-31 + 6 months = 2020-02-29). Period: the day before the anniversary anchor + limit.
 Date LimitDate(const TimingRule& r, Date anchor);
+// The last day of a 3-year certification cycle (T6) that starts on `start` (a certification
+// decision): LimitDate(Rule("T6"), start). 2023-03-15 → 2026-03-14; 2020-02-29 → 2023-02-28.
+Date CycleLastDay(Date start);
+// The last day of the cycle that continues one ending on `old_expiry` (recertification,
+// restore: "based on the old expiry", 17021-1 9.6.3.2): CycleLastDay(old_expiry + 1).
+// 2026-03-14 → 2029-03-14; 2025-02-28 → 2028-02-29.
+Date ContinuedCycleLastDay(Date old_expiry);
 // An act on `when` is in time when when <= LimitDate(anchor): the limit day itself counts.
 bool InTime(const TimingRule& r, Date anchor, Date when);
 
@@ -209,15 +239,39 @@ struct Status {
   std::optional<Date> cycle_start;       // the decision that started the current cycle
   std::optional<Date> expiry;            // of the current cycle
   std::string certificate;               // current certificate number, if known
+  std::optional<Date> suspended_until;   // while suspended: the date set to resolve it
+  bool cycle_initial = false;            // the current cycle is the initial one (T8a applies)
+  bool start_year_counts = false;        // the current cycle's first calendar year needs a surveillance
 };
 
-// The lifecycle as of `as_of`: only what happened on or before it counts.
-Status Evaluate(const History& h, Date as_of);
+// What a record that accepts a certification by transfer continues (IAF MD 2): the cycle of the
+// record it was transferred from, as of the day before the transfer.
+struct Continuation {
+  std::string from_record, from_body;
+  Date transferred = 0;           // the day the old record transferred it (or the acceptance)
+  State state = State::Active;    // the old record's state the day before
+  Date cycle_start = 0, expiry = 0;
+  std::optional<Date> initial_decision, suspended_until;
+  bool cycle_initial = false, start_year_counts = false;
+  std::string certificate;
+  std::vector<std::pair<AuditKind, Date>> audits;  // completed audits of the old record (kind, last day)
+};
+
+// The lifecycle as of `as_of`: only what happened on or before it counts. `from`: the cycle a
+// transfer continues (EvaluateAll links records; null = none known).
+Status Evaluate(const History& h, Date as_of, const Continuation* from = nullptr);
+
+// Every record of one organization, in order: a record that accepted a transfer (its
+// `transferred_from` names the old record's certification body, or the old record's
+// `transferred_to` names its body; same standard) continues the old record's cycle.
+std::vector<Status> EvaluateAll(const std::vector<History>& hs, Date as_of);
 
 // Year-by-year surveillance obligations of one cycle, exposed for tests: years Y with
-// start_year < Y < expiry_year need a surveillance audit ending in Y, unless a recertification
-// audit ended in Y (17021-1 9.6.2.2).
-std::vector<int> SurveillanceYears(Date cycle_start, Date expiry);
+// start_year < Y < expiry_year — and the start year itself when `start_year_counts` (cycles
+// started by a recertification or a restore) — need a surveillance audit ending in Y, unless a
+// recertification audit ended in Y (17021-1 9.6.2.2: the exemption follows the audit, not the
+// decision).
+std::vector<int> SurveillanceYears(Date cycle_start, Date expiry, bool start_year_counts = false);
 
 // ---- readiness (a prediction from the standard's verdicts) ------------------------------------
 
