@@ -63,7 +63,8 @@ int RunImport(const RegistryOptions& o) {
 int RunVerify(const RegistryOptions& o) {
   auto as_of = ParseAsOf(o.as_of);
   if (!as_of) return UsageError(fmt::format("invalid --as-of `{}`", o.as_of), "write a date as YYYY-MM-DD, or `today`");
-  if (o.number.empty()) return UsageError("give the certificate number to verify", "e.g. conform registry verify NC-9001-0001");
+  if (rg::NormalizeNumber(o.number).empty())
+    return UsageError("give the certificate number to verify", "e.g. conform registry verify NC-9001-0001");
   Diagnostics diags;
   SourceManager sm;
   auto reg = rg::Registry::Open(DbPath(o), /*create=*/false, diags);
@@ -91,6 +92,11 @@ int RunSearch(const RegistryOptions& o) {
   return hits.empty() ? 1 : 0;
 }
 
+int RunRules(const RegistryOptions& o) {
+  fmt::print("{}", o.format == "json" ? rg::RenderRulesJson() : rg::RenderRulesText());
+  return 0;
+}
+
 void Common(CLI::App* cmd, RegistryOptions& o) {
   cmd->add_option("--db", o.db, "registry database (default: $XDG_DATA_HOME/conform/registry.sqlite)");
   cmd->add_option("-f,--format", o.format, "output format: text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
@@ -116,6 +122,10 @@ void AddRegistry(CLI::App& app, std::function<int()>& run) {
   ver->add_option("--as-of", o->as_of, "date YYYY-MM-DD (default: today)");
   Common(ver, *o);
   ver->callback([o, &run] { run = [o] { return RunVerify(*o); }; });
+
+  auto* rules = reg->add_subcommand("rules", "List the checks of verify, with their outcomes and sources");
+  rules->add_option("-f,--format", o->format, "output format: text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  rules->callback([o, &run] { run = [o] { return RunRules(*o); }; });
 
   auto* sea = reg->add_subcommand("search", "Search certificates, self-declarations and bodies");
   sea->add_option("text", o->query.text, "text in a number, id, name or scope (case-insensitive)");

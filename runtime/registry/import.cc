@@ -20,7 +20,8 @@ namespace {
 
 // ---- record specs ---------------------------------------------------------------------------
 
-enum class FType { Text, Date, List, Enum, Standards, Sites };
+// Number: text normalised by NormalizeNumber (certificate numbers, self-declaration ids).
+enum class FType { Text, Number, Date, List, Enum, Standards, Sites };
 
 struct FieldSpec {
   const char* name;
@@ -45,11 +46,11 @@ const std::vector<KindSpec>& Kinds() {
   static const std::vector<KindSpec> kinds = {
       {"accreditation_body", "accreditation_bodies",
        {{"id", FType::Text, true, {}}, {"name", FType::Text, true, {}}, {"acronym", FType::Text, false, {}},
-        {"economies", FType::List, false, {}}},
+        {"economies", FType::List, false, {}}, {"kind", FType::Enum, false, {"accreditation_body", "scheme_oversight"}}},
        {"id"}},
       {"recognition", "recognitions",
        {{"accreditation_body", FType::Text, true, {}},
-        {"arrangement", FType::Enum, true, {"IAF MLA", "ILAC MRA", "GACI MRA"}},
+        {"arrangement", FType::Text, true, {}},  // IAF MLA, ILAC MRA, GACI MRA, or a scheme's (checked across rows)
         {"main_scope", FType::Text, true, {}},
         {"sub_scope", FType::Text, false, {}},
         {"since", FType::Date, true, {}},
@@ -76,7 +77,7 @@ const std::vector<KindSpec>& Kinds() {
         {"status_since", FType::Date, false, {}}},
        {"id"}},
       {"certificate", "certificates",
-       {{"number", FType::Text, true, {}},
+       {{"number", FType::Number, true, {}},
         {"body", FType::Text, true, {}},
         {"organization", FType::Text, true, {}},
         {"standards", FType::Standards, true, {}},
@@ -90,10 +91,11 @@ const std::vector<KindSpec>& Kinds() {
         {"issued", FType::Date, true, {}},
         {"expiry", FType::Date, true, {}},
         {"status", FType::Enum, true, {"active", "suspended", "withdrawn", "expired", "cancelled"}},
-        {"status_since", FType::Date, false, {}}},
+        {"status_since", FType::Date, false, {}},
+        {"audit_date", FType::Date, false, {}}},
        {"number"}},
       {"self_declaration", "self_declarations",
-       {{"id", FType::Text, true, {}},
+       {{"id", FType::Number, true, {}},
         {"organization", FType::Text, true, {}},
         {"standard", FType::Text, true, {}},
         {"edition", FType::Text, false, {}},
@@ -108,8 +110,16 @@ const std::vector<KindSpec>& Kinds() {
         {"edition", FType::Text, true, {}},
         {"published", FType::Date, false, {}},
         {"transition_end", FType::Date, false, {}},
+        {"last_audit", FType::Date, false, {}},
         {"source", FType::Text, false, {}}},
        {"standard", "edition"}},
+      {"scheme", "schemes",
+       {{"standard", FType::Text, true, {}},
+        {"normative", FType::Text, true, {}},
+        {"arrangements", FType::List, true, {}},
+        {"owner", FType::Text, false, {}},
+        {"source", FType::Text, false, {}}},
+       {"standard"}},
   };
   return kinds;
 }
@@ -694,12 +704,15 @@ bool Check(const Row& row, Sink& sink, Typed& out) {
     }
     switch (fs->type) {
       case FType::Text:
-        if (cell.text.empty()) {
+      case FType::Number: {
+        std::string v = fs->type == FType::Number ? NormalizeNumber(cell.text) : cell.text;
+        if (v.empty()) {
           sink.Error("E1025", cell.span, fmt::format("`{}` of a `{}` is empty", name, row.spec->kind), "leave the field out, or fill it");
           ok = false;
         }
-        out.text[name] = cell.text;
+        out.text[name] = v;
         break;
+      }
       case FType::Date:
         if (!cal::ParseDate(cell.text)) {
           sink.Error("E1025", cell.span, fmt::format("invalid date `{}` in `{}`", cell.text, name),
@@ -876,6 +889,26 @@ bool Registry::Import(const std::string& path, std::string text, ImportFormat fo
     st.Bind(1, id);
     return st.Row();
   };
+  // Arrangements: the built-in multilateral ones, or one that a scheme (in the file or the
+  // registry) names as its recognition path.
+  std::vector<std::string> arrangements = {"IAF MLA", "ILAC MRA", "GACI MRA"};
+  for (const Typed& t : typed)
+    if (std::string(t.spec->kind) == "scheme")
+      for (const auto& a : t.lists.at("arrangements")) arrangements.push_back(a);
+  {
+    Stmt st(db, "SELECT arrangements FROM schemes");
+    while (st.Row())
+      for (const auto& a : SplitList(st.Text(0))) arrangements.push_back(a);
+  }
+  for (const Typed& t : typed) {
+    if (std::string(t.spec->kind) != "recognition") continue;
+    std::string a = t.Get("arrangement");
+    if (std::find(arrangements.begin(), arrangements.end(), a) != arrangements.end()) continue;
+    std::string near = ClosestMatch(a, arrangements);
+    sink.Error("E1025", t.spans.at("arrangement"), fmt::format("`{}` is not a recognition arrangement", a),
+               "one of: " + JoinNames(arrangements) + (near.empty() ? "" : fmt::format(" (did you mean `{}`?)", near)) +
+                   "; a scheme (record `scheme`) may name its own");
+  }
   for (const Typed& t : typed) {
     std::string kind = t.spec->kind;
     auto ref = [&](const char* field, const std::set<std::string>& in_file, const char* table, const char* what) {
@@ -914,9 +947,10 @@ bool Registry::Import(const std::string& path, std::string text, ImportFormat fo
     auto run = [&](Stmt& st) { return st.ok() && st.Step() == SQLITE_DONE; };
     bool ok = true;
     if (kind == "accreditation_body") {
-      Stmt st(db, "INSERT OR REPLACE INTO accreditation_bodies VALUES (?,?,?,?)");
+      Stmt st(db, "INSERT OR REPLACE INTO accreditation_bodies(id, name, acronym, economies, kind) VALUES (?,?,?,?,?)");
       st.Bind(1, t.Get("id")).Bind(2, t.Get("name")).Bind(3, t.Opt("acronym"));
       st.Bind(4, t.lists.count("economies") ? std::optional<std::string>(JoinList(t.lists.at("economies"))) : std::nullopt);
+      st.Bind(5, t.Opt("kind"));
       ok = run(st) || fail(st);
     } else if (kind == "recognition") {
       Stmt st(db, "INSERT OR REPLACE INTO recognitions VALUES (?,?,?,?,?,?,?,?)");
@@ -940,12 +974,14 @@ bool Registry::Import(const std::string& path, std::string text, ImportFormat fo
       st.Bind(13, t.Opt("status_since"));
       ok = run(st) || fail(st);
     } else if (kind == "certificate") {
-      Stmt st(db, "INSERT OR REPLACE INTO certificates VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      Stmt st(db,
+              "INSERT OR REPLACE INTO certificates(number, body, accreditation_body, organization, country, scope, iaf_codes, "
+              "original_date, decision_date, issued, expiry, status, status_since, audit_date) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
       st.Bind(1, t.Get("number")).Bind(2, t.Get("body")).Bind(3, t.Opt("accreditation_body")).Bind(4, t.Get("organization"));
       st.Bind(5, t.Opt("country")).Bind(6, t.Opt("scope"));
       st.Bind(7, t.lists.count("iaf_codes") ? std::optional<std::string>(JoinList(t.lists.at("iaf_codes"))) : std::nullopt);
       st.Bind(8, t.Opt("original_date")).Bind(9, t.Opt("decision_date")).Bind(10, t.Get("issued")).Bind(11, t.Get("expiry"));
-      st.Bind(12, t.Get("status")).Bind(13, t.Opt("status_since"));
+      st.Bind(12, t.Get("status")).Bind(13, t.Opt("status_since")).Bind(14, t.Opt("audit_date"));
       ok = run(st) || fail(st);
       for (const char* sql : {"DELETE FROM certificate_standards WHERE number = ?", "DELETE FROM certificate_sites WHERE number = ?"}) {
         if (!ok) break;
@@ -972,9 +1008,17 @@ bool Registry::Import(const std::string& path, std::string text, ImportFormat fo
       st.Bind(8, t.Opt("valid_until")).Bind(9, t.Opt("registry")).Bind(10, t.Opt("scope"));
       ok = run(st) || fail(st);
     } else if (kind == "edition") {
-      Stmt st(db, "INSERT OR REPLACE INTO editions VALUES (?,?,?,?,?,?)");
+      Stmt st(db,
+              "INSERT OR REPLACE INTO editions(standard, standard_key, edition, published, transition_end, source, last_audit) "
+              "VALUES (?,?,?,?,?,?,?)");
       st.Bind(1, t.Get("standard")).Bind(2, StandardKey(t.Get("standard"))).Bind(3, t.Get("edition"));
-      st.Bind(4, t.Opt("published")).Bind(5, t.Opt("transition_end")).Bind(6, t.Opt("source"));
+      st.Bind(4, t.Opt("published")).Bind(5, t.Opt("transition_end")).Bind(6, t.Opt("source")).Bind(7, t.Opt("last_audit"));
+      ok = run(st) || fail(st);
+    } else if (kind == "scheme") {
+      Stmt st(db, "INSERT OR REPLACE INTO schemes VALUES (?,?,?,?,?,?,?)");
+      st.Bind(1, t.Get("standard")).Bind(2, StandardKey(t.Get("standard"))).Bind(3, t.Get("normative"));
+      st.Bind(4, StandardKey(t.Get("normative"))).Bind(5, JoinList(t.lists.at("arrangements"))).Bind(6, t.Opt("owner"));
+      st.Bind(7, t.Opt("source"));
       ok = run(st) || fail(st);
     }
     if (!ok) {

@@ -23,8 +23,9 @@ struct Registry::Impl {
 namespace detail {
 
 // The version of the database layout, stored in PRAGMA user_version.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 extern const char* const kSchemaSql;
+extern const char* const kMigrateV1Sql;
 
 // A prepared statement; errors are reported by ok() / Step() results, never thrown.
 class Stmt {
@@ -95,6 +96,7 @@ std::string EditionBase(const std::string& edition);
 bool SameEdition(const std::string& a, const std::string& b);
 std::optional<Date> ParseDateText(const std::optional<std::string>& s);
 std::string Lower(std::string s);
+bool NormalizeStoredNumbers(sqlite3* db, std::string* err);
 
 }  // namespace detail
 }  // namespace conform::runtime::registry

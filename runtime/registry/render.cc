@@ -27,10 +27,26 @@ void AttestationJson(JsonWriter& j, const std::optional<Attestation>& a) {
   j.KStr("kind", lifecycle::AttestationName(*a));
   j.KStr("label", lifecycle::AttestationLabel(*a));
   j.KStr("basis", lifecycle::AttestationBasis(*a));
+  if (auto aliases = lifecycle::AttestationAliases(*a); !aliases.empty()) j.Key("aliases").Strs(aliases);
   j.EndObject();
 }
 
-const char* Mark(LinkStatus s) { return s == LinkStatus::Ok ? "✓" : s == LinkStatus::Failed ? "✗" : "–"; }
+const char* Mark(LinkStatus s) {
+  switch (s) {
+    case LinkStatus::Ok: return "✓";
+    case LinkStatus::Failed: return "✗";
+    case LinkStatus::Unconfirmed: return "?";
+    case LinkStatus::NotChecked: return "–";
+  }
+  return "–";
+}
+
+// The rule ids judged in a link (their sources: `conform registry rules`), else its source.
+std::string RulesText(const Link& l) {
+  std::string ids;
+  for (const auto& r : l.rules) ids += (ids.empty() ? "" : ", ") + r;
+  return ids.empty() ? l.source : ids;
+}
 
 }  // namespace
 
@@ -57,7 +73,7 @@ std::string RenderText(const Verification& v) {
     }
   }
   out += "  chain:\n";
-  for (const auto& l : v.chain) out += fmt::format("    {} {:<16} {} [{}]\n", Mark(l.status), l.name, l.reason, l.source);
+  for (const auto& l : v.chain) out += fmt::format("    {} {:<16} {} [{}]\n", Mark(l.status), l.name, l.reason, RulesText(l));
   return out;
 }
 
@@ -80,6 +96,7 @@ std::string RenderJson(const Verification& v) {
     if (!v.scope.empty()) j.KStr("scope", v.scope);
     if (!v.body.empty()) j.KStr("issuing_body", v.body);
     if (!v.body_name.empty()) j.KStr("issuing_body_name", v.body_name);
+    if (!v.body_aka.empty()) j.Key("issuing_body_aka").Strs(v.body_aka);
     if (!v.iaf_codes.empty()) j.Key("iaf_codes").Strs(v.iaf_codes);
     if (!v.sites.empty()) j.Key("sites").Strs(v.sites);
     if (!v.status.empty()) j.KStr("status", v.status);
@@ -90,8 +107,33 @@ std::string RenderJson(const Verification& v) {
     j.EndObject();
   }
   j.Key("chain").Array();
-  for (const auto& l : v.chain)
-    j.Object().KStr("link", l.name).KStr("status", LinkStatusName(l.status)).KStr("reason", l.reason).KStr("source", l.source).EndObject();
+  for (const auto& l : v.chain) {
+    j.Object().KStr("link", l.name).KStr("status", LinkStatusName(l.status)).KStr("reason", l.reason).KStr("source", l.source);
+    j.Key("rules").Strs(l.rules);
+    j.EndObject();
+  }
+  j.EndArray();
+  j.EndObject();
+  return j.Take();
+}
+
+std::string RenderRulesText() {
+  std::string out = "checks of `conform registry verify` (a failed check leads to its outcome; when several fail, the most serious)\n";
+  for (const auto& r : VerifyRules())
+    out += fmt::format("  {:<4} {:<16} {}\n       → {} [{}]\n", r.id, r.link, r.summary, OutcomeName(r.fails), r.source);
+  return out;
+}
+
+std::string RenderRulesJson() {
+  JsonWriter j;
+  j.Object();
+  j.Key("rules").Array();
+  for (const auto& r : VerifyRules())
+    j.Object().KStr("id", r.id).KStr("link", r.link).KStr("rule", r.summary).KStr("outcome", OutcomeName(r.fails)).KStr("source", r.source).EndObject();
+  j.EndArray();
+  j.Key("outcomes").Array();
+  for (int o = 0; o <= static_cast<int>(Outcome::ValidAccredited); ++o)
+    j.Object().KStr("outcome", OutcomeName(static_cast<Outcome>(o))).KStr("label", OutcomeLabel(static_cast<Outcome>(o))).EndObject();
   j.EndArray();
   j.EndObject();
   return j.Take();

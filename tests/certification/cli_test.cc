@@ -240,7 +240,7 @@ class RegistryCli : public ::testing::Test {
     fs::remove(db_);
     Result a = Conform(fmt::format("registry import examples/certification/registry.json --db '{}'", db_));
     ASSERT_EQ(a.status, 0) << a.err;
-    EXPECT_TRUE(Has(a.out, "imported 37 rows")) << a.out;
+    EXPECT_TRUE(Has(a.out, "imported 55 rows")) << a.out;
     Result b = Conform(fmt::format("registry import examples/certification/registry-more.csv --db '{}'", db_));
     ASSERT_EQ(b.status, 0) << b.err;
   }
@@ -259,6 +259,11 @@ TEST_F(RegistryCli, VerifyDistinguishesEveryOutcome) {
   } cases[] = {
       {"NC-9001-0417", "valid_accredited", "valid and accredited", "certification", 0},
       {"QC-9001-7788", "valid_not_accredited", "valid but not accredited", "certification", 1},
+      {"GR-9001-2210", "accredited_not_recognised", "accredited, but the accreditation body is not recognised for that scope",
+       "certification", 1},
+      {"NC-9001-0601", "accreditation_unconfirmed", "valid, accreditation unconfirmed", "certification", 1},
+      {"AL-9001-0140", "irregular", "irregular certificate", "certification", 1},
+      {"AL-16949-0042", "valid_accredited", "valid and accredited", "certification", 0},
       {"SD-2025-0042", "self_declared", "self-declared (not certified)", "self_declaration", 1},
       {"NC-9001-0533", "suspended", "suspended", "certification", 1},
       {"AL-9001-0077", "withdrawn", "withdrawn", "certification", 1},
@@ -298,6 +303,48 @@ TEST_F(RegistryCli, ChainOfReasonsInText) {
   EXPECT_TRUE(Has(r.out, "✓ issuing_body")) << r.out;
   EXPECT_TRUE(Has(r.out, "✓ accreditation")) << r.out;
   EXPECT_TRUE(Has(r.out, "✗ recognition      GACMS was not recognised")) << r.out;
+}
+
+TEST_F(RegistryCli, NumbersJsonAliasesAndRules) {
+  Result t = Conform(fmt::format("registry verify '  nc-9001-0417 ' --as-of 2026-11-22 {}", Db()));
+  EXPECT_EQ(t.status, 0) << t.out << t.err;
+  EXPECT_TRUE(Has(t.out, "NC-9001-0417 — valid and accredited")) << t.out;
+  Result j = Conform(fmt::format("registry verify NC-9001-0417 --as-of 2026-11-22 --format json {}", Db()));
+  simdjson::dom::parser p;
+  simdjson::dom::element doc;
+  ASSERT_FALSE(p.parse(j.out).get(doc)) << j.out;
+  std::string_view s;
+  ASSERT_FALSE(doc["attestation"]["aliases"].at(0).get(s)) << j.out;
+  EXPECT_EQ(s, "registration (North America)");
+  ASSERT_FALSE(doc["subject"]["issuing_body_aka"].at(0).get(s)) << j.out;
+  EXPECT_EQ(s, "Nordic Registrar");
+  Result u = Conform(fmt::format("registry verify NC-9001-0601 --as-of 2026-11-22 {}", Db()));
+  EXPECT_TRUE(Has(u.out, "? accreditation")) << u.out;
+  EXPECT_TRUE(Has(u.out, "sector unconfirmed")) << u.out;
+  Result r = Conform("registry rules");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_TRUE(Has(r.out, "V12")) << r.out;
+  EXPECT_TRUE(Has(r.out, "IAF MD 2:2017")) << r.out;
+  Result rj = Conform("registry rules --format json");
+  simdjson::dom::element rules;
+  ASSERT_FALSE(p.parse(rj.out).get(rules)) << rj.out;
+  ASSERT_FALSE(rules["rules"].at(13)["id"].get(s));
+  EXPECT_EQ(s, "V14");
+}
+
+// `--db NAME` with a bare relative file name: created in the working directory.
+TEST(RegistryCliErrors, BareRelativeDbName) {
+  fs::path dir = Scratch() / "bare";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  Result a = conform::testing::RunConform(
+      CONFORM_BIN, dir.string(), Scratch(), "",
+      fmt::format("registry import '{}/examples/certification/registry.json' --db reg.sqlite", CONFORM_SOURCE_DIR));
+  EXPECT_EQ(a.status, 0) << a.err;
+  EXPECT_TRUE(fs::exists(dir / "reg.sqlite"));
+  Result v = conform::testing::RunConform(CONFORM_BIN, dir.string(), Scratch(), "",
+                                          "registry verify NC-9001-0417 --as-of 2026-11-22 --db reg.sqlite");
+  EXPECT_EQ(v.status, 0) << v.out << v.err;
 }
 
 TEST_F(RegistryCli, Search) {

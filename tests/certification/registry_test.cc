@@ -95,8 +95,9 @@ TEST_P(Outcomes, VerifyWalksTheChain) {
   EXPECT_EQ(v.outcome, c.outcome) << c.number << " " << c.as_of << "\n" << chain;
   if (*c.failed_link) {
     bool found = false;
+    const rg::LinkStatus expected = c.outcome == rg::Outcome::Unconfirmed ? rg::LinkStatus::Unconfirmed : rg::LinkStatus::Failed;
     for (const auto& l : v.chain)
-      if (l.name == c.failed_link && l.status == rg::LinkStatus::Failed) {
+      if (l.name == c.failed_link && l.status == expected) {
         found = true;
         EXPECT_NE(l.reason.find(c.reason), std::string::npos) << l.reason;
       }
@@ -123,7 +124,28 @@ INSTANTIATE_TEST_SUITE_P(
         OutcomeCase{"AL-14001-0102", "2027-03-02", rg::Outcome::ValidNotAccredited, "accreditation", "had to be transferred"},
         OutcomeCase{"AL-9001-0120", "2026-11-22", rg::Outcome::ValidNotAccredited, "accreditation", "does not cover IAF code 3"},
         OutcomeCase{"QC-9001-7788", "2026-11-22", rg::Outcome::ValidNotAccredited, "accreditation", "holds no accreditation"},
-        OutcomeCase{"GR-9001-2210", "2026-11-22", rg::Outcome::ValidNotAccredited, "recognition", "was not recognised"},
+        // Accredited, but by an accreditation body that is not an MLA signatory for that scope.
+        OutcomeCase{"GR-9001-2210", "2026-11-22", rg::Outcome::AccreditedNotRecognised, "recognition", "was not recognised"},
+        // An accreditation body that left the MLA on 2024-06-30 (V14).
+        OutcomeCase{"EA-9001-0310", "2024-06-30", rg::Outcome::ValidAccredited, "", ""},
+        OutcomeCase{"EA-9001-0310", "2024-07-01", rg::Outcome::AccreditedNotRecognised, "recognition", "recognition ended on 2024-06-30"},
+        // IATF 16949 follows the scheme's path: IATF approval under IAOB oversight, not IAF MLA accreditation.
+        OutcomeCase{"AL-16949-0042", "2026-11-22", rg::Outcome::ValidAccredited, "", ""},
+        OutcomeCase{"NC-16949-0007", "2026-11-22", rg::Outcome::ValidNotAccredited, "accreditation", "certified under IATF Rules"},
+        // An accreditation that expired on 2026-05-31 covers earlier certificates for 6 months (V12).
+        OutcomeCase{"AL-45001-0011", "2026-12-01", rg::Outcome::ValidAccredited, "", ""},
+        OutcomeCase{"AL-45001-0011", "2026-12-02", rg::Outcome::ValidNotAccredited, "accreditation", "expired on 2026-06-01"},
+        // The certificate's own data (V5–V7).
+        OutcomeCase{"AL-9001-0133", "2026-11-22", rg::Outcome::Irregular, "certificate_data", "before the certification decision"},
+        OutcomeCase{"AL-9001-0140", "2026-11-22", rg::Outcome::Irregular, "certificate_data", "later than 2028-06-01"},
+        OutcomeCase{"NC-9001-0612", "2026-11-22", rg::Outcome::Irregular, "certificate_data", "names ukas"},
+        // No IAF code on the certificate, a sector-restricted accreditation (V10).
+        OutcomeCase{"NC-9001-0601", "2026-11-22", rg::Outcome::Unconfirmed, "accreditation", "sector unconfirmed"},
+        // IAF MD 26: no initial or recertification audit to ISO/IEC 27001:2013 after 2024-04-30 (V11).
+        OutcomeCase{"NC-27001-0150", "2025-06-01", rg::Outcome::ValidNotAccredited, "accreditation", "after 2024-04-30"},
+        // Numbers are looked up normalised (case, surrounding and repeated spaces).
+        OutcomeCase{" nc-9001-0417 ", "2026-11-22", rg::Outcome::ValidAccredited, "", ""},
+        OutcomeCase{"NC-9001-0601", "2026-11-22", rg::Outcome::Unconfirmed, "accreditation", "names no IAF code"},
         OutcomeCase{"LA-9001-0031", "2026-11-22", rg::Outcome::ValidNotAccredited, "accreditation", "holds no accreditation"},
         OutcomeCase{"NC-9001-0560", "2026-11-22", rg::Outcome::ValidNotAccredited, "accreditation", "ISO 14001"},
         OutcomeCase{"SD-2025-0042", "2026-11-22", rg::Outcome::SelfDeclared, "certificate", "no audit by a certification body"},
@@ -161,7 +183,7 @@ TEST_F(Registry, RecognitionAtTheDecisionDateIafMlaThenGaci) {
   conform::Diagnostics d;
   ASSERT_TRUE(r->Import("rec.json", json, rg::ImportFormat::Auto, sm_, d)) << conform::RenderAll(d, sm_);
   EXPECT_EQ(r->Verify("A", D("2026-06-01")).outcome, rg::Outcome::ValidAccredited);
-  EXPECT_EQ(r->Verify("B", D("2026-06-01")).outcome, rg::Outcome::ValidNotAccredited);  // a gap in recognition
+  EXPECT_EQ(r->Verify("B", D("2026-06-01")).outcome, rg::Outcome::AccreditedNotRecognised);  // a gap in recognition
   EXPECT_EQ(r->Verify("C", D("2026-06-01")).outcome, rg::Outcome::ValidAccredited);
 }
 
@@ -189,6 +211,154 @@ TEST_F(Registry, AccreditationValidityAndEditionAtTheDecisionDate) {
   EXPECT_EQ(r->Verify("AMD", D("2025-06-01")).outcome, rg::Outcome::ValidAccredited);  // an amendment of the 2015 edition
 }
 
+// Table-driven checks on synthetic certificates, a date on each side of every boundary.
+constexpr const char* kChain = R"(
+  "accreditation_bodies": [ { "id": "ab", "name": "AB", "acronym": "ABX" } ],
+  "recognitions": [ { "accreditation_body": "ab", "arrangement": "IAF MLA", "main_scope": "ISO/IEC 17021-1", "since": "2000-01-01", "until": "2027-03-31" } ],
+  "certification_bodies": [ { "id": "cb", "name": "CB" } ],
+  "accreditations": [
+    { "id": "a9", "body": "cb", "accreditation_body": "ab", "normative": "ISO/IEC 17021-1", "standard": "ISO 9001", "edition": "2015",
+      "iaf_codes": ["17", "18"], "valid_from": "2015-01-01", "valid_to": "2024-12-31" },
+    { "id": "a14", "body": "cb", "accreditation_body": "ab", "normative": "ISO/IEC 17021-1", "standard": "ISO 14001", "edition": "2015",
+      "valid_from": "2015-01-01" },
+    { "id": "a27", "body": "cb", "accreditation_body": "ab", "normative": "ISO/IEC 27001", "standard": "ISO/IEC 27001", "edition": "2013",
+      "valid_from": "2015-01-01" },
+    { "id": "a27b", "body": "cb", "accreditation_body": "ab", "normative": "ISO/IEC 17021-1", "standard": "ISO/IEC 27001", "edition": "2013",
+      "valid_from": "2015-01-01" } ],)";
+
+struct SyntheticCase {
+  const char* certificate;  // the JSON object's fields after "number", "body", "organization"
+  const char* as_of;
+  rg::Outcome outcome;
+};
+class Synthetic : public Registry, public ::testing::WithParamInterface<SyntheticCase> {};
+TEST_P(Synthetic, EveryCheckOnBothSidesOfItsBoundary) {
+  const SyntheticCase& c = GetParam();
+  auto r = Open();
+  std::string json = std::string("{") + kChain + R"(
+  "certificates": [ { "number": "X-1", "body": "cb", "organization": "O", )" + c.certificate + " } ] }";
+  conform::Diagnostics d;
+  ASSERT_TRUE(r->Import("syn.json", json, rg::ImportFormat::Auto, sm_, d)) << conform::RenderAll(d, sm_);
+  rg::Verification v = r->Verify("X-1", D(c.as_of));
+  std::string chain;
+  for (const auto& l : v.chain) chain += l.name + " " + rg::LinkStatusName(l.status) + ": " + l.reason + "\n";
+  EXPECT_EQ(rg::OutcomeName(v.outcome), std::string(rg::OutcomeName(c.outcome))) << c.certificate << " @" << c.as_of << "\n" << chain;
+}
+INSTANTIATE_TEST_SUITE_P(
+    Table, Synthetic,
+    ::testing::Values(
+        // V5: the issue date is not before the decision.
+        SyntheticCase{R"("standards": ["ISO 14001:2015"], "decision_date": "2024-03-15", "issued": "2024-03-15", "expiry": "2027-03-14", "status": "active")", "2024-06-01", rg::Outcome::ValidAccredited},
+        SyntheticCase{R"("standards": ["ISO 14001:2015"], "decision_date": "2024-03-15", "issued": "2024-03-14", "expiry": "2027-03-13", "status": "active")", "2024-06-01", rg::Outcome::Irregular},
+        // V6: at most 3 years — through the day before the third anniversary of the decision …
+        SyntheticCase{R"("standards": ["ISO 14001:2015"], "decision_date": "2024-03-15", "issued": "2024-03-15", "expiry": "2027-03-15", "status": "active")", "2024-06-01", rg::Outcome::Irregular},
+        SyntheticCase{R"("standards": ["ISO 14001:2015"], "decision_date": "2024-02-29", "issued": "2024-02-29", "expiry": "2027-02-28", "status": "active")", "2024-06-01", rg::Outcome::ValidAccredited},
+        SyntheticCase{R"("standards": ["ISO 14001:2015"], "decision_date": "2024-02-29", "issued": "2024-02-29", "expiry": "2027-03-01", "status": "active")", "2024-06-01", rg::Outcome::Irregular},
+        // … or, for a recertification, of the cycle continuing the previous expiry (original 2020-02-03 → 2023-02-02 → 2026-02-02).
+        SyntheticCase{R"("standards": ["ISO 14001:2015"], "original_date": "2020-02-03", "decision_date": "2026-01-15", "issued": "2026-01-15", "expiry": "2029-02-02", "status": "active")", "2026-06-01", rg::Outcome::ValidAccredited},
+        SyntheticCase{R"("standards": ["ISO 14001:2015"], "original_date": "2020-02-03", "decision_date": "2026-01-15", "issued": "2026-01-15", "expiry": "2029-02-03", "status": "active")", "2026-06-01", rg::Outcome::Irregular},
+        // V7: the accreditation body named is the accrediting one (id, name or acronym).
+        SyntheticCase{R"("standards": ["ISO 14001:2015"], "accreditation_body": "ABX", "issued": "2024-03-15", "expiry": "2027-03-14", "status": "active")", "2024-06-01", rg::Outcome::ValidAccredited},
+        SyntheticCase{R"("standards": ["ISO 14001:2015"], "accreditation_body": "UKAS", "issued": "2024-03-15", "expiry": "2027-03-14", "status": "active")", "2024-06-01", rg::Outcome::Irregular},
+        // V9/V10: IAF codes against a sector-restricted accreditation; none named → sector unconfirmed.
+        SyntheticCase{R"("standards": ["ISO 9001:2015"], "iaf_codes": ["17"], "issued": "2024-03-15", "expiry": "2027-03-14", "status": "active")", "2024-06-01", rg::Outcome::ValidAccredited},
+        SyntheticCase{R"("standards": ["ISO 9001:2015"], "iaf_codes": ["28"], "issued": "2024-03-15", "expiry": "2027-03-14", "status": "active")", "2024-06-01", rg::Outcome::ValidNotAccredited},
+        SyntheticCase{R"("standards": ["ISO 9001:2015"], "issued": "2024-03-15", "expiry": "2027-03-14", "status": "active")", "2024-06-01", rg::Outcome::Unconfirmed},
+        SyntheticCase{R"("standards": ["ISO 14001:2015"], "issued": "2024-03-15", "expiry": "2027-03-14", "status": "active")", "2024-06-01", rg::Outcome::ValidAccredited},
+        // V12: the 9001 accreditation expired after 2024-12-31: 6 months for earlier certificates, not forever.
+        SyntheticCase{R"("standards": ["ISO 9001:2015"], "iaf_codes": ["17"], "issued": "2024-03-15", "expiry": "2027-03-14", "status": "active")", "2025-07-01", rg::Outcome::ValidAccredited},
+        SyntheticCase{R"("standards": ["ISO 9001:2015"], "iaf_codes": ["17"], "issued": "2024-03-15", "expiry": "2027-03-14", "status": "active")", "2025-07-02", rg::Outcome::ValidNotAccredited},
+        SyntheticCase{R"("standards": ["ISO 9001:2015"], "iaf_codes": ["17"], "issued": "2025-01-01", "expiry": "2027-12-31", "status": "active")", "2025-02-01", rg::Outcome::ValidNotAccredited},
+        // V11: ISO/IEC 27001:2013 — no initial or recertification audit after 2024-04-30.
+        SyntheticCase{R"("standards": ["ISO/IEC 27001:2013"], "audit_date": "2024-04-30", "decision_date": "2024-05-20", "issued": "2024-05-20", "expiry": "2027-05-19", "status": "active")", "2024-06-01", rg::Outcome::ValidAccredited},
+        SyntheticCase{R"("standards": ["ISO/IEC 27001:2013"], "audit_date": "2024-05-01", "decision_date": "2024-05-20", "issued": "2024-05-20", "expiry": "2027-05-19", "status": "active")", "2024-06-01", rg::Outcome::ValidNotAccredited},
+        SyntheticCase{R"("standards": ["ISO/IEC 27001:2013"], "decision_date": "2024-04-30", "issued": "2024-04-30", "expiry": "2027-04-29", "status": "active")", "2024-06-01", rg::Outcome::ValidAccredited},
+        SyntheticCase{R"("standards": ["ISO/IEC 27001:2013"], "decision_date": "2024-05-01", "issued": "2024-05-01", "expiry": "2027-04-30", "status": "active")", "2024-06-01", rg::Outcome::Unconfirmed},
+        // V13/V14: recognised on the decision date, and still on the query date (until 2027-03-31).
+        SyntheticCase{R"("standards": ["ISO 14001:2015"], "issued": "2024-03-15", "expiry": "2027-03-14", "status": "active")", "2027-03-14", rg::Outcome::ValidAccredited},
+        SyntheticCase{R"("standards": ["ISO 14001:2015"], "issued": "2027-02-01", "expiry": "2030-01-31", "status": "active")", "2027-03-31", rg::Outcome::ValidAccredited},
+        SyntheticCase{R"("standards": ["ISO 14001:2015"], "issued": "2027-02-01", "expiry": "2030-01-31", "status": "active")", "2027-04-01", rg::Outcome::AccreditedNotRecognised}));
+
+TEST_F(Registry, NumbersAreNormalisedAtImportAndLookup) {
+  auto r = Open();
+  std::string json = R"({ "certification_bodies": [ { "id": "cb", "name": "CB" } ],
+    "certificates": [ { "number": "  ab-12   x ", "body": "cb", "organization": "O", "standards": ["ISO 9001:2015"], "issued": "2024-01-01", "expiry": "2026-12-31", "status": "active" } ],
+    "self_declarations": [ { "id": " sd-1 ", "organization": "O", "standard": "ISO 9001", "declared_at": "2024-01-01" } ] })";
+  conform::Diagnostics d;
+  ASSERT_TRUE(r->Import("n.json", json, rg::ImportFormat::Auto, sm_, d)) << conform::RenderAll(d, sm_);
+  EXPECT_EQ(rg::NormalizeNumber("  ab-12   x "), "AB-12 X");
+  EXPECT_EQ(rg::NormalizeNumber("nc\xC2\xA0" "9001\t0417"), "NC 9001 0417");  // a no-break space and a tab
+  for (const char* n : {"AB-12 X", "ab-12 x", " Ab-12  X\t"}) EXPECT_EQ(r->Verify(n, D("2025-01-01")).number, "AB-12 X") << n;
+  EXPECT_NE(r->Verify("ab-12 x", D("2025-01-01")).outcome, rg::Outcome::Unknown);
+  EXPECT_NE(r->Verify("AB-12X", D("2025-01-01")).outcome, rg::Outcome::ValidAccredited);  // inner spaces are kept (as one)
+  EXPECT_EQ(r->Verify("SD-1", D("2025-01-01")).outcome, rg::Outcome::SelfDeclared);
+  // Two spellings of one number in a file are the same key.
+  bool ok = true;
+  auto errs = ImportText(*r, "dup.csv",
+                         "record,number,body,organization,standards,issued,expiry,status\n"
+                         "certificate,Q-1,cb,O,ISO 9001:2015,2024-01-01,2026-12-31,active\n"
+                         "certificate, q-1 ,cb,O,ISO 9001:2015,2024-01-01,2026-12-31,active\n",
+                         &ok);
+  EXPECT_FALSE(ok);
+  ASSERT_FALSE(errs.empty());
+  EXPECT_EQ(errs[0], (std::pair<std::string, uint32_t>{"E1026", 3}));
+}
+
+TEST_F(Registry, SchemeArrangementsAreData) {
+  auto r = Open();
+  bool ok = true;
+  auto errs = ImportText(*r, "arr.json",
+                         "{ \"accreditation_bodies\": [ { \"id\": \"o\", \"name\": \"O\", \"kind\": \"scheme_oversight\" } ],\n"
+                         "  \"recognitions\": [ { \"accreditation_body\": \"o\", \"arrangement\": \"AS Scheme\", \"main_scope\": \"AS Rules\", \"since\": \"2020-01-01\" } ] }\n",
+                         &ok);
+  EXPECT_FALSE(ok);
+  ASSERT_FALSE(errs.empty());
+  EXPECT_EQ(errs[0], (std::pair<std::string, uint32_t>{"E1025", 2}));
+  conform::Diagnostics d;
+  std::string json = R"({ "schemes": [ { "standard": "AS 9100", "normative": "AS Rules", "arrangements": ["AS Scheme"], "owner": "IAQG" } ],
+    "accreditation_bodies": [ { "id": "o", "name": "O", "kind": "scheme_oversight" } ],
+    "recognitions": [ { "accreditation_body": "o", "arrangement": "AS Scheme", "main_scope": "AS Rules", "since": "2020-01-01" } ],
+    "certification_bodies": [ { "id": "cb", "name": "CB" } ],
+    "accreditations": [ { "id": "ap", "body": "cb", "accreditation_body": "o", "normative": "AS Rules", "standard": "AS 9100", "edition": "D", "valid_from": "2020-01-01" } ],
+    "certificates": [ { "number": "AS-1", "body": "cb", "organization": "O", "standards": ["AS 9100:D"], "issued": "2024-01-01", "expiry": "2026-12-31", "status": "active" } ] })";
+  ASSERT_TRUE(r->Import("scheme.json", json, rg::ImportFormat::Auto, sm_, d)) << conform::RenderAll(d, sm_);
+  EXPECT_EQ(r->Verify("AS-1", D("2025-01-01")).outcome, rg::Outcome::ValidAccredited);
+}
+
+TEST_F(Registry, AVersionOneRegistryIsUpgraded) {
+  {
+    auto r = Examples();
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  const char* downgrade =
+      "ALTER TABLE certificates DROP COLUMN audit_date; ALTER TABLE editions DROP COLUMN last_audit; "
+      "ALTER TABLE accreditation_bodies DROP COLUMN kind; DROP TABLE schemes; "
+      "UPDATE certificates SET number = 'nc-9001-0417 ' WHERE number = 'NC-9001-0417'; "
+      "UPDATE certificate_standards SET number = 'nc-9001-0417 ' WHERE number = 'NC-9001-0417'; PRAGMA user_version = 1;";
+  ASSERT_EQ(sqlite3_exec(db, downgrade, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+  auto r = Open(false);
+  ASSERT_TRUE(r);
+  rg::Verification v = r->Verify("NC-9001-0417", D("2026-11-22"));
+  EXPECT_EQ(v.outcome, rg::Outcome::ValidAccredited);
+  EXPECT_EQ(v.standards.size(), 1u);
+  EXPECT_EQ(r->Verify("AL-16949-0042", D("2026-11-22")).outcome, rg::Outcome::ValidAccredited);  // the built-in IATF scheme is back
+}
+
+TEST(RegistryRules, EveryCheckHasASourceAndAnOutcome) {
+  std::vector<std::string> ids;
+  for (const auto& r : rg::VerifyRules()) {
+    EXPECT_NE(std::string(r.source), "") << r.id;
+    EXPECT_NE(r.fails, rg::Outcome::ValidAccredited) << r.id;
+    ids.push_back(r.id);
+  }
+  EXPECT_EQ(ids.size(), 14u);
+  EXPECT_EQ(rg::VerifyRuleById("V12").fails, rg::Outcome::ValidNotAccredited);
+  EXPECT_STREQ(rg::VerifyRuleById("V12").source, "IAF MD 2:2017");
+  EXPECT_EQ(rg::VerifyRuleById("V14").fails, rg::Outcome::AccreditedNotRecognised);
+}
+
 TEST_F(Registry, JsonOutputNamesTheOutcomeTheAttestationAndEveryLink) {
   auto r = Examples();
   for (const char* n : {"NC-9001-0417", "SD-2025-0042", "XX-0000", "NC-27001-0101"}) {
@@ -211,6 +381,20 @@ TEST_F(Registry, JsonOutputNamesTheOutcomeTheAttestationAndEveryLink) {
     ASSERT_FALSE(doc["attestation"].get(att));
     if (std::string(n) == "XX-0000") EXPECT_TRUE(att.is_null());
     else EXPECT_FALSE(att["kind"].get(outcome));
+    if (std::string(n) == "NC-9001-0417") {
+      // The aliases of the attestation kind and of the issuing body travel with the JSON.
+      simdjson::dom::array aliases;
+      ASSERT_FALSE(att["aliases"].get(aliases)) << out;
+      std::string_view first;
+      ASSERT_FALSE(aliases.at(0).get(first));
+      EXPECT_EQ(first, "registration (North America)");
+      std::string_view aka;
+      ASSERT_FALSE(doc["subject"]["issuing_body_aka"].at(0).get(aka)) << out;
+      EXPECT_EQ(aka, "Nordic Registrar");
+      simdjson::dom::array rules;
+      ASSERT_FALSE(doc["chain"].at(0)["rules"].get(rules));
+      EXPECT_GT(rules.size(), 0u);
+    }
   }
 }
 
@@ -221,17 +405,18 @@ TEST_F(Registry, ExamplesImport) {
   conform::Diagnostics d;
   rg::ImportStats st;
   ASSERT_TRUE(r->ImportFile(Example("registry.json"), rg::ImportFormat::Auto, sm_, d, &st)) << conform::RenderAll(d, sm_);
-  EXPECT_EQ(st.rows["certificate"], 10);
-  EXPECT_EQ(st.rows["recognition"], 9);
-  EXPECT_EQ(Count("certificates"), 10);
+  EXPECT_EQ(st.rows["certificate"], 18);
+  EXPECT_EQ(st.rows["recognition"], 12);
+  EXPECT_EQ(Count("certificates"), 18);
   EXPECT_EQ(Count("certificate_sites"), 9);
   EXPECT_EQ(Count("editions"), 4);  // two built in (ISO/IEC 27001), two from the file
+  EXPECT_EQ(Count("schemes"), 1);   // built in: IATF 16949
   ASSERT_TRUE(r->ImportFile(Example("registry-more.csv"), rg::ImportFormat::Auto, sm_, d, &st)) << conform::RenderAll(d, sm_);
-  EXPECT_EQ(Count("certificates"), 12);
-  EXPECT_EQ(Count("certificate_standards"), 13);  // NC-9001-0560 has two
+  EXPECT_EQ(Count("certificates"), 21);
+  EXPECT_EQ(Count("certificate_standards"), 22);  // NC-9001-0560 has two
   // Importing again replaces rows: same counts.
   ASSERT_TRUE(r->ImportFile(Example("registry.json"), rg::ImportFormat::Auto, sm_, d));
-  EXPECT_EQ(Count("certificates"), 12);
+  EXPECT_EQ(Count("certificates"), 21);
   EXPECT_EQ(Count("certificate_sites"), 9);
 }
 
@@ -359,16 +544,24 @@ TEST_F(Registry, SearchFindsEveryAttestationKind) {
   q.standard = "iso27001";
   q.kind = "certificates";
   hits = r->Search(q, D("2026-11-22"));
-  ASSERT_EQ(hits.size(), 2u);
+  ASSERT_EQ(hits.size(), 3u);
   q.outcome = "edition_past_transition";
   hits = r->Search(q, D("2026-11-22"));
-  ASSERT_EQ(hits.size(), 1u);
+  ASSERT_EQ(hits.size(), 2u);
   EXPECT_EQ(hits[0].id, "NC-27001-0101");
+  q.outcome = "accredited_not_recognised";
+  q.standard.clear();
+  hits = r->Search(q, D("2026-11-22"));
+  ASSERT_EQ(hits.size(), 2u);  // GR-9001-2210, EA-9001-0310
+  q.outcome = "accreditation_unconfirmed";
+  hits = r->Search(q, D("2026-11-22"));
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].id, "NC-9001-0601");
 
   q = {};
   q.body = "cb-albion";
   q.kind = "certificates";
-  EXPECT_EQ(r->Search(q, D("2026-11-22")).size(), 4u);
+  EXPECT_EQ(r->Search(q, D("2026-11-22")).size(), 8u);
   q.outcome = "suspended";
   EXPECT_TRUE(r->Search(q, D("2026-11-22")).empty());
 }

@@ -20,28 +20,45 @@ namespace conform::runtime::registry {
 using Date = int64_t;
 using lifecycle::Attestation;
 
+// Outcomes, from the most to the least serious: when several links fail, the first applies.
 enum class Outcome {
-  ValidAccredited,        // in force, issued under an accreditation covering it, by an MLA-recognised AB
-  ValidNotAccredited,     // in force, but some link of the accreditation chain does not hold
-  SelfDeclared,           // a first-party self-declaration: not a certification
+  Unknown,                 // no certificate or self-declaration of that number (in force on that date)
+  SelfDeclared,            // a first-party self-declaration: not a certification
+  Withdrawn,               // withdrawn or cancelled
   Suspended,
-  Withdrawn,              // withdrawn or cancelled
   Expired,
-  EditionPastTransition,  // the edition certified is past its transition end (ISO/IEC 27001:2013 after 2025-10-31)
-  Unknown,                // no certificate or self-declaration of that number (in force on that date)
+  EditionPastTransition,   // the edition certified is past its transition end (ISO/IEC 27001:2013 after 2025-10-31)
+  Irregular,               // the certificate's own data break a rule (issued before the decision, over 3 years, another AB named)
+  ValidNotAccredited,      // in force, but no accreditation (or scheme approval) covers it
+  AccreditedNotRecognised, // accredited, but the accreditation body is not recognised for that scope (not, or no longer, an MLA signatory)
+  Unconfirmed,             // accredited as far as the registry shows, but a fact it needs is missing (sector, audit date)
+  ValidAccredited,         // in force, issued under an accreditation covering it, by a recognised AB
 };
-const char* OutcomeName(Outcome o);   // valid_accredited, valid_not_accredited, self_declared, suspended, …
+const char* OutcomeName(Outcome o);   // valid_accredited, valid_not_accredited, accredited_not_recognised, …
 const char* OutcomeLabel(Outcome o);  // "valid and accredited", "valid but not accredited", …
 
-enum class LinkStatus { Ok, Failed, NotChecked };
-const char* LinkStatusName(LinkStatus s);  // ok | failed | not_checked
+enum class LinkStatus { Ok, Failed, NotChecked, Unconfirmed };
+const char* LinkStatusName(LinkStatus s);  // ok | failed | not_checked | unconfirmed
+
+// The checks of `registry verify`, as data with their sources: a failed check leads to `fails`,
+// an unconfirmed one to Outcome::Unconfirmed. See docs/certification.md.
+struct VerifyRule {
+  const char* id;       // V1 …
+  const char* link;     // the chain link it belongs to
+  const char* summary;  // the rule in plain words
+  const char* source;
+  Outcome fails;
+};
+const std::vector<VerifyRule>& VerifyRules();
+const VerifyRule& VerifyRuleById(const std::string& id);
 
 // One link of the chain, with its reason.
 struct Link {
-  std::string name;   // certificate | issuing_body | accreditation | recognition | self_declaration | edition
+  std::string name;   // certificate | edition | certificate_data | issuing_body | accreditation | recognition | self_declaration
   LinkStatus status = LinkStatus::NotChecked;
   std::string reason;
   std::string source;  // the rule the link rests on (ISO/IEC 17021-1 8.2.2, IAF MD 2 …)
+  std::vector<std::string> rules;  // the VerifyRules() ids judged in this link
 };
 
 struct StandardRef {
@@ -56,6 +73,7 @@ struct Verification {
   std::string summary;
   // What the registry holds about the certificate or declaration.
   std::string organization, country, scope, body, body_name, status;
+  std::vector<std::string> body_aka;  // the issuing body's other names ("registrar" names)
   std::vector<StandardRef> standards;
   std::vector<std::string> iaf_codes, sites;
   std::optional<Date> issued, decision, expiry, status_since;
@@ -94,6 +112,9 @@ struct Hit {
 std::string RenderText(const Verification& v);
 std::string RenderJson(const Verification& v);
 std::string RenderText(const std::vector<Hit>& hits, Date as_of);
+// The checks of verify (VerifyRules) with their outcomes and sources.
+std::string RenderRulesText();
+std::string RenderRulesJson();
 std::string RenderJson(const std::vector<Hit>& hits, Date as_of);
 
 // $XDG_DATA_HOME/conform/registry.sqlite, else $HOME/.local/share/conform/registry.sqlite.
@@ -102,6 +123,11 @@ std::string DefaultPath();
 // The key standards are compared by: lower case, spaces and "/IEC" removed
 // ("ISO/IEC 27001" → "iso27001", "ISO 9001" → "iso9001", "ISO/IEC 17021-1" → "iso17021-1").
 std::string StandardKey(const std::string& name);
+
+// A certificate number (or self-declaration id) as stored and looked up: surrounding whitespace
+// removed, inner runs of whitespace (also no-break spaces) made one space, letters upper case:
+// " nc-9001   0417 " → "NC-9001 0417".
+std::string NormalizeNumber(const std::string& number);
 
 class Registry {
  public:
