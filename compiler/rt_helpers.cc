@@ -19,6 +19,28 @@ bool ClauseUnder(std::string_view c, std::string_view p) {
   return c.size() == p.size() || c[p.size()] == '.';
 }
 
+std::string_view ExcludedClause(std::string_view exclusion) {
+  size_t colon = exclusion.find(':');
+  std::string_view c = exclusion.substr(0, colon);
+  while (!c.empty() && c.back() == ' ') c.remove_suffix(1);
+  return c;
+}
+
+std::string ExclusionMessage(std::string_view exclusion) {
+  std::string out = "clause ";
+  out += ExcludedClause(exclusion);
+  out += " is declared not applicable in the scope";
+  size_t colon = exclusion.find(':');
+  if (colon == std::string_view::npos) return out;
+  std::string_view reason = exclusion.substr(colon + 1);
+  while (!reason.empty() && reason.front() == ' ') reason.remove_prefix(1);
+  if (!reason.empty()) {
+    out += ": ";
+    out += reason;
+  }
+  return out;
+}
+
 bool NaturalLess(std::string_view a, std::string_view b) {
   auto digit = [](char c) { return c >= '0' && c <= '9'; };
   size_t i = 0, j = 0;

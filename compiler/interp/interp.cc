@@ -114,7 +114,8 @@ class Machine {
 
   RequirementResult Run(const ir::Requirement& r, const std::vector<std::string>* excluded);
 
-  // The clause numbers the organization declared not applicable; an unknown set excludes nothing.
+  // The clause numbers the organization declared not applicable (each optionally with `: reason`);
+  // an unknown set excludes nothing.
   std::vector<std::string> Exclusions() {
     std::vector<std::string> out;
     if (p_.exclusions < 0) return out;
@@ -571,9 +572,9 @@ RequirementResult Machine::Run(const ir::Requirement& r, const std::vector<std::
   for (auto& vp : var_paths_) vp.clear();
   if (excluded) {
     for (const auto& x : *excluded)
-      if (ClauseUnder(r.clause, x)) {
+      if (ClauseUnder(r.clause, ExcludedClause(x))) {
         out.verdict = Verdict::NotApplicable;
-        out.message = fmt::format("clause {} is declared not applicable in the scope", x);
+        out.message = ExclusionMessage(x);
         return out;
       }
   }

@@ -236,7 +236,7 @@ class Native final : public CompiledProgram {
     if (s->size == 0) return;
     for (size_t i = 0; i < p_->requirements.size(); ++i)
       for (int64_t x = 0; x < s->size; ++x)
-        if (ClauseUnder(p_->requirements[i].clause, in.strings->Get(s->data[x]))) {
+        if (ClauseUnder(p_->requirements[i].clause, ExcludedClause(in.strings->Get(s->data[x])))) {
           verdicts[i] = 5;
           witnesses[i] = x;  // which exclusion
           break;
@@ -304,7 +304,7 @@ class Native final : public CompiledProgram {
           break;
         case 5:
           res.verdict = Verdict::NotApplicable;
-          res.message = fmt::format("clause {} is declared not applicable in the scope", excluded.at(witnesses[i]));
+          res.message = ExclusionMessage(excluded.at(witnesses[i]));
           break;
       }
       if (in.explain && (res.verdict == Verdict::Nonconform || res.verdict == Verdict::NotEvidenced))

@@ -683,6 +683,12 @@ TypeId Lowerer::ResolveParamType(const ast::TypeRef& t) {
 
 void CollectClauses(ir::Program& p, const ast::ClauseDecl& c, int32_t parent, int depth, Diagnostics& diags,
                     std::unordered_map<std::string, Span>& seen) {
+  // A clause number is digits (`9.2.1`) or an annex: a capital letter alone (`A`) or followed by
+  // numbers (`A.5.23`); the grammar lets any name through for the letter.
+  if (!c.number.empty() && !(c.number[0] >= '0' && c.number[0] <= '9') &&
+      (c.number[0] < 'A' || c.number[0] > 'Z' || (c.number.size() > 1 && c.number[1] != '.')))
+    diags.Error("E0630", c.number_span, fmt::format("`{}` is not a clause number", c.number),
+                "number clauses with digits (`9.2`) or, for an annex, a capital letter (`A`, `A.5`, `A.5.23`)");
   if (parent >= 0) {
     const std::string& pn = p.clauses[parent].number;
     bool ok = c.number.size() > pn.size() + 1 && c.number.compare(0, pn.size(), pn) == 0 && c.number[pn.size()] == '.' &&

@@ -474,7 +474,7 @@ TEST(Cli, EditionsCoexist) {
 TEST(Cli, CatalogueCommands) {
   Result list = Conform("catalogue list");
   EXPECT_EQ(list.status, 0);
-  for (const char* id : {"iso9001", "iso14001", "iso45001", "core", "hs", "iso17021_1", "iso17011", "iso17025"})
+  for (const char* id : {"iso9001", "iso14001", "iso27001", "iso45001", "core", "hs", "iso17021_1", "iso17011", "iso17025"})
     EXPECT_NE(list.out.find(id), std::string::npos) << id;
   Result map = Conform("catalogue map iso9001 iso14001");
   EXPECT_EQ(map.status, 0) << map.err;
@@ -509,5 +509,19 @@ TEST(Cli, CatalogueOwnLabelsBracketed) {
   std::set<std::string> expected = {"4.4.1", "4.4.2", "6.1.1", "6.1.2", "6.2.1", "6.2.2", "7.5.3.1", "7.5.3.2",
                                     "8.2.3.1", "8.2.3.2", "8.7.1", "8.7.2", "9.2.1", "9.2.2", "10.2.1", "10.2.2"};
   EXPECT_EQ(bracketed, expected);
+}
+
+// ISO/IEC 27001: Annex A controls are clauses (A.8.13), reachable by `show --clause`; the
+// manifest maps controls to ISO 9001's supplier and change clauses beyond the harmonized ones.
+TEST(Cli, Iso27001AnnexClauses) {
+  Result show = Conform("catalogue show iso27001 --clause A.8.13 --format json");
+  EXPECT_EQ(show.status, 0) << show.err;
+  EXPECT_NE(show.out.find("a8_13_restores_tested"), std::string::npos) << show.out.substr(0, 400);
+  EXPECT_EQ(show.out.find("a8_12_implemented"), std::string::npos);
+  Result map = Conform("catalogue map iso27001 iso9001");
+  EXPECT_EQ(map.status, 0) << map.err;
+  EXPECT_NE(map.out.find("hs 9.2"), std::string::npos);
+  EXPECT_NE(map.out.find("A.5.19"), std::string::npos) << map.out;
+  EXPECT_NE(map.out.find("declared by iso27001"), std::string::npos);
 }
 }  // namespace

@@ -27,6 +27,11 @@ class Scratch {
 
 // Whether clause number `c` is `p` or one of its sub-clauses ("8.3.1" under "8.3", not "8.30").
 bool ClauseUnder(std::string_view c, std::string_view p);
+// An exclusion is a clause number, optionally followed by `: ` and the organization's reason
+// ("A.7.4: all staff work remotely"). ExcludedClause is the number, ExclusionMessage the
+// not-applicable message for a requirement under it.
+std::string_view ExcludedClause(std::string_view exclusion);
+std::string ExclusionMessage(std::string_view exclusion);
 // Natural order: runs of digits compare as numbers, so "9.2" < "10.1" (clause numbers, set output).
 bool NaturalLess(std::string_view a, std::string_view b);
 
