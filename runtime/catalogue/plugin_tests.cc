@@ -112,7 +112,7 @@ class Runner {
       Engine e = engine == "jit" ? Engine::Jit : Engine::Interp;
       by_engine.push_back(Evaluate(p, *doc, tc.as_of, pv, e, true, c->native.get()));
     }
-    auto& cov = Coverage(p);
+    auto& cov = Coverage(*c);
     cov.tests++;
     for (size_t i = 0; i < p.requirements.size(); ++i) {
       const auto& req = p.requirements[i];
@@ -153,8 +153,8 @@ class Runner {
   // Standards of the catalogue with no test file at all still appear in the coverage.
   void NoteUntested(const PluginManifest& pkg) {
     if (pkg.kind == "schema") return;
-    Compiled* c = Get(pkg.id, {}, pkg.manifest);
-    if (c) Coverage(*c->program);
+    Compiled* c = Get(Spec(pkg), {}, pkg.manifest);
+    if (c) Coverage(*c);
   }
 
  private:
@@ -182,7 +182,7 @@ class Runner {
         const PluginManifest* pkg = cat_.FindByDir(file.parent_path().parent_path().string());
         if (!pkg) pkg = cat_.FindByDir(file.parent_path().string());
         if (!pkg) return fail("no `standard:` and the file is not inside a plugin package");
-        tc.standard = pkg->id;
+        tc.standard = Spec(*pkg);
       }
       if (YAML::Node w = root["with"]) {
         if (!w.IsSequence()) return fail("`with` must be a list of standards", "e.g. `with: [iso14001, iso45001]`");
@@ -297,11 +297,22 @@ class Runner {
     return raw;
   }
 
-  StandardCoverage& Coverage(const ir::Program& p) {
+  // How a package is named to `Find`: its id, or `id@edition` when the catalogue holds several
+  // editions of the standard (tests and coverage then belong to the edition whose folder they
+  // are in, not to the default edition).
+  std::string Spec(const PluginManifest& pkg) const {
+    size_t editions = std::count_if(cat_.plugins().begin(), cat_.plugins().end(),
+                                    [&](const PluginManifest& m) { return m.id == pkg.id; });
+    return editions > 1 ? pkg.id + "@" + pkg.edition : pkg.id;
+  }
+
+  StandardCoverage& Coverage(const Compiled& compiled) {
+    const ir::Program& p = *compiled.program;
+    std::string label = Spec(*compiled.package);
     for (auto& c : rep_.coverage)
-      if (c.standard == p.standard) return c;
+      if (c.standard == label) return c;
     StandardCoverage c;
-    c.standard = p.standard;
+    c.standard = label;
     c.requirements = p.requirements.size();
     for (const auto& r : p.requirements) c.ids.push_back(r.id);
     rep_.coverage.push_back(std::move(c));

@@ -524,4 +524,34 @@ TEST(Cli, Iso27001AnnexClauses) {
   EXPECT_NE(map.out.find("A.5.19"), std::string::npos) << map.out;
   EXPECT_NE(map.out.find("declared by iso27001"), std::string::npos);
 }
+
+// ISO/IEC 27001 has two editions in the catalogue: 2022 is the default; the 2013 edition's
+// transition ended on 2025-10-31 (IAF MD 26), so checking against it afterwards warns.
+TEST(Cli, Iso27001EditionTransition) {
+  const std::string ev = "standards/iso27001/examples/complete.yaml";
+  Result current = Conform("check " + ev + " -s iso27001 --as-of 2026-11-22 --format json");
+  EXPECT_EQ(current.status, 0) << current.err;
+  EXPECT_NE(current.out.find("\"edition\":\"2022+A1:2024\""), std::string::npos);
+  EXPECT_EQ(current.err.find("W0602"), std::string::npos) << current.err;
+  Result late = Conform("check " + ev + " -s iso27001@2013 --as-of 2026-11-22");
+  EXPECT_EQ(late.status, 0) << late.err;
+  EXPECT_NE(late.err.find("W0602"), std::string::npos) << late.err;
+  EXPECT_NE(late.err.find("iso27001 edition 2013 is past its transition end (2025-10-31)"), std::string::npos) << late.err;
+  Result during = Conform("check " + ev + " -s iso27001@2013 --as-of 2025-06-01");
+  EXPECT_EQ(during.err.find("W0602"), std::string::npos) << during.err;
+  Result list = Conform("catalogue list --as-of 2026-11-22 --format json");
+  EXPECT_NE(list.out.find("\"edition\":\"2013\""), std::string::npos) << list.out;
+}
+
+// The certified SaaS example: controls its Statement of Applicability excludes are reported not
+// applicable with the company's own justification.
+TEST(Cli, Iso27001ExcludedControlsShowJustification) {
+  Result r = Conform("check examples/saas-company.yaml -s iso27001 --as-of 2026-11-22");
+  EXPECT_EQ(r.status, 1) << r.err;  // five deliberate gaps
+  EXPECT_NE(r.out.find("a8_30_implemented  not applicable: clause A.8.30 is declared not applicable in the scope: "
+                       "excluded in the Statement of Applicability — No development is outsourced"),
+            std::string::npos)
+      << r.out.substr(0, 600);
+  EXPECT_NE(r.out.find("✗ a8_8_vulnerabilities_remediated"), std::string::npos);
+}
 }  // namespace
