@@ -222,6 +222,19 @@ certification_history:
   EXPECT_TRUE(new_cycle) << t.out;
 }
 
+// The example transfer: the accepting body's record continues the old cycle.
+TEST(Certify, ExampleTransferContinuesTheCycle) {
+  Result r = Conform("certify examples/certification/transfer.yaml --standard iso9001 --as-of 2025-06-01");
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_TRUE(Has(r.out, "state: transferred")) << r.out;
+  EXPECT_TRUE(Has(r.out, "certified: certificate LA-9001-0052, cycle started 2023-03-15, expires 2026-03-14")) << r.out;
+  EXPECT_TRUE(Has(r.out, "the cycle continues")) << r.out;
+  EXPECT_FALSE(Has(r.out, "irregularities in the recorded history")) << r.out;
+  Result later = Conform("certify examples/certification/transfer.yaml --standard iso9001 --as-of 2026-11-22");
+  EXPECT_EQ(later.status, 0) << later.out;
+  EXPECT_TRUE(Has(later.out, "2026-12-31  due     surveillance audit in 2026")) << later.out;
+}
+
 TEST(Certify, AnApplicantWithOpenFindings) {
   Result r = Conform("certify examples/certification/applicant.yaml --standard iso9001 --as-of 2026-11-22");
   EXPECT_EQ(r.status, 1) << r.err;
