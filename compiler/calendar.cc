@@ -53,11 +53,19 @@ std::string FormatDate(int64_t days) {
   return fmt::format("{:04}-{:02}-{:02}", y, m, d);
 }
 
+Duration Normalize(int64_t months, int64_t days, int64_t minutes) {
+  int64_t total = days * kMinutesPerDay + minutes;
+  return {static_cast<int32_t>(months), static_cast<int32_t>(total / kMinutesPerDay),
+          static_cast<int32_t>(total % kMinutesPerDay)};
+}
+
 std::optional<Duration> UnitOf(std::string_view u) {
-  if (u == "day" || u == "days") return Duration{0, 1};
-  if (u == "week" || u == "weeks") return Duration{0, 7};
-  if (u == "month" || u == "months") return Duration{1, 0};
-  if (u == "year" || u == "years") return Duration{12, 0};
+  if (u == "minute" || u == "minutes") return Duration{0, 0, 1};
+  if (u == "hour" || u == "hours") return Duration{0, 0, 60};
+  if (u == "day" || u == "days") return Duration{0, 1, 0};
+  if (u == "week" || u == "weeks") return Duration{0, 7, 0};
+  if (u == "month" || u == "months") return Duration{1, 0, 0};
+  if (u == "year" || u == "years") return Duration{12, 0, 0};
   return std::nullopt;
 }
 
@@ -67,7 +75,7 @@ std::optional<Duration> ParseDuration(std::string_view s) {
   size_t start = i;
   while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
   if (i == start || i - start > 6) return std::nullopt;
-  int n = 0;
+  int64_t n = 0;
   std::from_chars(s.data() + start, s.data() + i, n);
   while (i < s.size() && s[i] == ' ') ++i;
   size_t ustart = i;
@@ -77,20 +85,50 @@ std::optional<Duration> ParseDuration(std::string_view s) {
   if (i != s.size()) return std::nullopt;
   auto u = UnitOf(unit);
   if (!u) return std::nullopt;
-  return Duration{u->months * n, u->days * n};
+  if (!Representable(u->months * n, u->days * n, u->minutes * n)) return std::nullopt;
+  return Normalize(u->months * n, u->days * n, u->minutes * n);
 }
 
 std::string FormatDuration(Duration d) {
-  // Printed as written in rules and evidence: months stay months, days stay days.
-  auto one = [](int32_t n, const char* unit) { return fmt::format("{} {}{}", n, unit, n == 1 || n == -1 ? "" : "s"); };
-  if (d.months == 0 && d.days == 0) return "0 days";
+  // Months stay months and days stay days; a duration with a part of a day prints in hours
+  // and minutes (`36 hours`, `1 hour 30 minutes`), as a recovery time objective is written.
+  auto one = [](int64_t n, const char* unit) { return fmt::format("{} {}{}", n, unit, n == 1 || n == -1 ? "" : "s"); };
+  if (d.months == 0 && d.days == 0 && d.minutes == 0) return "0 days";
   std::string out;
-  if (d.months) out = one(d.months, "month");
-  if (d.days) {
+  auto add = [&](std::string part) {
     if (!out.empty()) out += " ";
-    out += one(d.days, "day");
+    out += part;
+  };
+  if (d.months) add(one(d.months, "month"));
+  if (d.minutes == 0) {
+    if (d.days) add(one(d.days, "day"));
+  } else {
+    int64_t total = static_cast<int64_t>(d.days) * kMinutesPerDay + d.minutes;
+    if (total / 60) add(one(total / 60, "hour"));
+    if (total % 60) add(one(total % 60, "minute"));
   }
   return out;
+}
+
+Duration Add(Duration a, Duration b, int sign) {
+  return Normalize(static_cast<int64_t>(a.months) + sign * static_cast<int64_t>(b.months),
+                   static_cast<int64_t>(a.days) + sign * static_cast<int64_t>(b.days),
+                   static_cast<int64_t>(a.minutes) + sign * static_cast<int64_t>(b.minutes));
+}
+
+Duration Scale(Duration a, int64_t k) {
+  // Wraps like int64 arithmetic on overflow (both engines call this one function).
+  auto mul = [](int64_t x, int64_t y) { return static_cast<int64_t>(static_cast<uint64_t>(x) * static_cast<uint64_t>(y)); };
+  return Normalize(mul(a.months, k), mul(a.days, k), mul(a.minutes, k));
+}
+
+int Compare(Duration a, Duration b, int64_t anchor) {
+  auto key = [&](Duration d) {
+    int64_t month_days = d.months ? AddDuration(anchor, {d.months, 0, 0}, +1) - anchor : 0;
+    return (month_days + d.days) * kMinutesPerDay + d.minutes;
+  };
+  int64_t x = key(a), y = key(b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 int64_t AddDuration(int64_t date, Duration dur, int sign) {

@@ -76,6 +76,9 @@ std::vector<HelperSymbol> HelperSymbols() {
       {"conform_rt_under_any", reinterpret_cast<void*>(&conform_rt_under_any)},
       {"conform_rt_strcmp", reinterpret_cast<void*>(&conform_rt_strcmp)},
       {"conform_rt_date_add", reinterpret_cast<void*>(&conform_rt_date_add)},
+      {"conform_rt_dur_add", reinterpret_cast<void*>(&conform_rt_dur_add)},
+      {"conform_rt_dur_mul", reinterpret_cast<void*>(&conform_rt_dur_mul)},
+      {"conform_rt_dur_cmp", reinterpret_cast<void*>(&conform_rt_dur_cmp)},
   };
   for (const auto& b : BuiltinRegistry::Default().all())
     out.push_back({b.symbol.c_str(), reinterpret_cast<void*>(b.fn)});
@@ -121,5 +124,17 @@ int64_t conform_rt_strcmp(EvalContext* ctx, int64_t a, int64_t b) {
 }
 int64_t conform_rt_date_add(int64_t date, int64_t duration, int64_t sign) {
   return conform::cal::AddDuration(date, conform::cal::Unpack(duration), static_cast<int>(sign));
+}
+int64_t conform_rt_dur_add(int64_t a, int64_t b, int64_t sign) {
+  using namespace conform::cal;
+  return Pack(Add(Unpack(a), Unpack(b), static_cast<int>(sign)));
+}
+int64_t conform_rt_dur_mul(int64_t a, int64_t k) {
+  using namespace conform::cal;
+  return Pack(Scale(Unpack(a), k));
+}
+int64_t conform_rt_dur_cmp(int64_t a, int64_t b, int64_t as_of) {
+  using namespace conform::cal;
+  return Compare(Unpack(a), Unpack(b), as_of);
 }
 }

@@ -65,7 +65,7 @@ std::string PrintExpr(const Expr& e) {
     case ExprKind::StringLit: return Quote(e.text);
     case ExprKind::DateLit: return cal::FormatDate(e.int_value);
     case ExprKind::DurationLit:
-      return fmt::format("(duration {})", cal::FormatDuration({static_cast<int32_t>(e.int_value), static_cast<int32_t>(e.days)}));
+      return fmt::format("(duration {})", cal::FormatDuration({static_cast<int32_t>(e.int_value), static_cast<int32_t>(e.days), static_cast<int32_t>(e.minutes)}));
     case ExprKind::SetLit: {
       std::string s = "(set";
       for (const auto& a : e.args) s += " " + PrintExpr(*a);

@@ -310,11 +310,14 @@ CV Gen::E(int32_t idx) {
     }
     case Op::DurMul: {
       CV a = E(n.a), m = E(n.b);
-      Value* months = b_.CreateSExt(b_.CreateTrunc(b_.CreateLShr(a.v, 32), i32_), i64_);
-      Value* days = b_.CreateSExt(b_.CreateTrunc(a.v, i32_), i64_);
-      Value* nm = b_.CreateZExt(b_.CreateTrunc(b_.CreateMul(months, m.v), i32_), i64_);
-      Value* nd = b_.CreateZExt(b_.CreateTrunc(b_.CreateMul(days, m.v), i32_), i64_);
-      return {b_.CreateOr(b_.CreateShl(nm, 32), nd), b_.CreateAnd(a.k, m.k)};
+      auto fnc = Helper("conform_rt_dur_mul", i64_, {i64_, i64_});
+      return Guarded(b_.CreateAnd(a.k, m.k), [&] { return b_.CreateCall(fnc, {a.v, m.v}); });
+    }
+    case Op::DurAdd: case Op::DurSub: {
+      CV a = E(n.a), d = E(n.b);
+      auto fnc = Helper("conform_rt_dur_add", i64_, {i64_, i64_, i64_});
+      int64_t sign = n.op == Op::DurAdd ? 1 : -1;
+      return Guarded(b_.CreateAnd(a.k, d.k), [&] { return b_.CreateCall(fnc, {a.v, d.v, b_.getInt64(sign)}); });
     }
     case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: {
       CV a = E(n.a), bb = E(n.b);
@@ -330,6 +333,9 @@ CV Gen::E(int32_t idx) {
       } else if (n.aux == 2) {
         auto fnc = Helper("conform_rt_strcmp", i64_, {ptr_, i64_, i64_});
         r = Guarded(k, [&] { return b_.CreateCall(fnc, {ctx_, a.v, bb.v}); }).v;
+      } else if (n.aux == 3) {
+        auto fnc = Helper("conform_rt_dur_cmp", i64_, {i64_, i64_, i64_});
+        r = Guarded(k, [&] { return b_.CreateCall(fnc, {a.v, bb.v, as_of_}); }).v;
       } else {
         r = b_.CreateSelect(b_.CreateICmpSLT(a.v, bb.v), b_.getInt64(-1),
                             b_.CreateSelect(b_.CreateICmpSGT(a.v, bb.v), b_.getInt64(1), b_.getInt64(0)));
@@ -632,9 +638,12 @@ CV Gen::Collection(const Node& n, int64_t*) {
       case Op::Min: case Op::Max: {
         Value* cur = b_.CreateLoad(i64_, best);
         Value* better;
-        if (dec)
+        if (dec) {
           better = n.op == Op::Min ? b_.CreateFCmpOLT(ToDouble(v.v), ToDouble(cur)) : b_.CreateFCmpOGT(ToDouble(v.v), ToDouble(cur));
-        else
+        } else if (Kind(n.type) == TypeKind::Duration) {
+          Value* c = b_.CreateCall(Helper("conform_rt_dur_cmp", i64_, {i64_, i64_, i64_}), {v.v, cur, as_of_});
+          better = n.op == Op::Min ? b_.CreateICmpSLT(c, b_.getInt64(0)) : b_.CreateICmpSGT(c, b_.getInt64(0));
+        } else
           better = n.op == Op::Min ? b_.CreateICmpSLT(v.v, cur) : b_.CreateICmpSGT(v.v, cur);
         Value* take = b_.CreateOr(b_.CreateNot(b_.CreateLoad(i1_, have)), better);
         b_.CreateStore(b_.CreateSelect(take, v.v, cur), best);

@@ -234,8 +234,12 @@ Value Machine::Eval(int32_t idx) {
     case Op::DurMul: {
       Value a = Eval(n.a), b = Eval(n.b);
       if (!a.known || !b.known) return kUnknown;
-      cal::Duration d = cal::Unpack(a.bits);
-      return Known(cal::Pack({static_cast<int32_t>(d.months * b.bits), static_cast<int32_t>(d.days * b.bits)}));
+      return Known(conform_rt_dur_mul(a.bits, b.bits));
+    }
+    case Op::DurAdd: case Op::DurSub: {
+      Value a = Eval(n.a), b = Eval(n.b);
+      if (!a.known || !b.known) return kUnknown;
+      return Known(conform_rt_dur_add(a.bits, b.bits, n.op == Op::DurAdd ? 1 : -1));
     }
     case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: return EvalCompare(n);
     case Op::And: {
@@ -326,6 +330,8 @@ Value Machine::EvalCompare(const Node& n) {
   } else if (n.aux == 2) {
     int r = Str(a.bits).compare(Str(b.bits));
     c = r < 0 ? -1 : r > 0 ? 1 : 0;
+  } else if (n.aux == 3) {
+    c = static_cast<int>(conform_rt_dur_cmp(a.bits, b.bits, in_.as_of));
   } else {
     c = a.bits < b.bits ? -1 : a.bits > b.bits ? 1 : 0;
   }
@@ -347,6 +353,7 @@ Value Machine::EvalCollection(const Node& n) {
   bool any_unknown = false;
   int64_t count = 0;
   bool dec = Kind(n.type) == TypeKind::Decimal;
+  bool dur = Kind(n.type) == TypeKind::Duration;
   int64_t isum = 0;
   double dsum = 0;
   bool have = false;
@@ -401,6 +408,7 @@ Value Machine::EvalCollection(const Node& n) {
         if (!v.known) break;
         bool better;
         if (dec) better = n.op == Op::Min ? AsDec(v.bits) < AsDec(best) : AsDec(v.bits) > AsDec(best);
+        else if (dur) better = conform_rt_dur_cmp(v.bits, best, in_.as_of) * (n.op == Op::Min ? -1 : 1) > 0;
         else better = n.op == Op::Min ? v.bits < best : v.bits > best;
         if (!have || better) best = v.bits;
         have = true;

@@ -31,6 +31,8 @@ const char* OpName(Op op) {
     case Op::DateSub: return "date_sub";
     case Op::DateDiff: return "date_diff";
     case Op::DurMul: return "dur_mul";
+    case Op::DurAdd: return "dur_add";
+    case Op::DurSub: return "dur_sub";
     case Op::Eq: return "eq";
     case Op::Ne: return "ne";
     case Op::Lt: return "lt";
@@ -111,7 +113,7 @@ class Printer {
       }
       default: {
         std::string s = fmt::format("({}", OpName(n.op));
-        if (n.op >= Op::Eq && n.op <= Op::Ge) s += n.aux == 1 ? ".dec" : n.aux == 2 ? ".str" : "";
+        if (n.op >= Op::Eq && n.op <= Op::Ge) s += n.aux == 1 ? ".dec" : n.aux == 2 ? ".str" : n.aux == 3 ? ".dur" : "";
         else s += ":" + t;
         if (n.a >= 0) s += " " + Expr(n.a);
         if (n.b >= 0) s += " " + Expr(n.b);

@@ -43,7 +43,7 @@ namespace {
 constexpr const char* kConformVersion = "0.1.0";
 constexpr const char* kMagic = "CONFORM-OBJECT-CACHE 1\n";
 // Bump whenever generated code changes shape for the same IR (function names, ABI, layout).
-constexpr int kCodegenVersion = 8;
+constexpr int kCodegenVersion = 9;
 
 double Ms(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();

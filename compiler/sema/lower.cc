@@ -267,7 +267,7 @@ int32_t Lowerer::Lower(const Expr& e, TypeId hint) {
     case ExprKind::DateLit: return Const(TypeTable::kDate, e.int_value, e.span);
     case ExprKind::DurationLit:
       return Const(TypeTable::kDuration,
-                   cal::Pack({static_cast<int32_t>(e.int_value), static_cast<int32_t>(e.days)}), e.span);
+                   cal::Pack({static_cast<int32_t>(e.int_value), static_cast<int32_t>(e.days), static_cast<int32_t>(e.minutes)}), e.span);
     case ExprKind::SetLit: {
       TypeId elem = kErr;
       if (m_.types.Kind(hint) == TypeKind::Set) elem = m_.types[hint].elem;
@@ -414,16 +414,15 @@ int32_t Lowerer::LowerBinary(const Expr& e) {
     bool ordering = op != "==" && op != "!=";
     if (lk == TypeKind::Entity || lk == TypeKind::List || lk == TypeKind::Set)
       return mismatch("compare fields of the values instead");
-    if (ordering && (lk == TypeKind::Bool || lk == TypeKind::Enum || lk == TypeKind::Duration)) {
-      std::string help = lk == TypeKind::Duration
-                             ? "durations of months and days have no exact order: compare the dates they lead to, e.g. `d + interval >= as_of`"
-                             : "only numbers, dates and strings are ordered";
-      diags_.Error("E0304", e.span, fmt::format("`{}` values cannot be ordered with `{}`", Name(T(l)), op), help);
+    if (ordering && (lk == TypeKind::Bool || lk == TypeKind::Enum)) {
+      diags_.Error("E0304", e.span, fmt::format("`{}` values cannot be ordered with `{}`", Name(T(l)), op),
+                   "only numbers, dates, durations and strings are ordered");
       return Error(e.span);
     }
     Op o = op == "==" ? Op::Eq : op == "!=" ? Op::Ne : op == "<" ? Op::Lt : op == "<=" ? Op::Le : op == ">" ? Op::Gt : Op::Ge;
     int32_t n = Make(o, TypeTable::kBool, e.span, l, r);
-    p_.nodes[n].aux = lk == TypeKind::Decimal ? 1 : (lk == TypeKind::String && ordering) ? 2 : 0;
+    // Durations compare by the point in time each reaches from as_of (exact without months).
+    p_.nodes[n].aux = lk == TypeKind::Decimal ? 1 : lk == TypeKind::Duration ? 3 : (lk == TypeKind::String && ordering) ? 2 : 0;
     return n;
   }
   // Arithmetic.
@@ -443,8 +442,10 @@ int32_t Lowerer::LowerBinary(const Expr& e) {
   if (op == "-" && lk == TypeKind::Date && rk == TypeKind::Date) return Make(Op::DateDiff, TypeTable::kInt, e.span, l, r);
   if (op == "*" && lk == TypeKind::Duration && rk == TypeKind::Int) return Make(Op::DurMul, TypeTable::kDuration, e.span, l, r);
   if (op == "*" && lk == TypeKind::Int && rk == TypeKind::Duration) return Make(Op::DurMul, TypeTable::kDuration, e.span, r, l);
+  if ((op == "+" || op == "-") && lk == TypeKind::Duration && rk == TypeKind::Duration)
+    return Make(op == "+" ? Op::DurAdd : Op::DurSub, TypeTable::kDuration, e.span, l, r);
   std::string help;
-  if (lk == TypeKind::Duration && rk == TypeKind::Duration) help = "add durations to a date one at a time: `d + a + b`";
+  if (lk == TypeKind::Duration && rk == TypeKind::Date) help = "write the date first: `date - 30 days`";
   if (lk == TypeKind::Int && rk == TypeKind::Date) help = "write the date first: `date + 30 days`";
   if (rk == TypeKind::Int && lk == TypeKind::Date) help = "add a duration, not a number: `date + 30 days`";
   return mismatch(help);
@@ -531,7 +532,7 @@ int32_t Lowerer::LowerCollectionOp(const Expr& e) {
   const std::string& fn = e.text;
   if (fn == "sum" && IsNumeric(vk)) { op = Op::Sum; result = T(body); }
   else if (fn == "avg" && IsNumeric(vk)) { op = Op::Avg; result = TypeTable::kDecimal; }
-  else if ((fn == "min" || fn == "max") && (IsNumeric(vk) || vk == TypeKind::Date)) {
+  else if ((fn == "min" || fn == "max") && (IsNumeric(vk) || vk == TypeKind::Date || vk == TypeKind::Duration)) {
     op = fn == "min" ? Op::Min : Op::Max;
     result = T(body);
   } else if (fn == "distinct" && (vk == TypeKind::String || vk == TypeKind::Int || vk == TypeKind::Date ||
@@ -544,7 +545,7 @@ int32_t Lowerer::LowerCollectionOp(const Expr& e) {
     result = types_.Set(m_.types[T(body)].elem);
   } else {
     const char* want = fn == "sum" || fn == "avg" ? "an int or decimal"
-                       : fn == "min" || fn == "max" ? "an int, decimal or date"
+                       : fn == "min" || fn == "max" ? "an int, decimal, date or duration"
                        : fn == "distinct"           ? "a string, int, date, bool or enum"
                                                     : "a set or list of scalars";
     diags_.Error("E0301", e.c->span, fmt::format("`{}` needs {} value, found `{}`", fn, want, Name(T(body))));

@@ -313,11 +313,18 @@ class Builder {
       auto u = cal::UnitOf(unit);
       if (!u) {
         diags_.Error("E0106", SpanOf(d->unit), fmt::format("unknown duration unit `{}`", unit),
-                     "use days, weeks, months or years");
+                     "use minutes, hours, days, weeks, months or years");
         return e;
       }
-      e->int_value = u->months * n;
-      e->days = u->days * n;
+      if (n > 100000000 || !cal::Representable(u->months * n, u->days * n, u->minutes * n)) {
+        diags_.Error("E0107", s, fmt::format("duration `{} {}` is out of range", n, unit),
+                     "durations hold up to 32767 months and 2^31 days");
+        return e;
+      }
+      cal::Duration dur = cal::Normalize(u->months * n, u->days * n, u->minutes * n);
+      e->int_value = dur.months;
+      e->days = dur.days;
+      e->minutes = dur.minutes;
       e->text = unit;
       return e;
     }

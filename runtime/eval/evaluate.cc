@@ -87,7 +87,7 @@ bool ParseScalar(const ir::Program& p, TypeId t, const std::string& text, Layere
     case TypeKind::Duration: {
       auto d = cal::ParseDuration(text);
       if (!d) {
-        why = "expected a duration such as `12 months` or `30 days`";
+        why = "expected a duration such as `12 months`, `30 days` or `4 hours`";
         return false;
       }
       out = cal::Pack(*d);

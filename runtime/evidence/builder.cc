@@ -335,7 +335,7 @@ bool Builder::ConvertScalar(TypeId t, const ScalarIn& s, int64_t& out) {
       if (s.kind != K::Bool) {
         if (auto d = cal::ParseDuration(text)) return out = cal::Pack(*d), true;
       }
-      Error("E0706", s.span, "invalid duration " + Show(text), "write e.g. `12 months`, `30 days`, `2 years`");
+      Error("E0706", s.span, "invalid duration " + Show(text), "write e.g. `12 months`, `30 days`, `4 hours`");
       return false;
     }
     case TypeKind::Enum: {

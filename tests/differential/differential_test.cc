@@ -59,8 +59,9 @@ class Gen {
   }
   std::string DateLit() { return fmt::format("2025-{:02}-{:02}", 1 + Pick(12), 1 + Pick(28)); }
   std::string DurLit() {
-    static const char* kUnits[] = {"days", "months", "weeks", "years"};
-    return fmt::format("{} {}", 1 + Pick(14), kUnits[Pick(4)]);
+    static const char* kUnits[] = {"days", "months", "weeks", "years", "hours", "minutes"};
+    int unit = Pick(6);
+    return fmt::format("{} {}", unit == 5 ? 1 + Pick(3000) : unit == 4 ? 1 + Pick(80) : 1 + Pick(14), kUnits[unit]);
   }
 
   // An expression of type t. `item` is the name of a bound item variable, or "".
@@ -125,11 +126,14 @@ class Gen {
         }
       }
       case T::Dur: {
-        int k = leaf ? Pick(3) : Pick(4);
+        int k = leaf ? Pick(3) : Pick(7);
         switch (k) {
           case 0: return DurLit();
           case 1: return x.empty() ? "interval" : x + ".dur";
           case 2: return "interval";
+          case 3: return fmt::format("({} + {})", E(T::Dur, depth - 1, x), E(T::Dur, depth - 1, x));
+          case 4: return fmt::format("({} - {})", E(T::Dur, depth - 1, x), E(T::Dur, depth - 1, x));
+          case 5: return fmt::format("{}(y.dur for y in items where {})", Coin() ? "min" : "max", E(T::Bool, depth - 1, "y"));
           default: return fmt::format("({} * {})", E(T::Dur, depth - 1, x), Pick(3));
         }
       }
@@ -176,7 +180,10 @@ class Gen {
             static const char* kOps[] = {"==", "!=", "<", ">"};
             return fmt::format("{} {} {}", E(T::Str, depth - 1, x), kOps[Pick(4)], E(T::Str, depth - 1, x));
           }
-          case 12: return fmt::format("{} {} {}", E(T::Dur, depth - 1, x), Coin() ? "==" : "!=", E(T::Dur, depth - 1, x));
+          case 12: {
+            static const char* kOps[] = {"==", "!=", "<", "<=", ">", ">="};
+            return fmt::format("{} {} {}", E(T::Dur, depth - 1, x), kOps[Pick(6)], E(T::Dur, depth - 1, x));
+          }
           case 13: return fmt::format("{} {}in {}", E(T::Str, depth - 1, x), Coin() ? "not " : "", E(T::Set, depth - 1, x));
           case 14: return fmt::format("{} in {{draft, obsolete}}", x.empty() ? "status" : x + ".st");
           case 15: return fmt::format("{} {}under {}", E(T::Str, depth - 1, x), Coin(30) ? "not " : "",
@@ -216,8 +223,8 @@ class Gen {
           for (char ch : e) out += ch == '"' ? std::string("\\\"") : std::string(1, ch);
           return out;
         };
-        std::string msg = fmt::format("i={{{}}} d={{{}}} s={{{}}}", let ? "v" : esc(E(T::Int, 1, "")), esc(E(T::Date, 1, "")),
-                                      esc(E(T::Str, 1, "")));
+        std::string msg = fmt::format("i={{{}}} d={{{}}} s={{{}}} u={{{}}}", let ? "v" : esc(E(T::Int, 1, "")),
+                                      esc(E(T::Date, 1, "")), esc(E(T::Str, 1, "")), esc(E(T::Dur, 1, "")));
         if (Coin(35)) {
           out += fmt::format("      pass all w in items : {}\n", E(T::Bool, 3, "w"));
           msg += " w={w.code} n={w.n} t={w.tags}";

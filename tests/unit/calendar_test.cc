@@ -96,7 +96,11 @@ TEST(Calendar, UnitsAndDurations) {
   ASSERT_TRUE(UnitOf("day"));
   EXPECT_EQ(UnitOf("day")->days, 1);
   EXPECT_FALSE(UnitOf("fortnight"));
-  EXPECT_FALSE(UnitOf("hours"));
+  EXPECT_FALSE(UnitOf("hrs"));
+  ASSERT_TRUE(UnitOf("hours"));
+  EXPECT_EQ(UnitOf("hours")->minutes, 60);
+  ASSERT_TRUE(UnitOf("minute"));
+  EXPECT_EQ(UnitOf("minute")->minutes, 1);
 
   auto d = ParseDuration("12 months");
   ASSERT_TRUE(d);
@@ -117,13 +121,54 @@ TEST(Calendar, UnitsAndDurations) {
   EXPECT_FALSE(ParseDuration("12 parsecs"));
   EXPECT_FALSE(ParseDuration("12 months extra"));
   EXPECT_FALSE(ParseDuration("-3 days"));
+  d = ParseDuration("4 hours");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->days, 0);
+  EXPECT_EQ(d->minutes, 240);
+  d = ParseDuration("36 hours");  // minutes carry into days
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->days, 1);
+  EXPECT_EQ(d->minutes, 720);
+  d = ParseDuration("1440 minutes");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->days, 1);
+  EXPECT_EQ(d->minutes, 0);
+  EXPECT_FALSE(ParseDuration("999999 years"));  // beyond 32767 months
+}
+
+TEST(Calendar, DurationArithmeticAndOrder) {
+  Duration four_h{0, 0, 240}, two_d{0, 2, 0}, month{1, 0, 0};
+  Duration sum = Add(four_h, two_d, +1);
+  EXPECT_EQ(sum.days, 2);
+  EXPECT_EQ(sum.minutes, 240);
+  Duration diff = Add(two_d, Duration{0, 1, 720}, -1);  // 2 days - 36 hours = 12 hours
+  EXPECT_EQ(diff.days, 0);
+  EXPECT_EQ(diff.minutes, 720);
+  Duration neg = Add(four_h, two_d, -1);  // parts share a sign
+  EXPECT_EQ(neg.days, -1);
+  EXPECT_EQ(neg.minutes, -1200);
+  EXPECT_EQ(Scale(Duration{0, 0, 720}, 3).days, 1);
+  EXPECT_EQ(Scale(Duration{0, 0, 720}, 3).minutes, 720);
+  int64_t jan1 = *ParseDate("2025-01-01"), feb1 = *ParseDate("2025-02-01");
+  EXPECT_EQ(Compare(four_h, two_d, jan1), -1);
+  EXPECT_EQ(Compare(Duration{0, 1, 0}, Duration{0, 0, 1440}, jan1), 0);
+  // Months are measured on the calendar from the anchor.
+  EXPECT_EQ(Compare(month, Duration{0, 31, 0}, jan1), 0);
+  EXPECT_EQ(Compare(month, Duration{0, 31, 0}, feb1), -1);
+  EXPECT_EQ(Compare(month, Duration{0, 28, 0}, feb1), 0);
+  EXPECT_EQ(Compare(Duration{12, 0, 0}, Duration{0, 365, 0}, jan1), 0);
+  // A date plus a part of a day stays on its calendar day.
+  EXPECT_EQ(FormatDate(AddDuration(jan1, Duration{0, 1, 720}, +1)), "2025-01-02");
 }
 
 TEST(Calendar, PackUnpackRoundTrips) {
-  for (Duration d : {Duration{0, 0}, Duration{12, 0}, Duration{0, 30}, Duration{3, 10}, Duration{-1, -5}}) {
+  for (Duration d : {Duration{0, 0}, Duration{12, 0}, Duration{0, 30}, Duration{3, 10}, Duration{-1, -5},
+                     Duration{0, 0, 240}, Duration{0, -3, -90}, Duration{32767, INT32_MAX, 1439},
+                     Duration{-32767, INT32_MIN, -1439}}) {
     Duration r = Unpack(Pack(d));
     EXPECT_EQ(r.months, d.months);
     EXPECT_EQ(r.days, d.days);
+    EXPECT_EQ(r.minutes, d.minutes);
   }
 }
 
@@ -132,6 +177,12 @@ TEST(Calendar, FormatDurationSpellsUnits) {
   EXPECT_EQ(FormatDuration({1, 0}), "1 month");
   EXPECT_EQ(FormatDuration({0, 30}), "30 days");
   EXPECT_EQ(FormatDuration({0, 1}), "1 day");
+  EXPECT_EQ(FormatDuration({0, 0, 240}), "4 hours");
+  EXPECT_EQ(FormatDuration({0, 1, 720}), "36 hours");
+  EXPECT_EQ(FormatDuration({0, 0, 90}), "1 hour 30 minutes");
+  EXPECT_EQ(FormatDuration({0, 0, 45}), "45 minutes");
+  EXPECT_EQ(FormatDuration({1, 1, 60}), "1 month 25 hours");
+  EXPECT_EQ(FormatDuration({0, -1, -720}), "-36 hours");
 }
 
 }  // namespace

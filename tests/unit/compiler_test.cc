@@ -571,11 +571,16 @@ TEST(Sema, UnderNeedsStringsE0301) {
   EXPECT_TRUE(c.Has("E0301")) << c.Rendered();
 }
 
-TEST(Sema, OrderingDurationsIsE0304) {
-  Compiled c = CompileText(WithPass("interval < 12 months"));
-  const Diagnostic* d = c.Find("E0304");
+TEST(Sema, DurationsAreOrderedAndAdded) {
+  Compiled c = CompileText(WithPass("interval < 12 months and interval + 4 hours >= 2 days - 30 minutes"));
+  EXPECT_FALSE(c.diags().HasErrors()) << c.Rendered();
+}
+
+TEST(Sema, DurationPlusDateNamesTheOrder) {
+  Compiled c = CompileText(WithPass("interval - as_of == as_of"));
+  const Diagnostic* d = c.Find("E0301");
   ASSERT_NE(d, nullptr) << c.Rendered();
-  EXPECT_NE(d->help.find("dates"), std::string::npos) << d->help;
+  EXPECT_NE(d->help.find("date first"), std::string::npos) << d->help;
 }
 
 TEST(Sema, DurationEqualityIsAllowed) {

@@ -451,7 +451,7 @@ TEST_F(EvidenceTest, InvalidDurationIsE0706) {
   ASSERT_TRUE(d);
   EXPECT_EQ(d->data_path, "$.every");
   EXPECT_EQ(Line(*d), 4u);
-  EXPECT_EQ(d->help, "write e.g. `12 months`, `30 days`, `2 years`");
+  EXPECT_EQ(d->help, "write e.g. `12 months`, `30 days`, `4 hours`");
 }
 
 TEST_F(EvidenceTest, UnknownEnumMemberIsE0707WithSuggestion) {

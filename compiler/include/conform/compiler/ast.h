@@ -39,6 +39,7 @@ struct Expr {
   bool negated = false;  // `not in`, `not under`, `is absent`
   int64_t int_value = 0; // IntLit; DateLit (days since 1970-01-01); DurationLit months
   int64_t days = 0;      // DurationLit days
+  int64_t minutes = 0;   // DurationLit part of a day, in minutes (|minutes| < 1440)
   double dec_value = 0;  // DecimalLit
   ExprPtr a, b, c;
   std::vector<ExprPtr> args;  // Call arguments, SetLit elements

@@ -26,8 +26,9 @@ enum class Op : uint8_t {
   DateAdd, DateSub,   // a: date, b: duration
   DateDiff,           // a - b in days
   DurMul,             // a: duration, b: int
-  // Comparisons. aux: 0 = bits (int, date, enum, bool, string ids for ==/!=, duration ==/!=),
-  // 1 = decimal, 2 = string text ordering
+  DurAdd, DurSub,     // a, b: durations (months, days and minutes added apart)
+  // Comparisons. aux: 0 = bits (int, date, enum, bool, string ids for ==/!=),
+  // 1 = decimal, 2 = string text ordering, 3 = durations (by the point each reaches from as_of)
   Eq, Ne, Lt, Le, Gt, Ge,
   And, Or, Not, Implies,
   In,          // a in b (b: set or list)

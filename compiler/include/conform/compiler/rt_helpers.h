@@ -54,4 +54,7 @@ int64_t conform_rt_under(conform::EvalContext* ctx, int64_t a, int64_t b);
 int64_t conform_rt_under_any(conform::EvalContext* ctx, int64_t a, const conform::Seq* s);
 int64_t conform_rt_strcmp(conform::EvalContext* ctx, int64_t a, int64_t b);
 int64_t conform_rt_date_add(int64_t date, int64_t duration, int64_t sign);
+int64_t conform_rt_dur_add(int64_t a, int64_t b, int64_t sign);
+int64_t conform_rt_dur_mul(int64_t a, int64_t k);
+int64_t conform_rt_dur_cmp(int64_t a, int64_t b, int64_t as_of);
 }
