@@ -554,4 +554,33 @@ TEST(Cli, Iso27001ExcludedControlsShowJustification) {
       << r.out.substr(0, 600);
   EXPECT_NE(r.out.find("✗ a8_8_vulnerabilities_remediated"), std::string::npos);
 }
+
+// ISO 22301: in the catalogue with its edition; the logistics operator's BIA in hours gives the
+// 8.2.2 nonconformity with both durations, on both engines; clause 10 maps to the harmonized
+// structure the other way round from ISO 9001.
+TEST(Cli, Iso22301BusinessContinuity) {
+  Result list = Conform("catalogue list");
+  EXPECT_EQ(list.status, 0);
+  EXPECT_NE(list.out.find("iso22301       2019+A1:2024"), std::string::npos) << list.out;
+  for (const char* engine : {"jit", "interp"}) {
+    Result r = Conform(fmt::format("check examples/logistics-operator.yaml -s iso22301@2019 {} -q --engine {}", kAsOf, engine));
+    EXPECT_EQ(r.status, 1) << r.err;
+    EXPECT_NE(r.out.find("rto_within_mtpd [major] activity ACT-COLD (Temperature-controlled storage (2–8 °C)) has a "
+                         "recovery time objective of 8 hours, not shorter than its maximum tolerable period of disruption of 6 hours"),
+              std::string::npos)
+        << engine << "\n" << r.out;
+    EXPECT_NE(r.out.find("150 requirements: 144 conform, 5 nonconform (1 major, 4 minor, 0 observations)"), std::string::npos)
+        << engine << "\n" << r.out;
+  }
+  Result map = Conform("catalogue map iso22301 iso9001");
+  EXPECT_EQ(map.status, 0) << map.err;
+  EXPECT_NE(map.out.find("hs 10.2"), std::string::npos) << map.out;
+  EXPECT_NE(map.out.find("declared by iso22301"), std::string::npos) << map.out;
+  // Annex A of ISO/IEC 27001 meets business continuity: both packages declare pairs
+  Result isms = Conform("catalogue map iso22301 iso27001");
+  EXPECT_EQ(isms.status, 0) << isms.err;
+  EXPECT_NE(isms.out.find("A.5.30   ICT readiness for business continuity                declared by iso22301"), std::string::npos) << isms.out;
+  EXPECT_NE(isms.out.find("A.5.29   Information security during disruption               declared by iso27001"), std::string::npos) << isms.out;
+}
+
 }  // namespace
