@@ -212,6 +212,9 @@ std::string RenderText(const CertifyReport& r, const RenderOptions& o) {
                                                          : "");
     out += fmt::format("  state: {}\n", paint(StateColor(s.state), StateLabel(s.state)));
     for (const auto& reason : s.reasons) out += fmt::format("    {}\n", reason);
+    if (s.continues_since)
+      out += fmt::format("    continues the cycle of record {} ({}), transferred {} [T17c]\n", s.continues_record, s.continues_body,
+                         D(*s.continues_since));
     if (!s.timeline.empty()) {
       out += "\n  timeline\n";
       for (const auto& t : s.timeline)
@@ -272,6 +275,11 @@ std::string RenderJson(const CertifyReport& r) {
     j.KStr("state", StateName(s.state));
     j.KStr("state_label", StateLabel(s.state));
     j.Key("reasons").Strs(s.reasons);
+    j.Key("continues");
+    if (s.continues_since)
+      j.Object().KStr("record", s.continues_record).KStr("certification_body", s.continues_body).KDate("transferred", s.continues_since).EndObject();
+    else
+      j.Null();
     j.Key("cycle").Object();
     j.KDate("initial_decision", s.initial_decision);
     j.KDate("start", s.cycle_start);

@@ -672,6 +672,9 @@ class Machine {
                         h_.transferred_from ? " from " + *h_.transferred_from : "", d.id, c),
             "T17", d.path);
         if (!cont_) return;
+        st_.continues_record = cont_->from_record;
+        st_.continues_body = cont_->from_body;
+        st_.continues_since = cont_->transferred;
         if (cont_->state == State::Suspended) {
           Irregular("T17", d.decided,
                     fmt::format("transfer accepted ({}) while the certification was suspended at {}: a suspended certificate is "

@@ -213,6 +213,9 @@ certification_history:
   std::string_view s;
   ASSERT_FALSE(records.at(1)["cycle"]["start"].get(s));
   EXPECT_EQ(s, "2023-03-15");  // the cycle continues
+  ASSERT_FALSE(records.at(1)["continues"]["record"].get(s)) << t.out;
+  EXPECT_EQ(s, "cr-old");
+  EXPECT_TRUE(records.at(0)["continues"].is_null());
   bool new_cycle = false;
   for (auto i : records.at(1)["irregularities"]) {
     std::string_view rule, msg;
@@ -229,6 +232,7 @@ TEST(Certify, ExampleTransferContinuesTheCycle) {
   EXPECT_TRUE(Has(r.out, "state: transferred")) << r.out;
   EXPECT_TRUE(Has(r.out, "certified: certificate LA-9001-0052, cycle started 2023-03-15, expires 2026-03-14")) << r.out;
   EXPECT_TRUE(Has(r.out, "the cycle continues")) << r.out;
+  EXPECT_TRUE(Has(r.out, "continues the cycle of record cr-nordic (Nordic Certification B.V.), transferred 2024-09-16")) << r.out;
   EXPECT_FALSE(Has(r.out, "irregularities in the recorded history")) << r.out;
   Result later = Conform("certify examples/certification/transfer.yaml --standard iso9001 --as-of 2026-11-22");
   EXPECT_EQ(later.status, 0) << later.out;

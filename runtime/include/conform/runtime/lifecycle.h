@@ -242,6 +242,9 @@ struct Status {
   std::optional<Date> suspended_until;   // while suspended: the date set to resolve it
   bool cycle_initial = false;            // the current cycle is the initial one (T8a applies)
   bool start_year_counts = false;        // the current cycle's first calendar year needs a surveillance
+  // A transfer continued the cycle of this record (IAF MD 2): its id, body and the transfer day.
+  std::string continues_record, continues_body;
+  std::optional<Date> continues_since;
 };
 
 // What a record that accepts a certification by transfer continues (IAF MD 2): the cycle of the
