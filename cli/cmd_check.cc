@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "common.h"
 #include "conform/embed/engine.h"
+#include "conform/runtime/results.h"
 
 namespace conform::cli {
 namespace {
@@ -18,6 +19,8 @@ struct CheckOptions {
   std::vector<std::string> standards;
   std::string as_of = "today";
   std::string format = "text";
+  bool format_given = false;
+  std::vector<std::string> outputs;  // FORMAT=PATH
   std::string engine = "jit";
   std::string cache_dir;
   bool no_cache = false;
@@ -33,6 +36,12 @@ struct CheckOptions {
   std::string color = "auto";
 };
 
+
+// FORMAT=PATH (checked by the option's validator).
+std::pair<runtime::Format, std::string> ParseOutput(const std::string& spec) {
+  size_t eq = spec.find('=');
+  return {*runtime::ParseFormat(spec.substr(0, eq)), spec.substr(eq + 1)};
+}
 
 double Since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
@@ -111,6 +120,7 @@ int RunCheck(const CheckOptions& o) {
   auto t_load = std::chrono::steady_clock::now();
   runtime::LoadOptions lo;
   lo.unknown_fields_are_errors = o.strict;
+  lo.keep_positions = true;  // evidence lines in reports (SARIF regions, HTML, text)
   std::unique_ptr<embed::Evidence> evidence = rules->LoadFile(o.evidence, lo);
   if (!evidence->ok()) {
     PrintDiagnostics(evidence->diags(), evidence->sources());
@@ -126,19 +136,29 @@ int RunCheck(const CheckOptions& o) {
   PrintDiagnostics(all, evidence->sources());
   if (!ev.ok) return 2;
 
-  runtime::RunInfo info = ev.Info();
-  const std::vector<runtime::StandardReport>& reports = ev.reports;
-  if (o.format == "json") {
-    std::string usage;
-    if (o.evidence_map) usage = runtime::RenderEvidenceJson(ev.EvidenceMap());
-    fmt::print("{}", runtime::RenderJson(reports, info, usage));
-  } else {
-    runtime::TextOptions to;
-    to.color = o.color == "always" || (o.color == "auto" && StdoutIsColor());
-    to.show_conforming = !o.quiet;
-    to.explain = !o.no_explain;
-    for (size_t i = 0; i < reports.size(); ++i) fmt::print("{}{}", i ? "\n" : "", runtime::RenderText(reports[i], info, to));
-    if (o.evidence_map) fmt::print("{}", runtime::RenderEvidenceText(ev.EvidenceMap(), to.color));
+  runtime::Assessment assessment = runtime::BuildAssessment(ev.reports, ev.Info(), evidence->document());
+  if (o.evidence_map) {
+    assessment.evidence_usage = ev.EvidenceMap();
+    assessment.has_evidence_usage = true;
+  }
+  runtime::TextOptions to;
+  to.color = o.color == "always" || (o.color == "auto" && StdoutIsColor());
+  to.show_conforming = !o.quiet;
+  to.explain = !o.no_explain;
+  // Every format from the one evaluation: --format to stdout, each --output to its file.
+  std::vector<std::pair<runtime::Format, std::string>> targets;
+  if (o.outputs.empty() || o.format_given) targets.emplace_back(*runtime::ParseFormat(o.format), "-");
+  for (const auto& spec : o.outputs) targets.push_back(ParseOutput(spec));
+  for (const auto& [format, path] : targets) {
+    runtime::TextOptions fo = to;
+    if (path != "-") fo.color = false;
+    std::string error;
+    if (!runtime::WriteReport(format, assessment, fo, path, error)) {
+      fmt::print(stderr, "error: {}\n", error);
+      return 2;
+    }
+    if (format == runtime::Format::Text && path == "-" && o.evidence_map)
+      fmt::print("{}", runtime::RenderEvidenceText(assessment.evidence_usage, to.color));
   }
   if (o.timings) {
     fmt::print(stderr, "timings: front end {:.1f} ms{}, native code {:.1f} ms, evidence {:.1f} ms, evaluation {:.1f} ms, total {:.1f} ms\n",
@@ -151,7 +171,7 @@ int RunCheck(const CheckOptions& o) {
                  st.compile_ms, st.link_ms, st.object_bytes);
     }
   }
-  return ev.Conforms() ? 0 : 1;
+  return assessment.OpenGaps() ? 1 : 0;
 }
 
 }  // namespace
@@ -166,9 +186,19 @@ void AddCheck(CLI::App& app, std::function<int()>& run) {
       ->required()
       ->allow_extra_args(false);
   cmd->add_option("--as-of", o->as_of, "evaluation date YYYY-MM-DD (default: today)");
-  cmd->add_option("-f,--format", o->format, "output format: text or json")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
+  cmd->add_option("-f,--format", o->format, "output format on stdout: text, json, html, junit, sarif, oscal, csv, md")
+      ->check(CLI::IsMember({"text", "json", "html", "junit", "sarif", "oscal", "csv", "md"}))
+      ->capture_default_str()
+      ->each([o](const std::string&) { o->format_given = true; });
+  cmd->add_option("-o,--output", o->outputs,
+                  "also write FORMAT=PATH (repeatable; formats: text json html junit sarif oscal csv xlsx md)")
+      ->allow_extra_args(false)
+      ->check([](const std::string& v) -> std::string {
+        size_t eq = v.find('=');
+        if (eq == std::string::npos || eq + 1 == v.size() || !runtime::ParseFormat(v.substr(0, eq)))
+          return "write FORMAT=PATH with FORMAT one of text json html junit sarif oscal csv xlsx md, e.g. html=report.html";
+        return {};
+      });
   cmd->add_option("--engine", o->engine, "evaluation engine: jit (native code, default) or interp (reference)")
       ->check(CLI::IsMember({"jit", "interp"}))
       ->capture_default_str();

@@ -10,52 +10,34 @@
 #include <thread>
 
 #include "conform/compiler/calendar.h"
+#include "conform/runtime/results.h"
+#include "../report/json_writer.h"
 
 namespace conform::runtime {
 namespace {
 
-std::string ErrorRecord(size_t line, const Diagnostics& d) {
+struct LineResult {
+  bool ok = false;
+  bool open_gaps = false;  // a nonconform or not-evidenced requirement
+  std::string record;
+};
+
+LineResult ErrorRecord(size_t line, const Diagnostics& d) {
+  std::string code = "E0900", message = "unknown error", path;
   for (const auto& x : d.items())
-    if (x.severity == Severity::Error)
-      return fmt::format("{{\"line\":{},\"error\":{{\"code\":\"{}\",\"message\":{},\"path\":{}}}}}", line, x.code,
-                         JsonQuote(x.message), x.data_path.empty() ? "null" : JsonQuote(x.data_path));
-  return fmt::format("{{\"line\":{},\"error\":{{\"code\":\"E0900\",\"message\":\"unknown error\",\"path\":null}}}}", line);
-}
-
-std::string Record(size_t line, const std::vector<StandardReport>& reports) {
-  std::string out = fmt::format("{{\"line\":{},\"standards\":[", line);
-  for (size_t s = 0; s < reports.size(); ++s) {
-    const StandardReport& r = reports[s];
-    const ir::Program& p = *r.program;
-    const Counts& c = r.summary;
-    out += fmt::format(
-        "{}{{\"standard\":{},\"summary\":{{\"requirements\":{},\"conform\":{},\"nonconform\":{},\"major\":{},"
-        "\"minor\":{},\"observation\":{},\"not_evidenced\":{},\"not_applicable\":{}}},\"requirements\":[",
-        s ? "," : "", JsonQuote(p.standard), c.total(), c.conform, c.nonconform, c.major, c.minor, c.observation,
-        c.not_evidenced, c.not_applicable);
-    for (size_t i = 0; i < p.requirements.size(); ++i) {
-      const auto& req = p.requirements[i];
-      const RequirementResult& res = r.results[i];
-      out += fmt::format("{}{{\"clause\":{},\"id\":{},\"verdict\":\"{}\",\"grade\":{},\"message\":{}", i ? "," : "",
-                         JsonQuote(req.clause), JsonQuote(req.id), VerdictName(res.verdict),
-                         res.verdict == Verdict::Nonconform ? fmt::format("\"{}\"", ir::GradeName(req.grade)) : "null",
-                         res.message.empty() ? "null" : JsonQuote(res.message));
-      if (!res.facts.empty()) {
-        out += ",\"facts\":[";
-        for (size_t f = 0; f < res.facts.size(); ++f)
-          out += fmt::format("{}{{\"expr\":{},\"value\":{},\"path\":{}}}", f ? "," : "", JsonQuote(res.facts[f].expr),
-                             JsonQuote(res.facts[f].value), res.facts[f].path.empty() ? "null" : JsonQuote(res.facts[f].path));
-        out += "]";
-      }
-      out += "}";
+    if (x.severity == Severity::Error) {
+      code = x.code;
+      message = x.message;
+      path = x.data_path;
+      break;
     }
-    out += "]}";
-  }
-  return out + "]}";
+  detail::JsonWriter w(false);
+  w.Object().KInt("line", static_cast<int64_t>(line)).Key("error").Object().KStr("code", code).KStr("message", message);
+  w.KStrOrNull("path", path).EndObject().EndObject();
+  return {false, false, w.TakeRaw()};
 }
 
-// Returns (loaded, record).
-std::pair<bool, std::string> EvaluateLine(const BatchJob& job, size_t line_no, std::string text) {
+LineResult EvaluateLine(const BatchJob& job, size_t line_no, std::string text) {
   SourceManager sm;
   Diagnostics diags;
   LoadOptions lo;
@@ -63,18 +45,22 @@ std::pair<bool, std::string> EvaluateLine(const BatchJob& job, size_t line_no, s
   lo.max_errors = 1;
   auto doc = LoadEvidence(fmt::format("{}:{}", job.source_name, line_no), std::move(text), *job.schema, job.literals, sm,
                           diags, lo);
-  if (!doc || diags.HasErrors()) return {false, ErrorRecord(line_no, diags)};
+  if (!doc || diags.HasErrors()) return ErrorRecord(line_no, diags);
   std::vector<ParamOverride> overrides = doc->parameters();
   overrides.insert(overrides.end(), job.overrides.begin(), job.overrides.end());
   std::vector<StandardReport> reports;
   for (size_t i = 0; i < job.programs.size(); ++i) {
     const ir::Program& p = *job.programs[i];
     ParamValues pv = ResolveParameters(p, overrides, doc->strings(), sm, diags);
-    if (diags.HasErrors()) return {false, ErrorRecord(line_no, diags)};
+    if (diags.HasErrors()) return ErrorRecord(line_no, diags);
     reports.push_back(Evaluate(p, *doc, job.as_of, pv, job.engine, job.explain,
                                job.natives.empty() ? nullptr : job.natives[i]));
   }
-  return {true, Record(line_no, reports)};
+  RunInfo info{job.source_name, job.as_of, job.engine, {}};
+  BuildOptions bo;
+  bo.words = false;
+  Assessment a = BuildAssessment(reports, info, doc.get(), bo);
+  return {true, a.OpenGaps() > 0, WriteJsonRecord(line_no, a)};
 }
 
 }  // namespace
@@ -86,7 +72,7 @@ BatchStats RunBatch(std::istream& in, std::ostream& out, const BatchJob& job) {
   const size_t kBlock = 8192;  // lines in flight: bounded memory for any input size
   size_t line_no = job.first_line ? job.first_line - 1 : 0;
   std::vector<std::pair<size_t, std::string>> block;
-  std::vector<std::pair<bool, std::string>> results;
+  std::vector<LineResult> results;
   std::string line;
   bool eof = false;
   while (!eof) {
@@ -110,13 +96,11 @@ BatchStats RunBatch(std::istream& in, std::ostream& out, const BatchJob& job) {
     for (unsigned t = 1; t < threads && t < block.size(); ++t) pool.emplace_back(work);
     work();
     for (auto& t : pool) t.join();
-    for (const auto& [ok, record] : results) {
-      out << record << '\n';
+    for (const LineResult& r : results) {
+      out << r.record << '\n';
       ++stats.lines;
-      ++(ok ? stats.ok : stats.errors);
-      if (ok && (record.find("\"verdict\":\"nonconform\"") != std::string::npos ||
-                 record.find("\"verdict\":\"not_evidenced\"") != std::string::npos))
-        ++stats.not_conforming;
+      ++(r.ok ? stats.ok : stats.errors);
+      stats.not_conforming += r.open_gaps;
     }
   }
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -56,6 +56,11 @@ class Builder {
   void PushIndex(size_t i) { segs_.push_back({Seg::Index, {}, i}); }
   void Pop() { segs_.pop_back(); }
   std::string DataPath() const;
+  // With LoadOptions::keep_positions: remembers where the current data path was written.
+  bool keep_positions() const { return opts_.keep_positions; }
+  void MarkPosition(Span span) {
+    if (opts_.keep_positions && span.valid()) doc_.AddPosition(DataPath(), file().Locate(span.begin));
+  }
 
   // ---- diagnostics (data_path and path are filled in). nullptr once the load has stopped.
   Diagnostic* Error(const char* code, Span span, std::string message, std::string help = {});
@@ -171,6 +176,7 @@ class Walker {
     bool params_seen = false;
     Span params_span{};
     Span map_span = owner.valid() ? owner : f_.SpanOf(v);
+    if (is_root) b_.MarkPosition(map_span);  // "$": where facts about the whole organization point
     f_.ForEachEntry(v, [&](const Key& key, V& val) -> bool {
       if (!Go()) return false;
       if (!key.scalar) {
@@ -214,6 +220,7 @@ class Walker {
       }
       const FieldDef& fd = e.fields[fi];
       b_.PushField(fd.name);
+      b_.MarkPosition(key.span);
       if (seen_flag_[base + fi]) {
         Duplicate(key, seen_[base + fi]);
         f_.Skip(val, depth + 1);
@@ -296,6 +303,7 @@ class Walker {
     f_.ForEachElement(v, [&](size_t i, V& ev) -> bool {
       if (!Go()) return false;
       b_.PushIndex(i);
+      if (b_.keep_positions()) b_.MarkPosition(f_.SpanOf(ev));
       int64_t slot = 0;
       R r = Value(ev, et, Span{}, depth + 1, slot);
       if (r == R::Ok) {

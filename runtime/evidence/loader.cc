@@ -54,6 +54,7 @@ std::unique_ptr<Document> LoadEvidence(const std::string& path, std::string text
   }
   uint32_t file = sm.Add(path, std::move(text));
   auto doc = std::make_unique<Document>(literals);
+  doc->set_source_path(path);
 
   if (schema.root < 0 || static_cast<size_t>(schema.root) >= schema.entities.size()) {
     auto& d = diags.Error("E0708", {}, "the schema has no root entity to load evidence into",
@@ -88,6 +89,18 @@ std::unique_ptr<Document> LoadEvidence(const std::string& path, std::string text
     return nullptr;
   }
   return doc;
+}
+
+LineCol Document::PositionOf(std::string_view path) const {
+  std::string key(path);
+  while (!key.empty()) {
+    if (auto it = positions_.find(key); it != positions_.end()) return it->second;
+    // Drop the last segment: `.field`, `[3]` or `["key"]`.
+    size_t cut = key.find_last_of(".[");
+    if (cut == std::string::npos || cut == 0) break;
+    key.resize(cut);
+  }
+  return {};
 }
 
 std::unique_ptr<Document> LoadEvidenceFile(const std::string& path, const SchemaModel& schema,

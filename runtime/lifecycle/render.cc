@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "conform/runtime/lifecycle.h"
-#include "json_writer.h"
+#include "../report/json_writer.h"
 
 namespace conform::runtime::lifecycle {
 namespace {

@@ -1,7 +1,7 @@
 // Text and JSON output of `conform registry verify` and `conform registry search`.
 #include <fmt/format.h>
 
-#include "../lifecycle/json_writer.h"
+#include "../report/json_writer.h"
 #include "conform/runtime/registry.h"
 
 namespace conform::runtime::registry {

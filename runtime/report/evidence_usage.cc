@@ -141,20 +141,4 @@ std::string RenderEvidenceText(const std::vector<EvidenceUse>& uses, bool color)
   return out;
 }
 
-std::string RenderEvidenceJson(const std::vector<EvidenceUse>& uses) {
-  std::string out = "[";
-  for (size_t i = 0; i < uses.size(); ++i) {
-    const auto& u = uses[i];
-    out += fmt::format("{}{{\"path\":{},\"label\":{},\"served\":[", i ? "," : "", JsonQuote(u.path),
-                       u.label.empty() ? "null" : JsonQuote(u.label));
-    for (size_t k = 0; k < u.served.size(); ++k) {
-      std::string clauses;
-      for (size_t c = 0; c < u.served[k].second.size(); ++c) clauses += (c ? "," : "") + JsonQuote(u.served[k].second[c]);
-      out += fmt::format("{}{{\"standard\":{},\"clauses\":[{}]}}", k ? "," : "", JsonQuote(u.served[k].first), clauses);
-    }
-    out += "]}";
-  }
-  return out + "]";
-}
-
 }  // namespace conform::runtime

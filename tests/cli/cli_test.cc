@@ -300,10 +300,10 @@ TEST(Cli, BatchNdjson) {
   std::vector<std::string> records;
   while (std::getline(lines, line)) records.push_back(line);
   ASSERT_EQ(records.size(), 204u);  // the blank line has no record
-  EXPECT_EQ(records[0].rfind("{\"line\":1,\"standards\":", 0), 0u) << records[0].substr(0, 80);
+  EXPECT_EQ(records[0].rfind("{\"line\":1,\"organization\":\"A\",\"standards\":", 0), 0u) << records[0].substr(0, 80);
   EXPECT_EQ(records[1].rfind("{\"line\":2,\"error\":{\"code\":\"E0703\"", 0), 0u) << records[1];
   EXPECT_EQ(records[2].rfind("{\"line\":3,\"error\":", 0), 0u) << records[2];
-  EXPECT_EQ(records[3].rfind("{\"line\":5,\"standards\":", 0), 0u) << records[3].substr(0, 80);
+  EXPECT_EQ(records[3].rfind("{\"line\":5,\"organization\":\"B\",\"standards\":", 0), 0u) << records[3].substr(0, 80);
   EXPECT_EQ(records[203].rfind("{\"line\":205,", 0), 0u);
   Result missing = Conform("check --batch no/such.ndjson -s iso9001");
   EXPECT_EQ(missing.status, 2);

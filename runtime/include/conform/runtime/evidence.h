@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "conform/compiler/diagnostics.h"
@@ -51,11 +52,22 @@ class Document {
   void set_root(const void* r) { root_ = r; }
   std::vector<ParamOverride>& mutable_parameters() { return params_; }
 
+  // Where each data path was written, when loaded with LoadOptions::keep_positions: every key
+  // of a mapping ($.documents[3].approved_at) and every list item ($.documents[3]).
+  void AddPosition(std::string path, LineCol at) { positions_.emplace(std::move(path), at); }
+  // The position of `path`, or of its nearest written ancestor (an absent field is located at
+  // the record that lacks it); line 0 when nothing of it was written or positions were not kept.
+  LineCol PositionOf(std::string_view path) const;
+  const std::string& source_path() const { return source_path_; }
+  void set_source_path(std::string p) { source_path_ = std::move(p); }
+
  private:
   Arena arena_;
   LayeredStrings strings_;
   const void* root_ = nullptr;
   std::vector<ParamOverride> params_;
+  std::unordered_map<std::string, LineCol> positions_;
+  std::string source_path_;
 };
 
 enum class EvidenceFormat { Auto, Yaml, Json };
@@ -73,6 +85,7 @@ struct LoadOptions {
   bool unknown_fields_are_errors = false;        // default: warning W0701
   size_t max_errors = 50;                        // stop after this many errors (0: no limit);
                                                  // warnings are capped at the same number
+  bool keep_positions = false;                   // record Document::PositionOf (for SARIF, reports)
 };
 
 // Loads evidence text (registered in `sm` under `path` so diagnostics show the line and a

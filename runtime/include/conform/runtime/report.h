@@ -1,4 +1,4 @@
-// Evaluation of a standard over one document, clause roll-ups, summaries, and text/JSON output.
+// Evaluation of a standard over one document, clause roll-ups and summaries.
 #pragma once
 #include <string>
 #include <vector>
@@ -58,9 +58,7 @@ struct TextOptions {
   bool explain = true;          // print the deciding values under ✗ and ?
 };
 
-std::string RenderText(const StandardReport& r, const RunInfo& info, const TextOptions& opts);
-// `evidence_json`, when not empty, is added as "evidence_usage".
-std::string RenderJson(const std::vector<StandardReport>& reports, const RunInfo& info, const std::string& evidence_json = {});
+// The output formats render the typed results built from these reports: see results.h.
 
 // Which pieces of evidence (elements of the root's collections, and its entity fields) served
 // which clauses of which standards: a piece serves a requirement whose evaluation read it (see
@@ -73,9 +71,9 @@ struct EvidenceUse {
 std::vector<EvidenceUse> EvidenceUsage(const std::vector<const ir::Program*>& programs, Document& doc, int64_t as_of,
                                        const std::vector<const ParamValues*>& params);
 std::string RenderEvidenceText(const std::vector<EvidenceUse>& uses, bool color);
-std::string RenderEvidenceJson(const std::vector<EvidenceUse>& uses);
 
 // JSON string escaping (RFC 8259), shared by every JSON writer.
 std::string JsonQuote(std::string_view s);
+void AppendJsonQuoted(std::string& out, std::string_view s);  // JsonQuote, appended to `out`
 
 }  // namespace conform::runtime

@@ -1,0 +1,173 @@
+// The typed results of one assessment — who was assessed, against which standards, as of when,
+// and every requirement's verdict with its evidence — and one writer per output format, each
+// rendering the same Assessment (see docs/output.md). Built once from the evaluation
+// (BuildAssessment) or read back from a JSON report (ReadAssessmentJson, for `conform diff`).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "conform/compiler/evaluate.h"
+#include "conform/compiler/ir.h"
+#include "conform/compiler/source.h"
+#include "conform/runtime/evidence.h"
+#include "conform/runtime/report.h"
+
+namespace conform::runtime {
+
+// A place in the evidence file (line 0: unknown).
+struct EvidencePos {
+  uint32_t line = 0, col = 0;
+  bool valid() const { return line > 0; }
+};
+
+// One deciding value. `words` says it in prose for people ("context issue ci-hiring: reviewed
+// at not recorded"); empty when the value is computed rather than read from the evidence.
+struct FactRow {
+  std::string expr, value, path, words;
+  EvidencePos pos;
+};
+
+// An element of the evidence that fails the requirement (today: the witness; every failing
+// element once the engines report them all).
+struct Offender {
+  std::string path, label;  // $.documents[3], "WI-LOG-003 (Packaging …)"
+  EvidencePos pos;
+};
+
+// A corrective action recorded in the evidence for an open nonconformity on the requirement's
+// clause: fills the action plan's owner and due date.
+struct ActionItem {
+  std::string nonconformity, action, description, owner;
+  std::optional<int64_t> due;
+};
+
+// An accepted deviation (`--deviations FILE`): the requirement does not conform and the
+// organization accepted it until a date. Reported, never counted as conform.
+struct Deviation {
+  std::string standard;     // empty: the requirement id is unique across the standards checked
+  std::string requirement;  // requirement id
+  std::string justification, approver;
+  int64_t accepted_until = 0;
+  uint32_t line = 0;        // in the deviations file
+};
+
+struct RequirementRow {
+  std::string standard, clause, clause_title, id;
+  std::string says;       // the catalogue's statement
+  std::string statement;  // its short form for headings and tables (first sentence, shortened)
+  ir::Grade declared_grade = ir::Grade::Minor;
+  Verdict verdict = Verdict::NotEvidenced;
+  std::string message, witness;
+  std::vector<FactRow> facts;
+  std::vector<Offender> offenders;
+  EvidencePos location;  // where the deciding data path was written (SARIF)
+  std::vector<ActionItem> actions;
+  std::optional<Deviation> deviation;  // accepted deviation, when one applies
+  // Nonconform or not evidenced (whether or not a deviation was accepted).
+  bool IsGap() const { return verdict == Verdict::Nonconform || verdict == Verdict::NotEvidenced; }
+  // A gap that no accepted deviation covers: what fails the run.
+  bool IsOpenGap() const { return IsGap() && !deviation; }
+  std::optional<ir::Grade> grade() const {
+    return verdict == Verdict::Nonconform ? std::optional<ir::Grade>(declared_grade) : std::nullopt;
+  }
+};
+
+struct ClauseRow {
+  std::string number, title;
+  int depth = 1;
+  int parent = -1;  // index in StandardResults::clauses
+  Verdict verdict = Verdict::NotApplicable;
+  Counts counts;
+};
+
+// Predicted certification readiness of one standard (lifecycle::AssessReadiness, stage 2).
+struct ReadinessLine {
+  std::string verdict;  // ready | at_risk | not_ready | not_assessed
+  std::string label;    // "ready" | "at risk" | "not ready"
+  int majors = 0, minors = 0, minors_planned = 0, not_evidenced = 0;
+};
+
+struct StandardResults {
+  std::string id, title, edition;
+  Counts summary;
+  int accepted = 0;  // gaps covered by an accepted deviation
+  std::vector<ClauseRow> clauses;  // declaration order, parents first
+  std::vector<RequirementRow> requirements;
+  std::vector<std::pair<std::string, std::string>> warnings;  // (code, message)
+  ReadinessLine readiness;
+};
+
+struct AssessmentInfo {
+  std::string organization, legal_entity, assessor;
+  std::vector<std::string> scope;  // the scope statements
+  std::string evidence_path;
+  int64_t as_of = 0;
+  std::string engine;
+  std::string version;
+};
+
+struct Assessment {
+  AssessmentInfo info;
+  std::vector<StandardResults> standards;
+  std::vector<EvidenceUse> evidence_usage;  // with --evidence-map
+  bool has_evidence_usage = false;
+  // Every gap, of every standard.
+  size_t Gaps() const;
+  size_t OpenGaps() const;
+};
+
+struct BuildOptions {
+  const std::vector<Deviation>* deviations = nullptr;  // already checked (CheckDeviations)
+  bool words = true;  // statements, clause roll-ups, fact prose, labels, action plans, readiness
+                      // (needs `doc`); false for batch records
+};
+
+// The typed results of `reports` (one per standard, parallel to their programs) over `doc`.
+// `doc` may be null (no organization details, no positions).
+Assessment BuildAssessment(const std::vector<StandardReport>& reports, const RunInfo& info, Document* doc,
+                           const BuildOptions& opts = {});
+
+// ---- output formats ----------------------------------------------------------------------
+
+enum class Format { Text, Json, Html, Junit, Sarif, Oscal, Csv, Xlsx, Markdown };
+// "text", "json", "html", "junit", "sarif", "oscal", "csv", "xlsx", "md"; nullopt otherwise.
+std::optional<Format> ParseFormat(std::string_view name);
+const std::vector<std::string>& FormatNames();
+
+std::string WriteText(const Assessment& a, const TextOptions& opts);
+std::string WriteJson(const Assessment& a);                    // one compact line + newline
+std::string WriteJsonRecord(size_t line, const Assessment& a);  // one batch NDJSON record, no newline
+std::string WriteHtml(const Assessment& a);
+std::string WriteJunit(const Assessment& a);
+std::string WriteSarif(const Assessment& a);
+std::string WriteOscal(const Assessment& a);
+std::string WriteCsv(const Assessment& a);
+std::string WriteMarkdown(const Assessment& a);
+// XLSX is written to a file (libxlsxwriter); false with `error` set on failure.
+bool WriteXlsx(const Assessment& a, const std::string& path, std::string& error);
+
+// Writes `a` as `format` to `path` ("-": stdout). False with `error` on an I/O failure.
+bool WriteReport(Format format, const Assessment& a, const TextOptions& opts, const std::string& path,
+                 std::string& error);
+
+// ---- shared wording ----------------------------------------------------------------------
+
+// "conform", "nonconform", "not evidenced", "not applicable" (VerdictName without underscores).
+std::string VerdictLabel(Verdict v);
+// The first sentence of `says`, shortened at a word to at most `max` characters ("…").
+std::string ShortStatement(const std::string& says, size_t max = 110);
+// "174 requirements: 153 conform, 6 nonconform (0 major, 6 minor, 0 observations), …"
+std::string SummaryLine(const Counts& c, int accepted = 0);
+// "certification readiness: at risk — 0 predicted majors, 6 predicted minors (2 with a …)"
+std::string ReadinessText(const ReadinessLine& r);
+// A requirement's message for people: values the evidence does not record read "not recorded"
+// rather than "unknown".
+std::string HumanMessage(const std::string& message);
+// Why a requirement is not applicable, for people (the rule's condition is not shown as code).
+std::string NotApplicableReason(const RequirementRow& r);
+// The action a gap calls for, in words (for action plans).
+std::string SuggestedAction(const RequirementRow& r);
+
+}  // namespace conform::runtime

@@ -1,0 +1,204 @@
+// `--format json` and the batch NDJSON records: the Assessment through the one JSON writer.
+#include <fmt/format.h>
+
+#include "conform/compiler/calendar.h"
+#include "conform/runtime/results.h"
+#include "json_writer.h"
+
+namespace conform::runtime {
+
+void AppendJsonQuoted(std::string& out, std::string_view s) {
+  out += '"';
+  size_t run = 0;  // start of the pending run of characters that need no escape
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default: out += fmt::format("\\u{:04x}", c);
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out += '"';
+}
+
+std::string JsonQuote(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  AppendJsonQuoted(out, s);
+  return out;
+}
+
+namespace {
+
+using detail::JsonWriter;
+
+void WriteCounts(JsonWriter& w, const Counts& c) {
+  w.Object()
+      .KInt("requirements", c.total())
+      .KInt("conform", c.conform)
+      .KInt("nonconform", c.nonconform)
+      .KInt("major", c.major)
+      .KInt("minor", c.minor)
+      .KInt("observation", c.observation)
+      .KInt("not_evidenced", c.not_evidenced)
+      .KInt("not_applicable", c.not_applicable)
+      .EndObject();
+}
+
+void WritePos(JsonWriter& w, const EvidencePos& p) {
+  if (!p.valid()) {
+    w.Null();
+    return;
+  }
+  w.Object().KInt("line", p.line).KInt("column", p.col).EndObject();
+}
+
+// `brief`: the batch record's requirement (no statement, evidence positions, actions; facts
+// only when there are some).
+void WriteRequirement(JsonWriter& w, const RequirementRow& r, bool brief) {
+  w.Object();
+  if (!brief) w.KStr("standard", r.standard);
+  w.KStr("clause", r.clause).KStr("id", r.id).KStr("verdict", VerdictName(r.verdict));
+  w.Key("grade");
+  if (auto g = r.grade()) w.Str(ir::GradeName(*g));
+  else w.Null();
+  if (!brief) w.KStr("declared_grade", ir::GradeName(r.declared_grade));
+  w.KStrOrNull("message", r.message);
+  if (!brief) {
+    w.KStr("says", r.says).KStr("statement", r.statement).KStrOrNull("witness", r.witness);
+    w.Key("location");
+    WritePos(w, r.location);
+  }
+  if (!brief || !r.facts.empty()) {
+    w.Key("facts").Array();
+    for (const FactRow& f : r.facts) {
+      w.Object().KStr("expr", f.expr).KStr("value", f.value).KStrOrNull("path", f.path);
+      if (!brief) {
+        w.KStrOrNull("words", f.words);
+        w.Key("location");
+        WritePos(w, f.pos);
+      }
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  if (!brief) {
+    w.Key("offenders").Array();
+    for (const Offender& o : r.offenders) {
+      w.Object().KStr("path", o.path).KStrOrNull("label", o.label).Key("location");
+      WritePos(w, o.pos);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Key("actions").Array();
+    for (const ActionItem& x : r.actions)
+      w.Object()
+          .KStr("nonconformity", x.nonconformity)
+          .KStrOrNull("action", x.action)
+          .KStrOrNull("description", x.description)
+          .KStrOrNull("owner", x.owner)
+          .KDate("due", x.due)
+          .EndObject();
+    w.EndArray();
+    w.Key("deviation");
+    if (r.deviation)
+      w.Object()
+          .KStr("justification", r.deviation->justification)
+          .KStr("approver", r.deviation->approver)
+          .KDate("accepted_until", r.deviation->accepted_until)
+          .EndObject();
+    else
+      w.Null();
+  }
+  w.EndObject();
+}
+
+void WriteStandard(JsonWriter& w, const StandardResults& s, bool brief) {
+  w.Object().KStr("standard", s.id);
+  if (!brief) w.KStr("title", s.title).KStr("edition", s.edition);
+  w.Key("summary");
+  WriteCounts(w, s.summary);
+  if (!brief) {
+    w.KInt("accepted", s.accepted);
+    w.Key("readiness")
+        .Object()
+        .KStr("verdict", s.readiness.verdict)
+        .KInt("predicted_majors", s.readiness.majors)
+        .KInt("predicted_minors", s.readiness.minors)
+        .KInt("minors_with_plan", s.readiness.minors_planned)
+        .KInt("not_evidenced", s.readiness.not_evidenced)
+        .EndObject();
+    w.Key("clauses").Array();
+    for (const ClauseRow& c : s.clauses) {
+      w.Object().KStr("clause", c.number).KStr("title", c.title).KStr("verdict", VerdictName(c.verdict)).Key("counts");
+      WriteCounts(w, c.counts);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  w.Key("requirements").Array();
+  for (const RequirementRow& r : s.requirements) WriteRequirement(w, r, brief);
+  w.EndArray();
+  if (!s.warnings.empty()) {
+    w.Key("warnings").Array();
+    for (const auto& [code, message] : s.warnings) w.Object().KStr("code", code).KStr("message", message).EndObject();
+    w.EndArray();
+  }
+  w.EndObject();
+}
+
+void WriteOrganization(JsonWriter& w, const AssessmentInfo& i) {
+  w.Key("organization")
+      .Object()
+      .KStrOrNull("name", i.organization)
+      .KStrOrNull("legal_entity", i.legal_entity)
+      .Key("scope")
+      .Strs(i.scope)
+      .KStrOrNull("assessor", i.assessor)
+      .EndObject();
+}
+
+}  // namespace
+
+std::string WriteJson(const Assessment& a) {
+  JsonWriter w(false);
+  w.Object()
+      .KStr("conform_version", a.info.version)
+      .KStr("evidence", a.info.evidence_path)
+      .KStr("as_of", cal::FormatDate(a.info.as_of))
+      .KStr("engine", a.info.engine);
+  WriteOrganization(w, a.info);
+  w.Key("standards").Array();
+  for (const StandardResults& s : a.standards) WriteStandard(w, s, false);
+  w.EndArray();
+  if (a.has_evidence_usage) {
+    w.Key("evidence_usage").Array();
+    for (const EvidenceUse& u : a.evidence_usage) {
+      w.Object().KStr("path", u.path).KStrOrNull("label", u.label).Key("served").Array();
+      for (const auto& [standard, clauses] : u.served) w.Object().KStr("standard", standard).Key("clauses").Strs(clauses).EndObject();
+      w.EndArray().EndObject();
+    }
+    w.EndArray();
+  }
+  w.EndObject();
+  return w.Take();
+}
+
+std::string WriteJsonRecord(size_t line, const Assessment& a) {
+  JsonWriter w(false);
+  w.Object().KInt("line", static_cast<int64_t>(line));
+  if (!a.info.organization.empty()) w.KStr("organization", a.info.organization);
+  w.Key("standards").Array();
+  for (const StandardResults& s : a.standards) WriteStandard(w, s, true);
+  w.EndArray().EndObject();
+  return w.TakeRaw();
+}
+
+}  // namespace conform::runtime
