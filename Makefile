@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 AS_OF ?= 2026-11-22
 
-.PHONY: demo test build deps clean
+.PHONY: demo test build deps clean bench
 
 deps:
 	./scripts/install-deps.sh
@@ -22,3 +22,9 @@ test: build
 
 clean:
 	rm -rf $(BUILD)
+
+# Conform side by side with the peers of ../shared/bench/peers, its second workload, evidence
+# growth, batch and compile figures (bench/run_bench.py; docs/performance.md). Prints, never asserts.
+# ROUNDS=3 RECORDS=100000 by default.
+bench: build
+	/usr/bin/python3 bench/run_bench.py

@@ -1,11 +1,13 @@
 // The 50-check peer workload (../shared/bench/peers) run by Conform: prints one JSON line per
 // measurement in the peers' format, so run_all.sh can put Conform in its table.
 //
-//   conform_peers RECORDS.ndjson [N] [REPS] [ENGINES]      ENGINES: jit,interp (default both)
+//   conform_peers RECORDS.ndjson [N] [REPS] [ENGINES] [PACKAGE] [AS_OF]
+//     ENGINES: jit,interp (default both); PACKAGE: a package of bench/catalogue (default peers50,
+//     evaluated as of 2024-10-04; workload2 is the second workload, bench/workload2_gen.py)
 //
 // Lines: conform-<engine> (evaluation alone, evidence already loaded) and conform-<engine>-e2e
 // (NDJSON in, verdicts out: parse, load into the schema layout, evaluate). The checksum is the
-// peers' h = h*31 + count over the pass counts of c01…c50, so equal checksums mean equal answers.
+// peers' h = h*31 + count over the pass counts of c01…c50 (of every requirement, in order), so equal checksums mean equal answers.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -48,9 +50,10 @@ double Median(std::vector<double> v) {
 
 void Print(const std::string& engine, size_t records, double median_s, const std::vector<int64_t>& counts,
            const std::string& extra = {}) {
-  fmt::print("{{\"engine\":\"{}\",\"records\":{},\"checks\":50,\"median_s\":{:.6f},\"ns_per_check\":{:.2f},"
+  const double checks = static_cast<double>(counts.size());
+  fmt::print("{{\"engine\":\"{}\",\"records\":{},\"checks\":{},\"median_s\":{:.6f},\"ns_per_check\":{:.2f},"
              "\"records_per_s\":{:.0f},\"checksum\":\"{}\"{}}}\n",
-             engine, records, median_s, median_s * 1e9 / (records * 50.0), records / median_s, Checksum(counts), extra);
+             engine, records, counts.size(), median_s, median_s * 1e9 / (records * checks), records / median_s, Checksum(counts), extra);
   std::fflush(stdout);
 }
 
@@ -58,28 +61,31 @@ void Print(const std::string& engine, size_t records, double median_s, const std
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: conform_peers RECORDS.ndjson [N] [REPS] [jit,interp]\n");
+    std::fprintf(stderr, "usage: conform_peers RECORDS.ndjson [N] [REPS] [jit,interp] [PACKAGE] [AS_OF]\n");
     return 2;
   }
   std::string path = argv[1];
   size_t n = argc > 2 ? std::stoull(argv[2]) : 100000;
   int reps = argc > 3 ? std::atoi(argv[3]) : 7;
   std::string engines = argc > 4 ? argv[4] : "jit,interp";
+  std::string package = argc > 5 ? argv[5] : "peers50";
+  std::string as_of_text = argc > 6 ? argv[6] : "2024-10-04";
+  std::string prefix = package == "peers50" ? "conform" : package + "-conform";
 
   Diagnostics diags;
   auto catalogue = runtime::Catalogue::Discover({CONFORM_BENCH_CATALOGUE}, diags);
-  const runtime::PluginManifest* pkg = catalogue.Find("peers50", diags);
+  const runtime::PluginManifest* pkg = catalogue.Find(package, diags);
   Session session(catalogue.dirs());
   if (!pkg || !catalogue.Load(session, {pkg}, diags)) {
     std::fprintf(stderr, "%s", RenderAll(diags, session.sources()).c_str());
     return 2;
   }
-  auto program = session.Compile("peers50");
+  auto program = session.Compile(package);
   if (!program || session.diags().HasErrors()) {
     std::fprintf(stderr, "%s", RenderAll(session.diags(), session.sources()).c_str());
     return 2;
   }
-  const int64_t as_of = cal::ParseDate("2024-10-04").value();
+  const int64_t as_of = cal::ParseDate(as_of_text).value();
   ParamValues params = ParamValues::Defaults(*program);
   auto t_jit = Clock::now();
   jit::JitOptions jo;
@@ -93,7 +99,7 @@ int main(int argc, char** argv) {
 
   std::ifstream in(path);
   if (!in) {
-    std::fprintf(stderr, "cannot read %s (run ../shared/bench/peers/build.sh first)\n", path.c_str());
+    std::fprintf(stderr, "cannot read %s (make bench generates it)\n", path.c_str());
     return 2;
   }
   std::vector<std::string> lines;
@@ -153,7 +159,7 @@ int main(int argc, char** argv) {
       }
       e2e.push_back(Seconds(t0, Clock::now()));
     }
-    Print(fmt::format("conform-{}-e2e", engine), n, Median(e2e), counts);
+    Print(fmt::format("{}-{}-e2e", prefix, engine), n, Median(e2e), counts);
     // Evaluation alone: every organization loaded first.
     std::vector<std::unique_ptr<runtime::Document>> docs;
     std::vector<SourceManager> sms(1);
@@ -167,7 +173,7 @@ int main(int argc, char** argv) {
       for (auto& d : docs) evaluate(*d, counts);
       times.push_back(Seconds(t0, Clock::now()));
     }
-    Print(fmt::format("conform-{}", engine), n, Median(times), counts,
+    Print(fmt::format("{}-{}", prefix, engine), n, Median(times), counts,
           use_jit ? fmt::format(",\"compile_ms\":{:.1f}", jit_ms) : std::string());
   }
   return 0;

@@ -113,6 +113,7 @@ Builder::Builder(const SchemaModel& schema, Document& doc, SourceManager& sm, Di
       file_(file),
       json_(json),
       node_budget_(node_budget),
+      next_field_(schema.entities.size(), 0),
       field_index_(schema.entities.size()) {}
 
 std::string Builder::DataPath() const {
@@ -175,17 +176,25 @@ void Builder::OverBudget(Span span) {
 }
 
 int Builder::FindField(int32_t entity, std::string_view name) {
-  auto& idx = field_index_[entity];
   const EntityDef& e = schema_.entities[entity];
+  uint32_t& next = next_field_[entity];
+  for (uint32_t k : {next, 0u}) {  // the field after the previous key, or the first field
+    if (k < e.fields.size() && e.fields[k].name == name) {
+      next = k + 1;
+      return static_cast<int>(e.fields[k].index);
+    }
+  }
+  auto& idx = field_index_[entity];
   if (idx.empty() && !e.fields.empty()) {
     idx.reserve(e.fields.size());
-    for (const FieldDef& f : e.fields) idx.emplace_back(f.name, f.index);
+    for (uint32_t k = 0; k < e.fields.size(); ++k) idx.emplace_back(e.fields[k].name, k);
     std::sort(idx.begin(), idx.end());
   }
   auto it = std::lower_bound(idx.begin(), idx.end(), name,
                              [](const std::pair<std::string_view, uint32_t>& a, std::string_view n) { return a.first < n; });
   if (it == idx.end() || it->first != name) return -1;
-  return static_cast<int>(it->second);
+  next = it->second + 1;
+  return static_cast<int>(e.fields[it->second].index);
 }
 
 std::string Builder::Expected(TypeId t) const {

@@ -114,7 +114,10 @@ class Builder {
   size_t warnings_ = 0;
   bool stopped_ = false;
   std::vector<Seg> segs_;
-  // Per entity: (name, field index) sorted by name, built on first use.
+  // Per entity: the position in `fields` after the last key found. Evidence usually lists the
+  // fields in schema order, so the next key is tried there first (no sort, no search).
+  std::vector<uint32_t> next_field_;
+  // Per entity: (name, position in `fields`) sorted by name, built on the first key out of order.
   std::vector<std::vector<std::pair<std::string_view, uint32_t>>> field_index_;
 };
 

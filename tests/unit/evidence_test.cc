@@ -260,6 +260,36 @@ TEST_F(EvidenceTest, JsonAndYamlGiveTheSameRecords) {
   EXPECT_EQ(Slot(jy, item, "due"), Slot(jj, item, "due"));
 }
 
+// Field lookup tries the field after the previous key first (evidence usually follows the
+// schema's order) and falls back to a search: any key order must give the same record.
+TEST_F(EvidenceTest, KeysInAnyOrderGiveTheSameRecord) {
+  auto a = Load(kFullJson, "e.json");
+  ASSERT_TRUE(a) << All();
+  auto b = Load(R"({"head": {"code": "H"}, "version": 1.20, "days": ["2024-01-02", "2023-05-06"],
+    "every": "12 months", "states": ["c", "a", "c"], "score": -2.5, "ok": true, "status": "b",
+    "tags": ["x", "y", "x"], "name": "acme",
+    "items": [{"due": "2024-03-31", "code": "A-1"}, {"code": "B-2"}], "n": 42})",
+                "e.json");
+  ASSERT_TRUE(b) << All();
+  const EntityDef& org = Root();
+  const EntityDef& item = Ent("item");
+  for (const char* f : {"n", "status", "ok", "score", "every"}) {
+    EXPECT_TRUE(Present(b->root(), org, f)) << f;
+    EXPECT_EQ(Slot(a->root(), org, f), Slot(b->root(), org, f)) << f;
+  }
+  EXPECT_EQ(Str(*b, Slot(b->root(), org, "name")), "acme");
+  EXPECT_EQ(Str(*b, Slot(RecOf(b->root(), org, "head"), item, "code")), "H");
+  const Seq* items = SeqOf(b->root(), org, "items");
+  ASSERT_EQ(items->size, 2);
+  const void* i0 = reinterpret_cast<const void*>(items->data[0]);
+  const void* i1 = reinterpret_cast<const void*>(items->data[1]);
+  EXPECT_EQ(Str(*b, Slot(i0, item, "code")), "A-1");
+  EXPECT_TRUE(Present(i0, item, "due"));
+  EXPECT_EQ(Str(*b, Slot(i1, item, "code")), "B-2");
+  EXPECT_FALSE(Present(i1, item, "due"));
+  EXPECT_EQ(SeqOf(b->root(), org, "days")->size, 2);
+}
+
 TEST_F(EvidenceTest, StringsShareTheLiteralPoolIds) {
   int64_t acme = literals_.Intern("acme");
   literals_.Intern("other");

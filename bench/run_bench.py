@@ -1,0 +1,303 @@
+#!/usr/bin/python3
+"""`make bench`: Conform side by side with its peers, plus Conform's own figures.
+
+Builds the peers of ../shared/bench/peers in a copy under BUILD/bench/peers (the shared folder is
+never written), runs every engine ROUNDS times interleaved, and prints markdown tables:
+
+  1. peers50: ns/check per engine, ratio to g++ -O2 std::string, Conform JIT vs json-logic-engine;
+  2. `conform check --batch` organizations/s with 1 and 2 threads (and the ratio);
+  3. the second workload (bench/catalogue/workload2): Conform vs its hand-written C++ reference;
+  4. evidence growth ×1 ×10 ×100: growth factor of load and evaluation time;
+  5. cold/warm compile of ISO 9001 and a single `conform check`, start to exit.
+
+Every figure is a median over ROUNDS fresh processes. Checksums must agree: a row whose checksum
+differs from the g++ reference is marked WRONG and the script exits 1. Timings are printed, never
+asserted. Environment: BUILD (build), ROUNDS (3), RECORDS (100000), PEERS_DIR (the peers' source).
+"""
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.abspath(os.path.join(REPO, os.environ.get("BUILD", "build")))
+ROUNDS = int(os.environ.get("ROUNDS", "3"))
+RECORDS = int(os.environ.get("RECORDS", "100000"))
+CONFORM = os.path.join(BUILD, "cli", "conform")
+CATALOGUE = os.path.join(REPO, "bench", "catalogue")
+AS_OF = "2024-10-04"
+failed = False
+
+
+def say(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def run(cmd, cwd=None, env=None, check=True):
+    r = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    if check and r.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stderr[-2000:]}")
+    return r
+
+
+def json_lines(text):
+    return [json.loads(l) for l in text.splitlines() if l.startswith("{")]
+
+
+def med(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def peers_source():
+    cands = [os.environ.get("PEERS_DIR", ""), os.path.join(REPO, "..", "shared", "bench", "peers")]
+    # In a git worktree, ../shared is relative to the main checkout.
+    r = run(["git", "-C", REPO, "rev-parse", "--git-common-dir"], check=False)
+    if r.returncode == 0:
+        common = os.path.abspath(os.path.join(REPO, r.stdout.strip()))
+        cands.append(os.path.join(os.path.dirname(common), "..", "shared", "bench", "peers"))
+    for c in cands:
+        if c and os.path.isfile(os.path.join(c, "rules.txt")):
+            return os.path.abspath(c)
+    return None
+
+
+def build_peers():
+    """Returns (peers_dir, {engine: argv}) of the peers that could be built."""
+    src = peers_source()
+    engines = {}
+    if not src:
+        say("peers: ../shared/bench/peers not found (set PEERS_DIR): peer rows skipped")
+        return None, engines
+    dst = os.path.join(BUILD, "bench", "peers")
+    os.makedirs(dst, exist_ok=True)
+    for sub in ("cpp", "js"):
+        os.makedirs(os.path.join(dst, sub), exist_ok=True)
+        for f in os.listdir(os.path.join(src, sub)):
+            p = os.path.join(src, sub, f)
+            if os.path.isfile(p) and f.endswith((".cpp", ".hpp", ".js", ".json")):
+                shutil.copy2(p, os.path.join(dst, sub, f))
+    shutil.copy2(os.path.join(src, "rules.txt"), dst)
+    if not shutil.which("node"):
+        say("peers: node not found (apt-get install nodejs): the peers' data cannot be generated; peer rows skipped")
+        return None, engines
+    js, cpp = os.path.join(dst, "js"), os.path.join(dst, "cpp")
+    data = os.path.join(dst, "data", "records.ndjson")
+    stamp = os.path.join(dst, "data", f"records.{RECORDS}")
+    if not os.path.exists(stamp):
+        say(f"peers: generating {RECORDS} organizations")
+        run(["node", "gen_cpp_inputs.js", str(RECORDS)], cwd=js)
+        run(["node", "gen_ndjson.js", str(RECORDS), data], cwd=js)
+        for f in os.listdir(os.path.join(dst, "data")):
+            if f.startswith("records.") and f[8:].isdigit():
+                os.remove(os.path.join(dst, "data", f))
+        open(stamp, "w").close()
+    if shutil.which("g++"):
+        for exe, srcf in (("native", "native.cpp"), ("native_interned", "native_interned.cpp")):
+            out = os.path.join(cpp, exe)
+            if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(stamp):
+                run(["g++", "-O2", "-std=c++17", "-o", exe, srcf], cwd=cpp)
+        engines["cpp-native-g++O2"] = (cpp, ["./native", str(RECORDS), "9", "cpp-native-g++O2"])
+        engines["cpp-native-interned-g++O2"] = (cpp, ["./native_interned", str(RECORDS), "9", "cpp-native-interned-g++O2"])
+    else:
+        say("peers: g++ not found: the C++ reference rows are skipped")
+    if not os.path.isdir(os.path.join(js, "node_modules")) and shutil.which("npm"):
+        say("peers: npm ci (test tooling only)")
+        r = run(["npm", "ci", "--no-audit", "--no-fund"], cwd=js, check=False)
+        if r.returncode != 0:
+            say("peers: npm ci failed (no registry?): the JavaScript rows are skipped")
+    if os.path.isdir(os.path.join(js, "node_modules")):
+        for e in ("js-native", "json-logic-engine-compiled"):
+            engines[e] = (js, ["node", "bench_js.js", e, str(RECORDS), "5"])
+    else:
+        say("peers: npm or node_modules missing: the JavaScript rows (json-logic-engine) are skipped")
+    engines["conform"] = (None, [os.path.join(BUILD, "bench", "conform_peers"), data, str(RECORDS), "5"])
+    return dst, engines
+
+
+def peers_table(dst, engines):
+    rows = {}
+    for k in range(ROUNDS):
+        for name, (cwd, argv) in engines.items():
+            r = run(argv, cwd=cwd, check=False)
+            if r.returncode != 0:
+                say(f"peers: {name} failed: {r.stderr.strip()[-300:]}")
+                continue
+            for j in json_lines(r.stdout):
+                rows.setdefault(j["engine"], []).append(j)
+        say(f"peers: round {k + 1}/{ROUNDS} done")
+    ref = "cpp-native-g++O2"
+    ns = {e: med([x["ns_per_check"] for x in rs]) for e, rs in rows.items()}
+    sums = {e: sorted({x["checksum"] for x in rs}) for e, rs in rows.items()}
+    print(f"\n### 1. peers50 ({RECORDS} organizations × 50 checks; median of {ROUNDS} processes)\n")
+    print("| engine | ns/check (median) | range | × g++ -O2 std::string | checksum |")
+    print("|---|---|---|---|---|")
+    want = sums.get(ref, [None])[0]
+    global failed
+    for e in sorted(ns, key=ns.get):
+        vals = [x["ns_per_check"] for x in rows[e]]
+        ok = want is None or sums[e] == [want]
+        failed |= not ok
+        ratio = f"{ns[e] / ns[ref]:.2f}" if ref in ns else ""
+        print(f"| {e} | {ns[e]:.1f} | {min(vals):.1f}–{max(vals):.1f} | {ratio} | {','.join(sums[e])}{'' if ok else ' WRONG'} |")
+    jit, jle = ns.get("conform-jit"), ns.get("json-logic-engine-compiled")
+    print()
+    if jit and ref in ns:
+        print(f"- Conform JIT vs g++ -O2 std::string: **{jit / ns[ref]:.2f}× the time** (target ≤ 1.0)")
+    if jit and jle:
+        print(f"- Conform JIT vs json-logic-engine (compiled): **{jle / jit:.1f}× faster** (target ≥ 8)")
+    comp = [x.get("compile_ms") for x in rows.get("conform-jit", []) if x.get("compile_ms")]
+    if comp:
+        print(f"- JIT compile of the 50 checks (no cache): {med(comp):.0f} ms")
+
+
+def isolated_conform():
+    """A copy of the CLI outside the build tree. The CLI adds the installed catalogue (found next to
+    the binary) and loads all its schema modules, whose root `organization` clashes with a bench
+    package's own root; the copy sees only --plugin-dir."""
+    d = os.path.join(BUILD, "bench", "isolated")
+    exe = os.path.join(d, "conform")
+    os.makedirs(d, exist_ok=True)
+    if not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(CONFORM):
+        if os.path.exists(exe):
+            os.remove(exe)
+        shutil.copy2(CONFORM, exe)
+    return exe
+
+
+def batch_rate(args, threads):
+    r = subprocess.run([isolated_conform(), "check", *args, "--threads", str(threads), "--timings"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    m = re.search(r"\(([\d.]+) organizations/s\)", r.stderr)
+    if not m:
+        raise RuntimeError(f"conform check --batch: no rate in\n{r.stderr[-1000:]}")
+    return float(m.group(1))
+
+
+def batch_table(title, args):
+    rates = {1: [], 2: []}
+    for _ in range(ROUNDS):
+        for t in (1, 2):
+            rates[t].append(batch_rate(args, t))
+    r1, r2 = med(rates[1]), med(rates[2])
+    print(f"| {title} | {r1:,.0f} | {r2:,.0f} | {r2 / r1:.2f} |")
+
+
+def compile_and_single():
+    print(f"\n### 5. Compile and single check (`conform check examples/precision-parts.yaml -s iso9001 -q`, median of {ROUNDS})\n")
+    print("| figure | ms (median) | runs |")
+    print("|---|---|---|")
+    base = [CONFORM, "check", os.path.join(REPO, "examples", "precision-parts.yaml"), "-s", "iso9001",
+            "--as-of", "2026-11-22", "-q", "--timings"]
+    cold_native, cold_wall, warm_wall, first_wall, version = [], [], [], [], []
+    for _ in range(ROUNDS):
+        with tempfile.TemporaryDirectory() as cache:
+            t = time.perf_counter()
+            r = run(base + ["--cache-dir", cache], check=False)
+            first_wall.append((time.perf_counter() - t) * 1e3)
+            m = re.search(r"native code ([\d.]+) ms", r.stderr)
+            if m:
+                cold_native.append(float(m.group(1)))
+            t = time.perf_counter()
+            run(base + ["--cache-dir", cache], check=False)
+            warm_wall.append((time.perf_counter() - t) * 1e3)
+        t = time.perf_counter()
+        run([CONFORM, "--version"], check=False)
+        version.append((time.perf_counter() - t) * 1e3)
+    for name, xs in (("cold ISO 9001 native compile (empty cache; `native code` of --timings)", cold_native),
+                     ("first `conform check`, empty caches, start to exit", first_wall),
+                     ("warm `conform check`, start to exit", warm_wall),
+                     ("`conform --version`, start to exit", version)):
+        print(f"| {name} | {med(xs):.0f} | {', '.join(f'{x:.0f}' for x in xs)} |")
+
+
+def workload2():
+    ref = os.path.join(BUILD, "bench", "workload2_ref")
+    if not os.path.exists(ref):
+        say("workload2: build/bench/workload2_ref missing (build the bench targets); skipped")
+        return
+    n = str(max(1000, RECORDS // 5))
+    data = os.path.join(BUILD, "bench", f"workload2.{n}.ndjson")
+    if not os.path.exists(data):
+        run(["/usr/bin/python3", os.path.join(REPO, "bench", "workload2_gen.py"), n, data])
+    rows = {}
+    for _ in range(ROUNDS):
+        for argv in ([ref, data, n, "5"],
+                     [os.path.join(BUILD, "bench", "conform_peers"), data, n, "5", "jit,interp", "workload2", AS_OF]):
+            for j in json_lines(run(argv).stdout):
+                rows.setdefault(j["engine"], []).append(j)
+    print(f"\n### 3. Second workload (bench/catalogue/workload2, {n} organizations; median of {ROUNDS})\n")
+    print("| engine | ns/check (median) | × hand-written C++ | checksum |")
+    print("|---|---|---|---|")
+    base = med([x["ns_per_check"] for x in rows.get("workload2-cpp", [])]) if "workload2-cpp" in rows else None
+    want = rows["workload2-cpp"][0]["checksum"] if "workload2-cpp" in rows else None
+    global failed
+    for e, rs in sorted(rows.items(), key=lambda kv: med([x["ns_per_check"] for x in kv[1]])):
+        v = med([x["ns_per_check"] for x in rs])
+        cs = sorted({x["checksum"] for x in rs})
+        ok = want is None or cs == [want]
+        failed |= not ok
+        print(f"| {e} | {v:.1f} | {v / base:.2f} | {','.join(cs)}{'' if ok else ' WRONG'} |" if base else f"| {e} | {v:.1f} | | {cs} |")
+
+
+def growth():
+    g = os.path.join(BUILD, "bench", "evidence_growth")
+    if not os.path.exists(g):
+        say("growth: build/bench/evidence_growth missing; skipped")
+        return
+    args = []
+    for k in (1, 10, 100):
+        f = os.path.join(BUILD, "bench", f"growth{k}.json")
+        if not os.path.exists(f):
+            run(["/usr/bin/python3", os.path.join(REPO, "bench", "workload2_gen.py"), "--grow", str(k), f])
+        args.append(f"{k}={f}")
+    rows = {}
+    for _ in range(ROUNDS):
+        for j in json_lines(run([g, *args]).stdout):
+            rows.setdefault(j["scale"], []).append(j)
+    print(f"\n### 4. Evidence growth (one workload2 organization, lists ×1 ×10 ×100; `build/bench/evidence_growth`; median of {ROUNDS})\n")
+    print("| list elements | JSON bytes | load ms | load growth | JIT eval µs | JIT growth | interp µs | interp growth |")
+    print("|---|---|---|---|---|---|---|---|")
+    base = None
+    global failed
+    for s in sorted(rows):
+        rs = rows[s]
+        v = {k: med([x[k] for x in rs]) for k in ("load_ms", "eval_us", "interp_us")}
+        base = base or v
+        failed |= any(x["conform"] != x["interp_conform"] for x in rs)
+        print(f"| {50 * s} (×{s}) | {rs[0]['bytes']:,} | {v['load_ms']:.3f} | ×{v['load_ms'] / base['load_ms']:.1f} | "
+              f"{v['eval_us']:.1f} | ×{v['eval_us'] / base['eval_us']:.1f} | {v['interp_us']:.1f} | ×{v['interp_us'] / base['interp_us']:.1f} |")
+    print("\nLinear cost is ×10 and ×100; w01 (a quantifier inside a quantifier) and w15 (a count of the list inside a "
+          "quantifier over it) are quadratic in Clause as written, which the growth shows.")
+
+
+def main():
+    if not os.path.exists(CONFORM):
+        say(f"{CONFORM} missing: build first (make build)")
+        return 2
+    load = os.getloadavg()
+    print(f"## make bench — {time.strftime('%Y-%m-%d %H:%M')} · {os.cpu_count()} cores · "
+          f"load average {load[0]:.1f} (shared machine: read ratios, not absolute times)")
+    dst, engines = build_peers()
+    if dst:
+        peers_table(dst, engines)
+        data = os.path.join(dst, "data", "records.ndjson")
+        print(f"\n### 2. `conform check --batch` (peers50 NDJSON, output to /dev/null; median of {ROUNDS})\n")
+        print("| workload | orgs/s, 1 thread | orgs/s, 2 threads | 2 vs 1 |")
+        print("|---|---|---|---|")
+        batch_table("peers50 (50 checks)", ["--batch", data, "-s", "peers50", "--plugin-dir", CATALOGUE,
+                                            "--as-of", AS_OF, "--no-explain"])
+    workload2()
+    growth()
+    compile_and_single()
+    if failed:
+        say("checksums differ: some engine gives different answers")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
