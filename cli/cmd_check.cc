@@ -21,6 +21,7 @@ struct CheckOptions {
   std::string format = "text";
   bool format_given = false;
   std::vector<std::string> outputs;  // FORMAT=PATH
+  std::string deviations;            // accepted deviations (YAML)
   std::string engine = "jit";
   std::string cache_dir;
   bool no_cache = false;
@@ -137,6 +138,14 @@ int RunCheck(const CheckOptions& o) {
   if (!ev.ok) return 2;
 
   runtime::Assessment assessment = runtime::BuildAssessment(ev.reports, ev.Info(), evidence->document());
+  if (!o.deviations.empty()) {
+    SourceManager dsm;
+    Diagnostics dd;
+    auto accepted = runtime::LoadDeviations(o.deviations, assessment, dsm, dd);
+    if (!dd.HasErrors()) runtime::ApplyDeviations(assessment, accepted, &dd);
+    PrintDiagnostics(dd, dsm);
+    if (dd.HasErrors()) return 2;
+  }
   if (o.evidence_map) {
     assessment.evidence_usage = ev.EvidenceMap();
     assessment.has_evidence_usage = true;
@@ -207,6 +216,8 @@ void AddCheck(CLI::App& app, std::function<int()>& run) {
   cmd->add_flag("--timings", o->timings, "print the time of each phase to stderr");
   cmd->add_flag("--evidence-map", o->evidence_map,
                 "report which pieces of evidence served which clauses of which standards");
+  cmd->add_option("--deviations", o->deviations,
+                  "accepted deviations (YAML: requirement, justification, approver, accepted_until); reported as accepted");
   cmd->add_option("--param", o->params, "override a parameter: name=value (repeatable)")->allow_extra_args(false);
   cmd->add_option("--plugin-dir", o->plugin_dirs, "extra catalogue folder (repeatable)")->allow_extra_args(false);
   cmd->add_flag("--strict", o->strict, "treat unknown evidence fields as errors");

@@ -11,4 +11,5 @@ void AddTest(CLI::App& app, std::function<int()>& run);
 void AddCatalogue(CLI::App& app, std::function<int()>& run);
 void AddCertify(CLI::App& app, std::function<int()>& run);
 void AddRegistry(CLI::App& app, std::function<int()>& run);
+void AddDiff(CLI::App& app, std::function<int()>& run);
 }  // namespace conform::cli

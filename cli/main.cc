@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   AddCatalogue(app, run);
   AddCertify(app, run);
   AddRegistry(app, run);
+  AddDiff(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

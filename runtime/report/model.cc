@@ -339,12 +339,6 @@ Assessment BuildAssessment(const std::vector<StandardReport>& reports, const Run
       // Computed facts only (no data path): the organization's record, the root mapping.
       row.location = Pos(doc, deciding.empty() && row.IsGap() ? std::string("$") : deciding);
       if (root.valid() && opts.words && row.IsGap()) row.actions = Actions(root, p.standard, req.clause, res.witness);
-      if (opts.deviations && row.IsGap())
-        for (const Deviation& d : *opts.deviations)
-          if (d.requirement == req.id && (d.standard.empty() || d.standard == p.standard)) {
-            row.deviation = d;
-            ++s.accepted;
-          }
       s.requirements.push_back(std::move(row));
     }
     for (const auto& w : r.warnings) s.warnings.emplace_back(w.code, w.message);

@@ -300,7 +300,88 @@ def test_html():
     check(not console, "no console messages while screenshotting")
 
 
-TESTS = {"formats": test_formats, "text": test_text, "html": test_html}
+# ---- diff ----------------------------------------------------------------------------------
+
+def test_diff():
+    """Two assessments of one organization: the later evidence assigns the support process an
+    owner (a closed gap) and is assessed seven months on, when a risk rating has gone stale (a
+    new gap)."""
+    text = open(os.path.join(SOURCE, "examples/young-company.yaml")).read()
+    after_yaml = text.replace("    name: Customer support (office hours)\n", "    name: Customer support (office hours)\n    owner: p-01\n", 1)
+    check(after_yaml != text, "the after evidence differs")
+    open(out("after.yaml"), "w").write(after_yaml)
+    before = run("check", "examples/young-company.yaml", "-s", "iso9001", "--as-of", AS_OF, "--output", "json=" + out("before.json"))
+    after = run("check", out("after.yaml"), "-s", "iso9001", "--as-of", "2027-07-01", "--output", "json=" + out("after.json"))
+    check(before.stdout == "" and after.stdout == "", "--output alone writes nothing to stdout")
+    p = run("diff", out("before.json"), out("after.json"), "--format", "json", expect=(1,))  # 1: there are new gaps
+    d = json.loads(p.stdout)
+    closed = {e["id"] for e in d["closed"]}
+    new = {e["id"] for e in d["new"]}
+    check("process_owners_assigned" in closed, f"closed gaps {closed}")
+    check("risks_reassessed" in new, f"new gaps {new}")
+    for e in d["closed"]:
+        check(e["before"]["verdict"] in ("nonconform", "not_evidenced") and e["after"]["verdict"] in ("conform", "not_applicable"),
+              f"closed {e['id']} went from a gap to none")
+    t = run("diff", out("before.json"), out("after.json"), expect=(1,)).stdout
+    check("Closed gaps (" in t and "New gaps (" in t and "Every process has an owner" in t, "text diff lists closed and new gaps")
+    h = run("diff", out("before.json"), out("after.json"), "--format", "html", expect=(1,)).stdout
+    check(h.count('class="change closed"') == len(closed) and h.count('class="change new"') == len(new), "HTML diff rows")
+    same = run("diff", out("before.json"), out("before.json"), "--format", "json")
+    check(same.returncode == 0 and not json.loads(same.stdout)["closed"], "a report against itself: no change, exit 0")
+    bad = run("diff", out("before.json"), os.path.join(SOURCE, "examples/young-company.yaml"), expect=(2,))
+    check("E1104" in bad.stderr, "a file that is not a JSON report is E1104")
+
+
+# ---- deviations ----------------------------------------------------------------------------
+
+def test_deviations():
+    dev = out("deviations.yaml")
+    open(dev, "w").write(
+        "deviations:\n"
+        "  - requirement: calibration_current\n"
+        "    justification: The gauge is quarantined; a replacement is in use and recalibration is booked.\n"
+        "    approver: Head of Quality\n"
+        "    accepted_until: 2027-01-31\n"
+        "  - requirement: documents_reviewed_on_time\n"
+        "    justification: Review postponed.\n"
+        "    approver: Head of Quality\n"
+        "    accepted_until: 2026-10-01\n")
+    base = json.loads(run("check", "examples/precision-parts.yaml", "-s", "iso9001", "--as-of", AS_OF, "--format", "json").stdout)
+    p = run("check", "examples/precision-parts.yaml", "-s", "iso9001", "--as-of", AS_OF, "--format", "json", "--deviations", dev,
+            "--output", "junit=" + out("dj.xml"), "--output", "sarif=" + out("ds.sarif"))
+    r = json.loads(p.stdout)
+    s, b = r["standards"][0], base["standards"][0]
+    rows = {x["id"]: x for x in s["requirements"]}
+    check(rows["calibration_current"]["verdict"] == "nonconform" and rows["calibration_current"]["deviation"]
+          and rows["calibration_current"]["deviation"]["approver"] == "Head of Quality", "accepted: still nonconform, with the deviation")
+    check(s["summary"] == b["summary"] and s["accepted"] == 1, "never counted as conform: the summary is unchanged, accepted 1")
+    check(rows["documents_reviewed_on_time"]["deviation"] is None, "the expired deviation is ignored")
+    check("W1101" in p.stderr, "the expired deviation warns (W1101)")
+    text = run("check", "examples/precision-parts.yaml", "-s", "iso9001", "--as-of", AS_OF, "--deviations", dev, "-q").stdout
+    check("≈ [minor]" in text and "accepted deviation until 2027-01-31" in text, "text shows the accepted deviation (--quiet too)")
+    junit = open(out("dj.xml")).read()
+    check('type="accepted_deviation"' in junit, "JUnit: accepted deviation is skipped with its type")
+    sarif = json.load(open(out("ds.sarif")))
+    sup = [res for res in sarif["runs"][0]["results"] if res.get("suppressions")]
+    check(len(sup) == 1 and sup[0]["suppressions"][0]["status"] == "accepted", "SARIF: an accepted suppression")
+    # Unknown requirement: an error with did-you-mean; exit 2.
+    bad = out("bad-deviations.yaml")
+    open(bad, "w").write("deviations:\n  - requirement: calibration_curent\n    justification: x\n    approver: y\n    accepted_until: 2027-01-31\n")
+    e = run("check", "examples/precision-parts.yaml", "-s", "iso9001", "--as-of", AS_OF, "--deviations", bad, expect=(2,))
+    check("E1103" in e.stderr and "did you mean `calibration_current`" in e.stderr and ":2:" in e.stderr, "E1103 with did-you-mean and line")
+    open(bad, "w").write("deviations:\n  - requirement: calibration_current\n    approver: y\n    accepted_until: 2027-01-31\n")
+    e = run("check", "examples/precision-parts.yaml", "-s", "iso9001", "--as-of", AS_OF, "--deviations", bad, expect=(2,))
+    check("E1102" in e.stderr and "justification" in e.stderr, "a deviation without a justification is E1102")
+    # Every gap accepted → exit 0 (accepted gaps do not fail the run), yet still nonconform in the summary.
+    gaps_ids = [x["id"] for x in b["requirements"] if x["verdict"] in ("nonconform", "not_evidenced")]
+    open(dev, "w").write("deviations:\n" + "".join(
+        f"  - requirement: {i}\n    justification: accepted for the test\n    approver: QM\n    accepted_until: 2027-12-31\n" for i in gaps_ids))
+    allacc = run("check", "examples/precision-parts.yaml", "-s", "iso9001", "--as-of", AS_OF, "--format", "json", "--deviations", dev)
+    check(allacc.returncode == 0 and json.loads(allacc.stdout)["standards"][0]["summary"]["nonconform"] == b["summary"]["nonconform"],
+          "all gaps accepted: exit 0, nonconform count unchanged")
+
+
+TESTS = {"formats": test_formats, "text": test_text, "html": test_html, "diff": test_diff, "deviations": test_deviations}
 
 if __name__ == "__main__":
     os.makedirs(SCRATCH, exist_ok=True)

@@ -119,7 +119,6 @@ struct Assessment {
 };
 
 struct BuildOptions {
-  const std::vector<Deviation>* deviations = nullptr;  // already checked (CheckDeviations)
   bool words = true;  // statements, clause roll-ups, fact prose, labels, action plans, readiness
                       // (needs `doc`); false for batch records
 };
@@ -128,6 +127,15 @@ struct BuildOptions {
 // `doc` may be null (no organization details, no positions).
 Assessment BuildAssessment(const std::vector<StandardReport>& reports, const RunInfo& info, Document* doc,
                            const BuildOptions& opts = {});
+
+// Reads a deviations file (YAML: `deviations:` then entries with requirement, justification,
+// approver, accepted_until; optional standard) and checks it against the requirements of `a`:
+// E1101 unreadable, E1102 malformed, E1103 unknown requirement (with did-you-mean), E1105
+// ambiguous; W1101 expired as of `a`'s date (ignored). Returns the deviations in force.
+std::vector<Deviation> LoadDeviations(const std::string& path, const Assessment& a, SourceManager& sm, Diagnostics& diags);
+// Marks the gaps the deviations accept (RequirementRow::deviation, StandardResults::accepted);
+// W1102 for a deviation whose requirement has no gap.
+void ApplyDeviations(Assessment& a, const std::vector<Deviation>& deviations, Diagnostics* diags);
 
 // ---- output formats ----------------------------------------------------------------------
 
@@ -151,6 +159,44 @@ bool WriteXlsx(const Assessment& a, const std::string& path, std::string& error)
 // Writes `a` as `format` to `path` ("-": stdout). False with `error` on an I/O failure.
 bool WriteReport(Format format, const Assessment& a, const TextOptions& opts, const std::string& path,
                  std::string& error);
+
+// ---- `conform diff`: two assessments of one organization -----------------------------------
+
+// The verdict named `name` (VerdictName's spelling), or nullopt.
+std::optional<Verdict> ParseVerdict(std::string_view name);
+// Reads a `conform check --format json` report back into typed results (verdicts, grades,
+// messages, statements, summaries, organization); nullopt with `error` when it is not one.
+std::optional<Assessment> ReadAssessmentJson(const std::string& text, std::string& error);
+
+struct DiffEntry {
+  std::string standard, clause, id, statement;
+  std::optional<RequirementRow> before, after;  // nullopt: not in that assessment
+  std::string message;                          // the latest message
+};
+
+struct StandardDelta {
+  std::string id;
+  Counts before, after;
+  bool in_before = false;
+};
+
+struct AssessmentDiff {
+  AssessmentInfo before, after;
+  std::vector<StandardDelta> standards;  // those of `after`
+  std::vector<DiffEntry> closed;    // a gap before (nonconform / not evidenced), none after
+  std::vector<DiffEntry> opened;    // no gap before (or not assessed), a gap after
+  std::vector<DiffEntry> regraded;  // a gap both times, with another verdict or grade
+  std::vector<DiffEntry> blocked;   // newly blocked (once the engines report `blocked`)
+  std::vector<DiffEntry> added, removed;  // requirements the catalogue gained or lost
+  bool Worse() const { return !opened.empty() || !blocked.empty(); }
+};
+
+AssessmentDiff DiffAssessments(const Assessment& before, const Assessment& after);
+// "nonconform (minor)", "conform", "absent".
+std::string RowState(const std::optional<RequirementRow>& r);
+std::string WriteDiffText(const AssessmentDiff& d);
+std::string WriteDiffJson(const AssessmentDiff& d);
+std::string WriteDiffHtml(const AssessmentDiff& d);
 
 // ---- shared wording ----------------------------------------------------------------------
 
