@@ -291,6 +291,16 @@ def test_html():
     check(m and int(m.group(1)) == len(gaps(report)), "executive summary count equals the JSON")
     check(report["organization"]["name"] in dom and report["organization"]["assessor"] in dom, "cover names organization and assessor")
 
+    # A young company: not-evidenced findings too (data-grade "none"), counted like the JSON.
+    young = json.loads(run("check", "examples/young-company.yaml", "-s", "iso9001", "--as-of", AS_OF, "--format", "json",
+                           "--output", "html=" + out("young.html")).stdout)
+    p, console = render(out("young.html"), "--dump-dom")
+    yg = re.findall(r"<article class=\"finding[^\"]*\"[^>]*data-grade=\"(\w+)\"", p.stdout)
+    ys = young["standards"][0]["summary"]
+    check(len(yg) == len(gaps(young)) and yg.count("none") == ys["not_evidenced"] and yg.count("major") == ys["major"],
+          f"young company: DOM findings {len(yg)} == JSON gaps {len(gaps(young))}, not evidenced {yg.count('none')}")
+    check(not console, "young company: no console messages")
+
     shot = out("report.png")
     if os.path.exists(shot):
         os.remove(shot)
