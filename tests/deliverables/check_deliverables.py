@@ -131,6 +131,23 @@ def test_formats():
         if res["kind"] == "fail":
             check(res["level"] == want[res["properties"]["grade"]], "level follows the grade")
 
+    # The JSON front end keeps positions too: the same evidence as JSON, one key per line.
+    import datetime
+    import yaml
+    data = yaml.safe_load(open(os.path.join(SOURCE, "examples/precision-parts.yaml")))
+    as_text = lambda o: o.isoformat() if isinstance(o, (datetime.date, datetime.datetime)) else str(o)
+    open(out("pp.json"), "w").write(json.dumps(data, indent=1, default=as_text))
+    run("check", out("pp.json"), "-s", "iso9001", "--as-of", AS_OF, "--output", "sarif=" + out("pp.sarif"))
+    json_lines = open(out("pp.json")).read().split("\n")
+    jres = json.load(open(out("pp.sarif")))["runs"][0]["results"]
+    check(len(jres) == len(g), "JSON evidence: same results")
+    for res in jres:
+        logical = res["locations"][0].get("logicalLocations", [{}])[0].get("fullyQualifiedName", "")
+        region = res["locations"][0]["physicalLocation"].get("region")
+        m = re.search(r"\.([a-z_]+)$", logical)
+        if region and m:
+            check(f'"{m.group(1)}":' in json_lines[region["startLine"] - 1], f"JSON evidence: {res['ruleId']} at the `{m.group(1)}` key")
+
     # OSCAL: schema-valid; findings per applicable requirement, states match the verdicts.
     oscal = json.load(open(out("o.json")))
     schema = json.load(open(os.path.join(SOURCE, "tests/deliverables/schemas/oscal-1.0.4_assessment-results_schema.json")))
