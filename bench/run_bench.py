@@ -5,7 +5,8 @@ Builds the peers of ../shared/bench/peers in a copy under BUILD/bench/peers (the
 never written), runs every engine ROUNDS times interleaved, and prints markdown tables:
 
   1. peers50: ns/check per engine, ratio to g++ -O2 std::string, Conform JIT vs json-logic-engine;
-  2. `conform check --batch` organizations/s with 1 and 2 threads (and the ratio);
+  2. `conform check --batch` organizations/s with 1 and 2 threads (and the ratio): peers50, and
+     ISO 9001 over examples/precision-parts.yaml as NDJSON (needs python3-yaml);
   3. the second workload (bench/catalogue/workload2): Conform vs its hand-written C++ reference;
   4. evidence growth ×1 ×10 ×100: growth factor of load and evaluation time;
   5. cold/warm compile of ISO 9001 and a single `conform check`, start to exit.
@@ -169,8 +170,24 @@ def isolated_conform():
     return exe
 
 
-def batch_rate(args, threads):
-    r = subprocess.run([isolated_conform(), "check", *args, "--threads", str(threads), "--timings"],
+def iso9001_ndjson(lines=400):
+    """examples/precision-parts.yaml (~190 KB as JSON) repeated as NDJSON; None without PyYAML."""
+    out = os.path.join(BUILD, "bench", f"iso9001.{lines}.ndjson")
+    if not os.path.exists(out):
+        try:
+            import yaml
+        except ImportError:
+            say("batch: python3-yaml missing (scripts/install-deps.sh): the ISO 9001 batch row is skipped")
+            return None
+        with open(os.path.join(REPO, "examples", "precision-parts.yaml")) as f:
+            line = json.dumps(yaml.safe_load(f), default=str, separators=(",", ":"))
+        with open(out, "w") as f:
+            f.write((line + "\n") * lines)
+    return out
+
+
+def batch_rate(args, threads, exe=None):
+    r = subprocess.run([exe or isolated_conform(), "check", *args, "--threads", str(threads), "--timings"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     m = re.search(r"\(([\d.]+) organizations/s\)", r.stderr)
     if not m:
@@ -178,11 +195,11 @@ def batch_rate(args, threads):
     return float(m.group(1))
 
 
-def batch_table(title, args):
+def batch_table(title, args, exe=None):
     rates = {1: [], 2: []}
     for _ in range(ROUNDS):
         for t in (1, 2):
-            rates[t].append(batch_rate(args, t))
+            rates[t].append(batch_rate(args, t, exe))
     r1, r2 = med(rates[1]), med(rates[2])
     print(f"| {title} | {r1:,.0f} | {r2:,.0f} | {r2 / r1:.2f} |")
 
@@ -291,6 +308,12 @@ def main():
         print("|---|---|---|---|")
         batch_table("peers50 (50 checks)", ["--batch", data, "-s", "peers50", "--plugin-dir", CATALOGUE,
                                             "--as-of", AS_OF, "--no-explain"])
+    iso = iso9001_ndjson()
+    if iso:
+        if not dst:
+            print("\n| workload | orgs/s, 1 thread | orgs/s, 2 threads | 2 vs 1 |\n|---|---|---|---|")
+        batch_table("ISO 9001, examples/precision-parts.yaml as 400 NDJSON lines (~190 KB each)",
+                    ["--batch", iso, "-s", "iso9001", "--as-of", "2026-11-22", "--no-explain"], CONFORM)
     workload2()
     growth()
     compile_and_single()
