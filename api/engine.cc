@@ -128,7 +128,9 @@ std::shared_ptr<const RuleSet> Engine::Compile(const std::vector<std::string>& s
     packages.push_back(p);
   }
   if (cat_diags.HasErrors()) return rs;
-  for (const auto* p : packages) r.packages_.push_back(*p);
+  // Extensions of one base standard form one program (and one report).
+  std::vector<std::vector<const runtime::PluginManifest*>> groups = catalogue_.GroupByBase(packages);
+  for (const auto& g : groups) r.packages_.push_back(*g.front());
   // Schema modules (core, certification …) are additive and optional: loading them all lets
   // one evidence file carry, say, its certification history without a warning.
   std::vector<const runtime::PluginManifest*> roots = catalogue_.WithSchemaModules(packages);
@@ -164,11 +166,15 @@ std::shared_ptr<const RuleSet> Engine::Compile(const std::vector<std::string>& s
     if (cat_diags.HasErrors()) return rs;
     if (!session.diags().HasErrors()) {
       session.Schema();
-      for (const auto* pkg : packages) {
-        auto p = session.Compile(pkg->id);
+      for (const auto& group : groups) {
+        const auto* pkg = group.front();
+        std::vector<std::string> ids;
+        for (const auto* g : group) ids.push_back(g->id);
+        auto p = ids.size() == 1 ? session.Compile(pkg->id) : session.CompileSelection(ids);
         if (!p) {
-          session.diags().Error("E0603", {}, fmt::format("package `{}` declares no standard `{}`", pkg->id, pkg->id),
-                                fmt::format("add `standard {} \"…\" {{ … }}` to {}", pkg->id, pkg->dir));
+          if (!session.diags().HasErrors())
+            session.diags().Error("E0603", {}, fmt::format("package `{}` declares no standard `{}`", pkg->id, pkg->id),
+                                  fmt::format("add `standard {} \"…\" {{ … }}` to {}", pkg->id, pkg->dir));
           continue;
         }
         r.programs_.push_back(p);

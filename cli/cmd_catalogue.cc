@@ -141,8 +141,8 @@ int Show(const Opts& o, const Catalogue& cat, int64_t as_of) {
       bool rfirst = true;
       for (const auto& r : prog.requirements) {
         if (r.clause_index != static_cast<int32_t>(c)) continue;
-        out += fmt::format("{}{{\"id\":{},\"grade\":\"{}\",\"says\":{}}}", rfirst ? "" : ",", JsonQuote(r.id),
-                           ir::GradeName(r.grade), JsonQuote(r.says));
+        out += fmt::format("{}{{\"id\":{},\"grade\":\"{}\",\"origin\":{},\"says\":{}}}", rfirst ? "" : ",", JsonQuote(r.id),
+                           ir::GradeName(r.grade), JsonQuote(r.Provenance()), JsonQuote(r.says));
         rfirst = false;
       }
       out += "]}";
@@ -153,6 +153,12 @@ int Show(const Opts& o, const Catalogue& cat, int64_t as_of) {
   fmt::print("{} — {}\n", prog.standard, prog.title);
   fmt::print("edition {} · published {} · package {} · {}\n", p->edition, Date(p->published), p->version.Text(),
              p->StatusAt(as_of));
+  const bool layered = !prog.layers.empty();
+  if (layered) {
+    std::string chain;
+    for (const auto& l : prog.layers) chain += (chain.empty() ? "" : " + ") + l.id + (l.edition.empty() ? "" : ":" + l.edition);
+    fmt::print("resolved from {} (requirements marked with their origin)\n", chain);
+  }
   if (!p->dependencies.empty()) {
     std::string reqs;
     for (const auto& d : p->dependencies) reqs += (reqs.empty() ? "" : ", ") + d.id + " " + d.range.text;
@@ -161,17 +167,19 @@ int Show(const Opts& o, const Catalogue& cat, int64_t as_of) {
   if (!prog.params.empty() && o.clause.empty()) {
     fmt::print("\nparameters:\n");
     for (const auto& pi : prog.params)
-      fmt::print("  {}: {} = {}{}\n", pi.name, prog.schema->TypeName(pi.type), param_value(pi),
-                 pi.doc.empty() ? "" : "  — " + pi.doc);
+      fmt::print("  {}: {} = {}{}{}\n", pi.name, prog.schema->TypeName(pi.type), param_value(pi),
+                 pi.set_by.empty() ? "" : fmt::format(" (set by {})", pi.set_by), pi.doc.empty() ? "" : "  — " + pi.doc);
   }
   for (size_t c = 0; c < prog.clauses.size(); ++c) {
     const auto& ci = prog.clauses[c];
     if (!in_scope(ci.number)) continue;
     std::string indent(2 * (ci.depth - 1), ' ');
-    fmt::print("{}{}{} {}\n", ci.depth == 1 ? "\n" : "", indent, ci.number, ci.title);
+    fmt::print("{}{}{} {}{}\n", ci.depth == 1 ? "\n" : "", indent, ci.number, ci.title,
+               layered && ci.origin != prog.layers.front().id ? fmt::format("  ({})", ci.origin) : "");
     for (const auto& r : prog.requirements) {
       if (r.clause_index != static_cast<int32_t>(c)) continue;
-      fmt::print("{}  [{}] {}: {}\n", indent, ir::GradeName(r.grade), r.id, r.says);
+      fmt::print("{}  [{}] {}{}: {}\n", indent, ir::GradeName(r.grade), r.id,
+                 layered ? fmt::format(" ({})", r.Provenance()) : "", r.says);
     }
   }
   return 0;

@@ -16,18 +16,27 @@ void AddCompile(CLI::App& app, std::function<int()>& run) {
   auto emit = std::make_shared<std::string>("none");
   auto dirs = std::make_shared<std::vector<std::string>>();
   auto opt = std::make_shared<int>(2);
+  auto select = std::make_shared<std::vector<std::string>>();
   cmd->add_option("files", *files, "rule files (.clause)")->required();
   cmd->add_option("--emit", *emit, "what to print: none, ast, ir, llvm (optimised LLVM IR)")
       ->check(CLI::IsMember({"none", "ast", "ir", "llvm"}))
       ->capture_default_str();
   cmd->add_option("--plugin-dir", *dirs, "extra catalogue folder for `use`")
       ->allow_extra_args(false);
+  cmd->add_option("-s,--standard", *select,
+                  "compile only these standards/extensions, several extensions of one base as one program (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--opt-level", *opt, "optimisation level of --emit llvm (0-3)")->check(CLI::Range(0, 3))->capture_default_str();
   cmd->callback([=, &run] {
     run = [=] {
       Session s(SearchPath(*dirs));
       for (const auto& f : *files) s.LoadFile(f);
-      auto programs = s.CompileAll();
+      std::vector<std::shared_ptr<ir::Program>> programs;
+      if (select->empty()) {
+        programs = s.CompileAll();
+      } else if (auto p = s.CompileSelection(*select)) {
+        programs.push_back(p);
+      }
       PrintDiagnostics(s.diags(), s.sources());
       if (s.diags().HasErrors()) return 2;
       if (*emit == "ast") {

@@ -5,7 +5,7 @@ grammar Clause;
 
 file_          : item* EOF ;
 exprOnly       : expr EOF ;   // the holes of `else` message templates
-item           : useDecl | schemaDecl | standardDecl ;
+item           : useDecl | schemaDecl | standardDecl | extensionDecl ;
 
 useDecl        : USE IDENT ;
 
@@ -34,6 +34,17 @@ reqMember      : SAYS STRING                     # saysMember
                | PASS expr                       # passMember
                | ELSE STRING                     # elseMember
                ;
+
+// ---- extensions (sector schemes on a base standard) --------------------------------
+extensionDecl  : EXTENSION IDENT title=STRING EXTENDS base=IDENT (editionTerm (COMMA editionTerm)*)?
+                 LBRACE extensionMember* RBRACE ;
+editionTerm    : op=(GE | GT | LE | LT | EQ)? STRING ;
+extensionMember: metaDecl | paramDecl | paramSet | exclusionsDecl | clauseDecl | clauseOpen | amendDecl
+               | SCHEMA LBRACE schemaMember* RBRACE ;
+paramSet       : PARAM owner=IDENT DOT name=IDENT ASSIGN expr ;
+clauseOpen     : CLAUSE clauseNumber LBRACE clauseMember* RBRACE ;   // an existing clause of the base
+amendDecl      : AMEND owner=IDENT DOT (clauseNumber DOT)? id=IDENT LBRACE amendMember* RBRACE ;
+amendMember    : reqMember | key=IDENT value=IDENT ;                  // `grade major`
 
 // ---- expressions ------------------------------------------------------------
 expr           : primary                                               # primaryExpr
@@ -78,6 +89,7 @@ PASS: 'pass'; ELSE: 'else'; IS: 'is'; PRESENT: 'present'; ABSENT: 'absent';
 NOT: 'not'; AND: 'and'; OR: 'or'; IMPLIES: 'implies'; IN: 'in'; UNDER: 'under';
 EXISTS: 'exists'; ALL: 'all'; NONE: 'none'; WHERE: 'where'; FOR: 'for';
 TRUE: 'true'; FALSE: 'false'; IF: 'if'; THEN: 'then';
+EXTENSION: 'extension'; EXTENDS: 'extends'; AMEND: 'amend';
 
 LBRACE: '{'; RBRACE: '}'; LPAREN: '('; RPAREN: ')'; COMMA: ','; COLON: ':'; DOT: '.';
 QUESTION: '?'; ASSIGN: '='; EQ: '=='; NE: '!='; LE: '<='; GE: '>='; LT: '<'; GT: '>';

@@ -30,6 +30,8 @@ void Line(std::string& out, int indent, const std::string& text) {
   out += '\n';
 }
 
+void PrintRequirement(std::string& out, const RequirementDecl& r, int ind, const std::string& head);
+
 void PrintClause(std::string& out, const ClauseDecl& c, int ind) {
   Line(out, ind, fmt::format("(clause {} {}", c.number, Quote(c.title)));
   size_t ci = 0, ri = 0;
@@ -38,18 +40,21 @@ void PrintClause(std::string& out, const ClauseDecl& c, int ind) {
       PrintClause(out, c.clauses[ci++], ind + 1);
       continue;
     }
-    const RequirementDecl& r = c.requirements[ri++];
-    Line(out, ind + 1, fmt::format("(requirement {} {}", r.id, r.grade));
-    if (r.says_count) Line(out, ind + 2, fmt::format("(says {})", Quote(r.says)));
-    if (r.applies) Line(out, ind + 2, fmt::format("(applies {})", PrintExpr(*r.applies)));
-    for (const auto& l : r.lets) Line(out, ind + 2, fmt::format("(let {} {})", l.name, PrintExpr(*l.value)));
-    if (r.pass) Line(out, ind + 2, fmt::format("(pass {})", PrintExpr(*r.pass)));
-    if (r.message) {
-      std::string m = "(else";
-      for (const auto& p : r.message->pieces) m += " " + (p.expr ? "{" + PrintExpr(*p.expr) + "}" : Quote(p.text));
-      Line(out, ind + 2, m + ")");
-    }
-    Line(out, ind + 1, ")");
+    PrintRequirement(out, c.requirements[ri++], ind + 1, "requirement");
+  }
+  Line(out, ind, ")");
+}
+
+void PrintRequirement(std::string& out, const RequirementDecl& r, int ind, const std::string& head) {
+  Line(out, ind, fmt::format("({}{}{}{}", head, head.back() == '.' ? "" : " ", r.id, r.grade.empty() ? "" : " " + r.grade));
+  if (r.says_count) Line(out, ind + 1, fmt::format("(says {})", Quote(r.says)));
+  if (r.applies) Line(out, ind + 1, fmt::format("(applies {})", PrintExpr(*r.applies)));
+  for (const auto& l : r.lets) Line(out, ind + 1, fmt::format("(let {} {})", l.name, PrintExpr(*l.value)));
+  if (r.pass) Line(out, ind + 1, fmt::format("(pass {})", PrintExpr(*r.pass)));
+  if (r.message) {
+    std::string m = "(else";
+    for (const auto& p : r.message->pieces) m += " " + (p.expr ? "{" + PrintExpr(*p.expr) + "}" : Quote(p.text));
+    Line(out, ind + 1, m + ")");
   }
   Line(out, ind, ")");
 }
@@ -122,6 +127,20 @@ std::string Print(const File& f) {
     for (const auto& p : s.params) Line(out, 2, fmt::format("(param {} {} {})", p.name, TypeText(p.type), PrintExpr(*p.value)));
     for (const auto& x : s.exclusions) Line(out, 2, fmt::format("(exclusions {})", PrintExpr(*x)));
     for (const auto& c : s.clauses) PrintClause(out, c, 2);
+    Line(out, 1, ")");
+  }
+  for (const auto& x : f.extensions) {
+    std::string cons;
+    for (const auto& t : x.constraint) cons += fmt::format(" {}{}", t.op.empty() ? "" : t.op + " ", Quote(t.edition));
+    Line(out, 1, fmt::format("(extension {} {} (extends {}{})", x.name, Quote(x.title), x.base, cons));
+    for (const auto& m : x.meta) Line(out, 2, fmt::format("(meta {} {})", m.key, PrintExpr(*m.value)));
+    for (const auto& p : x.params) Line(out, 2, fmt::format("(param {} {} {})", p.name, TypeText(p.type), PrintExpr(*p.value)));
+    for (const auto& p : x.param_sets) Line(out, 2, fmt::format("(set-param {}.{} {})", p.owner, p.name, PrintExpr(*p.value)));
+    for (const auto& e : x.exclusions) Line(out, 2, fmt::format("(exclusions {})", PrintExpr(*e)));
+    for (const auto& c : x.opened) PrintClause(out, c, 2);
+    for (const auto& c : x.clauses) PrintClause(out, c, 2);
+    for (const auto& a : x.amends)
+      PrintRequirement(out, a.body, 2, fmt::format("amend {}.{}", a.owner, a.clause.empty() ? "" : a.clause + "."));
     Line(out, 1, ")");
   }
   Line(out, 0, ")");

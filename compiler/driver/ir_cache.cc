@@ -145,6 +145,51 @@ std::shared_ptr<SchemaModel> ReadSchema(Reader& r) {
   return r.ok() ? m : nullptr;
 }
 
+// Extension provenance (sema/extend.cc): layers and the origin of each element.
+void WriteLayers(Writer& w, const ir::Program& p) {
+  w.U64(p.layers.size());
+  for (const auto& l : p.layers) {
+    w.Str(l.id);
+    w.Str(l.title);
+    w.Str(l.edition);
+  }
+  for (const auto& q : p.requirements) {
+    w.Str(q.origin);
+    w.U64(q.amended_by.size());
+    for (const auto& a : q.amended_by) w.Str(a);
+  }
+  for (const auto& c : p.clauses) w.Str(c.origin);
+  for (const auto& pi : p.params) {
+    w.Str(pi.origin);
+    w.Str(pi.set_by);
+    w.I64(pi.base_value);
+    w.U64(pi.base_set_value.size());
+    for (int64_t v : pi.base_set_value) w.I64(v);
+  }
+}
+
+void ReadLayers(Reader& r, ir::Program& p) {
+  p.layers.resize(r.Count(24));
+  for (auto& l : p.layers) {
+    l.id = r.Str();
+    l.title = r.Str();
+    l.edition = r.Str();
+  }
+  for (auto& q : p.requirements) {
+    q.origin = r.Str();
+    q.amended_by.resize(r.Count(8));
+    for (auto& a : q.amended_by) a = r.Str();
+  }
+  for (auto& c : p.clauses) c.origin = r.Str();
+  for (auto& pi : p.params) {
+    pi.origin = r.Str();
+    pi.set_by = r.Str();
+    pi.base_value = r.I64();
+    pi.base_set_value.resize(r.Count(8));
+    for (auto& v : pi.base_set_value) v = r.I64();
+  }
+}
+
 void WriteProgram(Writer& w, const ir::Program& p) {
   w.Str(p.standard);
   w.Str(p.title);
@@ -210,6 +255,7 @@ void WriteProgram(Writer& w, const ir::Program& p) {
   for (const auto& v : p.var_names) w.Str(v);
   w.U64(p.node_text.size());
   for (const auto& t : p.node_text) w.Str(t);
+  WriteLayers(w, p);
 }
 
 std::shared_ptr<ir::Program> ReadProgram(Reader& r) {
@@ -278,6 +324,7 @@ std::shared_ptr<ir::Program> ReadProgram(Reader& r) {
   for (auto& v : p->var_names) v = r.Str();
   p->node_text.resize(r.Count(8));
   for (auto& t : p->node_text) t = r.Str();
+  ReadLayers(r, *p);
   // Indices must stay inside the program: a damaged file is a miss, never a crash later.
   const int64_t nn = static_cast<int64_t>(p->nodes.size());
   auto node_ok = [&](int64_t i) { return i >= -1 && i < nn; };

@@ -57,6 +57,17 @@ bool Session::ParseAndTrack(uint32_t id) {
   size_t before = diags_.ErrorCount();
   auto file = syntax::ParseFile(sources_, id, diags_);
   std::vector<ast::UseDecl> uses = file->uses;
+  // An extension loads its base like a `use`, unless the base is declared in a loaded file.
+  for (const auto& x : file->extensions) {
+    bool here = false;
+    for (const auto& s : file->standards) here = here || s.name == x.base;
+    for (const auto& f : files_) {
+      for (const auto& s : f->standards) here = here || s.name == x.base;
+      for (const auto& e : f->extensions) here = here || e.name == x.base;
+    }
+    for (const auto& e : file->extensions) here = here || e.name == x.base;
+    if (!here) uses.push_back({x.base, x.base_span});
+  }
   files_.push_back(std::move(file));
   schema_.reset();
   bool ok = diags_.ErrorCount() == before;
@@ -149,7 +160,25 @@ std::shared_ptr<ir::Program> Session::Compile(const std::string& id) {
         compiled_[id] = p;
         return p;
       }
+  if (IsExtension(id)) {
+    auto p = CompileSelection({id});
+    compiled_[id] = p;
+    return p;
+  }
   return nullptr;
+}
+
+bool Session::IsExtension(const std::string& id) const {
+  for (const auto& f : files_)
+    for (const auto& x : f->extensions)
+      if (x.name == id) return true;
+  return false;
+}
+
+std::shared_ptr<ir::Program> Session::CompileSelection(const std::vector<std::string>& ids) {
+  std::vector<const ast::File*> fs;
+  for (const auto& f : files_) fs.push_back(f.get());
+  return sema::CompileSelection(fs, ids, Schema(), literals_, sources_, diags_);
 }
 
 std::vector<std::shared_ptr<ir::Program>> Session::CompileAll() {
@@ -164,6 +193,17 @@ std::vector<std::shared_ptr<ir::Program>> Session::CompileAll() {
         continue;
       }
       out.push_back(Compile(s.name));
+    }
+  for (const auto& f : files_)
+    for (const auto& x : f->extensions) {
+      auto [it, fresh] = seen.emplace(x.name, x.name_span);
+      if (!fresh) {
+        auto& d = diags_.Error("E0423", x.name_span, fmt::format("`{}` is already declared as a standard or extension", x.name),
+                               "an extension needs an id of its own");
+        d.notes.push_back({it->second, "first declared here"});
+        continue;
+      }
+      if (auto p = Compile(x.name)) out.push_back(p);
     }
   return out;
 }

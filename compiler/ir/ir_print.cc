@@ -62,6 +62,13 @@ const char* OpName(Op op) {
   return "?";
 }
 
+std::string Requirement::Provenance() const {
+  if (amended_by.empty()) return origin;
+  std::string out = "amended by ";
+  for (size_t i = 0; i < amended_by.size(); ++i) out += (i ? ", " : "") + amended_by[i];
+  return out;
+}
+
 const char* GradeName(Grade g) {
   switch (g) {
     case Grade::Major: return "major";
@@ -151,12 +158,17 @@ std::string Print(const Program& p) {
   Printer pr(p);
   std::string out = fmt::format("program {} \"{}\"\n", p.standard, p.title);
   for (const auto& [k, v] : p.meta) out += fmt::format("  meta {} \"{}\"\n", k, v);
+  for (const auto& l : p.layers) out += fmt::format("  layer {} \"{}\"\n", l.id, l.edition);
+  const bool layered = !p.layers.empty();
   for (size_t i = 0; i < p.params.size(); ++i)
-    out += fmt::format("  param {} {}: {}\n", i, p.params[i].name, p.schema->TypeName(p.params[i].type));
+    out += fmt::format("  param {} {}: {}{}\n", i, p.params[i].name, p.schema->TypeName(p.params[i].type),
+                       !layered ? "" : p.params[i].set_by.empty() ? " from " + p.params[i].origin
+                                                                   : " set by " + p.params[i].set_by);
   if (p.exclusions >= 0) out += fmt::format("  exclusions {}\n", pr.Expr(p.exclusions));
   out += fmt::format("  vars {}\n", p.num_vars);
   for (const auto& r : p.requirements) {
-    out += fmt::format("  requirement {}/{} {}\n", r.clause, r.id, GradeName(r.grade));
+    out += fmt::format("  requirement {}/{} {}{}\n", r.clause, r.id, GradeName(r.grade),
+                       layered ? (r.amended_by.empty() ? " from " : " ") + r.Provenance() : "");
     if (r.applies >= 0) out += fmt::format("    applies {}\n", pr.Expr(r.applies));
     for (const auto& l : r.lets) out += fmt::format("    let %{} {} = {}\n", l.var, l.name, pr.Expr(l.value));
     out += fmt::format("    pass {}\n", pr.Expr(r.pass));

@@ -11,6 +11,7 @@
 #include "conform/compiler/builtins.h"
 #include "conform/compiler/calendar.h"
 #include "conform/compiler/sema.h"
+#include "plan.h"
 
 namespace conform::sema {
 namespace {
@@ -30,7 +31,9 @@ class Lowerer {
       : p_(p), m_(m), types_(const_cast<TypeTable&>(m.types)), sm_(sm), diags_(d),
         reg_(BuiltinRegistry::Default()) {}
 
-  void Run(const ast::StandardDecl& s);
+  void Run(const Plan& s);
+  void LowerParamDefault(const std::string& name, const Expr& value, TypeId t, ir::ParamInfo& info);
+  void LowerRequirements(const Plan& s);
 
  private:
   struct Binding {
@@ -107,6 +110,7 @@ class Lowerer {
   bool IsUnboundName(const Expr& e) const { return e.kind == ExprKind::Name && !Resolvable(e.text); }
 
   int32_t LowerName(const Expr& e, TypeId hint) {
+    if (e.text == "base" && base_level_ > 0) return LowerBase(e, hint);
     if (const Binding* b = FindLocal(e.text)) {
       int32_t n = Make(Op::Var, b->type, e.span);
       p_.nodes[n].var = b->var;
@@ -155,6 +159,12 @@ class Lowerer {
       root_reported_ = true;
       diags_.Error("E0410", e.span, fmt::format("unknown name `{}`, and no root entity is declared", e.text),
                    "add `use core` (the core evidence schema) or declare `root organization { … }`");
+      return Error(e.span);
+    }
+    if (e.text == "base") {
+      diags_.Error("E0425", e.span, "`base` is only meaningful in an amendment",
+                   "`base` names the original criterion in the `pass` or `applies when` of an `amend`, and the "
+                   "base's set in an extension's `exclusions`");
       return Error(e.span);
     }
     std::vector<std::string> cands = {"as_of"};
@@ -252,6 +262,67 @@ class Lowerer {
   bool in_message_ = false;
   bool root_reported_ = false;
   int depth_limit_ = 1;  // for clauses(): max nesting depth seen
+
+  // ---- extensions: `base` in an amended criterion ------------------------------------------
+  // While lowering layer k of `base_layers_`, `base` is layer k-1 (itself lowered with its own
+  // `base` = layer k-2, …). A null layer is the empty default (`true`, or an empty set).
+  const std::vector<const ast::Expr*>* base_layers_ = nullptr;
+  int base_level_ = -1;
+  TypeId base_empty_type_ = kErr;
+  std::string base_what_;  // "the criterion of iso9001.x", for notes
+  int32_t LowerBase(const Expr& e, TypeId hint) {
+    int saved = base_level_;
+    --base_level_;
+    const Expr* b = (*base_layers_)[base_level_];
+    int32_t n;
+    if (b) {
+      n = Lower(*b, hint);
+    } else if (m_.types.Kind(base_empty_type_) == TypeKind::Set) {
+      n = Make(Op::SetLit, base_empty_type_, e.span);
+    } else {
+      n = Const(TypeTable::kBool, 1, e.span);
+    }
+    base_level_ = saved;
+    return n;
+  }
+  // Lowers the layer in force of `layers`; a type error around a `base` becomes E0424.
+  int32_t LowerLayers(const std::vector<const ast::Expr*>& layers, TypeId empty_type, const std::string& what) {
+    if (layers.size() == 1) return Lower(*layers[0]);
+    base_layers_ = &layers;
+    base_level_ = static_cast<int>(layers.size()) - 1;
+    base_empty_type_ = empty_type;
+    base_what_ = what;
+    size_t before = diags_.items().size();
+    int32_t n = Lower(*layers.back());
+    std::vector<Span> uses;
+    UsesBase(layers.back(), &uses);
+    for (size_t i = before; i < diags_.items().size(); ++i) {
+      Diagnostic& d = diags_.items()[i];
+      if (d.severity != Severity::Error) continue;
+      bool around = std::any_of(uses.begin(), uses.end(), [&](const Span& u) {
+        return u.file == d.span.file && d.span.begin <= u.begin && u.end <= d.span.end;
+      });
+      if (!around) continue;
+      d.code = "E0424";
+      d.message = "type error with `base`: " + d.message;
+      const Expr* prev = layers[layers.size() - 2];
+      if (prev) d.notes.push_back({prev->span, fmt::format("`base` is {}, of type `{}`", what, Name(T(LowerQuiet(*prev))))});
+      if (d.help.empty()) d.help = "`base` has the type of the criterion it amends; combine it with `and`/`or`";
+    }
+    base_layers_ = nullptr;
+    base_level_ = -1;
+    return n;
+  }
+  // The type of an expression, lowered without diagnostics (for notes).
+  int32_t LowerQuiet(const Expr& e) {
+    size_t before = diags_.items().size();
+    int saved = base_level_;
+    if (base_level_ > 0) --base_level_;
+    int32_t n = Lower(e);
+    base_level_ = saved;
+    diags_.items().resize(before);
+    return n;
+  }
 };
 
 int32_t Lowerer::Lower(const Expr& e, TypeId hint) {
@@ -682,7 +753,7 @@ TypeId Lowerer::ResolveParamType(const ast::TypeRef& t) {
   return kErr;
 }
 
-void CollectClauses(ir::Program& p, const ast::ClauseDecl& c, int32_t parent, int depth, Diagnostics& diags,
+void CollectClauses(ir::Program& p, const PlanClause& c, int32_t parent, int depth, Diagnostics& diags,
                     std::unordered_map<std::string, Span>& seen) {
   // A clause number is digits (`9.2.1`) or an annex: a capital letter alone (`A`) or followed by
   // numbers (`A.5.23`); the grammar lets any name through for the letter.
@@ -704,15 +775,17 @@ void CollectClauses(ir::Program& p, const ast::ClauseDecl& c, int32_t parent, in
     d.notes.push_back({it->second, "first declared here"});
   }
   int32_t idx = static_cast<int32_t>(p.clauses.size());
-  p.clauses.push_back({c.number, c.title, parent, depth, c.number_span});
+  p.clauses.push_back({c.number, c.title, parent, depth, c.number_span, c.origin});
   for (const auto& sub : c.clauses) CollectClauses(p, sub, idx, depth + 1, diags, seen);
 }
 
-void Lowerer::Run(const ast::StandardDecl& s) {
+void Lowerer::Run(const Plan& s) {
   p_.standard = s.name;
+  p_.layers = s.layers;
   p_.title = s.title;
   // Metadata.
-  for (const auto& md : s.meta) {
+  for (const ast::MetaDecl* mdp : s.meta) {
+    const ast::MetaDecl& md = *mdp;
     bool known = std::find(kMetaKeys.begin(), kMetaKeys.end(), md.key) != kMetaKeys.end();
     if (!known) {
       std::string near = ClosestMatch(md.key, kMetaKeys);
@@ -736,57 +809,69 @@ void Lowerer::Run(const ast::StandardDecl& s) {
   std::unordered_map<std::string, Span> seen_clauses;
   for (const auto& c : s.clauses) CollectClauses(p_, c, -1, 1, diags_, seen_clauses);
   // Parameters.
-  for (const auto& pd : s.params) {
+  for (const PlanParam& pp : s.params) {
+    const ast::ParamDecl& pd = *pp.decl;
     if (p_.FindParam(pd.name) >= 0) {
       diags_.Error("E0204", pd.span, fmt::format("duplicate parameter `{}`", pd.name));
       continue;
     }
     TypeId t = ResolveParamType(pd.type);
     ir::ParamInfo info{pd.name, t, 0, {}, pd.doc, pd.span};
-    if (t != kErr) {
-      int32_t v = Lower(*pd.value, t);
-      if (T(v) != kErr) {
-        if (IsNumeric(K(v)) && m_.types.Kind(t) == TypeKind::Decimal) v = ToDec(v);
-        const Node& n = p_.nodes[v];
-        if (T(v) != t) {
-          diags_.Error("E0301", pd.value->span,
-                       fmt::format("default of `{}` must be a `{}`, found `{}`", pd.name, Name(t), Name(T(v))));
-        } else if (n.op == Op::Const) {
-          info.value = n.imm;
-        } else if (n.op == Op::SetLit) {
-          bool all_const = true;
-          for (int32_t a : n.args) {
-            if (p_.nodes[a].op != Op::Const) all_const = false;
-            else info.set_value.push_back(p_.nodes[a].imm);
-          }
-          if (!all_const) diags_.Error("E0409", pd.value->span, "a parameter default must be a literal");
-        } else {
-          diags_.Error("E0409", pd.value->span, "a parameter default must be a literal",
-                       "organizations override parameters; defaults are fixed values");
-        }
-      }
+    info.origin = pp.origin;
+    info.set_by = pp.set_by;
+    if (pp.base_value && t != kErr) {  // the base's default, shown beside the extension's
+      ir::ParamInfo was;
+      LowerParamDefault(pd.name, *pp.base_value, t, was);
+      info.base_value = was.value;
+      info.base_set_value = was.set_value;
     }
+    if (t != kErr) LowerParamDefault(pd.name, *pp.value, t, info);
     p_.params.push_back(std::move(info));
   }
   // Exclusions.
-  for (size_t i = 0; i < s.exclusions.size(); ++i) {
-    int32_t n = Lower(*s.exclusions[i]);
-    if (i > 0) {
-      diags_.Error("E0404", s.exclusions[i]->span, "a standard declares `exclusions` once");
-      continue;
-    }
+  if (s.repeated_exclusions)
+    diags_.Error("E0404", s.repeated_exclusions->span, "a standard declares `exclusions` once");
+  if (!s.exclusions.empty() && s.exclusions.back()) {
+    const Expr* top = s.exclusions.back();
+    int32_t n = LowerLayers(s.exclusions, types_.Set(TypeTable::kString), "the base's exclusions");
     if (T(n) != kErr && T(n) != types_.Set(TypeTable::kString)) {
-      diags_.Error("E0301", s.exclusions[i]->span,
+      diags_.Error("E0301", top->span,
                    fmt::format("`exclusions` must be a set<string> of clause numbers, found `{}`", Name(T(n))),
                    "e.g. `exclusions distinct(n.clause_number for n in scope.non_applicable)`");
-      continue;
+    } else {
+      p_.exclusions = n;
     }
-    p_.exclusions = n;
   }
-  // Requirements, in clause order.
+  LowerRequirements(s);
+}
+
+void Lowerer::LowerParamDefault(const std::string& name, const Expr& value, TypeId t, ir::ParamInfo& info) {
+  int32_t v = Lower(value, t);
+  if (T(v) == kErr) return;
+  if (IsNumeric(K(v)) && m_.types.Kind(t) == TypeKind::Decimal) v = ToDec(v);
+  const Node& n = p_.nodes[v];
+  if (T(v) != t) {
+    diags_.Error("E0301", value.span, fmt::format("default of `{}` must be a `{}`, found `{}`", name, Name(t), Name(T(v))));
+  } else if (n.op == Op::Const) {
+    info.value = n.imm;
+  } else if (n.op == Op::SetLit) {
+    bool all_const = true;
+    for (int32_t a : n.args) {
+      if (p_.nodes[a].op != Op::Const) all_const = false;
+      else info.set_value.push_back(p_.nodes[a].imm);
+    }
+    if (!all_const) diags_.Error("E0409", value.span, "a parameter default must be a literal");
+  } else {
+    diags_.Error("E0409", value.span, "a parameter default must be a literal",
+                 "organizations override parameters; defaults are fixed values");
+  }
+}
+
+// Requirements, in clause order.
+void Lowerer::LowerRequirements(const Plan& s) {
   std::unordered_map<std::string, Span> req_ids;
   int32_t clause_counter = 0;
-  std::function<void(const ast::ClauseDecl&)> walk = [&](const ast::ClauseDecl& c) {
+  std::function<void(const PlanClause&)> walk = [&](const PlanClause& c) {
     int32_t ci = clause_counter++;
     size_t sub = 0, req = 0;
     for (int kind : c.order) {
@@ -794,7 +879,8 @@ void Lowerer::Run(const ast::StandardDecl& s) {
         walk(c.clauses[sub++]);
         continue;
       }
-      const ast::RequirementDecl& r = c.requirements[req++];
+      const PlanRequirement& v = c.requirements[req++];
+      const ast::RequirementDecl& r = *v.decl;
       auto [it, fresh] = req_ids.emplace(r.id, r.id_span);
       if (!fresh) {
         auto& d = diags_.Error("E0204", r.id_span, fmt::format("duplicate requirement id `{}`", r.id),
@@ -805,55 +891,59 @@ void Lowerer::Run(const ast::StandardDecl& s) {
       out.id = r.id;
       out.clause = c.number;
       out.clause_index = ci;
-      out.says = r.says;
+      out.says = v.says;
       out.span = r.id_span;
-      if (r.grade == "major") out.grade = ir::Grade::Major;
-      else if (r.grade == "minor") out.grade = ir::Grade::Minor;
-      else if (r.grade == "observation") out.grade = ir::Grade::Observation;
+      out.origin = v.origin;
+      out.amended_by = v.amended_by;
+      if (v.grade == "major") out.grade = ir::Grade::Major;
+      else if (v.grade == "minor") out.grade = ir::Grade::Minor;
+      else if (v.grade == "observation") out.grade = ir::Grade::Observation;
       else {
-        std::string near = ClosestMatch(r.grade, {"major", "minor", "observation"});
-        diags_.Error("E0401", r.grade_span, fmt::format("unknown grade `{}`", r.grade),
+        std::string near = ClosestMatch(v.grade, {"major", "minor", "observation"});
+        diags_.Error("E0401", v.grade_span, fmt::format("unknown grade `{}`", v.grade),
                      near.empty() ? "grades are major, minor and observation" : fmt::format("did you mean `{}`?", near));
       }
       if (r.pass_count > 1 || r.says_count > 1 || r.else_count > 1 || r.applies_count > 1)
         diags_.Error("E0404", r.id_span, fmt::format("requirement `{}` repeats a member", r.id),
                      "`says`, `applies when`, `pass` and `else` appear at most once each");
-      if (!r.says_count)
+      if (!v.says_count)
         diags_.Warning("W0402", r.id_span, fmt::format("requirement `{}` has no `says` text", r.id),
                        "describe the requirement in your own words with `says \"…\"`");
       next_var_ = 0;
       scope_.clear();
-      for (const auto& l : r.lets) {
+      for (const ast::LetDecl* lp : v.lets) {
+        const ast::LetDecl& l = *lp;
         if (FindLocal(l.name))
           diags_.Error("E0204", l.span, fmt::format("`{}` is already bound in this requirement", l.name));
-        int32_t v = Lower(*l.value);
+        int32_t val = Lower(*l.value);
         int32_t var = NewVar(l.name);
-        out.lets.push_back({l.name, var, v});
-        scope_.push_back({l.name, var, T(v), false});
+        out.lets.push_back({l.name, var, val});
+        scope_.push_back({l.name, var, T(val), false});
       }
+      const std::string what = fmt::format("the criterion of {}.{}", v.origin, r.id);
       // `applies when` sees the lets, so a condition can be named once and used in both.
-      if (r.applies) {
-        out.applies = Lower(*r.applies);
+      if (!v.applies.empty() && v.applies.back()) {
+        out.applies = LowerLayers(v.applies, TypeTable::kBool, "the applicability of " + v.origin + "." + r.id);
         if (!ExpectBool(out.applies, "`applies when`")) out.applies = -1;
       }
-      if (!r.pass) {
+      if (v.pass.empty() || !v.pass.back()) {
         diags_.Error("E0403", r.id_span, fmt::format("requirement `{}` has no `pass` criterion", r.id),
                      "add `pass <condition>`");
       } else {
-        out.pass = Lower(*r.pass);
+        out.pass = LowerLayers(v.pass, TypeTable::kBool, what);
         if (!ExpectBool(out.pass, "`pass`")) out.pass = -1;
       }
       if (out.pass >= 0) {
         const Node& pn = p_.nodes[out.pass];
         if (pn.op == Op::All || pn.op == Op::None) {
           out.witness_var = pn.var;
-          const ast::Expr* q = r.pass.get();
-          scope_.push_back({q->var, pn.var, m_.types[T(pn.a)].elem, true});
+          scope_.push_back({p_.var_names[pn.var], pn.var, m_.types[T(pn.a)].elem, true});
         }
       }
-      if (r.message) {
+      if (v.message) {
         in_message_ = true;
-        for (const auto& piece : r.message->pieces) {
+        size_t before = diags_.items().size();
+        for (const auto& piece : v.message->pieces) {
           if (!piece.expr) {
             out.message.push_back({piece.text, -1});
             continue;
@@ -866,6 +956,21 @@ void Lowerer::Run(const ast::StandardDecl& s) {
           out.message.push_back({{}, n});
         }
         in_message_ = false;
+        // A base message kept over an amended criterion may name what the new criterion no
+        // longer binds (the variable of the base's `all`): one error, at the amendment.
+        if (v.pass_amend_keeping_message && diags_.ErrorCount() > 0) {
+          std::vector<Diagnostic> errs;
+          for (size_t i = before; i < diags_.items().size(); ++i)
+            if (diags_.items()[i].severity == Severity::Error) errs.push_back(diags_.items()[i]);
+          if (!errs.empty()) {
+            diags_.items().resize(before);
+            auto& d = diags_.Error("E0431", v.pass_amend_keeping_message->target_span,
+                                   fmt::format("the `else` message of `{}` does not fit the amended criterion: {}", r.id,
+                                               errs.front().message),
+                                   "give the amendment its own `else \"…\"`");
+            d.notes.push_back({errs.front().span, "in the message kept from " + v.origin});
+          }
+        }
       }
       scope_.clear();
       p_.requirements.push_back(std::move(out));
@@ -876,18 +981,32 @@ void Lowerer::Run(const ast::StandardDecl& s) {
 
 }  // namespace
 
-std::shared_ptr<ir::Program> CompileStandard(const ast::StandardDecl& std_decl,
-                                             std::shared_ptr<const SchemaModel> schema,
-                                             std::shared_ptr<StringPool> literals, const SourceManager& sm,
-                                             Diagnostics& diags) {
+bool UsesBase(const ast::Expr* e, std::vector<Span>* spans) {
+  if (!e) return false;
+  bool found = e->kind == ExprKind::Name && e->text == "base";
+  if (found && spans) spans->push_back(e->span);
+  for (const ast::Expr* sub : {e->a.get(), e->b.get(), e->c.get()}) found = UsesBase(sub, spans) || found;
+  for (const auto& x : e->args) found = UsesBase(x.get(), spans) || found;
+  return found;
+}
+
+std::shared_ptr<ir::Program> Lower(const Plan& plan, std::shared_ptr<const SchemaModel> schema,
+                                   std::shared_ptr<StringPool> literals, const SourceManager& sm, Diagnostics& diags) {
   auto p = std::make_shared<ir::Program>();
   p->schema = schema;
   p->literals = std::move(literals);
   Lowerer l(*p, *schema, sm, diags);
-  l.Run(std_decl);
+  l.Run(plan);
   p->node_text.reserve(p->nodes.size());
   for (const auto& n : p->nodes) p->node_text.emplace_back(sm.Text(n.span));
   return p;
+}
+
+std::shared_ptr<ir::Program> CompileStandard(const ast::StandardDecl& std_decl,
+                                             std::shared_ptr<const SchemaModel> schema,
+                                             std::shared_ptr<StringPool> literals, const SourceManager& sm,
+                                             Diagnostics& diags) {
+  return Lower(PlanStandard(std_decl), std::move(schema), std::move(literals), sm, diags);
 }
 
 }  // namespace conform::sema

@@ -156,8 +156,75 @@ class Builder {
       if (auto* u = item->useDecl()) f.uses.push_back({u->IDENT()->getText(), SpanOf(u)});
       else if (auto* s = item->schemaDecl()) f.schemas.push_back(BuildSchema(s));
       else if (auto* st = item->standardDecl()) f.standards.push_back(BuildStandard(st));
+      else if (auto* ex = item->extensionDecl()) f.extensions.push_back(BuildExtension(ex, f));
     }
     return f;
+  }
+
+  ast::ExtensionDecl BuildExtension(ClauseParser::ExtensionDeclContext* x, ast::File& f) {
+    ast::ExtensionDecl out;
+    out.name = x->IDENT(0)->getText();
+    out.name_span = SpanOf(x->IDENT(0));
+    out.title = Unquote(x->title);
+    out.base = x->base->getText();
+    out.base_span = SpanOf(x->base);
+    out.span = SpanOf(x);
+    for (auto* t : x->editionTerm())
+      out.constraint.push_back({t->op ? t->op->getText() : "", Unquote(t->STRING()->getSymbol()), SpanOf(t)});
+    for (auto* m : x->extensionMember()) {
+      if (auto* md = m->metaDecl()) {
+        out.meta.push_back({md->IDENT()->getText(), BuildLiteral(md->literal()), SpanOf(md)});
+      } else if (auto* p = m->paramDecl()) {
+        out.params.push_back(BuildParam(p));
+      } else if (auto* ps = m->paramSet()) {
+        out.param_sets.push_back({ps->owner->getText(), ps->name->getText(), BuildExpr(ps->expr()), SpanOf(ps), SpanOf(ps->name)});
+      } else if (auto* ex = m->exclusionsDecl()) {
+        out.exclusions.push_back(BuildExpr(ex->expr()));
+      } else if (auto* c = m->clauseDecl()) {
+        out.clauses.push_back(BuildClause(c));
+      } else if (auto* o = m->clauseOpen()) {
+        ast::ClauseDecl cd;
+        cd.number = o->clauseNumber()->getText();
+        cd.number_span = SpanOf(o->clauseNumber());
+        cd.span = SpanOf(o);
+        AddClauseMembers(cd, o->clauseMember());
+        out.opened.push_back(std::move(cd));
+      } else if (auto* a = m->amendDecl()) {
+        ast::AmendDecl ad;
+        ad.owner = a->owner->getText();
+        if (a->clauseNumber()) ad.clause = a->clauseNumber()->getText();
+        ad.span = SpanOf(a);
+        ad.target_span = {file_, SpanOf(a->owner).begin, SpanOf(a->id).end};
+        ad.body.id = a->id->getText();
+        ad.body.id_span = SpanOf(a->id);
+        ad.body.span = ad.span;
+        for (auto* am : a->amendMember()) {
+          if (am->reqMember()) {
+            AddReqMember(ad.body, am->reqMember());
+          } else if (am->key->getText() == "grade") {
+            ad.body.grade = am->value->getText();
+            ad.body.grade_span = SpanOf(am->value);
+          } else {
+            diags_.Error("E0430", SpanOf(am->key), fmt::format("`{}` cannot be amended", am->key->getText()),
+                         "an amend may give `grade`, `says`, `applies when`, `let`, `pass` and `else`");
+          }
+        }
+        out.amends.push_back(std::move(ad));
+      } else if (m->SCHEMA()) {
+        f.schemas.push_back(BuildSchemaMembers(out.name, SpanOf(m), m->schemaMember()));
+      }
+    }
+    return out;
+  }
+
+  ast::ParamDecl BuildParam(ClauseParser::ParamDeclContext* p) {
+    ast::ParamDecl pd;
+    pd.name = p->IDENT()->getText();
+    pd.type = BuildType(p->typeRef());
+    pd.value = BuildExpr(p->expr());
+    if (p->doc) pd.doc = Unquote(p->doc);
+    pd.span = SpanOf(p->IDENT());
+    return pd;
   }
 
   ast::TypeRef BuildType(ClauseParser::TypeRefContext* t) {
@@ -183,10 +250,15 @@ class Builder {
   }
 
   ast::SchemaDecl BuildSchema(ClauseParser::SchemaDeclContext* s) {
+    return BuildSchemaMembers(s->IDENT()->getText(), SpanOf(s), s->schemaMember());
+  }
+
+  ast::SchemaDecl BuildSchemaMembers(const std::string& name, Span span,
+                                     const std::vector<ClauseParser::SchemaMemberContext*>& members) {
     ast::SchemaDecl out;
-    out.name = s->IDENT()->getText();
-    out.span = SpanOf(s);
-    for (auto* m : s->schemaMember()) {
+    out.name = name;
+    out.span = span;
+    for (auto* m : members) {
       if (auto* e = m->enumDecl()) {
         ast::EnumDecl ed;
         auto ids = e->IDENT();
@@ -225,13 +297,7 @@ class Builder {
       if (auto* md = m->metaDecl()) {
         out.meta.push_back({md->IDENT()->getText(), BuildLiteral(md->literal()), SpanOf(md)});
       } else if (auto* p = m->paramDecl()) {
-        ast::ParamDecl pd;
-        pd.name = p->IDENT()->getText();
-        pd.type = BuildType(p->typeRef());
-        pd.value = BuildExpr(p->expr());
-        if (p->doc) pd.doc = Unquote(p->doc);
-        pd.span = SpanOf(p->IDENT());
-        out.params.push_back(std::move(pd));
+        out.params.push_back(BuildParam(p));
       } else if (auto* ex = m->exclusionsDecl()) {
         out.exclusions.push_back(BuildExpr(ex->expr()));
       } else if (auto* c = m->clauseDecl()) {
@@ -247,7 +313,12 @@ class Builder {
     out.number_span = SpanOf(c->clauseNumber());
     out.title = Unquote(c->title);
     out.span = SpanOf(c);
-    for (auto* m : c->clauseMember()) {
+    AddClauseMembers(out, c->clauseMember());
+    return out;
+  }
+
+  void AddClauseMembers(ast::ClauseDecl& out, const std::vector<ClauseParser::ClauseMemberContext*>& members) {
+    for (auto* m : members) {
       if (auto* sub = m->clauseDecl()) {
         out.clauses.push_back(BuildClause(sub));
         out.order.push_back(0);
@@ -256,7 +327,6 @@ class Builder {
         out.order.push_back(1);
       }
     }
-    return out;
   }
 
   ast::RequirementDecl BuildRequirement(ClauseParser::RequirementDeclContext* r) {
@@ -266,7 +336,12 @@ class Builder {
     out.grade = r->grade->getText();
     out.grade_span = SpanOf(r->grade);
     out.span = SpanOf(r);
-    for (auto* m : r->reqMember()) {
+    for (auto* m : r->reqMember()) AddReqMember(out, m);
+    return out;
+  }
+
+  void AddReqMember(ast::RequirementDecl& out, ClauseParser::ReqMemberContext* m) {
+    {
       if (auto* s = dynamic_cast<ClauseParser::SaysMemberContext*>(m)) {
         out.says = Unquote(s->STRING()->getSymbol());
         out.says_count++;
@@ -284,7 +359,6 @@ class Builder {
         out.else_count++;
       }
     }
-    return out;
   }
 
   // `"text {expr} more"`: holes are parsed as expressions with spans in the original file.

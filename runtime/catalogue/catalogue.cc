@@ -417,6 +417,39 @@ std::vector<const PluginManifest*> Catalogue::WithSchemaModules(std::vector<cons
   return roots;
 }
 
+const PluginManifest* Catalogue::BaseOf(const PluginManifest& p) const {
+  if (p.kind != "extension") return nullptr;
+  for (const auto& dep : p.dependencies)
+    for (const auto& q : plugins_)
+      if (q.id == dep.id && (q.kind == "standard" || q.kind == "extension") && dep.range.Matches(q.version)) return &q;
+  return nullptr;
+}
+
+std::vector<std::vector<const PluginManifest*>> Catalogue::GroupByBase(const std::vector<const PluginManifest*>& pkgs) const {
+  auto root = [&](const PluginManifest* p) {
+    for (int guard = 0; guard < 64; ++guard) {  // a cycle is E0606 elsewhere
+      const PluginManifest* b = BaseOf(*p);
+      if (!b) break;
+      p = b;
+    }
+    return p->id;
+  };
+  auto built_on = [&](const PluginManifest* base, const PluginManifest* p) {
+    const PluginManifest* q = BaseOf(*p);
+    for (int guard = 0; q && guard < 64; ++guard, q = BaseOf(*q))
+      if (q->id == base->id) return true;
+    return false;
+  };
+  std::vector<std::vector<const PluginManifest*>> groups;
+  for (const auto* p : pkgs) {
+    if (std::any_of(pkgs.begin(), pkgs.end(), [&](const PluginManifest* q) { return q != p && built_on(p, q); })) continue;
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return root(g.front()) == root(p); });
+    if (it == groups.end()) groups.push_back({p});
+    else it->push_back(p);
+  }
+  return groups;
+}
+
 std::string Catalogue::HarmonizedClause(const PluginManifest& p, const std::string& clause,
                                         const std::vector<std::string>& hs_clauses) const {
   if (auto it = p.hs.find(clause); it != p.hs.end()) return it->second;

@@ -206,6 +206,12 @@ StandardReport Evaluate(const ir::Program& p, Document& doc, int64_t as_of, cons
     const auto& req = p.requirements[i];
     Verdict v = r.results[i].verdict;
     r.summary.Add(v, req.grade);
+    if (!p.layers.empty()) {
+      std::string origin = req.Provenance();
+      auto it = std::find_if(r.by_origin.begin(), r.by_origin.end(), [&](const auto& e) { return e.first == origin; });
+      if (it == r.by_origin.end()) it = r.by_origin.insert(r.by_origin.end(), {origin, Counts{}});
+      it->second.Add(v, req.grade);
+    }
     for (int32_t c = req.clause_index; c >= 0; c = p.clauses[c].parent) {
       ClauseRollup& cr = r.clauses[c];
       cr.counts.Add(v, req.grade);
@@ -213,6 +219,15 @@ StandardReport Evaluate(const ir::Program& p, Document& doc, int64_t as_of, cons
       has[c] = true;
     }
   }
+  // Origins in layer order: the base, then each extension, each followed by what it amended.
+  auto rank = [&](const std::string& o) {
+    for (size_t i = 0; i < p.layers.size(); ++i) {
+      if (o == p.layers[i].id) return 2 * i;
+      if (o.rfind("amended by " + p.layers[i].id, 0) == 0) return 2 * i + 1;
+    }
+    return 2 * p.layers.size();
+  };
+  std::stable_sort(r.by_origin.begin(), r.by_origin.end(), [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
   return r;
 }
 

@@ -65,7 +65,9 @@ void WritePos(JsonWriter& w, const EvidencePos& p) {
 void WriteRequirement(JsonWriter& w, const RequirementRow& r, bool brief) {
   w.Object();
   if (!brief) w.KStr("standard", r.standard);
-  w.KStr("clause", r.clause).KStr("id", r.id).KStr("verdict", VerdictName(r.verdict));
+  w.KStr("clause", r.clause).KStr("id", r.id);
+  if (!brief) w.KStr("origin", r.origin).KStr("declared_in", r.declared_in).Key("amended_by").Strs(r.amended_by);
+  w.KStr("verdict", VerdictName(r.verdict));
   w.Key("grade");
   if (auto g = r.grade()) w.Str(ir::GradeName(*g));
   else w.Null();
@@ -127,6 +129,27 @@ void WriteStandard(JsonWriter& w, const StandardResults& s, bool brief) {
   WriteCounts(w, s.summary);
   if (!brief) {
     w.KInt("accepted", s.accepted);
+    if (!s.layers.empty()) {
+      w.Key("layers").Array();
+      for (const auto& l : s.layers) w.Object().KStr("id", l.id).KStr("title", l.title).KStr("edition", l.edition).EndObject();
+      w.EndArray();
+      w.Key("summary_by_origin").Object();
+      for (const auto& [origin, counts] : s.by_origin) {
+        w.Key(origin);
+        WriteCounts(w, counts);
+      }
+      w.EndObject();
+      w.Key("parameters_set").Array();
+      for (const auto& ps : s.parameters_set)
+        w.Object()
+            .KStr("name", ps.name)
+            .KStr("declared_in", ps.declared_in)
+            .KStr("set_by", ps.set_by)
+            .KStr("value", ps.value)
+            .KStr("base_value", ps.base_value)
+            .EndObject();
+      w.EndArray();
+    }
     w.Key("readiness")
         .Object()
         .KStr("verdict", s.readiness.verdict)
@@ -137,7 +160,9 @@ void WriteStandard(JsonWriter& w, const StandardResults& s, bool brief) {
         .EndObject();
     w.Key("clauses").Array();
     for (const ClauseRow& c : s.clauses) {
-      w.Object().KStr("clause", c.number).KStr("title", c.title).KStr("verdict", VerdictName(c.verdict)).Key("counts");
+      w.Object().KStr("clause", c.number).KStr("title", c.title);
+      if (!c.origin.empty()) w.KStr("origin", c.origin);
+      w.KStr("verdict", VerdictName(c.verdict)).Key("counts");
       WriteCounts(w, c.counts);
       w.EndObject();
     }

@@ -291,7 +291,25 @@ Assessment BuildAssessment(const std::vector<StandardReport>& reports, const Run
     s.summary = r.summary;
     for (size_t c = 0; c < r.clauses.size() && opts.words; ++c)
       s.clauses.push_back({r.clauses[c].number, r.clauses[c].title, r.clauses[c].depth,
-                           c < p.clauses.size() ? p.clauses[c].parent : -1, r.clauses[c].verdict, r.clauses[c].counts});
+                           c < p.clauses.size() ? p.clauses[c].parent : -1, r.clauses[c].verdict, r.clauses[c].counts,
+                           c < p.clauses.size() ? p.clauses[c].origin : std::string()});
+    s.layers = p.layers;
+    s.by_origin = r.by_origin;
+    if (!p.layers.empty()) {
+      LayeredStrings strings(p.literals.get());
+      for (const auto& pi : p.params) {
+        if (pi.set_by.empty()) continue;
+        auto value = [&](int64_t v, const std::vector<int64_t>& set) {
+          if (p.schema->types.Kind(pi.type) != TypeKind::Set) return FormatValue(p, strings, pi.type, v, true);
+          std::string out = "{";
+          for (size_t k = 0; k < set.size(); ++k)
+            out += (k ? ", " : "") + FormatValue(p, strings, p.schema->types[pi.type].elem, set[k], true);
+          return out + "}";
+        };
+        s.parameters_set.push_back({pi.name, pi.origin, pi.set_by, value(pi.value, pi.set_value),
+                                    value(pi.base_value, pi.base_set_value)});
+      }
+    }
     s.requirements.reserve(p.requirements.size());
     for (size_t i = 0; i < p.requirements.size() && i < r.results.size(); ++i) {
       const ir::Requirement& req = p.requirements[i];
@@ -300,6 +318,9 @@ Assessment BuildAssessment(const std::vector<StandardReport>& reports, const Run
       row.standard = p.standard;
       row.clause = req.clause;
       row.id = req.id;
+      row.declared_in = req.origin.empty() ? p.standard : req.origin;
+      row.origin = req.origin.empty() ? p.standard : req.Provenance();
+      row.amended_by = req.amended_by;
       if (opts.words) {  // batch records carry neither statements nor clause titles
         if (req.clause_index >= 0 && static_cast<size_t>(req.clause_index) < p.clauses.size())
           row.clause_title = p.clauses[req.clause_index].title;

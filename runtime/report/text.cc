@@ -70,6 +70,15 @@ std::string WriteText(const Assessment& a, const TextOptions& opts) {
 
   for (const StandardResults& s : a.standards) {
     out += "\n" + paint("\033[1m", fmt::format("{} — {}{}", s.id, s.title, s.edition.empty() ? "" : " (" + s.edition + ")")) + "\n";
+    const bool layered = !s.layers.empty();
+    if (layered) {
+      std::string chain;
+      for (const auto& l : s.layers) chain += (chain.empty() ? "" : " + ") + l.id + (l.edition.empty() ? "" : ":" + l.edition);
+      out += "resolved from " + chain + "\n";
+      for (const auto& ps : s.parameters_set)
+        out += fmt::format("parameter {}.{} = {} (set by {}; {} default {})\n", ps.declared_in, ps.name, ps.value, ps.set_by,
+                           ps.declared_in, ps.base_value);
+    }
     // What each clause shows; a clause heading is printed when something under it is (--quiet).
     std::vector<std::vector<std::string>> lines(s.clauses.size());
     std::vector<bool> shown(s.clauses.size(), opts.show_conforming);
@@ -90,6 +99,7 @@ std::string WriteText(const Assessment& a, const TextOptions& opts) {
         case Verdict::NotApplicable: line += " " + r.statement + " — not applicable: " + NotApplicableReason(r); break;
         case Verdict::Conform: line += " " + r.statement; break;
       }
+      if (layered) line += paint("\033[2m", fmt::format("  · {}", r.origin));
       L.push_back(line);
       if (gap) {
         std::string sub = indent + "    ";
@@ -124,11 +134,13 @@ std::string WriteText(const Assessment& a, const TextOptions& opts) {
       const ClauseRow& cr = s.clauses[c];
       if (cr.depth == 1) out += "\n";
       std::string head = fmt::format("{}{} {}", std::string(2 * (cr.depth - 1), ' '), cr.number, cr.title);
+      if (layered && cr.origin != s.layers.front().id) head += fmt::format("  ({})", cr.origin);
       out += (cr.depth == 1 ? paint("\033[1m", head) : head) + "\n";
       for (const auto& l : lines[c]) out += l + "\n";
     }
     if (!opts.show_conforming && s.requirements.size() && a.Gaps() == 0) out += "\nevery applicable requirement conforms\n";
     out += "\n" + paint("\033[1m", fmt::format("{}: {}", s.id, SummaryLine(s.summary, s.accepted))) + "\n";
+    for (const auto& [origin, counts] : s.by_origin) out += fmt::format("  {}: {}\n", origin, SummaryLine(counts));
     out += fmt::format("{}: {}\n", s.id, ReadinessText(s.readiness));
   }
   return out;

@@ -2,6 +2,7 @@
 // Clause rules (a small schema and one standard), evidence, an as_of date, optional parameter
 // overrides, and the verdict (and optionally message and witness) expected for every
 // requirement. Expectations are derived by hand from docs/language.md.
+// With extensions (`extension … extends`), `standard:` names the program to check.
 //
 // A case (or a single expectation) marked `known_failure: "<reason>"` documents a place where
 // the tool disagrees with the reference: the runner expects it to fail, reports it as SKIPPED
@@ -102,7 +103,7 @@ std::vector<Param> AllParams() {
   return out;
 }
 
-const std::set<std::string> kCaseKeys = {"name",   "description", "rules",  "evidence", "evidence_format",
+const std::set<std::string> kCaseKeys = {"name", "standard",   "description", "rules",  "evidence", "evidence_format",
                                          "as_of",  "params",      "expect", "known_failure"};
 const std::set<std::string> kExpectKeys = {"verdict", "message", "witness", "known_failure"};
 const std::set<std::string> kVerdicts = {"conform", "nonconform", "not_evidenced", "not_applicable"};
@@ -194,8 +195,14 @@ TEST_P(Conformance, Case) {
       out.problems.push_back("the rules do not compile:\n" + RenderAll(session.diags(), session.sources()));
       return;
     }
+    // With extensions, `standard:` names the program to check (an extension, resolved with its bases).
+    if (doc["standard"]) {
+      std::string want = Scalar(doc["standard"]);
+      std::erase_if(programs, [&](const auto& q) { return !q || q->standard != want; });
+    }
     if (programs.size() != 1 || !programs[0]) {
-      out.problems.push_back("the rules must declare exactly one standard, found " + std::to_string(programs.size()));
+      out.problems.push_back("the rules must declare exactly one standard (or name one with `standard:`), found " +
+                             std::to_string(programs.size()));
       return;
     }
     const ir::Program& p = *programs[0];

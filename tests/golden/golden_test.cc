@@ -48,11 +48,28 @@ std::string ReadAll(const fs::path& p) {
   return ss.str();
 }
 
+// A first line `// select: a b` compiles that selection as one program, the way
+// `conform compile FILE -s a -s b` (and `conform check -s a -s b`) does.
+std::vector<std::string> Selection(const std::string& file) {
+  std::ifstream in(file);
+  std::string line;
+  std::getline(in, line);
+  std::vector<std::string> out;
+  const std::string tag = "// select:";
+  if (line.compare(0, tag.size(), tag) != 0) return out;
+  std::istringstream ss(line.substr(tag.size()));
+  for (std::string id; ss >> id;) out.push_back(id);
+  return out;
+}
+
 // What `conform compile FILE` prints on stderr, without color.
 std::string CompileLikeTheCli(const std::string& file) {
   Session s({std::string(CONFORM_SOURCE_DIR) + "/standards"});
   s.LoadFile(file);
-  auto programs = s.CompileAll();
+  std::vector<std::string> select = Selection(file);
+  std::vector<std::shared_ptr<ir::Program>> programs;
+  if (select.empty()) programs = s.CompileAll();
+  else if (auto p = s.CompileSelection(select)) programs.push_back(p);
   std::string out;
   if (!s.diags().empty()) out += RenderAll(s.diags(), s.sources(), /*color=*/false);
   if (!s.diags().HasErrors()) {

@@ -141,6 +141,44 @@ struct StandardDecl {
   std::vector<ClauseDecl> clauses;
 };
 
+// `amend BASE[.CLAUSE].id { … }`: the members given replace the base's (`grade`, `says`,
+// `applies when`, `pass`, `else`); `let`s are added. In `pass` and `applies when`, `base`
+// names the criterion being amended.
+struct AmendDecl {
+  std::string owner;   // the standard or extension named before the first dot
+  std::string clause;  // optional clause number between owner and id
+  Span span, target_span;
+  RequirementDecl body;  // body.id = the amended id; body.grade empty unless `grade X` is given
+};
+
+// `param BASE.name = value`: sets the default of a base parameter.
+struct ParamSet {
+  std::string owner, name;
+  ExprPtr value;
+  Span span, name_span;
+};
+
+// One term of an edition constraint: `>= "2015"` (op empty = the edition starts with it).
+struct EditionTerm {
+  std::string op, edition;
+  Span span;
+};
+
+// `extension ID "title" extends BASE <constraint> { … }`: a standard built on another without
+// copying it. Resolved with its base chain into one program (sema/extend.cc).
+struct ExtensionDecl {
+  std::string name, title, base;
+  Span span, name_span, base_span;
+  std::vector<EditionTerm> constraint;
+  std::vector<MetaDecl> meta;
+  std::vector<ParamDecl> params;      // new parameters
+  std::vector<ParamSet> param_sets;   // base parameters set
+  std::vector<ExprPtr> exclusions;    // replaces the base's; `base` = the base's set
+  std::vector<ClauseDecl> clauses;    // new clauses, placed under their base parent
+  std::vector<ClauseDecl> opened;     // existing base clauses (no title): members are added
+  std::vector<AmendDecl> amends;
+};
+
 struct UseDecl {
   std::string module;
   Span span;
@@ -152,6 +190,7 @@ struct File {
   std::vector<UseDecl> uses;
   std::vector<SchemaDecl> schemas;
   std::vector<StandardDecl> standards;
+  std::vector<ExtensionDecl> extensions;
 };
 
 // Prints the AST as an indented S-expression tree (`conform compile --emit ast`).

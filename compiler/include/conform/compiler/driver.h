@@ -33,8 +33,13 @@ class Session {
   std::shared_ptr<const SchemaModel> Schema();
   // Compiles the standard named `id` from the loaded files; nullptr if it is not there.
   std::shared_ptr<ir::Program> Compile(const std::string& id);
-  // Compiles every standard declared in the loaded files.
+  // Compiles several standards and extensions of one base standard into one program
+  // (sema::CompileSelection): `iatf16949` and a customer overlay on it, say.
+  std::shared_ptr<ir::Program> CompileSelection(const std::vector<std::string>& ids);
+  // Compiles every standard and every extension declared in the loaded files.
   std::vector<std::shared_ptr<ir::Program>> CompileAll();
+  // Whether `id` is declared as an extension in the loaded files.
+  bool IsExtension(const std::string& id) const;
 
   const std::vector<std::unique_ptr<ast::File>>& files() const { return files_; }
   std::vector<std::string> AvailableModules() const;

@@ -80,6 +80,10 @@ struct Requirement {
   std::vector<MessagePiece> message;
   int32_t witness_var = -1;  // bound to the first failing element of a top-level all/none
   Span span;
+  std::string origin;                   // the standard or extension that declared it
+  std::vector<std::string> amended_by;  // extensions that amended it, in order
+  // What reports show: "iso9001", "iatf16949", "amended by iatf16949".
+  std::string Provenance() const;
 };
 
 struct ClauseInfo {
@@ -88,6 +92,7 @@ struct ClauseInfo {
   int32_t parent = -1;
   int32_t depth = 1;
   Span span;
+  std::string origin;  // the standard or extension that declared the clause
 };
 
 struct ParamInfo {
@@ -97,6 +102,15 @@ struct ParamInfo {
   std::vector<int64_t> set_value;  // for set-typed parameters
   std::string doc;
   Span span;
+  std::string origin;  // the standard or extension that declared it
+  std::string set_by;  // the extension whose `param BASE.name = …` set the default ("" if none)
+  int64_t base_value = 0;  // the default before `set_by` set it
+  std::vector<int64_t> base_set_value;
+};
+
+// One layer of an extended program: the base standard, then each extension applied to it.
+struct Layer {
+  std::string id, title, edition;
 };
 
 struct Program {
@@ -104,6 +118,9 @@ struct Program {
   std::string standard;
   std::string title;
   std::vector<std::pair<std::string, std::string>> meta;  // edition, published, …
+  // For a standard with extensions applied: the base standard first, then each extension (the
+  // program is the resolved whole). Empty for a standard compiled on its own.
+  std::vector<Layer> layers;
   std::vector<Node> nodes;
   std::vector<Requirement> requirements;
   std::vector<ClauseInfo> clauses;

@@ -1,6 +1,7 @@
 // Semantic analysis: schema building, name resolution, type checking, lowering to IR.
 #pragma once
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "conform/compiler/ast.h"
@@ -20,5 +21,17 @@ std::shared_ptr<ir::Program> CompileStandard(const ast::StandardDecl& std_decl,
                                              std::shared_ptr<const SchemaModel> schema,
                                              std::shared_ptr<StringPool> literals, const SourceManager& sm,
                                              Diagnostics& diags);
+
+// Compiles a selection into one program: a standard id alone is that standard; an extension id
+// is the extension resolved with its chain of bases (sema/extend.cc); several ids over one base
+// standard are combined, and two of them that are not built on one another may not amend one
+// thing incompatibly (E0426). nullptr when an id is unknown or a chain is broken.
+std::shared_ptr<ir::Program> CompileSelection(const std::vector<const ast::File*>& files, const std::vector<std::string>& ids,
+                                              std::shared_ptr<const SchemaModel> schema, std::shared_ptr<StringPool> literals,
+                                              const SourceManager& sm, Diagnostics& diags);
+// The standard at the root of `id`'s chain of bases ("" if unknown), and `id`'s bases (root
+// first, `id` itself not included).
+std::string RootStandardOf(const std::vector<const ast::File*>& files, const std::string& id);
+std::vector<std::string> BasesOf(const std::vector<const ast::File*>& files, const std::string& id);
 
 }  // namespace conform::sema

@@ -84,6 +84,14 @@ class Catalogue {
   bool Resolve(const std::vector<const PluginManifest*>& roots, Diagnostics& diags,
                std::vector<const PluginManifest*>& closure) const;
 
+  // The package an extension package is built on: its required package of kind standard or
+  // extension (nullptr for a standard or a schema module).
+  const PluginManifest* BaseOf(const PluginManifest& p) const;
+  // Groups selected packages into programs: extensions of one base standard form one program
+  // (Session::CompileSelection), and a package another selected package is built on is part of
+  // that one already. Each group keeps the selection order.
+  std::vector<std::vector<const PluginManifest*>> GroupByBase(const std::vector<const PluginManifest*>& pkgs) const;
+
   // Harmonized-structure id of a clause of a standard package, or "" (not an HS clause).
   std::string HarmonizedClause(const PluginManifest& p, const std::string& clause,
                                const std::vector<std::string>& hs_clauses) const;

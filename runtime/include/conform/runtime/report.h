@@ -32,6 +32,9 @@ struct StandardReport {
   std::vector<RequirementResult> results;  // parallel to program->requirements
   std::vector<ClauseRollup> clauses;       // parallel to program->clauses
   Counts summary;
+  // For a standard with extensions applied: counts per origin ("iso9001", "iatf16949",
+  // "amended by iatf16949"), in the order the layers declare them.
+  std::vector<std::pair<std::string, Counts>> by_origin;
   std::vector<Diagnostic> warnings;        // e.g. edition withdrawn
 };
 

@@ -55,6 +55,10 @@ struct Deviation {
 
 struct RequirementRow {
   std::string standard, clause, clause_title, id;
+  // Extensions: where the requirement comes from ("iso9001", "iatf16949", "amended by
+  // iatf16949"), the layer that declared it, and the extensions that amended it.
+  std::string origin, declared_in;
+  std::vector<std::string> amended_by;
   std::string says;       // the catalogue's statement
   std::string statement;  // its short form for headings and tables (first sentence, shortened)
   ir::Grade declared_grade = ir::Grade::Minor;
@@ -80,6 +84,12 @@ struct ClauseRow {
   int parent = -1;  // index in StandardResults::clauses
   Verdict verdict = Verdict::NotApplicable;
   Counts counts;
+  std::string origin;  // the layer that declared the clause
+};
+
+// A base parameter an extension set (`param BASE.name = …`), with both values in words.
+struct ParameterSet {
+  std::string name, declared_in, set_by, value, base_value;
 };
 
 // Predicted certification readiness of one standard (lifecycle::AssessReadiness, stage 2).
@@ -97,6 +107,11 @@ struct StandardResults {
   std::vector<RequirementRow> requirements;
   std::vector<std::pair<std::string, std::string>> warnings;  // (code, message)
   ReadinessLine readiness;
+  // A standard with extensions applied: its layers (the base first), the counts per origin,
+  // and the base parameters the extensions set. Empty for a standard on its own.
+  std::vector<ir::Layer> layers;
+  std::vector<std::pair<std::string, Counts>> by_origin;
+  std::vector<ParameterSet> parameters_set;
 };
 
 struct AssessmentInfo {
