@@ -20,7 +20,7 @@ double Since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
 }
 
-// The catalogue shipped with the code that runs: next to the executable (build/cli/conform,
+// The catalogue shipped with the code that runs (standards/ and plugins/): next to the executable (build/cli/conform,
 // <prefix>/bin/conform) or the shared library (build/api/libconform.so, <prefix>/lib/…).
 void AddInstalled(std::vector<std::string>& out) {
   std::vector<fs::path> bases;
@@ -32,15 +32,17 @@ void AddInstalled(std::vector<std::string>& out) {
     fs::path lib = fs::weakly_canonical(fs::path(info.dli_fname), ec);
     if (!ec) bases.push_back(lib.parent_path());
   }
+  // standards/ (the standards and schema modules) and plugins/ (sector extensions) sit side by side.
   for (const fs::path& dir : bases) {
-    for (const fs::path& cand : {dir / ".." / ".." / "standards",                 // build tree
-                                 dir / ".." / "share" / "conform" / "standards",  // cmake --install
-                                 dir / ".." / ".." / "share" / "conform" / "standards",  // lib/<multiarch>
-                                 dir / ".." / "standards"}) {
-      if (!fs::is_directory(cand, ec)) continue;
-      std::string s = fs::weakly_canonical(cand, ec).string();
-      if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
-    }
+    for (const char* folder : {"standards", "plugins"})
+      for (const fs::path& cand : {dir / ".." / ".." / folder,                 // build tree
+                                   dir / ".." / "share" / "conform" / folder,  // cmake --install
+                                   dir / ".." / ".." / "share" / "conform" / folder,  // lib/<multiarch>
+                                   dir / ".." / folder}) {
+        if (!fs::is_directory(cand, ec)) continue;
+        std::string s = fs::weakly_canonical(cand, ec).string();
+        if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+      }
   }
 }
 

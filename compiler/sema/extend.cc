@@ -142,12 +142,19 @@ struct Decls {
 
 // What one extension did to one requirement, parameter or the exclusions (for E0426).
 struct Change {
-  const ast::ExtensionDecl* ext;
+  const ast::ExtensionDecl* ext = nullptr;
   Span span;
   std::string grade, says;  // "" when not given
   bool has_else = false, pass = false, pass_uses_base = false, applies = false, applies_uses_base = false;
   std::string value;  // parameters: the printed value
 };
+
+Change NewChange(const ast::ExtensionDecl* ext, Span span) {
+  Change c;
+  c.ext = ext;
+  c.span = span;
+  return c;
+}
 
 class Resolver {
  public:
@@ -178,7 +185,7 @@ class Resolver {
       }
       if (plan_.exclusions.empty()) plan_.exclusions.push_back(nullptr);
       plan_.exclusions.push_back(x.exclusions[i].get());
-      Change c{&x, x.exclusions[i]->span};
+      Change c = NewChange(&x, x.exclusions[i]->span);
       c.pass = true;
       c.pass_uses_base = UsesBase(x.exclusions[i].get());
       exclusion_changes_.push_back(c);
@@ -352,7 +359,7 @@ class Resolver {
       return;
     }
     const ast::RequirementDecl& b = a.body;
-    Change c{ext_, a.target_span};
+    Change c = NewChange(ext_, a.target_span);
     bool any = false;
     if (!b.grade.empty()) {
       r->grade = b.grade;
@@ -405,7 +412,7 @@ class Resolver {
         if (!pp.base_value) pp.base_value = pp.value;
         pp.value = ps.value.get();
         pp.set_by = ext_->name;
-        Change c{ext_, ps.span};
+        Change c = NewChange(ext_, ps.span);
         c.value = ast::PrintExpr(*ps.value);
         param_changes_[ps.name].push_back(c);
         return;

@@ -313,8 +313,12 @@ class Runner {
       if (c.standard == label) return c;
     StandardCoverage c;
     c.standard = label;
-    c.requirements = p.requirements.size();
-    for (const auto& r : p.requirements) c.ids.push_back(r.id);
+    // An extension's coverage is of what it declares or amends: its bases' tests cover the rest.
+    for (const auto& r : p.requirements)
+      if (p.layers.empty() || r.origin == p.standard ||
+          std::find(r.amended_by.begin(), r.amended_by.end(), p.standard) != r.amended_by.end())
+        c.ids.push_back(r.id);
+    c.requirements = c.ids.size();
     rep_.coverage.push_back(std::move(c));
     return rep_.coverage.back();
   }
