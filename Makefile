@@ -8,8 +8,11 @@ AS_OF ?= 2026-11-22
 deps:
 	./scripts/install-deps.sh
 
-build: deps
+# Configure once; `cmake --build` re-runs the configure step itself when a CMakeLists changes.
+$(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
 
 # Build, then check the bundled near-certified manufacturer against ISO 9001.

@@ -12,4 +12,8 @@ void AddCatalogue(CLI::App& app, std::function<int()>& run);
 void AddCertify(CLI::App& app, std::function<int()>& run);
 void AddRegistry(CLI::App& app, std::function<int()>& run);
 void AddDiff(CLI::App& app, std::function<int()>& run);
+void AddExplain(CLI::App& app, std::function<int()>& run);
+void AddNew(CLI::App& app, std::function<int()>& run);
+void AddLint(CLI::App& app, std::function<int()>& run);
+void AddFmt(CLI::App& app, std::function<int()>& run);
 }  // namespace conform::cli

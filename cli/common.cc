@@ -27,7 +27,17 @@ Diagnostics ErrorsOnly(const Diagnostics& d) { return embed::ErrorsOnly(d); }
 
 void PrintDiagnostics(const Diagnostics& d, const SourceManager& sm) {
   if (d.empty()) return;
-  fmt::print(stderr, "{}", RenderAll(d, sm, StderrIsColor()));
+  // The first errors usually explain the rest: show kMaxErrors of them, then a count.
+  constexpr size_t kMaxErrors = 25;
+  std::string out;
+  size_t errors = 0;
+  for (const auto& x : d.items())
+    if (x.severity != Severity::Error || ++errors <= kMaxErrors) out += Render(x, sm, StderrIsColor());
+  if (errors > kMaxErrors)
+    out += fmt::format("… {} more errors not shown: fix the ones above first, they often cause the rest\n",
+                       errors - kMaxErrors);
+  if (errors) out += fmt::format("{} error{} emitted\n", errors, errors == 1 ? "" : "s");
+  fmt::print(stderr, "{}", out);
 }
 
 int UsageError(const std::string& message, const std::string& help) {

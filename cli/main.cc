@@ -22,6 +22,10 @@ int main(int argc, char** argv) {
   AddCertify(app, run);
   AddRegistry(app, run);
   AddDiff(app, run);
+  AddExplain(app, run);
+  AddNew(app, run);
+  AddLint(app, run);
+  AddFmt(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

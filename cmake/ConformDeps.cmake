@@ -10,6 +10,9 @@ find_package(simdjson 3 REQUIRED)
 find_package(CLI11 2 REQUIRED)
 find_package(tomlplusplus 3 REQUIRED)
 find_package(GTest 1.12 REQUIRED)
+# LLVMConfig looks for CURL for LLVMDebuginfod, which Conform does not link: skip that search
+# (and its "Could NOT find CURL" line on every configure).
+set(CMAKE_DISABLE_FIND_PACKAGE_CURL ON)
 find_package(LLVM 19.1 REQUIRED CONFIG HINTS /usr/lib/llvm-19/lib/cmake/llvm)
 
 # LLVM's headers and flags, for compiler/codegen and compiler/jit only. Classes deriving from

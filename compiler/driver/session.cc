@@ -137,14 +137,49 @@ bool Session::LoadModule(const std::string& name, Span use_site) {
                      : list.empty()  ? "no modules found on the search path"
                                      : "available modules: " + list;
   diags_.Error("E0205", use_site, fmt::format("unknown module `{}`", name), help);
+  missing_modules_.push_back({name, diags_.items().size() - 1});
   return false;
+}
+
+namespace {
+// Errors that a missing module explains: its names, types and what fails to type because of them.
+bool ExplainedByMissingModule(const std::string& code) {
+  static const char* const kCodes[] = {"E0201", "E0202", "E0203", "E0206", "E0207", "E0301", "E0303", "E0410"};
+  return std::any_of(std::begin(kCodes), std::end(kCodes), [&](const char* c) { return code == c; });
+}
+}  // namespace
+
+void Session::PoisonAfterMissingModule(size_t first) {
+  if (missing_modules_.empty()) return;
+  auto& items = diags_.items();
+  size_t dropped = 0;
+  std::vector<Diagnostic> kept(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(first));
+  for (size_t i = first; i < items.size(); ++i) {
+    if (items[i].severity == Severity::Error && ExplainedByMissingModule(items[i].code)) {
+      ++dropped;
+      continue;
+    }
+    kept.push_back(items[i]);
+  }
+  items = std::move(kept);
+  if (!dropped) return;
+  poisoned_ += dropped;
+  // One root cause, one diagnostic: the E0205 says how many follow-on errors it hides.
+  const auto& [name, at] = missing_modules_.front();
+  if (at < items.size() && items[at].code == "E0205") {
+    if (missing_help_.empty()) missing_help_ = items[at].help;
+    items[at].help = missing_help_ + fmt::format(" ({} later error{} about names and types not shown: they may come from `{}`)", poisoned_,
+                        poisoned_ == 1 ? "" : "s", name);
+  }
 }
 
 std::shared_ptr<const SchemaModel> Session::Schema() {
   if (!schema_) {
     std::vector<const ast::File*> fs;
     for (const auto& f : files_) fs.push_back(f.get());
+    size_t first = diags_.items().size();
     schema_ = sema::BuildSchema(fs, sources_, diags_);
+    PoisonAfterMissingModule(first);
   }
   return schema_;
 }
@@ -156,7 +191,9 @@ std::shared_ptr<ir::Program> Session::Compile(const std::string& id) {
   for (const auto& f : files_)
     for (const auto& s : f->standards)
       if (s.name == id) {
+        size_t first = diags_.items().size();
         auto p = sema::CompileStandard(s, schema, literals_, sources_, diags_);
+        PoisonAfterMissingModule(first);
         compiled_[id] = p;
         return p;
       }

@@ -470,6 +470,12 @@ int32_t Lowerer::LowerBinary(const Expr& e) {
     diags_.Error("E0301", e.span, fmt::format("cannot apply `{}` to `{}` and `{}`", op, Name(T(l)), Name(T(r))), help);
     return Error(e.span);
   };
+  if (cmp && ((lk == TypeKind::List || lk == TypeKind::Set) != (rk == TypeKind::List || rk == TypeKind::Set)) &&
+      (IsNumeric(lk) || IsNumeric(rk))) {
+    // `documents >= 3`: the author meant the number of elements.
+    const Expr& coll = (lk == TypeKind::List || lk == TypeKind::Set) ? *e.a : *e.b;
+    return mismatch(fmt::format("to compare the number of elements, write `count({})`", sm_.Text(coll.span)));
+  }
   if (cmp) {
     if (IsNumeric(lk) && IsNumeric(rk) && lk != rk) {
       l = ToDec(l);
@@ -939,6 +945,10 @@ void Lowerer::LowerRequirements(const Plan& s) {
           out.witness_var = pn.var;
           scope_.push_back({p_.var_names[pn.var], pn.var, m_.types[T(pn.a)].elem, true});
         }
+      } else if (r.pass && r.pass->kind == ExprKind::Quant && (r.pass->op == "all" || r.pass->op == "none")) {
+        // The `pass` was already reported: its witness is poisoned, so the `else` holes that
+        // name it add no E0201 each.
+        scope_.push_back({r.pass->var, NewVar(r.pass->var), kErr, true});
       }
       if (v.message) {
         in_message_ = true;

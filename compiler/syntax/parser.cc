@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdint>
+
 #include "ClauseLexer.h"
 #include "ClauseParser.h"
 #include "antlr4-runtime.h"
@@ -55,7 +58,6 @@ class ErrorListener : public antlr4::BaseErrorListener {
 
   void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* tok, size_t line, size_t col,
                    const std::string& msg, std::exception_ptr) override {
-    if (++count_ > 20) return;  // one real error usually explains the rest
     Span span{file_, 0, 0};
     std::string message;
     std::string help;
@@ -67,12 +69,7 @@ class ErrorListener : public antlr4::BaseErrorListener {
       if (parser) {
         auto expected = parser->getExpectedTokens();
         std::vector<std::string> names;
-        for (auto t : expected.toList()) {
-          std::string n = vocab_.getLiteralName(t);
-          if (n.empty()) n = vocab_.getSymbolicName(t);
-          if (n == "EOF") n = "end of file";
-          names.push_back(n);
-        }
+        for (auto t : expected.toList()) names.push_back(TokenName(t));
         if (!names.empty() && names.size() <= 6) {
           std::string list;
           for (size_t i = 0; i < names.size(); ++i) list += (i ? ", " : "") + names[i];
@@ -95,18 +92,58 @@ class ErrorListener : public antlr4::BaseErrorListener {
       }
       // After a bad character the parser's complaints are consequences, not news.
       if (lexical_error_) return;
+      std::string member = RequirementMember(tok->getType());
+      if (!member.empty() && parser) {
+        auto stack = parser->getRuleInvocationStack();
+        if (std::find(stack.begin(), stack.end(), "requirementDecl") != stack.end()) member.clear();
+      }
+      if (!member.empty())
+        help = fmt::format("`{}` is a member of a requirement: write it inside `requirement ID : GRADE {{ … }}`{}",
+                           member, member == "let" ? ", before `pass`" : "");
     } else {
       message = msg;
     }
+    // One syntax error per file: ANTLR's recovery reports what follows from it as more errors.
+    if (first_ != SIZE_MAX) {
+      ++suppressed_;
+      Diagnostic& first = diags_.items()[first_];
+      if (suppressed_ == 1) first_help_ = first.help.empty() ? "" : first.help + "; ";
+      first.help = first_help_ + fmt::format("{} later syntax error{} of this file not shown: fix this one first",
+                                             suppressed_, suppressed_ == 1 ? "" : "s");
+      return;
+    }
     diags_.Error("E0101", span, fmt::format("syntax error: {}", message), help);
+    first_ = diags_.items().size() - 1;
   }
 
  private:
+  // `clause`, a name, a string … as an author reads them (not ANTLR's 'clause', IDENT).
+  std::string TokenName(size_t t) const {
+    std::string n = vocab_.getLiteralName(t);
+    if (n.size() >= 2 && n.front() == '\'' && n.back() == '\'') return "`" + n.substr(1, n.size() - 2) + "`";
+    n = vocab_.getSymbolicName(t);
+    if (n == "EOF") return "end of file";
+    if (n == "IDENT") return "a name";
+    if (n == "STRING") return "a string";
+    if (n == "INT") return "an integer";
+    if (n == "DECIMAL") return "a decimal";
+    if (n == "DATE") return "a date";
+    if (n == "CLAUSE_NUM" || n == "ANNEX_NUM") return "a clause number";
+    return n;
+  }
+  std::string RequirementMember(size_t t) const {
+    std::string n = vocab_.getLiteralName(t);
+    for (const char* m : {"'let'", "'says'", "'pass'", "'applies'", "'else'"})
+      if (n == m) return n.substr(1, n.size() - 2);
+    return {};
+  }
   Diagnostics& diags_;
   uint32_t file_;
   const OffsetMap& om_;
   const antlr4::dfa::Vocabulary& vocab_;
-  int count_ = 0;
+  size_t first_ = SIZE_MAX;  // index of the file's first E0101
+  size_t suppressed_ = 0;
+  std::string first_help_;  // the first error's own help
   bool lexical_error_ = false;
 };
 

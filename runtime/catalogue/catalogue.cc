@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <filesystem>
 #include <functional>
@@ -262,6 +263,14 @@ const PluginManifest* Catalogue::Find(const std::string& spec, Diagnostics& diag
     id = spec.substr(0, at);
     edition = spec.substr(at + 1);
   }
+  // Standard ids are matched without regard to case: `-s ISO9001` is iso9001.
+  auto lower = [](std::string t) {
+    for (auto& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return t;
+  };
+  if (std::none_of(plugins_.begin(), plugins_.end(), [&](const PluginManifest& p) { return p.id == id; }))
+    for (const auto& p : plugins_)
+      if (lower(p.id) == lower(id)) id = p.id;
   std::vector<const PluginManifest*> cands;
   for (const auto& p : plugins_)
     if (p.id == id && (edition.empty() || p.edition.compare(0, edition.size(), edition) == 0)) cands.push_back(&p);
@@ -276,7 +285,14 @@ const PluginManifest* Catalogue::Find(const std::string& spec, Diagnostics& diag
     std::string list, eds;
     for (const auto& x : ids) list += (list.empty() ? "" : ", ") + x;
     for (const auto& x : editions) eds += (eds.empty() ? "" : ", ") + x;
-    std::string near = ClosestMatch(id, ids);
+    std::string near = ClosestMatch(lower(id), ids);
+    if (near.empty())  // `iso-9001`, `9001`: the id with its digits
+      for (const auto& x : ids) {
+        std::string digits, want;
+        for (char c : x) if (std::isdigit(static_cast<unsigned char>(c))) digits += c;
+        for (char c : id) if (std::isdigit(static_cast<unsigned char>(c))) want += c;
+        if (!want.empty() && digits == want) near = x;
+      }
     std::string bare;
     for (const auto& dir : dirs_) {
       std::error_code ec;
@@ -412,8 +428,25 @@ bool Catalogue::Resolve(const std::vector<const PluginManifest*>& roots, Diagnos
 }
 
 std::vector<const PluginManifest*> Catalogue::WithSchemaModules(std::vector<const PluginManifest*> roots) const {
-  for (const auto& p : plugins_)
-    if (p.kind == "schema" && std::find(roots.begin(), roots.end(), &p) == roots.end()) roots.push_back(&p);
+  // Only schema modules that build on what the roots already load (certification and isms
+  // extend core): a package with its own root entity never meets core's names.
+  Diagnostics scratch;  // Load reports resolution errors; here they only stop the growth
+  std::vector<const PluginManifest*> closure;
+  Resolve(roots, scratch, closure);
+  std::set<std::string> have;
+  for (const auto* p : closure) have.insert(p->id);
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const auto& p : plugins_) {
+      if (p.kind != "schema" || have.count(p.id) || p.dependencies.empty()) continue;
+      bool builds_on_loaded = std::all_of(p.dependencies.begin(), p.dependencies.end(),
+                                          [&](const Dependency& d) { return have.count(d.id) > 0; });
+      if (!builds_on_loaded) continue;
+      roots.push_back(&p);
+      have.insert(p.id);
+      grew = true;
+    }
+  }
   return roots;
 }
 

@@ -44,6 +44,7 @@ std::optional<Verdict> ParseVerdict(const std::string& s) {
 struct Expectation {
   Verdict verdict;
   std::optional<std::string> message;
+  int line = 0;  // in the test file
 };
 
 struct TestCase {
@@ -103,7 +104,13 @@ class Runner {
     for (const auto& [id, e] : tc.expect) {
       bool exists = std::any_of(p.requirements.begin(), p.requirements.end(), [&](const ir::Requirement& r) { return r.id == id; });
       if (!exists) {
-        rep_.failures.push_back({label, id, "a requirement of " + p.standard, "no such requirement", "", ""});
+        std::vector<std::string> ids;
+        for (const auto& r : p.requirements) ids.push_back(r.id);
+        std::string near = ClosestMatch(id, ids);
+        rep_.failures.push_back({label, id, "a requirement of " + p.standard, "no such requirement", "",
+                                 fmt::format("{}:{}: {}", tc.file, e.line,
+                                             near.empty() ? fmt::format("`conform catalogue show {}` lists the requirements", p.standard)
+                                                          : fmt::format("did you mean `{}`?", near))});
         ok = false;
       }
     }
@@ -161,10 +168,15 @@ class Runner {
   bool Parse(const fs::path& file, TestCase& tc) {
     tc.file = file.string();
     YAML::Node root;
+    YAML::Mark at;  // where the value being read is: every E0610 names a line
     auto fail = [&](const std::string& msg, const std::string& help = "see docs/plugins.md for the test format") {
       auto& d = rep_.diags.Error("E0610", {}, fmt::format("invalid test file: {}", msg), help);
-      d.path = file.string();
+      d.path = at.line >= 0 ? fmt::format("{}:{}:{}", file.string(), at.line + 1, at.column + 1)
+                            : fmt::format("{}:1:1", file.string());
       return false;
+    };
+    auto mark = [&](const YAML::Node& n) {
+      if (n && n.Mark().line >= 0) at = n.Mark();
     };
     try {
       root = YAML::LoadFile(file.string());
@@ -175,6 +187,7 @@ class Runner {
       return false;
     }
     try {
+      mark(root);
       if (!root.IsMap()) return fail("the top level must be a mapping");
       tc.name = root["name"] ? root["name"].as<std::string>() : file.stem().string();
       if (root["standard"]) tc.standard = root["standard"].as<std::string>();
@@ -185,14 +198,17 @@ class Runner {
         tc.standard = Spec(*pkg);
       }
       if (YAML::Node w = root["with"]) {
+        mark(w);
         if (!w.IsSequence()) return fail("`with` must be a list of standards", "e.g. `with: [iso14001, iso45001]`");
         for (const auto& x : w) tc.with.push_back(x.as<std::string>());
       }
       if (!root["as_of"]) return fail("missing `as_of`", "add `as_of: 2026-11-22`");
+      mark(root["as_of"]);
       auto d = cal::ParseDate(root["as_of"].as<std::string>());
       if (!d) return fail("`as_of` is not a date YYYY-MM-DD");
       tc.as_of = *d;
       YAML::Node ev = root["evidence"];
+      mark(ev);
       if (!ev) return fail("missing `evidence` (a file or an inline mapping)");
       if (ev.IsScalar()) {
         tc.evidence_file = (file.parent_path() / ev.as<std::string>()).lexically_normal().string();
@@ -205,6 +221,7 @@ class Runner {
         return fail("`evidence` must be a file name or a mapping");
       }
       if (YAML::Node ps = root["params"]) {
+        mark(ps);
         if (!ps.IsMap()) return fail("`params` must be a mapping");
         for (const auto& kv : ps) {
           ParamOverride po;
@@ -220,16 +237,20 @@ class Runner {
         }
       }
       YAML::Node ex = root["expect"];
+      mark(ex);
       if (!ex || !ex.IsMap()) return fail("missing `expect` mapping");
       if (ex["default"]) {
+        mark(ex["default"]);
         tc.default_verdict = ParseVerdict(ex["default"].as<std::string>());
         if (!tc.default_verdict) return fail("unknown verdict in `expect.default`", "conform, nonconform, not_evidenced, not_applicable");
       }
       if (YAML::Node reqs = ex["requirements"]) {
+        mark(reqs);
         if (!reqs.IsMap()) return fail("`expect.requirements` must be a mapping of requirement id → verdict");
         for (const auto& kv : reqs) {
+          mark(kv.first);
           std::string id = kv.first.as<std::string>();
-          Expectation e{Verdict::Conform, std::nullopt};
+          Expectation e{Verdict::Conform, std::nullopt, at.line + 1};
           std::string v;
           if (kv.second.IsMap()) {
             v = kv.second["verdict"] ? kv.second["verdict"].as<std::string>() : "";
@@ -250,7 +271,7 @@ class Runner {
   }
 
   // The standard under test, compiled in a session that also holds the schemas of `with` and
-  // every schema module (as `conform check` loads them).
+  // the schema modules that build on them (as `conform check` loads them).
   Compiled* Get(const std::string& standard, const std::vector<std::string>& with, const fs::path& where) {
     std::string key = standard;
     for (const auto& w : with) key += "+" + w;

@@ -54,6 +54,12 @@ class Session {
 
  private:
   bool ParseAndTrack(uint32_t file_id);
+  // After a `use` of a missing module (E0205), drops the name and type errors reported from
+  // diagnostic `first` on: the missing module would have declared those names.
+  void PoisonAfterMissingModule(size_t first);
+  std::vector<std::pair<std::string, size_t>> missing_modules_;  // (module, index of its E0205)
+  size_t poisoned_ = 0;
+  std::string missing_help_;  // the first E0205's own help
   std::vector<std::string> search_dirs_;
   SourceManager sources_;
   Diagnostics diags_;

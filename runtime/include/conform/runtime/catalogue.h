@@ -77,8 +77,10 @@ class Catalogue {
   // E0605 version conflict, E0606 cycle, E0609 language too new) and points `session`'s
   // module lookup at the chosen packages. Several roots may be loaded into one session.
   bool Load(Session& session, const std::vector<const PluginManifest*>& roots, Diagnostics& diags) const;
-  // `roots` plus every schema module of the catalogue (core, certification …): schema modules
-  // only add optional fields, so one evidence file may carry any of them.
+  // `roots` plus every schema module that builds on what the roots load (with core loaded:
+  // certification, isms …): those only add optional fields, so one evidence file may carry any
+  // of them. Schema modules the roots neither require nor extend stay out, so a package with
+  // its own schema never collides with them.
   std::vector<const PluginManifest*> WithSchemaModules(std::vector<const PluginManifest*> roots) const;
   // The packages `roots` need, dependencies included (what Load would load); false on errors.
   bool Resolve(const std::vector<const PluginManifest*>& roots, Diagnostics& diags,
