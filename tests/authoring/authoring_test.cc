@@ -303,6 +303,7 @@ TEST(Fmt, CheckAndRewrite) {
 TEST(Fmt, IdempotentOnTheCatalogue) {
   fs::path copy = Scratch() / "fmt-catalogue";
   fs::remove_all(copy);
+  fs::create_directories(copy);
   fs::copy(fs::path(CONFORM_SOURCE_DIR) / "standards", copy / "standards", fs::copy_options::recursive);
   fs::copy(fs::path(CONFORM_SOURCE_DIR) / "bench/catalogue", copy / "bench", fs::copy_options::recursive);
   Result first = Conform(fmt::format("fmt '{}'", copy.string()));
