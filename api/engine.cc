@@ -94,7 +94,7 @@ Diagnostics ErrorsOnly(const Diagnostics& d) {
   return out;
 }
 
-bool HasJit() { return CONFORM_WITH_JIT; }
+bool HasJit() { return jit::Available(); }
 
 // ---- Engine
 

@@ -67,6 +67,8 @@ void AddCompile(CLI::App& app, std::function<int()>& run) {
       } else if (*emit == "ir") {
         for (const auto& p : programs) fmt::print("{}", ir::Print(*p));
       } else if (*emit == "llvm") {
+        if (!jit::Available())
+          return UsageError("--emit llvm needs the native engine; this build has none (CONFORM_WITH_JIT=OFF)");
         for (const auto& p : programs) fmt::print("{}", jit::EmitLLVM(*p, *opt));
       } else {
         size_t reqs = 0;

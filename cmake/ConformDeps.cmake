@@ -10,6 +10,10 @@ find_package(simdjson 3 REQUIRED)
 find_package(CLI11 2 REQUIRED)
 find_package(tomlplusplus 3 REQUIRED)
 find_package(GTest 1.12 REQUIRED)
+if(NOT CONFORM_WITH_JIT)
+  find_package(Threads REQUIRED)
+  return()  # an interpreter-only build needs no LLVM
+endif()
 # LLVMConfig looks for CURL for LLVMDebuginfod, which Conform does not link: skip that search
 # (and its "Could NOT find CURL" line on every configure).
 set(CMAKE_DISABLE_FIND_PACKAGE_CURL ON)
@@ -30,3 +34,4 @@ else()
   llvm_map_components_to_libnames(_llvm_libs core orcjit native passes support target)
   target_link_libraries(conform_llvm_flags INTERFACE ${_llvm_libs})
 endif()
+find_package(Threads REQUIRED)

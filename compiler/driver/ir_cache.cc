@@ -5,12 +5,14 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "conform/compiler/driver.h"
+#include "conform/compiler/jit.h"
 
 namespace fs = std::filesystem;
 
@@ -436,3 +438,12 @@ std::optional<CompiledBundle> LoadBundle(const std::string& path, const std::str
 }
 
 }  // namespace conform
+
+// Shared by both caches (and by builds without the JIT), so it lives outside compiler/jit.
+namespace conform::jit {
+std::string DefaultCacheDir() {
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return (fs::path(x) / "conform").string();
+  if (const char* h = std::getenv("HOME"); h && *h) return (fs::path(h) / ".cache" / "conform").string();
+  return {};
+}
+}  // namespace conform::jit

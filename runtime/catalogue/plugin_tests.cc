@@ -306,7 +306,7 @@ class Runner {
       d.path = where.string();
       return nullptr;
     }
-    if (std::find(opts_.engines.begin(), opts_.engines.end(), "jit") != opts_.engines.end()) {
+    if (jit::Available() && std::find(opts_.engines.begin(), opts_.engines.end(), "jit") != opts_.engines.end()) {
       jit::JitOptions jo;
       jo.cache_dir = opts_.cache_dir;
       jo.use_cache = opts_.use_cache;

@@ -24,8 +24,8 @@ namespace conform::embed {
 
 inline constexpr const char* kVersion = "0.1.0";
 
-// True when this build has the native engine (CONFORM_WITH_JIT); without it every
-// Engine::Jit request is served by the interpreter, with the same verdicts.
+// True when this build has the native engine (jit::Available(), CONFORM_WITH_JIT); without it
+// every Engine::Jit request is served by the interpreter, with the same verdicts.
 bool HasJit();
 
 // Where the catalogue is looked for.

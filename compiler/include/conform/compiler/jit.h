@@ -46,6 +46,10 @@ class CompiledProgram {
 std::unique_ptr<CompiledProgram> Compile(std::shared_ptr<const ir::Program> program, const JitOptions& opts,
                                          Diagnostics& diags);
 
+// False in a build without LLVM (-DCONFORM_WITH_JIT=OFF, jit/no_jit.cc): Compile then reports
+// E1207 and returns nullptr, and callers evaluate with the interpreter.
+bool Available();
+
 // The module as LLVM IR text, optimised at `opt_level` (`conform compile --emit llvm`).
 std::string EmitLLVM(const ir::Program& p, int opt_level = 2);
 

@@ -1,0 +1,109 @@
+"""The Python module: verdicts equal to the CLI's, dict/str/path evidence, batch, errors, GIL."""
+import datetime
+import json
+import pathlib
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+import conform
+from conftest import AS_OF, cli, organizations
+
+
+def test_check_equals_cli(src):
+    path = src / "examples/precision-parts.yaml"
+    report = conform.check(str(path), standards=["iso9001"], as_of=AS_OF)
+    out = cli("check", str(path), "-s", "iso9001", "--as-of", AS_OF, "--format", "json")
+    assert report.json == out.stdout
+    want = {(r["standard"], r["id"]): r["verdict"] for s in json.loads(out.stdout)["standards"] for r in s["requirements"]}
+    assert report.verdicts() == want
+    assert report.conforms == (out.returncode == 0)
+    gaps = [f for f in report.standards[0].findings if f.verdict == "nonconform"]
+    assert gaps and all(f.grade in ("major", "minor", "observation") and f.message for f in gaps)
+    assert any(f.clause == "7.1.5.2" for f in gaps)
+
+
+def test_engines_and_evidence_kinds(src):
+    import yaml
+    path = src / "examples/integrated-manufacturer.yaml"
+    stds = ["iso9001", "iso14001", "iso45001"]
+    reports = []
+    for engine in ("jit", "interp"):
+        rules = conform.Engine().compile(stds, engine=engine, as_of=AS_OF)
+        assert rules.standards == stds
+        reports.append(rules.check(path, as_of=datetime.date(2026, 11, 22)))     # os.PathLike
+        reports.append(rules.check(str(path), as_of=AS_OF))                       # str path
+        reports.append(rules.check(path.read_text(), as_of=AS_OF))                # YAML text
+        reports.append(rules.check(yaml.safe_load(path.read_text()), as_of=AS_OF))  # dict (dates as date objects)
+    verdicts = [r.verdicts() for r in reports]
+    assert all(v == verdicts[0] for v in verdicts)
+    assert len(verdicts[0]) > 100
+
+
+def test_batch_equals_cli_batch(src, work):
+    text = organizations(src, 300)
+    path = work / "orgs.ndjson"
+    path.write_text(text)
+    rules = conform.Engine().compile(["iso9001", "hs"], as_of=AS_OF)
+    out = cli("check", "--batch", str(path), "-s", "iso9001", "-s", "hs", "--as-of", AS_OF)
+    assert rules.batch_ndjson(text, as_of=AS_OF, threads=2) == out.stdout
+    records = rules.batch([json.loads(line) if line.startswith("{") and '"many"' not in line else line
+                           for line in text.splitlines() if line], as_of=AS_OF)
+    assert [("error" in r) for r in records] == [("error" in json.loads(l)) for l in out.stdout.splitlines()]
+    assert records[7]["error"]["code"] == "E0704" and records[7]["error"]["path"] == "$.employees"
+
+
+def test_errors_are_conform_errors(src):
+    with pytest.raises(conform.ConformError) as e:
+        conform.Engine().compile(["iso9999"])
+    assert e.value.code == "E0602" and "iso9999" in str(e.value)
+    rules = conform.Engine().compile(["iso9001"], as_of=AS_OF)
+    with pytest.raises(conform.ConformError) as e:
+        rules.check({"name": "A", "employees": "many"}, as_of=AS_OF)
+    assert e.value.code == "E0704"
+    assert e.value.diagnostics[0]["data_path"] == "$.employees"
+    with pytest.raises(conform.ConformError) as e:
+        rules.check(src / "examples/precision-parts.yaml", as_of=AS_OF, params={"iso9001.nope": 1})
+    assert e.value.code == "E0711"
+    with pytest.raises(conform.ConformError) as e:
+        rules.check("no/such/file.yaml", as_of=AS_OF)
+    assert e.value.code == "E0701"
+
+
+def test_threads_share_one_rule_set(src):
+    rules = conform.Engine().compile(["iso9001", "iso14001", "iso45001"], as_of=AS_OF)
+    paths = [src / "examples/precision-parts.yaml", src / "examples/integrated-manufacturer.yaml"] * 8
+    want = [rules.check(p, as_of=AS_OF).json for p in paths[:2]]
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda p: rules.check(p, as_of=AS_OF).json, paths))
+    assert got == want * 8
+
+
+def test_gil_released_during_evaluation(src):
+    """A Python thread keeps running while the native batch evaluates (the GIL is released).
+    The switch interval is made huge so the main thread never yields the GIL by itself."""
+    rules = conform.Engine().compile(["iso9001"], as_of=AS_OF)
+    text = organizations(src, 3000)
+    counter = 0
+    stop = False
+
+    def spin():
+        nonlocal counter
+        while not stop:
+            counter += 1
+
+    old = sys.getswitchinterval()
+    t = threading.Thread(target=spin)
+    t.start()
+    try:
+        sys.setswitchinterval(100.0)
+        before = counter
+        rules.batch_ndjson(text, as_of=AS_OF, threads=1)
+        during = counter - before
+    finally:
+        stop = True
+        sys.setswitchinterval(old)
+        t.join()
+    assert during > 0, "the Python thread did not run while evaluating: the GIL was held"

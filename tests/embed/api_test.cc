@@ -1,0 +1,270 @@
+// The embedding API through libconform.so: the C++ API (conform.hpp) and the C ABI under it.
+// Results must equal `conform check`'s; one rule set must serve many threads; every failure
+// must come back as a status with a readable message.
+#include <conform/conform.h>
+#include <conform/conform.hpp>
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+namespace {
+
+const std::string kSrc = CONFORM_SOURCE_DIR;
+const std::string kPrecision = kSrc + "/examples/precision-parts.yaml";
+const std::string kIntegrated = kSrc + "/examples/integrated-manufacturer.yaml";
+
+std::string Cli(const std::string& args, int* status = nullptr) {
+  std::string cmd = std::string(CONFORM_BIN) + " " + args + " 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  int st = pclose(p);
+  if (status) *status = WEXITSTATUS(st);
+  return out;
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+conform::Engine OpenEngine() {
+  auto e = conform::Engine::Open();
+  EXPECT_TRUE(e.ok()) << e.error().message;
+  return *e;
+}
+
+conform::RuleSet Compile(const std::vector<std::string>& standards, const std::string& engine = "jit") {
+  conform::CompileOptions co;
+  co.as_of = "2026-11-22";
+  co.engine = engine;
+  auto r = OpenEngine().Compile(standards, co);
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  return *r;
+}
+
+conform::EvalOptions AsOf(const std::string& date = "2026-11-22") {
+  conform::EvalOptions o;
+  o.as_of = date;
+  return o;
+}
+
+TEST(EmbedApi, AbiVersionAndEngines) {
+  EXPECT_EQ(conform_abi_version(), CONFORM_ABI_VERSION);
+  EXPECT_STREQ(conform_version(), "0.1.0");
+  EXPECT_EQ(Compile({"iso9001"}, "interp").engine(), "interp");
+  EXPECT_EQ(Compile({"iso9001"}, "jit").engine(), conform_has_jit() ? "jit" : "interp");
+}
+
+// The JSON and text of a report are byte for byte what `conform check` prints.
+TEST(EmbedApi, ReportEqualsConformCheck) {
+  for (const char* engine : {"jit", "interp"}) {
+    auto rules = Compile({"iso9001", "iso14001", "iso45001"}, engine);
+    auto report = rules.Check(kIntegrated, AsOf());
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    int status = -1;
+    std::string args = kIntegrated + " -s iso9001 -s iso14001 -s iso45001 --as-of 2026-11-22 --engine " + engine;
+    EXPECT_EQ(report->json(), Cli("check " + args + " --format json", &status));
+    EXPECT_EQ(status, report->conforms() ? 0 : 1);
+    EXPECT_EQ(report->text(), Cli("check " + args + " --color never"));
+  }
+}
+
+// Typed results agree with themselves: summaries count the findings; roll-ups are the worst.
+TEST(EmbedApi, TypedResults) {
+  auto rules = Compile({"iso9001"});
+  EXPECT_EQ(rules.standards(), std::vector<std::string>{"iso9001"});
+  auto report = rules.Check(kPrecision, AsOf());
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  ASSERT_EQ(report->standards().size(), 1u);
+  const conform::StandardResult& s = report->standards()[0];
+  EXPECT_EQ(s.id, "iso9001");
+  EXPECT_FALSE(s.edition.empty());
+  conform::Summary n;
+  bool calibration_gap = false;
+  for (const auto& f : s.findings) {
+    ++n.requirements;
+    if (f.verdict == "conform") ++n.conform;
+    if (f.verdict == "nonconform") {
+      ++n.nonconform;
+      EXPECT_EQ(f.verdict_code, CONFORM_NONCONFORM);
+      EXPECT_FALSE(f.grade.empty()) << f.id;
+      EXPECT_FALSE(f.message.empty()) << f.id;
+      if (f.clause == "7.1.5.2") {
+        calibration_gap = true;
+        EXPECT_FALSE(f.facts.empty()) << "deciding values of " << f.id;
+      }
+    } else {
+      EXPECT_TRUE(f.grade.empty()) << f.id;
+    }
+    if (f.verdict == "not_evidenced") ++n.not_evidenced;
+    if (f.verdict == "not_applicable") ++n.not_applicable;
+  }
+  EXPECT_TRUE(calibration_gap) << "examples/precision-parts.yaml has an overdue gauge (7.1.5.2)";
+  EXPECT_EQ(n.requirements, s.summary.requirements);
+  EXPECT_EQ(n.conform, s.summary.conform);
+  EXPECT_EQ(n.nonconform, s.summary.nonconform);
+  EXPECT_EQ(n.not_evidenced, s.summary.not_evidenced);
+  EXPECT_EQ(n.not_applicable, s.summary.not_applicable);
+  EXPECT_FALSE(report->conforms());
+  bool clause7_nonconform = false;
+  for (const auto& c : s.clauses)
+    if (c.number == "7") clause7_nonconform = c.verdict == "nonconform" && c.counts.nonconform > 0;
+  EXPECT_TRUE(clause7_nonconform);
+}
+
+// Evidence from a file, a string and a builder give the same report.
+TEST(EmbedApi, EvidenceFromStringAndBuilder) {
+  auto rules = Compile({"iso9001"});
+  auto from_file = rules.Check(kPrecision, AsOf());
+  auto ev = rules.LoadString(Slurp(kPrecision), kPrecision);
+  ASSERT_TRUE(ev.ok()) << ev.error().message;
+  auto from_string = rules.Evaluate(*ev, AsOf());
+  ASSERT_TRUE(from_file.ok() && from_string.ok());
+  EXPECT_EQ(from_file->json(), from_string->json());
+
+  std::string json =
+      "{\"name\":\"Small Ltd\",\"employees\":12,\"documents\":[{\"id\":\"QM-1\",\"code\":\"QM\",\"title\":"
+      "\"Quality manual\",\"doc_type\":\"manual\",\"version\":\"2\",\"status\":\"approved\",\"approved_at\":\"2026-01-05\"}]}";
+  conform::Value org = conform::Value::Map();
+  org.Set("name", "Small Ltd").Set("employees", 12);
+  conform::Value docs = conform::Value::List();
+  docs.Add(conform::Value::Map()
+               .Set("id", "QM-1")
+               .Set("code", "QM")
+               .Set("title", "Quality manual")
+               .Set("doc_type", "manual")
+               .Set("version", "2")
+               .Set("status", "approved")
+               .Set("approved_at", "2026-01-05"));
+  org.Set("documents", docs);
+  EXPECT_EQ(org.json(), json);
+  auto built = rules.Load(org, "small");
+  auto parsed = rules.LoadString(json, "small");
+  ASSERT_TRUE(built.ok()) << built.error().message;
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(built.value().diagnostics_json(), "[]");  // every field known: no warning
+  EXPECT_EQ(rules.Evaluate(*built, AsOf())->json(), rules.Evaluate(*parsed, AsOf())->json());
+}
+
+// One compiled rule set, many threads, each with its own evidence (and some sharing one).
+TEST(EmbedApi, OneRuleSetManyThreads) {
+  auto rules = Compile({"iso9001", "iso14001", "iso45001"});
+  std::string texts[2] = {Slurp(kPrecision), Slurp(kIntegrated)};
+  std::string want[2];
+  for (int i = 0; i < 2; ++i) want[i] = rules.Evaluate(*rules.LoadString(texts[i], "org"), AsOf())->json();
+  auto shared = rules.LoadString(texts[1], "org");
+  std::vector<std::string> got(16);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < 16; ++t)
+    pool.emplace_back([&, t] {
+      for (int rep = 0; rep < 3; ++rep) {
+        if (t % 4 == 3) {  // evaluations of one evidence from several threads are serialized
+          got[t] = rules.Evaluate(*shared, AsOf())->json();
+        } else {
+          auto ev = rules.LoadString(texts[t % 2], "org");
+          got[t] = ev.ok() ? rules.Evaluate(*ev, AsOf())->json() : ev.error().message;
+        }
+      }
+    });
+  for (auto& th : pool) th.join();
+  for (int t = 0; t < 16; ++t) EXPECT_EQ(got[t], want[t % 4 == 3 ? 1 : t % 2]) << "thread " << t;
+}
+
+TEST(EmbedApi, BatchEqualsConformCheckBatch) {
+  std::string good1 = "{\"name\":\"A\",\"employees\":3,\"documents\":[]}";
+  std::string good2 = "{\"name\":\"B\",\"employees\":40}";
+  std::string text = good1 + "\n{\"name\": 5}\nnot json\n\n" + good2 + "\n";
+  for (int i = 0; i < 50; ++i) text += (i % 2 ? good1 : good2) + "\n";
+  std::string path = testing::TempDir() + "/embed-orgs.ndjson";
+  std::ofstream(path) << text;
+  auto rules = Compile({"iso9001", "hs"});
+  conform::BatchOptions bo;
+  bo.as_of = "2026-11-22";
+  bo.threads = 2;
+  auto out = rules.Batch(text, bo);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  std::string cli = Cli("check --batch " + path + " -s iso9001 -s hs --as-of 2026-11-22");
+  // Error records name the source: the CLI its file, the library "<batch>".
+  size_t at;
+  while ((at = cli.find(path)) != std::string::npos) cli.replace(at, path.size(), "<batch>");
+  EXPECT_EQ(*out, cli);
+  bo.first_line = 101;  // a slice of a larger input keeps its line numbers
+  auto slice = rules.Batch(good2 + "\n", bo);
+  EXPECT_EQ(slice->rfind("{\"line\":101,", 0), 0u) << *slice;
+}
+
+TEST(EmbedApi, ErrorsAreStatusesWithMessages) {
+  conform::Engine engine = OpenEngine();
+  auto unknown = engine.Compile({"iso9999"});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().status, CONFORM_ERROR_CATALOGUE);
+  EXPECT_NE(unknown.error().message.find("E0602"), std::string::npos) << unknown.error().message;
+  EXPECT_NE(unknown.error().diagnostics_json.find("\"code\":\"E0602\""), std::string::npos);
+
+  auto rules = Compile({"iso9001"});
+  auto bad = rules.LoadString("name: A\nemployees: [1, 2\n", "bad.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().status, CONFORM_ERROR_EVIDENCE);
+  EXPECT_NE(bad.error().message.find("E0702"), std::string::npos) << bad.error().message;
+  EXPECT_NE(bad.error().message.find("bad.yaml:"), std::string::npos) << bad.error().message;
+
+  auto wrong_type = rules.LoadString("{\"name\": \"A\", \"employees\": \"many\"}", "org.json");
+  ASSERT_FALSE(wrong_type.ok());
+  EXPECT_NE(wrong_type.error().diagnostics_json.find("\"data_path\":\"$.employees\""), std::string::npos)
+      << wrong_type.error().diagnostics_json;
+
+  auto ev = rules.LoadFile(kPrecision);
+  ASSERT_TRUE(ev.ok());
+  conform::EvalOptions bad_param = AsOf();
+  bad_param.params["iso9001.no_such_parameter"] = "3";
+  auto r = rules.Evaluate(*ev, bad_param);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().status, CONFORM_ERROR_PARAMETER);
+  EXPECT_NE(r.error().message.find("E0711"), std::string::npos) << r.error().message;
+
+  auto missing = rules.LoadFile("/no/such/file.yaml");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("E0701"), std::string::npos) << missing.error().message;
+
+  // The C ABI directly: NULL handles, bad options, indices out of range.
+  conform_rules* out = nullptr;
+  EXPECT_EQ(conform_compile(nullptr, nullptr, 0, nullptr, &out), CONFORM_ERROR_ARGUMENT);
+  EXPECT_NE(std::string(conform_last_error()).find("E1205"), std::string::npos);
+  conform_engine* e = nullptr;
+  EXPECT_EQ(conform_engine_open("{\"plugin_dir\": []}", &e), CONFORM_ERROR_ARGUMENT);
+  EXPECT_NE(std::string(conform_last_error()).find("unknown option `plugin_dir`"), std::string::npos)
+      << conform_last_error();
+  EXPECT_EQ(conform_engine_open("{", &e), CONFORM_ERROR_ARGUMENT);
+  EXPECT_EQ(conform_engine_open(nullptr, &e), CONFORM_OK);
+  EXPECT_STREQ(conform_last_error(), "");
+  const char* ids[] = {"iso9001"};
+  EXPECT_EQ(conform_compile(e, ids, 1, "{\"engine\": \"fast\"}", &out), CONFORM_ERROR_ARGUMENT);
+  ASSERT_EQ(conform_compile(e, ids, 1, "{\"engine\": \"interp\", \"as_of\": \"2026-11-22\"}", &out), CONFORM_OK);
+  conform_evidence* cev = nullptr;
+  ASSERT_EQ(conform_evidence_load_file(out, kPrecision.c_str(), nullptr, &cev), CONFORM_OK);
+  conform_report* rep = nullptr;
+  EXPECT_EQ(conform_evaluate(out, cev, "{\"as_of\": \"2026-13-01\"}", &rep), CONFORM_ERROR_ARGUMENT);
+  ASSERT_EQ(conform_evaluate(out, cev, "{\"as_of\": \"2026-11-22\"}", &rep), CONFORM_OK);
+  conform_requirement req;
+  EXPECT_EQ(conform_report_requirement(rep, 1, 0, &req), CONFORM_ERROR_ARGUMENT);
+  EXPECT_NE(std::string(conform_last_error()).find("out of range"), std::string::npos);
+  EXPECT_EQ(conform_report_requirement(rep, 0, 100000, &req), CONFORM_ERROR_ARGUMENT);
+  ASSERT_EQ(conform_report_requirement(rep, 0, 0, &req), CONFORM_OK);
+  EXPECT_STRNE(req.verdict, "");
+  conform_report_free(rep);
+  conform_evidence_free(cev);
+  conform_rules_free(out);
+  conform_engine_free(e);
+}
+
+}  // namespace
