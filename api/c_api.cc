@@ -6,11 +6,13 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <sstream>
 #include <string>
 
 #include "conform/compiler/calendar.h"
 #include "conform/embed/engine.h"
+#include "conform/runtime/results.h"
 
 using namespace conform;
 
@@ -30,6 +32,7 @@ struct conform_report {
   std::shared_ptr<embed::Evidence> evidence;  // the report may outlive the evidence handle
   embed::Evaluation eval;
   std::vector<std::string> editions;  // per report
+  mutable std::mutex mu;              // rendering reads the evidence document
 };
 
 namespace {
@@ -418,26 +421,55 @@ conform_status conform_evaluate(const conform_rules* rules, conform_evidence* ev
 void conform_report_free(conform_report* report) { delete report; }
 int conform_report_conforms(const conform_report* report) { return report && report->eval.Conforms() ? 1 : 0; }
 
+namespace {
+// The report in one of the formats of `conform check --format` (runtime/report's writers).
+conform_status Render(const conform_report* report, const std::string& format, bool color, char** out) {
+  if (!report) return NullArg("report");
+  if (!out) return NullArg("out");
+  *out = nullptr;
+  auto f = runtime::ParseFormat(format);
+  if (!f || *f == runtime::Format::Xlsx) {
+    std::string names;
+    for (const auto& n : runtime::FormatNames())
+      if (n != "xlsx") names += (names.empty() ? "" : ", ") + n;
+    return Fail(CONFORM_ERROR_ARGUMENT, fmt::format("error[E1204]: unknown format `{}`\n  = help: the formats are: {}", format, names));
+  }
+  std::lock_guard<std::mutex> lock(report->mu);
+  runtime::Assessment a = runtime::BuildAssessment(report->eval.reports, report->eval.Info(), report->evidence->document());
+  std::string text;
+  switch (*f) {
+    case runtime::Format::Text: {
+      runtime::TextOptions to;
+      to.color = color;
+      text = runtime::WriteText(a, to);
+      break;
+    }
+    case runtime::Format::Json: text = runtime::WriteJson(a); break;
+    case runtime::Format::Html: text = runtime::WriteHtml(a); break;
+    case runtime::Format::Junit: text = runtime::WriteJunit(a); break;
+    case runtime::Format::Sarif: text = runtime::WriteSarif(a); break;
+    case runtime::Format::Oscal: text = runtime::WriteOscal(a); break;
+    case runtime::Format::Csv: text = runtime::WriteCsv(a); break;
+    case runtime::Format::Markdown: text = runtime::WriteMarkdown(a); break;
+    case runtime::Format::Xlsx: break;
+  }
+  *out = Dup(text);
+  return Ok();
+}
+}  // namespace
+
 conform_status conform_report_json(const conform_report* report, char** out_json) {
-  return Guard([&] {
-    if (!report) return NullArg("report");
-    if (!out_json) return NullArg("out_json");
-    *out_json = Dup(runtime::RenderJson(report->eval.reports, report->eval.Info()));
-    return Ok();
-  });
+  return Guard([&] { return Render(report, "json", false, out_json); });
 }
 
 conform_status conform_report_text(const conform_report* report, int color, char** out_text) {
+  return Guard([&] { return Render(report, "text", color != 0, out_text); });
+}
+
+conform_status conform_report_render(const conform_report* report, const char* format, char** out) {
   return Guard([&] {
-    if (!report) return NullArg("report");
-    if (!out_text) return NullArg("out_text");
-    runtime::TextOptions to;
-    to.color = color != 0;
-    std::string out;
-    const auto& reps = report->eval.reports;
-    for (size_t i = 0; i < reps.size(); ++i) out += (i ? "\n" : "") + runtime::RenderText(reps[i], report->eval.Info(), to);
-    *out_text = Dup(out);
-    return Ok();
+    if (!format) return NullArg("format");
+    return Render(report, format, false, out);
   });
 }
 

@@ -53,6 +53,7 @@ PYBIND11_MODULE(_conform, m) {
       .def("json", &conform::Report::json)
       .def("text", &conform::Report::text, py::arg("color") = false)
       .def("conforms", &conform::Report::conforms)
+      .def("render", [](const conform::Report& r, const std::string& format) { return Take(r.render(format)); })
       .def("diagnostics_json", &conform::Report::diagnostics_json);
 
   py::class_<conform::Evidence>(m, "Evidence").def("diagnostics_json", &conform::Evidence::diagnostics_json);

@@ -117,18 +117,23 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         return json.loads(self.json)
 
+    def render(self, fmt: str) -> str:
+        """Any format of `conform check --format`: text, json, html, junit, sarif, oscal, csv, md."""
+        return self._native.render(fmt)
+
     @staticmethod
     def from_json(text: str) -> "Report":
         d = json.loads(text)
         standards = []
         for s in d["standards"]:
-            findings = [Finding(r["standard"], r["clause"], r["id"], r["verdict"], r["grade"], r["message"], r["says"],
-                                r["witness"], [Fact(f["expr"], f["value"], f["path"]) for f in r["facts"]])
+            findings = [Finding(r["standard"], r["clause"], r["id"], r["verdict"], r.get("grade"), r.get("message"),
+                                r.get("says", ""), r.get("witness"),
+                                [Fact(f["expr"], f["value"], f.get("path")) for f in r.get("facts", [])])
                         for r in s["requirements"]]
-            clauses = [Clause(c["clause"], c["title"], c["verdict"], c["counts"]) for c in s["clauses"]]
-            standards.append(StandardResult(s["standard"], s["title"], s["edition"], s["summary"], clauses, findings,
-                                            s.get("warnings", [])))
-        return Report(d["evidence"], d["as_of"], d["engine"], standards, text)
+            clauses = [Clause(c["clause"], c["title"], c["verdict"], c["counts"]) for c in s.get("clauses", [])]
+            standards.append(StandardResult(s["standard"], s["title"], s.get("edition", ""), s["summary"], clauses,
+                                            findings, s.get("warnings", [])))
+        return Report(d.get("evidence", ""), d["as_of"], d["engine"], standards, text)
 
 
 def _date(as_of: Union[str, datetime.date, None]) -> str:
@@ -196,7 +201,9 @@ class RuleSet:
         parameter is invalid."""
         ev = self.load(evidence, strict=strict)
         native = self._native.evaluate(ev, _date(as_of), _params(params), explain)
-        return Report.from_json(native.json())
+        report = Report.from_json(native.json())
+        object.__setattr__(report, "_native", native)
+        return report
 
     def batch_ndjson(self, ndjson: str, *, as_of: Union[str, datetime.date, None] = None,
                      params: Mapping[str, Any] | None = None, threads: int = 0, first_line: int = 1) -> str:

@@ -73,7 +73,7 @@ for evidence, as_of, standards in cases:
     want = []
     for st in report["standards"]:
         for r in st["requirements"]:
-            want.append(" ".join([st["standard"], r["clause"], r["id"], r["verdict"]] + ([r["grade"]] if r["grade"] else [])))
+            want.append(" ".join([st["standard"], r["clause"], r["id"], r["verdict"]] + ([r["grade"]] if r.get("grade") else [])))
         n = st["summary"]
         want.append(f"{st['standard']} summary: {n['requirements']} requirements, {n['conform']} conform, "
                     f"{n['nonconform']} nonconform, {n['not_evidenced']} not evidenced, {n['not_applicable']} not applicable")

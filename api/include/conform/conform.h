@@ -97,6 +97,9 @@ CONFORM_API int conform_report_conforms(const conform_report* report);
 CONFORM_API conform_status conform_report_json(const conform_report* report, char** out_json);
 /* The report as `conform check` prints it (color: 0 or 1). */
 CONFORM_API conform_status conform_report_text(const conform_report* report, int color, char** out_text);
+/* The report in any text format of `conform check --format`: text, json, html, junit, sarif,
+ * oscal, csv, md. */
+CONFORM_API conform_status conform_report_render(const conform_report* report, const char* format, char** out);
 
 typedef struct conform_summary {
   int requirements, conform, nonconform, major, minor, observation, not_evidenced, not_applicable;

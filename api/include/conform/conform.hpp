@@ -149,6 +149,12 @@ class Report {
     conform_report_text(h_.get(), color ? 1 : 0, &out);
     return detail::Take(out);
   }
+  // Any format of `conform check --format`: text, json, html, junit, sarif, oscal, csv, md.
+  Result<std::string> render(const std::string& format) const {
+    char* out = nullptr;
+    if (auto s = conform_report_render(h_.get(), format.c_str(), &out)) return detail::LastError(s);
+    return detail::Take(out);
+  }
   std::string diagnostics_json() const {  // evaluation warnings (edition withdrawn …)
     char* out = nullptr;
     conform_report_diagnostics_json(h_.get(), &out);
