@@ -343,8 +343,9 @@ conform_status LoadWith(const conform_rules* rules, const char* options_json, co
   Options o;
   std::string format = "auto";
   runtime::LoadOptions lo;
-  if (!o.Parse(options_json, {"format", "strict"}) || !o.String("format", format) ||
-      !o.Bool("strict", lo.unknown_fields_are_errors))
+  lo.keep_positions = true;  // evidence lines in reports, as the CLI
+  if (!o.Parse(options_json, {"format", "strict", "positions"}) || !o.String("format", format) ||
+      !o.Bool("strict", lo.unknown_fields_are_errors) || !o.Bool("positions", lo.keep_positions))
     return Fail(CONFORM_ERROR_ARGUMENT, o.error);
   if (format == "yaml") lo.format = runtime::EvidenceFormat::Yaml;
   else if (format == "json") lo.format = runtime::EvidenceFormat::Json;
