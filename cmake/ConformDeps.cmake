@@ -6,6 +6,7 @@ find_package(yaml-cpp 0.7 REQUIRED)            # plugin test files (runtime/cata
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBYAML REQUIRED IMPORTED_TARGET yaml-0.1)  # evidence files: PkgConfig::LIBYAML
 pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)  # `--format xlsx`: PkgConfig::XLSXWRITER
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)           # `matches` (compiler/patterns.cc): PkgConfig::RE2
 find_package(simdjson 3 REQUIRED)
 find_package(CLI11 2 REQUIRED)
 find_package(tomlplusplus 3 REQUIRED)

@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <regex>
 
 #include "conform/compiler/calendar.h"
+#include "conform/compiler/patterns.h"
 
 using conform::EvalContext;
 
@@ -57,14 +57,10 @@ int64_t conform_rt_ends_with(EvalContext* c, const int64_t* a) {
   return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
 }
 int64_t conform_rt_matches(EvalContext* c, const int64_t* a) {
-  // The pattern is a literal, validated at compile time; compiled once per evaluator.
-  auto* cache = static_cast<std::unordered_map<int64_t, std::regex>*>(c->regex_cache);
-  std::unordered_map<int64_t, std::regex> local;
-  if (!cache) cache = &local;
-  auto it = cache->find(a[1]);
-  if (it == cache->end()) it = cache->emplace(a[1], std::regex(std::string(Str(c, a[1])), std::regex::ECMAScript)).first;
-  auto s = Str(c, a[0]);
-  return std::regex_match(s.begin(), s.end(), it->second);
+  // The pattern is a literal, validated at compile time and compiled once per program.
+  const auto* re = c->patterns ? c->patterns->Find(a[1]) : nullptr;
+  if (re) return conform::PatternSet::FullMatch(*re, Str(c, a[0]));
+  return conform::PatternSet::MatchOnce(Str(c, a[1]), Str(c, a[0]));
 }
 int64_t conform_rt_days_between(EvalContext*, const int64_t* a) { return a[1] - a[0]; }
 int64_t conform_rt_months_between(EvalContext*, const int64_t* a) { return conform::cal::MonthsBetween(a[0], a[1]); }
@@ -119,7 +115,7 @@ BuiltinRegistry::BuiltinRegistry() {
   add("ends_with", {T::kString, T::kString}, T::kBool, "conform_rt_ends_with", conform_rt_ends_with,
       "true if the first string ends with the second");
   add("matches", {T::kString, T::kString}, T::kBool, "conform_rt_matches", conform_rt_matches,
-      "true if the whole string matches the regular expression (ECMAScript syntax); the pattern must be a "
+      "true if the whole string matches the regular expression (RE2 syntax, see below); the pattern must be a "
       "string literal and is checked at compile time");
   add("days_between", {T::kDate, T::kDate}, T::kInt, "conform_rt_days_between", conform_rt_days_between,
       "days from the first date to the second (negative if the second is earlier)");
@@ -191,7 +187,7 @@ std::string BuiltinRegistry::Markdown() const {
   }
   out += "\n## Aggregates and special forms\n\n| form | description |\n|---|---|\n";
   for (const auto& s : special_) out += fmt::format("| `{}` | {} |\n", s.signature, s.doc);
-  return out;
+  return out + PatternSet::SyntaxMarkdown();
 }
 
 std::string BuiltinRegistry::Canonical() const {

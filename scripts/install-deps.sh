@@ -8,7 +8,8 @@ PKGS=(build-essential cmake pkg-config
       libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev zlib1g-dev libzstd-dev libedit-dev libffi-dev libxml2-dev
       libxlsxwriter-dev
       python3-jsonschema python3-junitparser chromium
-      pybind11-dev python3-dev python3-pytest python3-distributed python3-pandas python3-yaml)
+      pybind11-dev python3-dev python3-pytest python3-distributed python3-pandas python3-yaml
+      libre2-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

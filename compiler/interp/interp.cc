@@ -7,11 +7,11 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
-#include <regex>
 #include <unordered_map>
 
 #include "conform/compiler/builtins.h"
 #include "conform/compiler/calendar.h"
+#include "conform/compiler/patterns.h"
 #include "conform/compiler/rt_helpers.h"
 
 namespace conform {
@@ -108,7 +108,8 @@ class Machine {
   Machine(const ir::Program& p, const EvalInput& in) : p_(p), m_(*p.schema), in_(in), vars_(p.num_vars) {
     ctx_.strings = in.strings;
     ctx_.as_of = in.as_of;
-    ctx_.regex_cache = &regex_cache_;
+    patterns_ = PatternSet::For(p);
+    ctx_.patterns = patterns_.get();
     var_paths_.resize(p.num_vars);
   }
 
@@ -156,7 +157,7 @@ class Machine {
   const SchemaModel& m_;
   const EvalInput& in_;
   EvalContext ctx_;
-  std::unordered_map<int64_t, std::regex> regex_cache_;
+  std::shared_ptr<const PatternSet> patterns_;
   std::vector<Value> vars_;
   std::vector<std::string> var_paths_;
 

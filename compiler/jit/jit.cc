@@ -25,7 +25,6 @@
 #include <fstream>
 #include <map>
 #include <mutex>
-#include <regex>
 #include <sstream>
 #include <thread>
 #include <unistd.h>
@@ -33,6 +32,7 @@
 #include "../codegen/codegen.h"
 #include "conform/compiler/builtins.h"
 #include "conform/compiler/interp.h"
+#include "conform/compiler/patterns.h"
 #include "conform/compiler/rt_helpers.h"
 
 namespace fs = std::filesystem;
@@ -214,7 +214,7 @@ using ExclusionsFn = void (*)(EvalContext*, const void*, const int64_t*, int64_t
 class Native final : public CompiledProgram {
  public:
   Native(std::shared_ptr<const ir::Program> p, llvm::orc::ResourceTrackerSP rt)
-      : p_(std::move(p)), rt_(std::move(rt)) {}
+      : p_(std::move(p)), rt_(std::move(rt)), patterns_(PatternSet::For(*p_)) {}
   ~Native() override {
     if (rt_) {
       std::lock_guard<std::recursive_mutex> lock(Engine::Get().mu());
@@ -226,6 +226,7 @@ class Native final : public CompiledProgram {
   const JitStats& stats() const override { return stats_; }
 
   void EvaluateVerdicts(const EvalInput& in, EvalContext& ctx, uint8_t* verdicts, int64_t* witnesses) const override {
+    if (!ctx.patterns) ctx.patterns = patterns_.get();
     entry_(&ctx, in.root, in.params->values.data(), in.as_of, verdicts, witnesses);
     if (p_->exclusions < 0) return;
     int64_t bits = 0;
@@ -246,11 +247,9 @@ class Native final : public CompiledProgram {
   std::vector<RequirementResult> EvaluateAll(const EvalInput& in) const override {
     const size_t n = p_->requirements.size();
     Scratch scratch;
-    std::unordered_map<int64_t, std::regex> regex_cache;
     EvalContext ctx;
     ctx.strings = in.strings;
     ctx.as_of = in.as_of;
-    ctx.regex_cache = &regex_cache;
     ctx.scratch = &scratch;
     std::vector<uint8_t> verdicts(n);
     std::vector<int64_t> witnesses(n);
@@ -315,6 +314,7 @@ class Native final : public CompiledProgram {
 
   std::shared_ptr<const ir::Program> p_;
   llvm::orc::ResourceTrackerSP rt_;
+  std::shared_ptr<const PatternSet> patterns_;  // compiled once per program, shared by every evaluation
   JitStats stats_;
   EntryFn entry_ = nullptr;
   ExclusionsFn exclusions_ = nullptr;

@@ -4,12 +4,12 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
-#include <regex>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "conform/compiler/builtins.h"
 #include "conform/compiler/calendar.h"
+#include "conform/compiler/patterns.h"
 #include "conform/compiler/sema.h"
 #include "plan.h"
 
@@ -729,10 +729,9 @@ int32_t Lowerer::LowerCall(const Expr& e, TypeId hint) {
                    "patterns are checked when the rules are compiled");
       return Error(e.span);
     }
-    try {
-      std::regex re(e.args[1]->text, std::regex::ECMAScript);
-    } catch (const std::regex_error& err) {
-      diags_.Error("E0305", e.args[1]->span, fmt::format("invalid regular expression: {}", err.what()));
+    if (std::string why = PatternSet::Check(e.args[1]->text); !why.empty()) {
+      diags_.Error("E0305", e.args[1]->span, fmt::format("invalid regular expression: {}", why),
+                   "patterns use RE2 syntax (docs/builtins.md): no backreferences or lookaround");
       return Error(e.span);
     }
   }

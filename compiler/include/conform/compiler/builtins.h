@@ -11,11 +11,13 @@
 
 namespace conform {
 
+class PatternSet;
+
 // What a builtin sees at run time. Plain struct: the JIT passes a pointer to it through.
 struct EvalContext {
   LayeredStrings* strings = nullptr;
   int64_t as_of = 0;
-  void* regex_cache = nullptr;  // owned by the evaluator
+  const PatternSet* patterns = nullptr;  // the program's compiled `matches` patterns (may be null)
   void* scratch = nullptr;      // conform::Scratch, for sets built during evaluation (JIT)
 };
 

@@ -9,6 +9,10 @@
 #include "conform/compiler/source.h"
 #include "conform/compiler/strings.h"
 
+namespace conform {
+class PatternSet;
+}
+
 namespace conform::ir {
 
 enum class Op : uint8_t {
@@ -133,6 +137,9 @@ struct Program {
   std::shared_ptr<StringPool> literals;
   // Source text of each node, for explanations; host-side only, not part of the canonical form.
   std::vector<std::string> node_text;
+  // The compiled `matches` patterns, built on first evaluation (PatternSet::For); not part of
+  // the canonical form.
+  mutable std::shared_ptr<const PatternSet> patterns;
 
   std::string Meta(const std::string& key) const {
     for (const auto& [k, v] : meta)
