@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "output.h"
 #include "conform/embed/engine.h"
 #include "conform/runtime/results.h"
 
@@ -35,6 +36,8 @@ struct CheckOptions {
   bool quiet = false;
   bool no_explain = false;
   std::string color = "auto";
+  size_t max_evidence_bytes = size_t{256} << 20;
+  size_t max_batch_bytes = size_t{256} << 20;
 };
 
 
@@ -71,6 +74,8 @@ int RunBatchMode(const CheckOptions& o, const embed::RuleSet& rules, int64_t as_
   if (!ok) return 2;
   runtime::BatchJob job = rules.BatchJob(as_of, params, o.threads);
   job.source_name = o.batch;
+  job.max_line_bytes = o.max_evidence_bytes;
+  job.max_bytes_in_flight = o.max_batch_bytes;
   std::ifstream file;
   std::istream* in = &std::cin;
   if (o.batch != "-") {
@@ -86,7 +91,7 @@ int RunBatchMode(const CheckOptions& o, const embed::RuleSet& rules, int64_t as_
   }
   std::ios::sync_with_stdio(false);
   runtime::BatchStats st = runtime::RunBatch(*in, std::cout, job);
-  std::cout.flush();
+  if (int err = FlushStdout(); st.output_failed || err) return OutputFailure(err);
   if (o.timings)
     fmt::print(stderr, "batch: {} lines, {} evaluated, {} errors in {:.3f} s ({:.0f} organizations/s); total {:.1f} ms\n",
                st.lines, st.ok, st.errors, st.seconds, st.seconds > 0 ? st.ok / st.seconds : 0.0, Since(t_start));
@@ -121,6 +126,7 @@ int RunCheck(const CheckOptions& o) {
   auto t_load = std::chrono::steady_clock::now();
   runtime::LoadOptions lo;
   lo.unknown_fields_are_errors = o.strict;
+  lo.max_bytes = o.max_evidence_bytes;
   lo.keep_positions = true;  // evidence lines in reports (SARIF regions, HTML, text)
   std::unique_ptr<embed::Evidence> evidence = rules->LoadFile(o.evidence, lo);
   if (!evidence->ok()) {
@@ -224,6 +230,12 @@ void AddCheck(CLI::App& app, std::function<int()>& run) {
   cmd->add_flag("-q,--quiet", o->quiet, "text output: hide conforming requirements");
   cmd->add_flag("--no-explain", o->no_explain, "do not print the values that decided each verdict");
   cmd->add_option("--color", o->color, "auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}));
+  cmd->add_option("--max-evidence-bytes", o->max_evidence_bytes,
+                  "largest evidence file, and longest batch line, accepted (default 268435456 = 256 MiB)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-batch-bytes", o->max_batch_bytes,
+                  "batch: input bytes evaluated at once, bounding memory (default 268435456 = 256 MiB)")
+      ->check(CLI::PositiveNumber);
   cmd->callback([o, &run] { run = [o] { return RunCheck(*o); }; });
 }
 

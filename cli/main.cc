@@ -4,9 +4,11 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <system_error>
 
 #include "commands.h"
 #include "common.h"
+#include "output.h"
 
 int main(int argc, char** argv) {
   using namespace conform::cli;
@@ -26,28 +28,34 @@ int main(int argc, char** argv) {
   AddNew(app, run);
   AddLint(app, run);
   AddFmt(app, run);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return 2;  // usage errors exit 2, as every other input error
-  }
   int status = 2;
   try {
-    status = run ? run() : 2;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "error[E0900]: internal error: {}\n  = help: please report this with the command that caused it\n", e.what());
-    status = 2;
+    app.parse(argc, argv);
+    try {
+      status = run ? run() : 2;
+    } catch (const std::system_error& e) {
+      // fmt::print throws when a write fails: stdout (E0910) or stderr (nothing left to say).
+      if (StdoutFailed()) status = OutputFailure(e.code().value());
+      else if (!std::ferror(stderr))
+        StderrNoThrow(fmt::format("error[E0900]: internal error: {}\n  = help: please report this with the command "
+                                  "that caused it\n", e.what()));
+      status = 2;
+    } catch (const std::exception& e) {
+      StderrNoThrow(fmt::format("error[E0900]: internal error: {}\n  = help: please report this with the command that "
+                                "caused it\n", e.what()));
+      status = 2;
+    }
+  } catch (const CLI::CallForHelp& e) {
+    status = app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    status = app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    status = app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    status = 2;  // usage errors exit 2, as every other input error
   }
-  // Everything is written: skip the teardown of parser caches, the JIT and the catalogue,
-  // which costs a warm `check` several milliseconds and changes nothing.
-  std::fflush(stdout);
-  std::fflush(stderr);
-  std::_Exit(status);
+  // Everything is written (or the failure reported): skip the teardown of parser caches, the JIT
+  // and the catalogue, which costs a warm `check` several milliseconds and changes nothing.
+  std::_Exit(Finish(status));
 }

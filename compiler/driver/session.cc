@@ -2,6 +2,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -16,21 +20,41 @@ namespace fs = std::filesystem;
 
 namespace conform {
 
-bool ReadFile(const std::string& path, std::string& out, std::string& error) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
+bool ReadFile(const std::string& path, std::string& out, std::string& error, size_t max_bytes) {
+  // open(2) and read(2), so that the message names the real cause (a symlink loop, a missing
+  // permission) and a limit bounds what is read from a pipe or device as well as from a file.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error = std::strerror(errno);
+    return false;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    ::close(fd);
     error = "is a directory";
     return false;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = errno ? std::strerror(errno) : "cannot open";
-    if (!fs::exists(path, ec)) error = "no such file";
-    return false;
+  out.clear();
+  if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) <= max_bytes) out.reserve(static_cast<size_t>(st.st_size));
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      error = std::strerror(errno);
+      ::close(fd);
+      return false;
+    }
+    if (n == 0) break;
+    if (out.size() + static_cast<size_t>(n) > max_bytes) {
+      ::close(fd);
+      out.clear();
+      error = fmt::format("larger than the limit of {} bytes", max_bytes);
+      return false;
+    }
+    out.append(buf, static_cast<size_t>(n));
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
+  ::close(fd);
   return true;
 }
 

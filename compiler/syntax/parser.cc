@@ -640,7 +640,16 @@ bool CheckUtf8(const std::string& text, uint32_t file, Diagnostics& diags) {
     size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
     bool ok = len > 0 && i + len <= text.size();
     for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-    if (len == 2 && ok) ok = c >= 0xC2;
+    if (len == 2 && ok) ok = c >= 0xC2;  // no overlong forms
+    if (len >= 3 && ok) {
+      // Strict (RFC 3629): no overlong forms, no UTF-16 surrogates, nothing above U+10FFFF.
+      unsigned char c1 = static_cast<unsigned char>(text[i + 1]);
+      if (c == 0xE0) ok = c1 >= 0xA0;
+      else if (c == 0xED) ok = c1 < 0xA0;
+      else if (c == 0xF0) ok = c1 >= 0x90;
+      else if (c == 0xF4) ok = c1 < 0x90;
+      else if (c > 0xF4) ok = false;
+    }
     if (!ok) {
       uint32_t at = static_cast<uint32_t>(i);
       diags.Error("E0109", {file, at, at + 1}, fmt::format("invalid UTF-8 at byte {}", i),
@@ -768,9 +777,12 @@ std::unique_ptr<ast::File> ParseFile(const SourceManager& sm, uint32_t file_id, 
   if (!CheckUtf8(src->text(), file_id, diags)) return file;
   if (!CheckNesting(src->text(), file_id, diags)) return file;
   size_t before = diags.ErrorCount();
-  ParseSession ps(src->text(), file_id, 0, diags);
+  // No exception leaves the parser (ANTLR throws on input it cannot decode or on internal limits).
+  std::unique_ptr<ParseSession> session;
   ClauseParser::File_Context* tree = nullptr;
   try {
+    session = std::make_unique<ParseSession>(src->text(), file_id, 0, diags);
+    ParseSession& ps = *session;
     // Two-stage parsing: the fast SLL mode first, full LL only if SLL gives up (then with
     // error reporting). Correct files never need the second stage.
     ps.parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
@@ -789,13 +801,24 @@ std::unique_ptr<ast::File> ParseFile(const SourceManager& sm, uint32_t file_id, 
       ps.parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
       tree = ps.parser.file_();
     }
+  } catch (const std::bad_alloc&) {
+    throw;
   } catch (const std::exception& e) {
     diags.Error("E0101", {file_id, 0, 0}, fmt::format("syntax error: {}", e.what()));
     return file;
+  } catch (...) {
+    diags.Error("E0101", {file_id, 0, 0}, "syntax error: the parser gave up on this file");
+    return file;
   }
   if (diags.ErrorCount() > before) return file;  // a parse tree with errors is not worth lowering
-  Builder b(sm, file_id, ps.om, diags);
-  *file = b.Build(tree);
+  try {
+    Builder b(sm, file_id, session->om, diags);
+    *file = b.Build(tree);
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception& e) {
+    diags.Error("E0101", {file_id, 0, 0}, fmt::format("syntax error: {}", e.what()));
+  }
   file->path = src->path();
   file->file_id = file_id;
   return file;

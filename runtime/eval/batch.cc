@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <istream>
+#include <mutex>
 #include <ostream>
 #include <thread>
 
@@ -65,43 +66,107 @@ LineResult EvaluateLine(const BatchJob& job, size_t line_no, std::string text) {
 
 }  // namespace
 
+// Reads one line (without its '\n') of at most `max` bytes; the rest of a longer line is read
+// and dropped, so memory stays bounded. False at the end of the input with nothing read.
+static bool ReadLine(std::streambuf* sb, std::string& line, size_t max, bool& too_long) {
+  line.clear();
+  too_long = false;
+  bool any = false;
+  for (int c; (c = sb->sbumpc()) != std::char_traits<char>::eof();) {
+    any = true;
+    if (c == '\n') return true;
+    if (line.size() < max)
+      line.push_back(static_cast<char>(c));
+    else
+      too_long = true;
+  }
+  return any;
+}
+
 BatchStats RunBatch(std::istream& in, std::ostream& out, const BatchJob& job) {
   auto t0 = std::chrono::steady_clock::now();
   BatchStats stats;
   unsigned threads = job.threads ? job.threads : std::max(1u, std::thread::hardware_concurrency());
-  const size_t kBlock = 8192;  // lines in flight: bounded memory for any input size
+  // In flight at once: at most kBlock lines and about job.max_bytes_in_flight bytes of input
+  // (plus one line of up to job.max_line_bytes): bounded memory for any input.
+  const size_t kBlock = 8192;
   size_t line_no = job.first_line ? job.first_line - 1 : 0;
-  std::vector<std::pair<size_t, std::string>> block;
+  struct Line {
+    size_t number;
+    std::string text;
+    bool too_long;
+  };
+  std::vector<Line> block;
   std::vector<LineResult> results;
+  std::vector<char> done;
   std::string line;
-  bool eof = false;
-  while (!eof) {
+  std::streambuf* sb = in.rdbuf();
+  bool eof = sb == nullptr;
+  std::atomic<bool> stop{false};
+  while (!eof && !stop) {
     block.clear();
-    while (block.size() < kBlock) {
-      if (!std::getline(in, line)) {
+    size_t bytes = 0;
+    while (block.size() < kBlock && bytes < job.max_bytes_in_flight) {
+      bool too_long = false;
+      if (!ReadLine(sb, line, job.max_line_bytes, too_long)) {
         eof = true;
         break;
       }
       ++line_no;
+      if (too_long) {
+        block.push_back({line_no, std::string(), true});
+        continue;
+      }
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      block.emplace_back(line_no, std::move(line));
+      bytes += line.size();
+      block.push_back({line_no, std::move(line), false});
     }
     results.assign(block.size(), {});
+    done.assign(block.size(), 0);
+    // Records are written in input order as soon as they and every record before them are
+    // done, then flushed: a failure later in the block never loses finished results.
+    std::mutex mu;
+    size_t next_out = 0;
+    auto emit = [&](size_t i, LineResult r) {
+      std::lock_guard<std::mutex> lock(mu);
+      results[i] = std::move(r);
+      done[i] = 1;
+      bool wrote = false;
+      while (next_out < block.size() && done[next_out] && !stop) {
+        LineResult& w = results[next_out];
+        out << w.record << '\n';
+        ++stats.lines;
+        ++(w.ok ? stats.ok : stats.errors);
+        stats.not_conforming += w.open_gaps;
+        std::string().swap(w.record);
+        ++next_out;
+        wrote = true;
+      }
+      if (wrote) out.flush();
+      if (!out) {
+        stats.output_failed = true;
+        stop = true;
+      }
+    };
     std::atomic<size_t> next{0};
     auto work = [&] {
-      for (size_t i; (i = next.fetch_add(1)) < block.size();)
-        results[i] = EvaluateLine(job, block[i].first, std::move(block[i].second));
+      for (size_t i; !stop && (i = next.fetch_add(1)) < block.size();) {
+        if (block[i].too_long) {
+          detail::JsonWriter w(false);
+          w.Object().KInt("line", static_cast<int64_t>(block[i].number)).Key("error").Object().KStr("code", "E0911");
+          w.KStr("message", fmt::format("the line is longer than the limit of {} bytes (--max-evidence-bytes)",
+                                        job.max_line_bytes));
+          w.KStrOrNull("path", "").EndObject().EndObject();
+          emit(i, {false, false, w.TakeRaw()});
+          continue;
+        }
+        emit(i, EvaluateLine(job, block[i].number, std::move(block[i].text)));
+      }
     };
     std::vector<std::thread> pool;
     for (unsigned t = 1; t < threads && t < block.size(); ++t) pool.emplace_back(work);
     work();
     for (auto& t : pool) t.join();
-    for (const LineResult& r : results) {
-      out << r.record << '\n';
-      ++stats.lines;
-      ++(r.ok ? stats.ok : stats.errors);
-      stats.not_conforming += r.open_gaps;
-    }
   }
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return stats;

@@ -109,7 +109,7 @@ std::unique_ptr<Document> LoadEvidenceFile(const std::string& path, const Schema
   std::string text, error;
   bool ok = false;
   try {
-    ok = ReadFile(path, text, error);
+    ok = ReadFile(path, text, error, opts.max_bytes);
   } catch (const std::bad_alloc&) {
     throw;
   } catch (const std::exception& e) {
@@ -117,7 +117,8 @@ std::unique_ptr<Document> LoadEvidenceFile(const std::string& path, const Schema
   }
   if (!ok) {
     auto& d = diags.Error("E0701", {}, "cannot read evidence file `" + path + "`: " + error,
-                          "check the path: it must name a readable YAML or JSON file");
+                          error.rfind("larger than", 0) == 0 ? "split the evidence, or raise the limit with --max-evidence-bytes"
+                                                             : "check the path: it must name a readable YAML or JSON file");
     d.path = path;
     return nullptr;
   }

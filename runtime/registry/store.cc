@@ -249,7 +249,12 @@ std::unique_ptr<Registry> Registry::Open(const std::string& path, bool create, D
   int version = -1;
   {
     Stmt st(impl->db, "PRAGMA user_version");
-    if (!st.ok() || !st.Row())
+    bool row = st.ok() && st.Row();
+    int rc = sqlite3_errcode(impl->db);
+    if (!row && (rc == SQLITE_BUSY || rc == SQLITE_LOCKED))
+      return fail("E0912", "the registry is locked by another process (an import in progress?)",
+                  "wait for it to finish and run the command again; the registry is not damaged");
+    if (!row)
       return fail("E1029", "not a Conform certificate registry (not an SQLite database)", "pass the path of a registry with --db");
     version = static_cast<int>(st.Int(0));
   }

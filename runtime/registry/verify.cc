@@ -658,7 +658,13 @@ Verification Registry::Verify(const std::string& number_text, Date as_of) {
 std::vector<Hit> Registry::Search(const Query& q, Date as_of) {
   sqlite3* db = impl_->db;
   std::vector<Hit> out;
-  std::string like = "%" + Lower(q.text) + "%";
+  // The text is matched literally: `%`, `_` and the escape character itself are escaped.
+  std::string like = "%";
+  for (char ch : Lower(q.text)) {
+    if (ch == '%' || ch == '_' || ch == '\\') like += '\\';
+    like += ch;
+  }
+  like += "%";
   std::string key = q.standard.empty() ? "" : StandardKey(q.standard);
   bool certs = q.kind == "all" || q.kind == "certificates";
   bool decls = q.kind == "all" || q.kind == "self_declarations";
@@ -668,8 +674,8 @@ std::vector<Hit> Registry::Search(const Query& q, Date as_of) {
   };
   if (certs) {
     Stmt st(db,
-            "SELECT number, status FROM certificates c WHERE (lower(number) LIKE ?1 OR lower(organization) LIKE ?1 OR "
-            "lower(coalesce(scope,'')) LIKE ?1) AND (?2 = '' OR body = ?2) AND (?3 = '' OR lower(coalesce(country,'')) = lower(?3)) "
+            "SELECT number, status FROM certificates c WHERE (lower(number) LIKE ?1 ESCAPE '\\' OR lower(organization) LIKE ?1 ESCAPE '\\' OR "
+            "lower(coalesce(scope,'')) LIKE ?1 ESCAPE '\\') AND (?2 = '' OR body = ?2) AND (?3 = '' OR lower(coalesce(country,'')) = lower(?3)) "
             "AND (?4 = '' OR EXISTS (SELECT 1 FROM certificate_standards s WHERE s.number = c.number AND s.standard_key = ?4)) "
             "ORDER BY number");
     st.Bind(1, like).Bind(2, q.body).Bind(3, q.country).Bind(4, key);
@@ -694,7 +700,7 @@ std::vector<Hit> Registry::Search(const Query& q, Date as_of) {
   if (decls && q.body.empty()) {
     Stmt st(db,
             "SELECT id, organization, country, standard, edition, declared_at, valid_until, registry FROM self_declarations WHERE "
-            "(lower(id) LIKE ?1 OR lower(organization) LIKE ?1 OR lower(coalesce(scope,'')) LIKE ?1) AND (?2 = '' OR "
+            "(lower(id) LIKE ?1 ESCAPE '\\' OR lower(organization) LIKE ?1 ESCAPE '\\' OR lower(coalesce(scope,'')) LIKE ?1 ESCAPE '\\') AND (?2 = '' OR "
             "lower(coalesce(country,'')) = lower(?2)) AND (?3 = '' OR standard_key = ?3) ORDER BY id");
     st.Bind(1, like).Bind(2, q.country).Bind(3, key);
     while (st.Row()) {
@@ -714,8 +720,8 @@ std::vector<Hit> Registry::Search(const Query& q, Date as_of) {
   }
   if (bodies && q.outcome.empty()) {
     Stmt st(db,
-            "SELECT id, name, kind, country FROM bodies WHERE (lower(id) LIKE ?1 OR lower(name) LIKE ?1 OR lower(coalesce(aka,'')) "
-            "LIKE ?1) AND (?2 = '' OR id = ?2) AND (?3 = '' OR lower(coalesce(country,'')) = lower(?3)) ORDER BY id");
+            "SELECT id, name, kind, country FROM bodies WHERE (lower(id) LIKE ?1 ESCAPE '\\' OR lower(name) LIKE ?1 ESCAPE '\\' OR lower(coalesce(aka,'')) "
+            "LIKE ?1 ESCAPE '\\') AND (?2 = '' OR id = ?2) AND (?3 = '' OR lower(coalesce(country,'')) = lower(?3)) ORDER BY id");
     st.Bind(1, like).Bind(2, q.body).Bind(3, q.country);
     std::vector<Hit> found;
     while (st.Row()) {
@@ -745,8 +751,8 @@ std::vector<Hit> Registry::Search(const Query& q, Date as_of) {
     }
     if (q.body.empty()) {
       Stmt ab(db,
-              "SELECT id, name, acronym, economies FROM accreditation_bodies WHERE lower(id) LIKE ?1 OR lower(name) LIKE ?1 OR "
-              "lower(coalesce(acronym,'')) LIKE ?1 ORDER BY id");
+              "SELECT id, name, acronym, economies FROM accreditation_bodies WHERE lower(id) LIKE ?1 ESCAPE '\\' OR lower(name) LIKE ?1 ESCAPE '\\' OR "
+              "lower(coalesce(acronym,'')) LIKE ?1 ESCAPE '\\' ORDER BY id");
       ab.Bind(1, like);
       std::vector<Hit> abs;
       while (ab.Row()) {

@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -107,6 +111,139 @@ TEST(Reliability, RegexSyntaxOutsideRe2IsRejectedAtCompileTime) {
     EXPECT_EQ(r.status, 2) << pat;
     EXPECT_NE(r.err.find("E0305"), std::string::npos) << pat << ": " << r.err;
   }
+}
+
+
+// Runs conform with stdout on /dev/full; returns the status and stderr.
+Result ConformToFullDisk(const std::string& args) {
+  fs::path err = Scratch() / "full-stderr";
+  std::string cmd = fmt::format("cd '{}' && NO_COLOR=1 '{}' {} >/dev/full 2>'{}'", CONFORM_SOURCE_DIR, CONFORM_BIN,
+                                args, err.string());
+  int rc = std::system(cmd.c_str());
+  Result r;
+  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  r.err = Slurp(err);
+  return r;
+}
+
+TEST(Reliability, EverySubcommandReportsAFullDisk) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  fs::path db = Scratch() / "full-registry.sqlite";
+  fs::remove(db);
+  Result imp = Conform(fmt::format("registry import examples/certification/registry.json --db '{}'", db.string()));
+  ASSERT_EQ(imp.status, 0) << imp.err;
+  fs::path batch = Scratch() / "full.ndjson";
+  {
+    std::ofstream b(batch);
+    for (int i = 0; i < 50; ++i) b << "{\"name\":\"A\",\"employees\":3}\n";
+  }
+  const std::string as_of = "--as-of 2026-11-22";
+  const std::vector<std::string> commands = {
+      "--help",
+      "--version",
+      "check examples/precision-parts.yaml -s hs " + as_of,
+      "check examples/precision-parts.yaml -s hs --format json " + as_of,
+      fmt::format("check --batch '{}' -s hs {}", batch.string(), as_of),
+      "compile standards/hs/hs.clause --emit ir",
+      "builtins",
+      "test standards/hs --engine interp",
+      "catalogue list",
+      "catalogue show hs",
+      "catalogue search audit",
+      "certify examples/certification/history.yaml -s iso9001 " + as_of,
+      "certify --rules",
+      "certify --sites 12",
+      "registry rules",
+      fmt::format("registry search a --db '{}' {}", db.string(), as_of),
+  };
+  for (const auto& c : commands) {
+    Result r = ConformToFullDisk(c);
+    EXPECT_EQ(r.status, 2) << c << "\n" << r.err.substr(0, 600);
+    EXPECT_NE(r.err.find("error[E0910]: cannot write the output to standard output"),
+              std::string::npos)
+        << c << "\n" << r.err.substr(0, 600);
+    EXPECT_EQ(r.err.find("internal error"), std::string::npos) << c << "\n" << r.err.substr(0, 600);
+  }
+  // With stderr failing as well, no abort: still exit status 2.
+  std::string cmd = fmt::format("cd '{}' && '{}' catalogue list >/dev/full 2>/dev/full", CONFORM_SOURCE_DIR, CONFORM_BIN);
+  int rc = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(rc)) << "killed by a signal";
+  EXPECT_EQ(WEXITSTATUS(rc), 2);
+}
+
+TEST(Reliability, StrictUtf8InRuleFiles) {
+  // Above U+10FFFF (F4 90 80 80), a UTF-16 surrogate (ED A0 80), an overlong form (E0 80 80).
+  for (std::string bad : {std::string("\xF4\x90\x80\x80"), std::string("\xED\xA0\x80"), std::string("\xE0\x80\x80")}) {
+    fs::path plugins = Plugin("utf8-" + std::to_string(static_cast<unsigned char>(bad[1])), "utf",
+                              "use core\nstandard utf \"U\" {\n  clause 1 \"P\" { requirement r : minor { says \"" + bad +
+                                  "\" pass true } }\n}\n");
+    Result r = Conform(fmt::format("check examples/precision-parts.yaml -s utf --plugin-dir '{}'", plugins.string()));
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("E0109"), std::string::npos) << r.err.substr(0, 400);
+    EXPECT_EQ(r.err.find("E0900"), std::string::npos) << r.err.substr(0, 400);
+  }
+}
+
+TEST(Reliability, EvidenceAndBatchLineLimits) {
+  fs::path big = Scratch() / "big.json";
+  std::ofstream(big) << "{\"name\":\"" << std::string(5000, 'x') << "\",\"employees\":3}\n";
+  Result r = Conform(fmt::format("check '{}' -s hs --max-evidence-bytes 1000", big.string()));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("larger than the limit of 1000 bytes"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--max-evidence-bytes"), std::string::npos) << r.err;
+  // A device that never ends stops at the limit.
+  Result zero = Conform("check /dev/zero -s hs --max-evidence-bytes 100000");
+  EXPECT_EQ(zero.status, 2);
+  EXPECT_NE(zero.err.find("larger than the limit"), std::string::npos) << zero.err;
+  // Batch: the long line gets an E0911 record, its neighbours are evaluated; a tiny in-flight
+  // budget (one line at a time) gives the same records.
+  fs::path batch = Scratch() / "limits.ndjson";
+  {
+    std::ofstream b(batch);
+    b << "{\"name\":\"A\",\"employees\":3}\n{\"name\":\"" << std::string(5000, 'x') << "\",\"employees\":3}\n"
+      << "{\"name\":\"B\",\"employees\":4}\n";
+  }
+  Result a = Conform(fmt::format("check --batch '{}' -s hs --max-evidence-bytes 1000 --as-of 2026-11-22", batch.string()));
+  Result b = Conform(fmt::format("check --batch '{}' -s hs --max-evidence-bytes 1000 --max-batch-bytes 1 --threads 2 "
+                                 "--as-of 2026-11-22", batch.string()));
+  EXPECT_EQ(a.status, 2) << a.err;
+  EXPECT_EQ(a.out, b.out);
+  std::istringstream lines(a.out);
+  std::vector<std::string> recs;
+  for (std::string l; std::getline(lines, l);) recs.push_back(l);
+  ASSERT_EQ(recs.size(), 3u) << a.out.substr(0, 300);
+  EXPECT_EQ(recs[0].rfind("{\"line\":1,\"organization\":\"A\",\"standards\"", 0), 0u) << recs[0].substr(0, 100);
+  EXPECT_EQ(recs[1].rfind("{\"line\":2,\"error\":{\"code\":\"E0911\"", 0), 0u) << recs[1];
+  EXPECT_EQ(recs[2].rfind("{\"line\":3,\"organization\":\"B\",\"standards\"", 0), 0u) << recs[2].substr(0, 100);
+}
+
+TEST(Reliability, FileErrorsNameTheRealCause) {
+  fs::path loop = Scratch() / "loop.yaml";
+  fs::remove(loop);
+  fs::create_symlink(loop, loop);
+  Result r = Conform(fmt::format("check '{}' -s hs", loop.string()));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("Too many levels of symbolic links"), std::string::npos) << r.err;
+  if (geteuid() != 0) {
+    fs::path locked = Scratch() / "locked.yaml";
+    std::ofstream(locked) << "name: A\nemployees: 3\n";
+    fs::permissions(locked, fs::perms::none);
+    Result p = Conform(fmt::format("check '{}' -s hs", locked.string()));
+    EXPECT_EQ(p.status, 2);
+    EXPECT_NE(p.err.find("Permission denied"), std::string::npos) << p.err;
+  }
+}
+
+TEST(Reliability, RegistrySearchTreatsWildcardsLiterally) {
+  fs::path db = Scratch() / "like.sqlite";
+  fs::remove(db);
+  ASSERT_EQ(Conform(fmt::format("registry import examples/certification/registry.json --db '{}'", db.string())).status, 0);
+  Result any = Conform(fmt::format("registry search a --db '{}' --as-of 2026-11-22", db.string()));
+  Result pct = Conform(fmt::format("registry search %% --db '{}' --as-of 2026-11-22", db.string()));
+  Result under = Conform(fmt::format("registry search _ --db '{}' --as-of 2026-11-22", db.string()));
+  EXPECT_NE(any.out, pct.out);
+  EXPECT_NE(any.out, under.out);
+  EXPECT_LT(pct.out.size(), any.out.size()) << pct.out;
 }
 
 }  // namespace

@@ -73,6 +73,6 @@ class Session {
 };
 
 // Reads a whole file; false (and `error` set) if it cannot be read.
-bool ReadFile(const std::string& path, std::string& out, std::string& error);
+bool ReadFile(const std::string& path, std::string& out, std::string& error, size_t max_bytes = SIZE_MAX);
 
 }  // namespace conform

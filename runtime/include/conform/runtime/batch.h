@@ -25,18 +25,22 @@ struct BatchJob {
   bool explain = false;                  // deciding values in every record (slower)
   std::string source_name;               // for error records
   size_t first_line = 1;                 // number of the first input line (a slice of a larger input)
+  size_t max_line_bytes = size_t{256} << 20;       // a longer line gets an E0911 error record
+  size_t max_bytes_in_flight = size_t{256} << 20;  // input bytes evaluated at once (plus one line)
 };
 
 struct BatchStats {
   size_t lines = 0, ok = 0, errors = 0;
   size_t not_conforming = 0;  // loaded organizations with a nonconform or not-evidenced requirement
   double seconds = 0;
+  bool output_failed = false;  // a write to `out` failed: the batch stopped there
 };
 
 // Reads `in` to the end; writes one JSON object per input line to `out`, in input order:
 //   {"line":N,"standards":[{"standard":…,"summary":{…},"requirements":[{…}]}]}
 // or, for a line that cannot be loaded, {"line":N,"error":{"code":…,"message":…,"path":…}}.
-// Blank lines are skipped (no record). A bad line never stops the batch.
+// Blank lines are skipped (no record). A bad line never stops the batch; a failed write does
+// (stats.output_failed). Each record is flushed once it and every record before it are done.
 BatchStats RunBatch(std::istream& in, std::ostream& out, const BatchJob& job);
 
 }  // namespace conform::runtime

@@ -86,6 +86,7 @@ struct LoadOptions {
   size_t max_errors = 50;                        // stop after this many errors (0: no limit);
                                                  // warnings are capped at the same number
   bool keep_positions = false;                   // record Document::PositionOf (for SARIF, reports)
+  size_t max_bytes = size_t{256} << 20;          // LoadEvidenceFile: a larger file is E0701
 };
 
 // Loads evidence text (registered in `sm` under `path` so diagnostics show the line and a
