@@ -298,7 +298,7 @@ runtime::BatchJob RuleSet::BatchJob(int64_t as_of, const std::vector<runtime::Pa
 bool Evaluation::Conforms() const {
   if (!ok) return false;
   for (const auto& r : reports)
-    if (r.summary.nonconform || r.summary.not_evidenced) return false;
+    if (r.summary.nonconform || r.summary.not_evidenced || r.summary.blocked) return false;
   return true;
 }
 

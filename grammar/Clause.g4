@@ -33,6 +33,7 @@ reqMember      : SAYS STRING                     # saysMember
                | LET IDENT ASSIGN expr           # letMember
                | PASS expr                       # passMember
                | ELSE STRING                     # elseMember
+               | DEPENDS on=IDENT IDENT (COMMA IDENT)*  # dependsMember   // `depends on a, b`
                ;
 
 // ---- extensions (sector schemes on a base standard) --------------------------------
@@ -88,7 +89,7 @@ REQUIREMENT: 'requirement'; SAYS: 'says'; APPLIES: 'applies'; WHEN: 'when'; LET:
 PASS: 'pass'; ELSE: 'else'; IS: 'is'; PRESENT: 'present'; ABSENT: 'absent';
 NOT: 'not'; AND: 'and'; OR: 'or'; IMPLIES: 'implies'; IN: 'in'; UNDER: 'under';
 EXISTS: 'exists'; ALL: 'all'; NONE: 'none'; WHERE: 'where'; FOR: 'for';
-TRUE: 'true'; FALSE: 'false'; IF: 'if'; THEN: 'then';
+TRUE: 'true'; FALSE: 'false'; IF: 'if'; THEN: 'then'; DEPENDS: 'depends';
 EXTENSION: 'extension'; EXTENDS: 'extends'; AMEND: 'amend';
 
 LBRACE: '{'; RBRACE: '}'; LPAREN: '('; RPAREN: ')'; COMMA: ','; COLON: ':'; DOT: '.';

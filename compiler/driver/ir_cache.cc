@@ -234,6 +234,8 @@ void WriteProgram(Writer& w, const ir::Program& p) {
       w.I64(m.expr);
     }
     w.I64(q.witness_var);
+    w.U64(q.depends.size());
+    for (int32_t d : q.depends) w.I64(d);
   }
   w.U64(p.clauses.size());
   for (const auto& c : p.clauses) {
@@ -303,6 +305,8 @@ std::shared_ptr<ir::Program> ReadProgram(Reader& r) {
       m.expr = static_cast<int32_t>(r.I64());
     }
     q.witness_var = static_cast<int32_t>(r.I64());
+    q.depends.resize(r.Count(8));
+    for (auto& d : q.depends) d = static_cast<int32_t>(r.I64());
   }
   p->clauses.resize(r.Count(32));
   for (auto& c : p->clauses) {
@@ -345,6 +349,8 @@ std::shared_ptr<ir::Program> ReadProgram(Reader& r) {
       if (!node_ok(l.value) || l.var < 0 || l.var >= static_cast<int32_t>(p->num_vars)) return nullptr;
     for (const auto& m : q.message)
       if (!node_ok(m.expr)) return nullptr;
+    for (int32_t d : q.depends)
+      if (d < 0 || d >= static_cast<int32_t>(p->requirements.size())) return nullptr;
   }
   if (p->node_text.size() != p->nodes.size() || !node_ok(p->exclusions)) return nullptr;
   return r.ok() ? p : nullptr;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <unordered_map>
 
@@ -22,8 +23,37 @@ const char* VerdictName(Verdict v) {
     case Verdict::Nonconform: return "nonconform";
     case Verdict::NotEvidenced: return "not_evidenced";
     case Verdict::NotApplicable: return "not_applicable";
+    case Verdict::Blocked: return "blocked";
   }
   return "?";
+}
+
+void ApplyDependencies(const ir::Program& p, std::vector<RequirementResult>& results) {
+  // Prerequisites first (the graph is acyclic): depth-first, each requirement settled once.
+  std::vector<uint8_t> done(p.requirements.size(), 0);
+  std::function<void(size_t)> settle = [&](size_t i) {
+    if (done[i]) return;
+    done[i] = 1;
+    const ir::Requirement& r = p.requirements[i];
+    for (int32_t d : r.depends) settle(static_cast<size_t>(d));
+    RequirementResult& res = results[i];
+    if (res.verdict == Verdict::NotApplicable) return;
+    for (int32_t d : r.depends) {
+      const RequirementResult& pre = results[d];
+      if (pre.verdict == Verdict::Conform || pre.verdict == Verdict::NotApplicable) continue;
+      const ir::Requirement& q = p.requirements[d];
+      res.verdict = Verdict::Blocked;
+      res.blocked_by = q.id;
+      res.message = fmt::format("blocked by {} ({}), which is {}", q.id, q.clause,
+                                pre.verdict == Verdict::Nonconform     ? "nonconform"
+                                : pre.verdict == Verdict::NotEvidenced ? "not evidenced"
+                                                                       : "itself blocked by " + pre.blocked_by);
+      res.witness.clear();
+      res.facts.clear();
+      return;
+    }
+  };
+  for (size_t i = 0; i < p.requirements.size(); ++i) settle(i);
 }
 
 ParamValues ParamValues::Defaults(const ir::Program& p) {
@@ -649,6 +679,7 @@ std::vector<RequirementResult> EvaluateAll(const ir::Program& p, const EvalInput
   std::vector<RequirementResult> out;
   out.reserve(p.requirements.size());
   for (const auto& r : p.requirements) out.push_back(machine.Run(r, p.exclusions >= 0 ? &excluded : nullptr));
+  ApplyDependencies(p, out);
   return out;
 }
 

@@ -169,6 +169,7 @@ std::string Print(const Program& p) {
   for (const auto& r : p.requirements) {
     out += fmt::format("  requirement {}/{} {}{}\n", r.clause, r.id, GradeName(r.grade),
                        layered ? (r.amended_by.empty() ? " from " : " ") + r.Provenance() : "");
+    for (int32_t d : r.depends) out += fmt::format("    depends {}\n", p.requirements[d].id);
     if (r.applies >= 0) out += fmt::format("    applies {}\n", pr.Expr(r.applies));
     for (const auto& l : r.lets) out += fmt::format("    let %{} {} = {}\n", l.var, l.name, pr.Expr(l.value));
     out += fmt::format("    pass {}\n", pr.Expr(r.pass));

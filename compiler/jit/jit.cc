@@ -309,6 +309,7 @@ class Native final : public CompiledProgram {
       if (in.explain && (res.verdict == Verdict::Nonconform || res.verdict == Verdict::NotEvidenced))
         interp::ExplainRequirement(*p_, in, i, res);
     }
+    ApplyDependencies(*p_, out);
     return out;
   }
 

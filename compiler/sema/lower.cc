@@ -237,6 +237,7 @@ class Lowerer {
   int32_t LowerCall(const Expr& e, TypeId hint);
   int32_t LowerCollectionOp(const Expr& e);
   TypeId ResolveParamType(const ast::TypeRef& t);
+  void ResolveDependencies(const std::vector<const ast::RequirementDecl*>& decls);
 
   int32_t BindIter(const Expr& e, int32_t list, int32_t& var) {
     TypeId lt = T(list);
@@ -875,6 +876,7 @@ void Lowerer::LowerParamDefault(const std::string& name, const Expr& value, Type
 // Requirements, in clause order.
 void Lowerer::LowerRequirements(const Plan& s) {
   std::unordered_map<std::string, Span> req_ids;
+  std::vector<const ast::RequirementDecl*> decls;  // parallel to p_.requirements
   int32_t clause_counter = 0;
   std::function<void(const PlanClause&)> walk = [&](const PlanClause& c) {
     int32_t ci = clause_counter++;
@@ -983,9 +985,61 @@ void Lowerer::LowerRequirements(const Plan& s) {
       }
       scope_.clear();
       p_.requirements.push_back(std::move(out));
+      decls.push_back(&r);
     }
   };
   for (const auto& c : s.clauses) walk(c);
+  ResolveDependencies(decls);
+}
+
+// `depends on`: names resolve to requirements of this standard; the graph must be acyclic.
+void Lowerer::ResolveDependencies(const std::vector<const ast::RequirementDecl*>& decls) {
+  std::unordered_map<std::string, int32_t> index;
+  for (size_t i = 0; i < p_.requirements.size(); ++i) index.emplace(p_.requirements[i].id, static_cast<int32_t>(i));
+  std::vector<std::string> ids;
+  for (const auto& q : p_.requirements) ids.push_back(q.id);
+  for (size_t i = 0; i < decls.size(); ++i) {
+    for (const auto& [name, span] : decls[i]->depends) {
+      auto it = index.find(name);
+      if (it == index.end()) {
+        std::string near = ClosestMatch(name, ids);
+        diags_.Error("E0411", span, fmt::format("`{}` depends on `{}`, which is not a requirement of standard `{}`",
+                                                p_.requirements[i].id, name, p_.standard),
+                     near.empty() ? "`depends on` names a requirement id of the same standard"
+                                  : fmt::format("did you mean `{}`?", near));
+        continue;
+      }
+      auto& deps = p_.requirements[i].depends;
+      if (std::find(deps.begin(), deps.end(), it->second) == deps.end()) deps.push_back(it->second);
+    }
+  }
+  // Cycles (a requirement blocked by itself, directly or through others) are errors: report
+  // each cycle once, at the `depends on` that closes it.
+  std::vector<int> state(p_.requirements.size(), 0);  // 0 new, 1 on the stack, 2 done
+  std::vector<int32_t> stack;
+  std::function<void(int32_t)> visit = [&](int32_t v) {
+    state[v] = 1;
+    stack.push_back(v);
+    for (int32_t d : p_.requirements[v].depends) {
+      if (state[d] == 1) {
+        std::string path;
+        auto from = std::find(stack.begin(), stack.end(), d);
+        for (auto it = from; it != stack.end(); ++it) path += p_.requirements[*it].id + " → ";
+        path += p_.requirements[d].id;
+        Span at = p_.requirements[v].span;
+        for (const auto& [name, span] : decls[v]->depends)
+          if (name == p_.requirements[d].id) at = span;
+        diags_.Error("E0412", at, fmt::format("requirements depend on each other in a cycle: {}", path),
+                     "a prerequisite must be decidable without its dependents: remove one `depends on`");
+        continue;
+      }
+      if (state[d] == 0) visit(d);
+    }
+    stack.pop_back();
+    state[v] = 2;
+  };
+  for (size_t i = 0; i < p_.requirements.size(); ++i)
+    if (state[i] == 0) visit(static_cast<int32_t>(i));
 }
 
 }  // namespace

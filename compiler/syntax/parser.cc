@@ -394,6 +394,14 @@ class Builder {
       } else if (auto* e = dynamic_cast<ClauseParser::ElseMemberContext*>(m)) {
         out.message = BuildTemplate(e->STRING()->getSymbol());
         out.else_count++;
+      } else if (auto* d = dynamic_cast<ClauseParser::DependsMemberContext*>(m)) {
+        if (d->on->getText() != "on") {
+          diags_.Error("E0101", SpanOf(d->on), fmt::format("expected `on` after `depends`, found `{}`", d->on->getText()),
+                       "write `depends on <requirement id>`");
+          continue;
+        }
+        auto ids = d->IDENT();
+        for (size_t i = 1; i < ids.size(); ++i) out.depends.push_back({ids[i]->getText(), SpanOf(ids[i])});
       }
     }
   }

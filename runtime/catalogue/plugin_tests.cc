@@ -38,6 +38,7 @@ std::optional<Verdict> ParseVerdict(const std::string& s) {
   if (s == "nonconform") return Verdict::Nonconform;
   if (s == "not_evidenced") return Verdict::NotEvidenced;
   if (s == "not_applicable") return Verdict::NotApplicable;
+  if (s == "blocked") return Verdict::Blocked;
   return std::nullopt;
 }
 
@@ -242,7 +243,7 @@ class Runner {
       if (ex["default"]) {
         mark(ex["default"]);
         tc.default_verdict = ParseVerdict(ex["default"].as<std::string>());
-        if (!tc.default_verdict) return fail("unknown verdict in `expect.default`", "conform, nonconform, not_evidenced, not_applicable");
+        if (!tc.default_verdict) return fail("unknown verdict in `expect.default`", "conform, nonconform, not_evidenced, not_applicable, blocked");
       }
       if (YAML::Node reqs = ex["requirements"]) {
         mark(reqs);
@@ -259,7 +260,7 @@ class Runner {
             v = kv.second.as<std::string>();
           }
           auto pv = ParseVerdict(v);
-          if (!pv) return fail(fmt::format("unknown verdict `{}` for `{}`", v, id), "conform, nonconform, not_evidenced, not_applicable");
+          if (!pv) return fail(fmt::format("unknown verdict `{}` for `{}`", v, id), "conform, nonconform, not_evidenced, not_applicable, blocked");
           e.verdict = *pv;
           tc.expect[id] = e;
         }

@@ -24,6 +24,7 @@ void Counts::Add(Verdict v, ir::Grade g) {
     case Verdict::Conform: ++conform; break;
     case Verdict::NotEvidenced: ++not_evidenced; break;
     case Verdict::NotApplicable: ++not_applicable; break;
+    case Verdict::Blocked: ++blocked; break;
     case Verdict::Nonconform:
       ++nonconform;
       if (g == ir::Grade::Major) ++major;
@@ -35,11 +36,13 @@ void Counts::Add(Verdict v, ir::Grade g) {
 
 namespace {
 
-// Severity order for roll-ups: a clause is as bad as its worst requirement.
+// Severity order for roll-ups: a clause is as bad as its worst requirement. A blocked
+// requirement is less telling than the prerequisite that blocks it (counted where it stands).
 int Rank(Verdict v) {
   switch (v) {
-    case Verdict::Nonconform: return 3;
-    case Verdict::NotEvidenced: return 2;
+    case Verdict::Nonconform: return 4;
+    case Verdict::NotEvidenced: return 3;
+    case Verdict::Blocked: return 2;
     case Verdict::Conform: return 1;
     case Verdict::NotApplicable: return 0;
   }

@@ -88,6 +88,9 @@ ReadinessReport AssessReadiness(const ir::Program& program, const StandardReport
     } else if (res.verdict == Verdict::NotEvidenced) {
       out.stage2.not_evidenced.push_back(item);
       if (s1) out.stage1.not_evidenced.push_back(item);
+    } else if (res.verdict == Verdict::Blocked) {
+      out.stage2.blocked.push_back(item);
+      if (s1) out.stage1.blocked.push_back(item);
     }
   }
 
@@ -124,11 +127,12 @@ ReadinessReport AssessReadiness(const ir::Program& program, const StandardReport
     s1.verdict = Readiness::NotAssessed;
     s1.summary = "the standard does not follow the harmonized structure: its documentation-level clauses for stage 1 are not defined";
   } else {
-    s1.verdict = !s1.majors.empty()                                        ? Readiness::NotReady
+    s1.verdict = !s1.majors.empty() || !s1.blocked.empty()                 ? Readiness::NotReady
                  : (!s1.minors.empty() || !s1.not_evidenced.empty()) ? Readiness::AtRisk
                                                                      : Readiness::Ready;
-    s1.summary = fmt::format("{}, {}, {} in the documentation-level clauses", Count(s1.majors.size(), "predicted major", "predicted majors"),
-                             Count(s1.minors.size(), "minor", "minors"), fmt::format("{} not evidenced", s1.not_evidenced.size()));
+    s1.summary = fmt::format("{}, {}, {}{} in the documentation-level clauses", Count(s1.majors.size(), "predicted major", "predicted majors"),
+                             Count(s1.minors.size(), "minor", "minors"), fmt::format("{} not evidenced", s1.not_evidenced.size()),
+                             s1.blocked.empty() ? "" : fmt::format(", {} blocked", s1.blocked.size()));
   }
 
   // Stage 2 / decision gate.
@@ -136,12 +140,13 @@ ReadinessReport AssessReadiness(const ir::Program& program, const StandardReport
   bool recorded_major = false;
   for (const auto& r : s2.recorded) recorded_major = recorded_major || r.rfind("major", 0) == 0;
   size_t unplanned = s2.minors.size() - static_cast<size_t>(s2.minors_planned);
-  s2.verdict = (!s2.majors.empty() || recorded_major)                                   ? Readiness::NotReady
+  s2.verdict = (!s2.majors.empty() || recorded_major || !s2.blocked.empty())            ? Readiness::NotReady
                : (unplanned > 0 || !s2.not_evidenced.empty() || !s2.recorded.empty()) ? Readiness::AtRisk
                                                                                       : Readiness::Ready;
-  s2.summary = fmt::format("{}, {} ({} with a corrective-action plan), {}{}", Count(s2.majors.size(), "predicted major", "predicted majors"),
+  s2.summary = fmt::format("{}, {} ({} with a corrective-action plan), {}{}{}", Count(s2.majors.size(), "predicted major", "predicted majors"),
                            Count(s2.minors.size(), "minor", "minors"), s2.minors_planned,
                            fmt::format("{} not evidenced", s2.not_evidenced.size()),
+                           s2.blocked.empty() ? "" : fmt::format(", {} blocked", s2.blocked.size()),
                            s2.recorded.empty() ? "" : fmt::format("; {} recorded by the certification body", Count(s2.recorded.size(), "open finding", "open findings")));
   return out;
 }

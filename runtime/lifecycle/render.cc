@@ -129,6 +129,7 @@ void GateJson(JsonWriter& j, const char* key, const GateReadiness& g) {
   ItemsJson(j, "predicted_minor", g.minors);
   j.KInt("minors_with_plan", g.minors_planned);
   ItemsJson(j, "not_evidenced", g.not_evidenced);
+  ItemsJson(j, "blocked", g.blocked);
   j.Key("recorded_findings").Strs(g.recorded);
   j.EndObject();
 }
@@ -141,11 +142,12 @@ void Items(std::string& out, const std::vector<ReadinessItem>& items, const char
       break;
     }
     ++shown;
-    std::string grade = it.grade == "major" || it.grade == "minor" ? fmt::format("[{}] ", it.grade) : "";
-    if (std::string(mark) == "?") grade.clear();
-    out += fmt::format("      {} {}{} {}{}{}\n", paint(std::string(mark) == "?" ? "33" : "31", mark), grade, it.clause, it.requirement,
-                       it.message.empty() ? "" : " — " + it.message,
-                       it.grade == "minor" && std::string(mark) != "?" ? (it.planned ? " (corrective action planned)" : " (no plan)") : "");
+    // ✗ findings carry their grade (and, minors, their plan); ? and ⊘ are not findings.
+    bool finding = std::string(mark) == "✗";
+    std::string grade = finding && (it.grade == "major" || it.grade == "minor") ? fmt::format("[{}] ", it.grade) : "";
+    out += fmt::format("      {} {}{} {}{}{}\n", paint(finding ? "31" : std::string(mark) == "?" ? "33" : "35", mark), grade, it.clause,
+                       it.requirement, it.message.empty() ? "" : " — " + it.message,
+                       it.grade == "minor" && finding ? (it.planned ? " (corrective action planned)" : " (no plan)") : "");
   }
 }
 
@@ -155,6 +157,7 @@ void Gate(std::string& out, const char* name, const GateReadiness& g, const Rend
   Items(out, g.majors, "✗", o.max_items, paint);
   Items(out, g.minors, "✗", o.max_items, paint);
   Items(out, g.not_evidenced, "?", o.max_items, paint);
+  Items(out, g.blocked, "⊘", o.max_items, paint);
 }
 
 }  // namespace

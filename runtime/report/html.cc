@@ -31,7 +31,7 @@ table{border-collapse:collapse;width:100%;margin:8px 0}th,td{border-bottom:1px s
 th{background:#eef2f7;font-size:12px;text-transform:uppercase;letter-spacing:.03em}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;border-radius:10px;padding:1px 9px;font-size:12px;font-weight:bold;color:#fff}
 .ready{background:var(--ok)}.at_risk{background:var(--ne)}.not_ready{background:var(--nc)}.not_assessed{background:var(--na)}
-.v-conform{color:var(--ok)}.v-nonconform{color:var(--nc)}.v-not_evidenced{color:var(--ne)}.v-not_applicable{color:var(--na)}
+.v-conform{color:var(--ok)}.v-nonconform{color:var(--nc)}.v-not_evidenced{color:var(--ne)}.v-not_applicable{color:var(--na)}.v-blocked{color:#8e24aa}
 .finding{border:1px solid var(--line);border-left:5px solid var(--nc);border-radius:4px;padding:10px 14px;margin:10px 0;break-inside:avoid}
 .finding[data-grade=minor]{border-left-color:#e65100}.finding[data-grade=observation]{border-left-color:#6d7f99}
 .finding[data-verdict=not_evidenced]{border-left-color:var(--ne)}.finding.accepted{border-style:dashed}
@@ -75,6 +75,7 @@ std::string Chart(const StandardResults& s) {
     } parts[] = {{k.conform, "#2e7d32", "conform"},
                  {k.nonconform, "#c62828", "nonconform"},
                  {k.not_evidenced, "#ef8f00", "not evidenced"},
+                 {k.blocked, "#8e24aa", "blocked"},
                  {k.not_applicable, "#bdbdbd", "not applicable"}};
     for (const Part& p : parts) {
       if (!p.n) continue;
@@ -129,13 +130,13 @@ std::string WriteHtml(const Assessment& a) {
                      }(),
                      "s", a.standards.size(), a.standards.size() == 1 ? "" : "s", gaps, gaps == 1 ? "" : "s", gaps == 1 ? "s" : "");
   out += "<table class=\"summary\">\n<tr><th>Standard</th><th>Requirements</th><th>Conform</th><th>Major</th><th>Minor</th>"
-         "<th>Observation</th><th>Not evidenced</th><th>Not applicable</th><th>Accepted</th><th>Readiness</th></tr>\n";
+         "<th>Observation</th><th>Not evidenced</th><th>Blocked</th><th>Not applicable</th><th>Accepted</th><th>Readiness</th></tr>\n";
   for (const auto& s : a.standards) {
     const Counts& c = s.summary;
     out += fmt::format("<tr data-standard=\"{}\"><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
                        "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
-                       "<td><span class=\"badge {}\">{}</span></td></tr>\n",
-                       Xml(s.id), Xml(s.id), c.total(), c.conform, c.major, c.minor, c.observation, c.not_evidenced, c.not_applicable,
+                       "<td class=\"n\">{}</td><td><span class=\"badge {}\">{}</span></td></tr>\n",
+                       Xml(s.id), Xml(s.id), c.total(), c.conform, c.major, c.minor, c.observation, c.not_evidenced, c.blocked, c.not_applicable,
                        s.accepted, s.readiness.verdict, Xml(s.readiness.label));
   }
   out += "</table>\n";
@@ -148,7 +149,7 @@ std::string WriteHtml(const Assessment& a) {
   // Chart.
   out += "<section id=\"chart\">\n<h2>Conformance per clause</h2>\n<p class=\"legend\"><span><i style=\"background:#2e7d32\"></i>conform</span>"
          "<span><i style=\"background:#c62828\"></i>nonconform</span><span><i style=\"background:#ef8f00\"></i>not evidenced</span>"
-         "<span><i style=\"background:#bdbdbd\"></i>not applicable</span></p>\n";
+         "<span><i style=\"background:#8e24aa\"></i>blocked</span><span><i style=\"background:#bdbdbd\"></i>not applicable</span></p>\n";
   for (const auto& s : a.standards) out += fmt::format("<h3>{} — {}</h3>\n{}", Xml(s.id), Xml(s.title), Chart(s));
   out += "</section>\n";
 
@@ -162,7 +163,8 @@ std::string WriteHtml(const Assessment& a) {
       {"Major nonconformities", [](const RequirementRow& r) { return r.verdict == Verdict::Nonconform && r.declared_grade == ir::Grade::Major; }},
       {"Minor nonconformities", [](const RequirementRow& r) { return r.verdict == Verdict::Nonconform && r.declared_grade == ir::Grade::Minor; }},
       {"Observations", [](const RequirementRow& r) { return r.verdict == Verdict::Nonconform && r.declared_grade == ir::Grade::Observation; }},
-      {"Not evidenced", [](const RequirementRow& r) { return r.verdict == Verdict::NotEvidenced; }}};
+      {"Not evidenced", [](const RequirementRow& r) { return r.verdict == Verdict::NotEvidenced; }},
+      {"Blocked (a prerequisite does not conform)", [](const RequirementRow& r) { return r.verdict == Verdict::Blocked; }}};
   if (!gaps) out += "<p>No findings: every applicable requirement conforms.</p>\n";
   int number = 0;
   std::map<const RequirementRow*, int> numbers;

@@ -49,6 +49,7 @@ void WriteCounts(JsonWriter& w, const Counts& c) {
       .KInt("observation", c.observation)
       .KInt("not_evidenced", c.not_evidenced)
       .KInt("not_applicable", c.not_applicable)
+      .KInt("blocked", c.blocked)
       .EndObject();
 }
 
@@ -73,6 +74,7 @@ void WriteRequirement(JsonWriter& w, const RequirementRow& r, bool brief) {
   else w.Null();
   if (!brief) w.KStr("declared_grade", ir::GradeName(r.declared_grade));
   w.KStrOrNull("message", r.message);
+  if (!brief || !r.blocked_by.empty()) w.KStrOrNull("blocked_by", r.blocked_by);
   if (!brief) {
     w.KStr("says", r.says).KStr("statement", r.statement).KStrOrNull("witness", r.witness);
     w.Key("location");
@@ -157,6 +159,7 @@ void WriteStandard(JsonWriter& w, const StandardResults& s, bool brief) {
         .KInt("predicted_minors", s.readiness.minors)
         .KInt("minors_with_plan", s.readiness.minors_planned)
         .KInt("not_evidenced", s.readiness.not_evidenced)
+        .KInt("blocked", s.readiness.blocked)
         .EndObject();
     w.Key("clauses").Array();
     for (const ClauseRow& c : s.clauses) {

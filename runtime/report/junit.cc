@@ -45,6 +45,10 @@ std::string WriteJunit(const Assessment& a) {
             ++e;
             body = fmt::format("      <error type=\"not_evidenced\" message=\"{}\">{}</error>\n", Xml(HumanMessage(r.message)), Xml(detail));
             break;
+          case Verdict::Blocked:
+            ++sk;
+            body = fmt::format("      <skipped type=\"blocked\" message=\"{}\"/>\n", Xml(r.message));
+            break;
           case Verdict::NotApplicable:
             ++sk;
             body = fmt::format("      <skipped type=\"not_applicable\" message=\"{}\"/>\n", Xml(NotApplicableReason(r)));

@@ -32,12 +32,12 @@ std::string WriteMarkdown(const Assessment& a) {
     out += fmt::format("- **Standard:** {} — {}{}\n", s.id, Md(s.title), s.edition.empty() ? "" : " (edition " + s.edition + ")");
   out += fmt::format("- **As of:** {} · evidence `{}` · engine {}\n", cal::FormatDate(i.as_of), i.evidence_path, i.engine);
 
-  out += "\n## Summary\n\n| standard | requirements | conform | nonconform | major | minor | observation | not evidenced | not applicable | accepted | readiness |\n"
-         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n";
+  out += "\n## Summary\n\n| standard | requirements | conform | nonconform | major | minor | observation | not evidenced | blocked | not applicable | accepted | readiness |\n"
+         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n";
   for (const auto& s : a.standards) {
     const Counts& c = s.summary;
-    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", s.id, c.total(), c.conform, c.nonconform, c.major,
-                       c.minor, c.observation, c.not_evidenced, c.not_applicable, s.accepted, s.readiness.label);
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", s.id, c.total(), c.conform, c.nonconform, c.major,
+                       c.minor, c.observation, c.not_evidenced, c.blocked, c.not_applicable, s.accepted, s.readiness.label);
   }
   for (const auto& s : a.standards) out += fmt::format("\n{}: {}\n", s.id, ReadinessText(s.readiness));
 

@@ -76,6 +76,7 @@ std::string SuggestedAction(const RequirementRow& r) {
   switch (r.verdict) {
     case Verdict::Nonconform: return "Correct the gap and record the evidence: " + r.statement;
     case Verdict::NotEvidenced: return "Compile and add the missing evidence for: " + r.statement;
+    case Verdict::Blocked: return "First meet the prerequisite " + r.blocked_by + ", then assess: " + r.statement;
     default: return {};
   }
 }
@@ -332,6 +333,7 @@ Assessment BuildAssessment(const std::vector<StandardReport>& reports, const Run
       row.verdict = res.verdict;
       row.message = res.message;
       row.witness = res.witness;
+      row.blocked_by = res.blocked_by;
       std::string deciding;
       for (const Fact& f : res.facts) {
         FactRow fr{f.expr, f.value, f.path, {}, Pos(doc, f.path)};
@@ -368,13 +370,15 @@ Assessment BuildAssessment(const std::vector<StandardReport>& reports, const Run
       auto rr = lifecycle::AssessReadiness(p, r, root, nullptr, info.as_of);
       s.readiness = {lifecycle::ReadinessName(rr.stage2.verdict), lifecycle::ReadinessLabel(rr.stage2.verdict),
                      static_cast<int>(rr.stage2.majors.size()), static_cast<int>(rr.stage2.minors.size()),
-                     rr.stage2.minors_planned, static_cast<int>(rr.stage2.not_evidenced.size())};
+                     rr.stage2.minors_planned, static_cast<int>(rr.stage2.not_evidenced.size()),
+                     static_cast<int>(rr.stage2.blocked.size())};
     } else {
       const Counts& c = r.summary;
       s.readiness.majors = c.major;
       s.readiness.minors = c.minor;
       s.readiness.not_evidenced = c.not_evidenced;
-      lifecycle::Readiness v = c.major ? lifecycle::Readiness::NotReady
+      s.readiness.blocked = c.blocked;
+      lifecycle::Readiness v = (c.major || c.blocked) ? lifecycle::Readiness::NotReady
                                : (c.minor || c.not_evidenced) ? lifecycle::Readiness::AtRisk
                                                               : lifecycle::Readiness::Ready;
       s.readiness.verdict = lifecycle::ReadinessName(v);

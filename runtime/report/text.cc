@@ -15,6 +15,7 @@ const char* Mark(const RequirementRow& r) {
     case Verdict::Nonconform: return "✗";
     case Verdict::NotEvidenced: return "?";
     case Verdict::NotApplicable: return "–";
+    case Verdict::Blocked: return "⊘";
   }
   return " ";
 }
@@ -25,6 +26,7 @@ const char* Color(Verdict v) {
     case Verdict::Nonconform: return "\033[31m";
     case Verdict::NotEvidenced: return "\033[33m";
     case Verdict::NotApplicable: return "\033[2m";
+    case Verdict::Blocked: return "\033[35m";
   }
   return "";
 }
@@ -38,17 +40,19 @@ std::string SummaryLine(const Counts& c, int accepted) {
   if (c.nonconform)
     nc += fmt::format(" ({} major, {} minor, {} observation{})", c.major, c.minor, c.observation,
                       c.observation == 1 ? "" : "s");
-  std::string out = fmt::format("{} requirements: {} conform, {}, {} not evidenced, {} not applicable", c.total(), c.conform,
-                                nc, c.not_evidenced, c.not_applicable);
+  // Blocked requirements are named only when there are some (most rule sets declare no dependencies).
+  std::string out = fmt::format("{} requirements: {} conform, {}, {} not evidenced, {}{} not applicable", c.total(), c.conform,
+                                nc, c.not_evidenced, c.blocked ? fmt::format("{} blocked, ", c.blocked) : "", c.not_applicable);
   if (accepted) out += fmt::format("; {} accepted as deviation{}", accepted, accepted == 1 ? "" : "s");
   return out;
 }
 
 std::string ReadinessText(const ReadinessLine& r) {
   std::string planned = r.minors ? fmt::format(" ({} with a corrective-action plan)", r.minors_planned) : "";
-  return fmt::format("certification readiness: {} — {}, {}{}, {} not evidenced", r.label,
+  return fmt::format("certification readiness: {} — {}, {}{}, {} not evidenced{}", r.label,
                      Plural(r.majors, "predicted major", "predicted majors"),
-                     Plural(r.minors, "predicted minor", "predicted minors"), planned, r.not_evidenced);
+                     Plural(r.minors, "predicted minor", "predicted minors"), planned, r.not_evidenced,
+                     r.blocked ? fmt::format(", {} blocked", r.blocked) : "");
 }
 
 std::string WriteText(const Assessment& a, const TextOptions& opts) {
@@ -97,6 +101,7 @@ std::string WriteText(const Assessment& a, const TextOptions& opts) {
           break;
         case Verdict::NotEvidenced: line += " [not evidenced] " + r.statement; break;
         case Verdict::NotApplicable: line += " " + r.statement + " — not applicable: " + NotApplicableReason(r); break;
+        case Verdict::Blocked: line += " [blocked] " + r.statement + " — " + r.message; break;
         case Verdict::Conform: line += " " + r.statement; break;
       }
       if (layered) line += paint("\033[2m", fmt::format("  · {}", r.origin));

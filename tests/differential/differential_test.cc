@@ -214,6 +214,14 @@ class Gen {
       out += fmt::format("  clause {} \"C{}\" {{\n", c, c);
       for (int r = 0; r < requirements; ++r) {
         out += fmt::format("    requirement r{}_{} : minor {{\n      says \"random\"\n", c, r);
+        // `depends on` an earlier requirement (acyclic by construction), sometimes two.
+        if ((c > 1 || r > 0) && Coin(30)) {
+          auto earlier = [&] {
+            int k = Pick((c - 1) * requirements + r);
+            return fmt::format("r{}_{}", 1 + k / requirements, k % requirements);
+          };
+          out += fmt::format("      depends on {}{}\n", earlier(), Coin(30) ? ", " + earlier() : "");
+        }
         if (Coin(20)) out += fmt::format("      applies when {}\n", E(T::Bool, 2, ""));
         bool let = Coin(40);
         if (let) out += fmt::format("      let v = {}\n", E(T::Int, 2, ""));
@@ -313,6 +321,7 @@ TEST(Differential, InterpreterAndJitAgree) {
   EXPECT_GT(verdicts[Verdict::Nonconform], 0u);
   EXPECT_GT(verdicts[Verdict::NotEvidenced], 0u);
   EXPECT_GT(verdicts[Verdict::NotApplicable], 0u);
+  EXPECT_GT(verdicts[Verdict::Blocked], 0u);
   RecordProperty("programs", static_cast<int>(programs_run));
   RecordProperty("comparisons", static_cast<int>(compared));
   std::printf("differential: seed %llu, %zu programs, %zu requirement evaluations compared\n",

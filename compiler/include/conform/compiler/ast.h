@@ -105,6 +105,7 @@ struct RequirementDecl {
   ExprPtr pass;
   Span pass_span;
   std::unique_ptr<Template> message;
+  std::vector<std::pair<std::string, Span>> depends;  // `depends on a, b`: prerequisite requirement ids
   int pass_count = 0, says_count = 0, else_count = 0, applies_count = 0;
 };
 

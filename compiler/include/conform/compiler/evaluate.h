@@ -9,8 +9,10 @@
 
 namespace conform {
 
-enum class Verdict : uint8_t { Conform, Nonconform, NotEvidenced, NotApplicable };
-const char* VerdictName(Verdict v);  // conform | nonconform | not_evidenced | not_applicable
+// Blocked: a prerequisite named by `depends on` does not conform, so this requirement cannot
+// be assessed yet (distinct from not applicable, which is a scope decision).
+enum class Verdict : uint8_t { Conform, Nonconform, NotEvidenced, NotApplicable, Blocked };
+const char* VerdictName(Verdict v);  // conform | nonconform | not_evidenced | not_applicable | blocked
 
 // Parameter values in slot encoding (sets as Seq pointers), one per Program::params entry.
 struct ParamValues {
@@ -41,7 +43,14 @@ struct RequirementResult {
   std::string message;   // nonconform: the `else` message; other verdicts: the reason
   std::string witness;   // evidence path of the first failing element of a top-level all/none
   std::vector<Fact> facts;
+  std::string blocked_by;  // blocked: the id of the prerequisite that does not conform
 };
+
+// Applies `depends on` after every requirement has its own verdict: a requirement that applies
+// (its own verdict is not not_applicable) and has a prerequisite that is nonconform, not
+// evidenced or itself blocked becomes blocked, naming the first such prerequisite. A not
+// applicable prerequisite blocks nothing. Both engines call this one function.
+void ApplyDependencies(const ir::Program& p, std::vector<RequirementResult>& results);
 
 // Formats a value in slot encoding for messages and explanations.
 std::string FormatValue(const ir::Program& p, const LayeredStrings& strings, TypeId type, int64_t bits, bool known);

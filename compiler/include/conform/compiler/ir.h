@@ -83,6 +83,9 @@ struct Requirement {
   int32_t pass = -1;
   std::vector<MessagePiece> message;
   int32_t witness_var = -1;  // bound to the first failing element of a top-level all/none
+  // `depends on`: indices of prerequisite requirements in Program::requirements. When one does
+  // not conform, this requirement is blocked (see ApplyDependencies). Acyclic (checked by sema).
+  std::vector<int32_t> depends;
   Span span;
   std::string origin;                   // the standard or extension that declared it
   std::vector<std::string> amended_by;  // extensions that amended it, in order

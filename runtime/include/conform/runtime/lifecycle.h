@@ -291,6 +291,9 @@ struct GateReadiness {
   Readiness verdict = Readiness::Ready;
   std::string summary;
   std::vector<ReadinessItem> majors, minors, not_evidenced;
+  // Requirements that cannot be assessed until a prerequisite conforms (`depends on`): the
+  // gate is not ready while any remains.
+  std::vector<ReadinessItem> blocked;
   int minors_planned = 0;
   std::vector<std::string> recorded;  // blocking findings recorded by the CB (not a prediction)
 };

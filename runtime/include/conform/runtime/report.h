@@ -15,8 +15,9 @@ enum class Engine { Jit, Interp };
 const char* EngineName(Engine e);
 
 struct Counts {
-  int conform = 0, nonconform = 0, major = 0, minor = 0, observation = 0, not_evidenced = 0, not_applicable = 0;
-  int total() const { return conform + nonconform + not_evidenced + not_applicable; }
+  int conform = 0, nonconform = 0, major = 0, minor = 0, observation = 0, not_evidenced = 0, not_applicable = 0,
+      blocked = 0;
+  int total() const { return conform + nonconform + not_evidenced + not_applicable + blocked; }
   void Add(Verdict v, ir::Grade g);
 };
 
@@ -74,6 +75,9 @@ struct EvidenceUse {
 std::vector<EvidenceUse> EvidenceUsage(const std::vector<const ir::Program*>& programs, Document& doc, int64_t as_of,
                                        const std::vector<const ParamValues*>& params);
 std::string RenderEvidenceText(const std::vector<EvidenceUse>& uses, bool color);
+
+// The summary counts as a JSON object (every verdict, `blocked` included), shared by every writer.
+std::string CountsJson(const Counts& c);
 
 // JSON string escaping (RFC 8259), shared by every JSON writer.
 std::string JsonQuote(std::string_view s);

@@ -64,6 +64,7 @@ struct RequirementRow {
   ir::Grade declared_grade = ir::Grade::Minor;
   Verdict verdict = Verdict::NotEvidenced;
   std::string message, witness;
+  std::string blocked_by;  // blocked: the prerequisite requirement (same standard) that does not conform
   std::vector<FactRow> facts;
   std::vector<Offender> offenders;
   EvidencePos location;  // where the deciding data path was written (SARIF)
@@ -71,8 +72,9 @@ struct RequirementRow {
   std::optional<Deviation> deviation;  // accepted deviation, when one applies
   // Nonconform or not evidenced (whether or not a deviation was accepted).
   bool IsGap() const { return verdict == Verdict::Nonconform || verdict == Verdict::NotEvidenced; }
-  // A gap that no accepted deviation covers: what fails the run.
-  bool IsOpenGap() const { return IsGap() && !deviation; }
+  // A gap that no accepted deviation covers, or a requirement blocked by one: what fails the run.
+  // (Blocked is not itself a gap: the finding is its prerequisite's.)
+  bool IsOpenGap() const { return (IsGap() && !deviation) || verdict == Verdict::Blocked; }
   std::optional<ir::Grade> grade() const {
     return verdict == Verdict::Nonconform ? std::optional<ir::Grade>(declared_grade) : std::nullopt;
   }
@@ -97,6 +99,7 @@ struct ReadinessLine {
   std::string verdict;  // ready | at_risk | not_ready | not_assessed
   std::string label;    // "ready" | "at risk" | "not ready"
   int majors = 0, minors = 0, minors_planned = 0, not_evidenced = 0;
+  int blocked = 0;  // requirements blocked by a prerequisite: the gate is not ready
 };
 
 struct StandardResults {
