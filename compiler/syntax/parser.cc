@@ -398,7 +398,7 @@ class Builder {
         if (d->on->getText() != "on") {
           diags_.Error("E0101", SpanOf(d->on), fmt::format("expected `on` after `depends`, found `{}`", d->on->getText()),
                        "write `depends on <requirement id>`");
-          continue;
+          return;
         }
         auto ids = d->IDENT();
         for (size_t i = 1; i < ids.size(); ++i) out.depends.push_back({ids[i]->getText(), SpanOf(ids[i])});

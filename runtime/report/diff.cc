@@ -45,6 +45,7 @@ Counts ReadCounts(sj::dom::element e) {
   c.observation = Int(e, "observation");
   c.not_evidenced = Int(e, "not_evidenced");
   c.not_applicable = Int(e, "not_applicable");
+  c.blocked = Int(e, "blocked");
   return c;
 }
 
@@ -55,7 +56,7 @@ std::optional<ir::Grade> ParseGrade(const std::string& g) {
   return std::nullopt;
 }
 
-bool Blocked(const RequirementRow& r) { return std::string_view(VerdictName(r.verdict)) == "blocked"; }
+bool Blocked(const RequirementRow& r) { return r.verdict == Verdict::Blocked; }
 
 }  // namespace
 
@@ -116,6 +117,7 @@ std::optional<Assessment> ReadAssessmentJson(const std::string& text, std::strin
       if (g.empty()) g = Str(r["declared_grade"]);
       if (auto grade = ParseGrade(g)) row.declared_grade = *grade;
       row.message = Str(r["message"]);
+      row.blocked_by = Str(r["blocked_by"]);
       sj::dom::element dev;
       if (!r["deviation"].get(dev) && dev.is_object()) {
         Deviation d;
