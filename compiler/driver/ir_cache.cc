@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 namespace conform {
 namespace {
 
-constexpr const char* kMagic = "CONFORM-IR-CACHE 6\n";  // bump when the IR or schema shape changes
+constexpr const char* kMagic = "CONFORM-IR-CACHE 7\n";  // bump when the IR or schema shape changes (7: depends on)
 
 uint64_t Fnv1a(std::string_view s) {
   uint64_t h = 1469598103934665603ull;
