@@ -25,7 +25,7 @@ metaDecl       : IDENT literal ;
 paramDecl      : PARAM IDENT COLON typeRef ASSIGN expr doc=STRING? ;
 exclusionsDecl : EXCLUSIONS expr ;
 clauseDecl     : CLAUSE clauseNumber title=STRING LBRACE clauseMember* RBRACE ;
-clauseNumber   : INT | DECIMAL | CLAUSE_NUM | ANNEX_NUM | IDENT ;   // IDENT: an annex letter (A)
+clauseNumber   : INT | DECIMAL | CLAUSE_NUM | ANNEX_NUM | IDENT ;   // IDENT: an annex's letters (A, CLD)
 clauseMember   : clauseDecl | requirementDecl ;
 requirementDecl: REQUIREMENT IDENT COLON grade=IDENT LBRACE reqMember* RBRACE ;
 reqMember      : SAYS STRING                     # saysMember
@@ -98,7 +98,7 @@ PLUS: '+'; MINUS: '-'; STAR: '*'; SLASH: '/'; PERCENT: '%';
 
 DATE       : DIGIT DIGIT DIGIT DIGIT '-' DIGIT DIGIT '-' DIGIT DIGIT ;
 CLAUSE_NUM : DIGIT+ '.' DIGIT+ ('.' DIGIT+)+ ;
-ANNEX_NUM  : [A-Z] ('.' DIGIT+)+ ;              // an annex clause: A.5, A.5.23
+ANNEX_NUM  : [A-Z]+ ('.' DIGIT+)+ ;             // an annex or a lettered control set: A.5, A.5.23, CLD.6.3.1
 DECIMAL    : DIGIT+ '.' DIGIT+ ;
 INT        : DIGIT+ ;
 STRING     : '"' ( '\\' . | ~["\\\r\n] )* '"' ;

@@ -28,6 +28,7 @@ PlanRequirement PlanOf(const ast::RequirementDecl& r, const std::string& origin)
   if (r.applies) p.applies.push_back(r.applies.get());
   if (r.pass) p.pass.push_back(r.pass.get());
   p.message = r.message.get();
+  p.depends = r.depends;
   return p;
 }
 
@@ -146,6 +147,7 @@ struct Change {
   Span span;
   std::string grade, says;  // "" when not given
   bool has_else = false, pass = false, pass_uses_base = false, applies = false, applies_uses_base = false;
+  bool depends = false, depends_uses_base = false;
   std::string value;  // parameters: the printed value
 };
 
@@ -388,6 +390,18 @@ class Resolver {
       r->pass_amend_keeping_message = b.message ? nullptr : &a;
       any = true;
     }
+    if (!b.depends.empty()) {
+      // `depends on base, x` keeps the prerequisites in force and adds x; without `base` the
+      // list replaces them.
+      bool keep = std::any_of(b.depends.begin(), b.depends.end(), [](const auto& d) { return d.first == "base"; });
+      if (!keep) r->depends.clear();
+      for (const auto& d : b.depends)
+        if (d.first != "base" && std::none_of(r->depends.begin(), r->depends.end(), [&](const auto& e) { return e.first == d.first; }))
+          r->depends.push_back(d);
+      c.depends = true;
+      c.depends_uses_base = keep;
+      any = true;
+    }
     if (b.message) {
       r->message = b.message.get();
       r->pass_amend_keeping_message = nullptr;
@@ -399,7 +413,7 @@ class Resolver {
                    "`says`, `applies when`, `pass` and `else` appear at most once each");
     if (!any && b.lets.empty())
       diags_.Warning("W0603", a.target_span, fmt::format("this amendment of `{}` changes nothing", b.id),
-                     "give `grade`, `says`, `applies when`, `pass` or `else`, or remove it");
+                     "give `grade`, `says`, `applies when`, `pass`, `else` or `depends on`, or remove it");
     if (std::find(r->amended_by.begin(), r->amended_by.end(), ext_->name) == r->amended_by.end())
       r->amended_by.push_back(ext_->name);
     req_changes_[a.body.id].push_back(c);
@@ -442,6 +456,8 @@ class Resolver {
       return "a criterion that replaces the other's (only criteria that both build on `base` combine)";
     if (a.applies && b.applies && (!a.applies_uses_base || !b.applies_uses_base))
       return "an `applies when` that replaces the other's";
+    if (a.depends && b.depends && (!a.depends_uses_base || !b.depends_uses_base))
+      return "prerequisites that replace the other's (only `depends on base, …` lists combine)";
     if (!a.value.empty() && !b.value.empty() && a.value != b.value) return fmt::format("values {} and {}", a.value, b.value);
     return {};
   }

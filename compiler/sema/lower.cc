@@ -237,7 +237,7 @@ class Lowerer {
   int32_t LowerCall(const Expr& e, TypeId hint);
   int32_t LowerCollectionOp(const Expr& e);
   TypeId ResolveParamType(const ast::TypeRef& t);
-  void ResolveDependencies(const std::vector<const ast::RequirementDecl*>& decls);
+  void ResolveDependencies(const std::vector<const PlanRequirement*>& reqs);
 
   int32_t BindIter(const Expr& e, int32_t list, int32_t& var) {
     TypeId lt = T(list);
@@ -761,12 +761,15 @@ TypeId Lowerer::ResolveParamType(const ast::TypeRef& t) {
 
 void CollectClauses(ir::Program& p, const PlanClause& c, int32_t parent, int depth, Diagnostics& diags,
                     std::unordered_map<std::string, Span>& seen) {
-  // A clause number is digits (`9.2.1`) or an annex: a capital letter alone (`A`) or followed by
-  // numbers (`A.5.23`); the grammar lets any name through for the letter.
-  if (!c.number.empty() && !(c.number[0] >= '0' && c.number[0] <= '9') &&
-      (c.number[0] < 'A' || c.number[0] > 'Z' || (c.number.size() > 1 && c.number[1] != '.')))
-    diags.Error("E0630", c.number_span, fmt::format("`{}` is not a clause number", c.number),
-                "number clauses with digits (`9.2`) or, for an annex, a capital letter (`A`, `A.5`, `A.5.23`)");
+  // A clause number is digits (`9.2.1`) or an annex: capital letters alone (`A`, `CLD`) or
+  // followed by numbers (`A.5.23`, `CLD.6.3.1`); the grammar lets any name through for the letters.
+  if (!c.number.empty() && !(c.number[0] >= '0' && c.number[0] <= '9')) {
+    size_t letters = 0;
+    while (letters < c.number.size() && c.number[letters] >= 'A' && c.number[letters] <= 'Z') ++letters;
+    if (letters == 0 || (letters < c.number.size() && c.number[letters] != '.'))
+      diags.Error("E0630", c.number_span, fmt::format("`{}` is not a clause number", c.number),
+                  "number clauses with digits (`9.2`) or, for an annex, capital letters (`A`, `A.5.23`, `CLD.6.3.1`)");
+  }
   if (parent >= 0) {
     const std::string& pn = p.clauses[parent].number;
     bool ok = c.number.size() > pn.size() + 1 && c.number.compare(0, pn.size(), pn) == 0 && c.number[pn.size()] == '.' &&
@@ -876,7 +879,7 @@ void Lowerer::LowerParamDefault(const std::string& name, const Expr& value, Type
 // Requirements, in clause order.
 void Lowerer::LowerRequirements(const Plan& s) {
   std::unordered_map<std::string, Span> req_ids;
-  std::vector<const ast::RequirementDecl*> decls;  // parallel to p_.requirements
+  std::vector<const PlanRequirement*> decls;  // parallel to p_.requirements
   int32_t clause_counter = 0;
   std::function<void(const PlanClause&)> walk = [&](const PlanClause& c) {
     int32_t ci = clause_counter++;
@@ -985,7 +988,7 @@ void Lowerer::LowerRequirements(const Plan& s) {
       }
       scope_.clear();
       p_.requirements.push_back(std::move(out));
-      decls.push_back(&r);
+      decls.push_back(&v);
     }
   };
   for (const auto& c : s.clauses) walk(c);
@@ -993,7 +996,8 @@ void Lowerer::LowerRequirements(const Plan& s) {
 }
 
 // `depends on`: names resolve to requirements of this standard; the graph must be acyclic.
-void Lowerer::ResolveDependencies(const std::vector<const ast::RequirementDecl*>& decls) {
+// The prerequisites are the plan's: the declaration's, as amendments changed them.
+void Lowerer::ResolveDependencies(const std::vector<const PlanRequirement*>& decls) {
   std::unordered_map<std::string, int32_t> index;
   for (size_t i = 0; i < p_.requirements.size(); ++i) index.emplace(p_.requirements[i].id, static_cast<int32_t>(i));
   std::vector<std::string> ids;

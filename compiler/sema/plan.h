@@ -26,6 +26,8 @@ struct PlanRequirement {
   // first layer of `applies` stands for "always applies" (the base had no `applies when`).
   std::vector<const ast::Expr*> applies, pass;
   const ast::Template* message = nullptr;
+  // `depends on`: prerequisite ids and where each is named (the declaration's, or an amendment's).
+  std::vector<std::pair<std::string, Span>> depends;
   // The amend that changed `pass` while the message stayed the base's (checked to still fit).
   const ast::AmendDecl* pass_amend_keeping_message = nullptr;
 };

@@ -243,7 +243,7 @@ class Builder {
             ad.body.grade_span = SpanOf(am->value);
           } else {
             diags_.Error("E0430", SpanOf(am->key), fmt::format("`{}` cannot be amended", am->key->getText()),
-                         "an amend may give `grade`, `says`, `applies when`, `let`, `pass` and `else`");
+                         "an amend may give `grade`, `says`, `applies when`, `let`, `pass`, `else` and `depends on`");
           }
         }
         out.amends.push_back(std::move(ad));

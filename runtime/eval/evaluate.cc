@@ -116,15 +116,27 @@ bool ParseScalar(const ir::Program& p, TypeId t, const std::string& text, Layere
 ParamValues ResolveParameters(const ir::Program& p, const std::vector<ParamOverride>& overrides, LayeredStrings& strings,
                               const SourceManager& sm, Diagnostics& diags) {
   ParamValues v = ParamValues::Defaults(p);
-  const std::string prefix = p.standard + ".";
   for (const ParamOverride& o : overrides) {
     std::string name = o.name;
     bool qualified = name.find('.') != std::string::npos;
+    // A qualified name is `ID.name`, where ID is the program or, for a standard with extensions
+    // applied, any layer of it (`iso9001.audit_interval` on `iatf16949`).
+    std::string owner;
     if (qualified) {
-      if (name.compare(0, prefix.size(), prefix) != 0) continue;  // another standard's parameter
-      name = name.substr(prefix.size());
+      owner = name.substr(0, name.rfind('.'));
+      bool layer = std::any_of(p.layers.begin(), p.layers.end(), [&](const ir::Layer& l) { return l.id == owner; });
+      if (owner != p.standard && !layer) continue;  // another standard's parameter
+      name = name.substr(owner.size() + 1);
     }
+    const std::string prefix = owner.empty() ? p.standard + "." : owner + ".";
     int idx = p.FindParam(name);
+    if (idx >= 0 && !owner.empty() && owner != p.standard && p.params[idx].origin != owner) {
+      auto& d = diags.Error("E0432", o.span,
+                            fmt::format("parameter `{}` is declared by `{}`, not by `{}`", name, p.params[idx].origin, owner),
+                            fmt::format("write `{}.{}`", p.params[idx].origin, name));
+      d.data_path = o.data_path;
+      continue;
+    }
     if (idx < 0) {
       std::vector<std::string> cands;
       for (const auto& pi : p.params) cands.push_back(pi.name);
@@ -135,7 +147,7 @@ ParamValues ResolveParameters(const ir::Program& p, const std::vector<ParamOverr
                                                         : fmt::format("its parameters: {}", params))
                                       : fmt::format("did you mean `{}{}`?", qualified ? prefix : "", near);
       if (qualified) {
-        auto& d = diags.Error("E0711", o.span, fmt::format("standard `{}` has no parameter `{}`", p.standard, name), help);
+        auto& d = diags.Error("E0711", o.span, fmt::format("standard `{}` has no parameter `{}`", owner, name), help);
         d.data_path = o.data_path;
       } else {
         auto& d = diags.Warning("W0702", o.span, fmt::format("standard `{}` has no parameter `{}`", p.standard, name), help);
