@@ -5,13 +5,18 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
 #include <istream>
 #include <mutex>
+#include <optional>
 #include <ostream>
 #include <thread>
 
 #include "conform/compiler/calendar.h"
 #include "conform/runtime/results.h"
+#include "../report/batch_record.h"
 #include "../report/json_writer.h"
 
 namespace conform::runtime {
@@ -21,6 +26,7 @@ struct LineResult {
   bool ok = false;
   bool open_gaps = false;  // a nonconform or not-evidenced requirement
   std::string record;
+  size_t input_bytes = 0;  // of its line, counted in the batch's in-flight budget
 };
 
 LineResult ErrorRecord(size_t line, const Diagnostics& d) {
@@ -38,7 +44,8 @@ LineResult ErrorRecord(size_t line, const Diagnostics& d) {
   return {false, false, w.TakeRaw()};
 }
 
-LineResult EvaluateLine(const BatchJob& job, size_t line_no, std::string text) {
+LineResult EvaluateLine(const BatchJob& job, const detail::BatchRecordWriter& writer, size_t line_no,
+                        std::string text) {
   SourceManager sm;
   Diagnostics diags;
   LoadOptions lo;
@@ -57,117 +64,177 @@ LineResult EvaluateLine(const BatchJob& job, size_t line_no, std::string text) {
     reports.push_back(Evaluate(p, *doc, job.as_of, pv, job.engine, job.explain,
                                job.natives.empty() ? nullptr : job.natives[i]));
   }
-  RunInfo info{job.source_name, job.as_of, job.engine, {}};
-  BuildOptions bo;
-  bo.words = false;
-  Assessment a = BuildAssessment(reports, info, doc.get(), bo);
-  return {true, a.OpenGaps() > 0, WriteJsonRecord(line_no, a)};
+  LineResult r{true, false, {}};
+  r.open_gaps = writer.Write(r.record, line_no, *doc, reports);
+  return r;
 }
+
+LineResult TooLong(const BatchJob& job, size_t line_no) {
+  detail::JsonWriter w(false);
+  w.Object().KInt("line", static_cast<int64_t>(line_no)).Key("error").Object().KStr("code", "E0911");
+  w.KStr("message",
+         fmt::format("the line is longer than the limit of {} bytes (--max-evidence-bytes)", job.max_line_bytes));
+  w.KStrOrNull("path", "").EndObject().EndObject();
+  return {false, false, w.TakeRaw()};
+}
+
+// Reads lines (without their '\n') through a buffer of its own. A line longer than `max` bytes
+// is read to its end and dropped (`too_long`), so memory stays bounded.
+class LineReader {
+ public:
+  LineReader(std::streambuf* sb, size_t max) : sb_(sb), max_(max), buf_(size_t{1} << 20) {}
+  // False at the end of the input with nothing read.
+  bool Next(std::string& line, bool& too_long) {
+    line.clear();
+    too_long = false;
+    bool any = false;
+    for (;;) {
+      if (pos_ == end_ && !Fill()) return any;
+      any = true;
+      const char* b = buf_.data() + pos_;
+      const char* nl = static_cast<const char*>(std::memchr(b, '\n', end_ - pos_));
+      size_t n = nl ? static_cast<size_t>(nl - b) : end_ - pos_;
+      size_t keep = std::min(n, max_ - std::min(max_, line.size()));
+      if (keep < n) too_long = true;
+      line.append(b, keep);
+      pos_ += n + (nl ? 1 : 0);
+      if (nl) return true;
+    }
+  }
+
+ private:
+  bool Fill() {
+    if (!sb_) return false;
+    std::streamsize got = sb_->sgetn(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+    pos_ = 0;
+    end_ = got > 0 ? static_cast<size_t>(got) : 0;
+    return end_ > 0;
+  }
+  std::streambuf* sb_;
+  size_t max_;
+  std::vector<char> buf_;
+  size_t pos_ = 0, end_ = 0;
+};
 
 }  // namespace
 
-// Reads one line (without its '\n') of at most `max` bytes; the rest of a longer line is read
-// and dropped, so memory stays bounded. False at the end of the input with nothing read.
-static bool ReadLine(std::streambuf* sb, std::string& line, size_t max, bool& too_long) {
-  line.clear();
-  too_long = false;
-  bool any = false;
-  for (int c; (c = sb->sbumpc()) != std::char_traits<char>::eof();) {
-    any = true;
-    if (c == '\n') return true;
-    if (line.size() < max)
-      line.push_back(static_cast<char>(c));
-    else
-      too_long = true;
-  }
-  return any;
-}
-
+// A pipeline without a serial phase: each worker takes the next chunk of lines from the shared
+// reader, evaluates them and hands the records to the writer, which writes them in input order.
+// In flight at once: at most kWindow lines and about job.max_bytes_in_flight bytes of input
+// (plus one line of up to job.max_line_bytes) — bounded memory for any input.
 BatchStats RunBatch(std::istream& in, std::ostream& out, const BatchJob& job) {
   auto t0 = std::chrono::steady_clock::now();
   BatchStats stats;
   unsigned threads = job.threads ? job.threads : std::max(1u, std::thread::hardware_concurrency());
-  // In flight at once: at most kBlock lines and about job.max_bytes_in_flight bytes of input
-  // (plus one line of up to job.max_line_bytes): bounded memory for any input.
-  const size_t kBlock = 8192;
-  size_t line_no = job.first_line ? job.first_line - 1 : 0;
+  const size_t kWindow = 8192;          // lines read and not yet written
+  const size_t kChunkLines = 64;        // lines a worker takes at once
+  const size_t kChunkBytes = size_t{1} << 20;
+  const detail::BatchRecordWriter writer(job.programs);
+
   struct Line {
-    size_t number;
+    size_t seq, number;
     std::string text;
     bool too_long;
+    size_t bytes;  // counted in the in-flight budget
   };
-  std::vector<Line> block;
-  std::vector<LineResult> results;
-  std::vector<char> done;
-  std::string line;
-  std::streambuf* sb = in.rdbuf();
-  bool eof = sb == nullptr;
+  // Reader side (in_mu).
+  std::mutex in_mu;
+  LineReader reader(in.rdbuf(), job.max_line_bytes);
+  bool eof = in.rdbuf() == nullptr;
+  size_t line_no = job.first_line ? job.first_line - 1 : 0;
+  size_t next_seq = 0;
+  // Writer side (out_mu): records done out of order wait in `pending` (indexed by seq - next_out).
+  std::mutex out_mu;
+  std::condition_variable room;
+  std::deque<std::optional<LineResult>> pending;
+  size_t next_out = 0;
+  size_t in_flight_bytes = 0, in_flight_lines = 0;  // read and not yet written
   std::atomic<bool> stop{false};
-  while (!eof && !stop) {
-    block.clear();
+
+  // Takes the next chunk; empty at the end of the input. The budget is checked between lines and
+  // waited for only with an empty chunk: every line in flight is then with a worker that is
+  // evaluating it or already in `pending`, so the window always drains.
+  auto take = [&](std::vector<Line>& chunk) {
+    chunk.clear();
+    std::lock_guard<std::mutex> lock(in_mu);
     size_t bytes = 0;
-    while (block.size() < kBlock && bytes < job.max_bytes_in_flight) {
+    std::string text;
+    while (!eof && !stop && chunk.size() < kChunkLines && bytes < kChunkBytes) {
+      {
+        std::unique_lock<std::mutex> ol(out_mu);
+        auto fits = [&] { return in_flight_lines < kWindow && in_flight_bytes < job.max_bytes_in_flight; };
+        if (!fits()) {
+          if (!chunk.empty()) break;
+          room.wait(ol, [&] { return fits() || stop.load(); });
+          if (stop) break;
+        }
+      }
       bool too_long = false;
-      if (!ReadLine(sb, line, job.max_line_bytes, too_long)) {
+      if (!reader.Next(text, too_long)) {
         eof = true;
         break;
       }
       ++line_no;
-      if (too_long) {
-        block.push_back({line_no, std::string(), true});
-        continue;
+      if (!too_long && text.find_first_not_of(" \t\r") == std::string::npos) continue;
+      size_t n = too_long ? 1 : std::max<size_t>(1, text.size());
+      bytes += n;
+      {
+        std::lock_guard<std::mutex> ol(out_mu);
+        in_flight_bytes += n;
+        ++in_flight_lines;
       }
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      bytes += line.size();
-      block.push_back({line_no, std::move(line), false});
+      chunk.push_back({next_seq++, line_no, too_long ? std::string() : std::move(text), too_long, n});
+      text = std::string();
     }
-    results.assign(block.size(), {});
-    done.assign(block.size(), 0);
-    // Records are written in input order as soon as they and every record before them are
-    // done, then flushed: a failure later in the block never loses finished results.
-    std::mutex mu;
-    size_t next_out = 0;
-    auto emit = [&](size_t i, LineResult r) {
-      std::lock_guard<std::mutex> lock(mu);
-      results[i] = std::move(r);
-      done[i] = 1;
-      bool wrote = false;
-      while (next_out < block.size() && done[next_out] && !stop) {
-        LineResult& w = results[next_out];
-        out << w.record << '\n';
-        ++stats.lines;
-        ++(w.ok ? stats.ok : stats.errors);
-        stats.not_conforming += w.open_gaps;
-        std::string().swap(w.record);
-        ++next_out;
-        wrote = true;
-      }
-      if (wrote) out.flush();
-      if (!out) {
-        stats.output_failed = true;
-        stop = true;
-      }
-    };
-    std::atomic<size_t> next{0};
-    auto work = [&] {
-      for (size_t i; !stop && (i = next.fetch_add(1)) < block.size();) {
-        if (block[i].too_long) {
-          detail::JsonWriter w(false);
-          w.Object().KInt("line", static_cast<int64_t>(block[i].number)).Key("error").Object().KStr("code", "E0911");
-          w.KStr("message", fmt::format("the line is longer than the limit of {} bytes (--max-evidence-bytes)",
-                                        job.max_line_bytes));
-          w.KStrOrNull("path", "").EndObject().EndObject();
-          emit(i, {false, false, w.TakeRaw()});
-          continue;
-        }
-        emit(i, EvaluateLine(job, block[i].number, std::move(block[i].text)));
-      }
-    };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads && t < block.size(); ++t) pool.emplace_back(work);
-    work();
-    for (auto& t : pool) t.join();
-  }
+  };
+  // Hands over the chunk's records and writes every record that is now in order, then flushes.
+  auto emit = [&](std::vector<Line>& chunk, std::vector<LineResult>& results) {
+    std::lock_guard<std::mutex> lock(out_mu);
+    for (size_t k = 0; k < chunk.size(); ++k) {
+      size_t at = chunk[k].seq - next_out;
+      if (pending.size() <= at) pending.resize(at + 1);
+      pending[at] = std::move(results[k]);
+      pending[at]->input_bytes = chunk[k].bytes;
+    }
+    bool wrote = false;
+    while (!pending.empty() && pending.front() && !stop) {
+      LineResult& w = *pending.front();
+      out.write(w.record.data(), static_cast<std::streamsize>(w.record.size()));
+      out.put('\n');
+      ++stats.lines;
+      ++(w.ok ? stats.ok : stats.errors);
+      stats.not_conforming += w.open_gaps;
+      in_flight_bytes -= w.input_bytes;
+      --in_flight_lines;
+      pending.pop_front();
+      ++next_out;
+      wrote = true;
+    }
+    if (wrote) out.flush();
+    if (!out) {
+      stats.output_failed = true;
+      stop = true;
+    }
+    room.notify_all();
+  };
+  auto work = [&] {
+    std::vector<Line> chunk;
+    std::vector<LineResult> results;
+    for (;;) {
+      take(chunk);
+      if (chunk.empty()) return;
+      results.clear();
+      for (Line& l : chunk)
+        results.push_back(l.too_long ? TooLong(job, l.number)
+                                     : EvaluateLine(job, writer, l.number, std::move(l.text)));
+      emit(chunk, results);
+      if (stop) return;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return stats;
 }

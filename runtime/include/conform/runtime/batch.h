@@ -40,7 +40,8 @@ struct BatchStats {
 //   {"line":N,"standards":[{"standard":…,"summary":{…},"requirements":[{…}]}]}
 // or, for a line that cannot be loaded, {"line":N,"error":{"code":…,"message":…,"path":…}}.
 // Blank lines are skipped (no record). A bad line never stops the batch; a failed write does
-// (stats.output_failed). Each record is flushed once it and every record before it are done.
+// (stats.output_failed). Workers take chunks of up to 64 lines; records are written in input
+// order and flushed once a chunk is done and every record before it is written.
 BatchStats RunBatch(std::istream& in, std::ostream& out, const BatchJob& job);
 
 }  // namespace conform::runtime
