@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 AS_OF ?= 2026-11-22
 
-.PHONY: demo test build deps clean bench
+.PHONY: demo test test-nojit build deps clean bench
 
 deps:
 	./scripts/install-deps.sh
@@ -22,6 +22,14 @@ demo: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# The interpreter-only build (-DCONFORM_WITH_JIT=OFF, no LLVM) in build-nojit/: build, the whole
+# test suite (the native engine's tests are not registered there) and an ldd check that conform,
+# libconform.so and the Python module load no libLLVM (scripts/test-nojit.sh; docs/embedding.md).
+# A second full build, so not part of `make test`: about 3 minutes of building with a warm ccache
+# and 3 of ctest on 2 cores.
+test-nojit: deps
+	JOBS=$(JOBS) ./scripts/test-nojit.sh build-nojit
 
 clean:
 	rm -rf $(BUILD)
