@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "conform/compiler/cache_file.h"
 #include "conform/compiler/calendar.h"
 #include "conform/compiler/ir_cache.h"
 
@@ -94,6 +95,13 @@ Diagnostics ErrorsOnly(const Diagnostics& d) {
   return out;
 }
 
+Diagnostics CacheWarnings(const Diagnostics& d) {
+  Diagnostics out;
+  for (const auto& x : d.items())
+    if (x.code == "W0910" || x.code == "W0911") out.Add(x);
+  return out;
+}
+
 bool HasJit() { return jit::Available(); }
 
 // ---- Engine
@@ -140,7 +148,8 @@ std::shared_ptr<const RuleSet> Engine::Compile(const std::vector<std::string>& s
   // source file) instead of parsing and checking the catalogue again.
   std::vector<const runtime::PluginManifest*> closure;
   std::string fingerprint, bundle_path;
-  if (o.use_cache && catalogue_.Resolve(roots, cat_diags, closure)) {
+  bool use_cache = o.use_cache;
+  if (use_cache && catalogue_.Resolve(roots, cat_diags, closure)) {
     std::vector<std::string> ids, files;
     for (const auto* pkg : packages) ids.push_back(pkg->id);
     for (const auto* pkg : closure) {
@@ -152,14 +161,24 @@ std::shared_ptr<const RuleSet> Engine::Compile(const std::vector<std::string>& s
       files.insert(files.end(), mine.begin(), mine.end());
     }
     fingerprint = SourceFingerprint(ids, files);
-    std::string dir = CacheDir(o.cache_dir);
-    if (!fingerprint.empty() && !dir.empty()) {
-      bundle_path = fmt::format("{}/ir-{:016x}.bin", dir, std::hash<std::string>{}(fingerprint));
-      if (auto bundle = LoadBundle(bundle_path, fingerprint)) {
+    std::string dir = CacheDir(o.cache_dir), why;
+    if (!dir.empty() && !cache::CheckDir(dir, /*create=*/true, why)) {
+      // A folder other users can write: its entries could change verdicts or run code here.
+      r.diags_.Warning("W0910", {}, fmt::format("not using the cache: {}", why),
+                       "make the folder private (chmod 700) or choose another with --cache-dir");
+      use_cache = false;
+    } else if (!fingerprint.empty() && !dir.empty()) {
+      bundle_path = (fs::path(dir) / BundleFileName(fingerprint)).string();
+      std::string problem;
+      if (auto bundle = LoadBundle(bundle_path, fingerprint, &problem)) {
         r.timings_.front_cached = true;
         r.programs_ = bundle->programs;
         r.schema_ = bundle->schema;
         r.literals_ = bundle->literals;
+      } else if (!problem.empty()) {
+        ++r.timings_.damaged_entries;
+        r.diags_.Warning("W0911", {}, fmt::format("ignored a damaged compiled-program cache entry {}: {}", bundle_path, problem),
+                         "nothing to do: the rules are compiled again and the entry rewritten");
       }
     }
   }
@@ -196,7 +215,7 @@ std::shared_ptr<const RuleSet> Engine::Compile(const std::vector<std::string>& s
   auto t_jit = std::chrono::steady_clock::now();
   if (r.engine_ == runtime::Engine::Jit) {
     jit::JitOptions jo;
-    jo.use_cache = o.use_cache;
+    jo.use_cache = use_cache;
     jo.cache_dir = o.cache_dir;
     for (const auto& p : r.programs_) {
       r.natives_.push_back(jit::Compile(p, jo, r.diags_));
@@ -204,6 +223,7 @@ std::shared_ptr<const RuleSet> Engine::Compile(const std::vector<std::string>& s
         r.natives_.clear();
         return rs;
       }
+      if (r.natives_.back()->stats().damaged) ++r.timings_.damaged_entries;
     }
   }
   r.timings_.native_ms = Since(t_jit);

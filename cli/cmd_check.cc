@@ -119,6 +119,7 @@ int RunCheck(const CheckOptions& o) {
     PrintDiagnostics(embed::ErrorsOnly(rules->diags()), rules->sources());
     return 2;
   }
+  PrintDiagnostics(embed::CacheWarnings(rules->diags()), rules->sources());
   double t_native = rules->timings().native_ms;
   double t_front = Since(t_start) - t_native;
   if (!o.batch.empty()) return RunBatchMode(o, *rules, *as_of, t_start);
@@ -179,6 +180,7 @@ int RunCheck(const CheckOptions& o) {
     fmt::print(stderr, "timings: front end {:.1f} ms{}, native code {:.1f} ms, evidence {:.1f} ms, evaluation {:.1f} ms, total {:.1f} ms\n",
                t_front, rules->timings().front_cached ? " (compiled-program cache hit)" : "", t_native, t_loaded, ev.ms,
                Since(t_start));
+    fmt::print(stderr, "cache: {} damaged entries ignored\n", rules->timings().damaged_entries);
     for (const auto& n : rules->natives()) {
       const auto& st = n->stats();
       fmt::print(stderr, "jit {}: cache {}, codegen {:.1f} ms, optimise+compile {:.1f} ms, load {:.1f} ms, object {} bytes\n",

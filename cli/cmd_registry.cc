@@ -16,6 +16,7 @@ struct RegistryOptions {
   std::string db;
   std::string format = "text";
   std::string as_of = "today";
+  double wait = 2;  // seconds to wait for a registry locked by another process
   // import
   std::string file;
   std::string input = "auto";
@@ -26,11 +27,12 @@ struct RegistryOptions {
 };
 
 std::string DbPath(const RegistryOptions& o) { return o.db.empty() ? rg::DefaultPath() : o.db; }
+int WaitMs(const RegistryOptions& o) { return static_cast<int>(o.wait * 1000); }
 
 int RunImport(const RegistryOptions& o) {
   Diagnostics diags;
   SourceManager sm;
-  auto reg = rg::Registry::Open(DbPath(o), /*create=*/true, diags);
+  auto reg = rg::Registry::Open(DbPath(o), /*create=*/true, diags, WaitMs(o));
   if (!reg) {
     PrintDiagnostics(diags, sm);
     return 2;
@@ -67,7 +69,7 @@ int RunVerify(const RegistryOptions& o) {
     return UsageError("give the certificate number to verify", "e.g. conform registry verify NC-9001-0001");
   Diagnostics diags;
   SourceManager sm;
-  auto reg = rg::Registry::Open(DbPath(o), /*create=*/false, diags);
+  auto reg = rg::Registry::Open(DbPath(o), /*create=*/false, diags, WaitMs(o));
   if (!reg) {
     PrintDiagnostics(diags, sm);
     return 2;
@@ -82,7 +84,7 @@ int RunSearch(const RegistryOptions& o) {
   if (!as_of) return UsageError(fmt::format("invalid --as-of `{}`", o.as_of), "write a date as YYYY-MM-DD, or `today`");
   Diagnostics diags;
   SourceManager sm;
-  auto reg = rg::Registry::Open(DbPath(o), /*create=*/false, diags);
+  auto reg = rg::Registry::Open(DbPath(o), /*create=*/false, diags, WaitMs(o));
   if (!reg) {
     PrintDiagnostics(diags, sm);
     return 2;
@@ -100,6 +102,9 @@ int RunRules(const RegistryOptions& o) {
 void Common(CLI::App* cmd, RegistryOptions& o) {
   cmd->add_option("--db", o.db, "registry database (default: $XDG_DATA_HOME/conform/registry.sqlite)");
   cmd->add_option("-f,--format", o.format, "output format: text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  cmd->add_option("--wait", o.wait, "seconds to wait for a registry locked by another process (an import) before E0912")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
 }
 
 }  // namespace

@@ -7,6 +7,7 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBYAML REQUIRED IMPORTED_TARGET yaml-0.1)  # evidence files: PkgConfig::LIBYAML
 pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)  # `--format xlsx`: PkgConfig::XLSXWRITER
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)           # `matches` (compiler/patterns.cc): PkgConfig::RE2
+find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)           # SHA-256 of cache entries (compiler/cache_file.cc)
 find_package(simdjson 3 REQUIRED)
 find_package(CLI11 2 REQUIRED)
 find_package(tomlplusplus 3 REQUIRED)

@@ -9,7 +9,7 @@ PKGS=(build-essential cmake pkg-config
       libxlsxwriter-dev
       python3-jsonschema python3-junitparser chromium
       pybind11-dev python3-dev python3-pytest python3-distributed python3-pandas python3-yaml
-      libre2-dev)
+      libre2-dev libssl-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,9 +8,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <sstream>
 
+#include "conform/compiler/builtins.h"
+#include "conform/compiler/cache_file.h"
 #include "conform/compiler/driver.h"
 #include "conform/compiler/jit.h"
 
@@ -19,16 +22,9 @@ namespace fs = std::filesystem;
 namespace conform {
 namespace {
 
-constexpr const char* kMagic = "CONFORM-IR-CACHE 7\n";  // bump when the IR or schema shape changes (7: depends on)
-
-uint64_t Fnv1a(std::string_view s) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
+// Bump when the IR, the schema or this file's layout changes (7: depends on; 8: sealed with a
+// SHA-256 of the payload, full structural validation, version and builtin fingerprint in the key).
+constexpr const char* kMagic = "CONFORM-IR-CACHE 8\n";
 
 class Writer {
  public:
@@ -331,116 +327,254 @@ std::shared_ptr<ir::Program> ReadProgram(Reader& r) {
   p->node_text.resize(r.Count(8));
   for (auto& t : p->node_text) t = r.Str();
   ReadLayers(r, *p);
-  // Indices must stay inside the program: a damaged file is a miss, never a crash later.
-  const int64_t nn = static_cast<int64_t>(p->nodes.size());
-  auto node_ok = [&](int64_t i) { return i >= -1 && i < nn; };
-  for (const auto& n : p->nodes) {
-    if (!node_ok(n.a) || !node_ok(n.b) || !node_ok(n.c) || n.var >= static_cast<int32_t>(p->num_vars) ||
-        static_cast<uint8_t>(n.op) > static_cast<uint8_t>(ir::Op::If))
-      return nullptr;
-    for (int32_t x : n.args)
-      if (x < 0 || x >= nn) return nullptr;
-  }
-  for (const auto& q : p->requirements) {
-    if (!node_ok(q.applies) || !node_ok(q.pass) || q.clause_index < -1 ||
-        q.clause_index >= static_cast<int32_t>(p->clauses.size()))
-      return nullptr;
-    for (const auto& l : q.lets)
-      if (!node_ok(l.value) || l.var < 0 || l.var >= static_cast<int32_t>(p->num_vars)) return nullptr;
-    for (const auto& m : q.message)
-      if (!node_ok(m.expr)) return nullptr;
-    for (int32_t d : q.depends)
-      if (d < 0 || d >= static_cast<int32_t>(p->requirements.size())) return nullptr;
-  }
-  if (p->node_text.size() != p->nodes.size() || !node_ok(p->exclusions)) return nullptr;
   return r.ok() ? p : nullptr;
+}
+
+// Full structural validation of a loaded bundle: every index a consumer follows (types, enums,
+// entities, fields, presence words, parameters, builtins and their arity, variables, nodes,
+// clauses, requirements, string literals) lies inside what it indexes, and every node refers
+// only to nodes before it (the IR is built bottom-up), so that evaluation can neither read out
+// of bounds nor loop. What a structurally valid image computes is vouched for by the digest.
+// True if the graph over 0..n-1 (edges(i) fills i's successors, all < n) has no cycle.
+// Iterative: a long chain must not exhaust the stack.
+bool Acyclic(size_t n, const std::function<void(size_t, std::vector<int32_t>&)>& edges) {
+  std::vector<uint8_t> state(n, 0);  // 0 new, 1 on the path, 2 done
+  struct Frame {
+    size_t node;
+    std::vector<int32_t> next;
+    size_t k = 0;
+  };
+  std::vector<Frame> stack;
+  for (size_t s = 0; s < n; ++s) {
+    if (state[s]) continue;
+    state[s] = 1;
+    stack.push_back({s, {}});
+    edges(s, stack.back().next);
+    while (!stack.empty()) {
+      Frame& f = stack.back();
+      if (f.k == f.next.size()) {
+        state[f.node] = 2;
+        stack.pop_back();
+        continue;
+      }
+      size_t d = static_cast<size_t>(f.next[f.k++]);
+      if (state[d] == 1) return false;
+      if (state[d] == 0) {
+        state[d] = 1;
+        stack.push_back({d, {}});
+        edges(d, stack.back().next);
+      }
+    }
+  }
+  return true;
+}
+
+bool ValidSchema(const SchemaModel& m) {
+  const auto& types = m.types.raw();
+  for (const auto& t : types) {
+    if (static_cast<uint8_t>(t.kind) > static_cast<uint8_t>(TypeKind::Set)) return false;
+    if ((t.kind == TypeKind::List || t.kind == TypeKind::Set) && t.elem >= types.size()) return false;
+    if (t.kind == TypeKind::Enum && (t.ref < 0 || t.ref >= static_cast<int32_t>(m.enums.size()))) return false;
+    if (t.kind == TypeKind::Entity && (t.ref < 0 || t.ref >= static_cast<int32_t>(m.entities.size()))) return false;
+  }
+  for (const auto& e : m.entities) {
+    if (e.by_name.size() != e.fields.size()) return false;  // duplicate field names
+    for (const auto& f : e.fields)
+      if (f.type >= types.size()) return false;
+  }
+  return m.root >= -1 && m.root < static_cast<int32_t>(m.entities.size());
+}
+
+// nullptr if valid, else which rule failed (for the warning).
+const char* ValidProgram(const ir::Program& p, const SchemaModel& m, const StringPool& literals) {
+  auto Bad = [](const char* why) { return why; };
+  using ir::Op;
+  const auto& types = m.types.raw();
+  const auto& builtins = BuiltinRegistry::Default();
+  const int64_t nn = static_cast<int64_t>(p.nodes.size());
+  const int64_t nv = static_cast<int64_t>(p.num_vars);
+  auto node_ok = [&](int64_t i) { return i >= -1 && i < nn; };
+  auto is_string = [&](TypeId t) { return t < types.size() && types[t].kind == TypeKind::String; };
+  if (p.node_text.size() != p.nodes.size() || p.var_names.size() != p.num_vars) return Bad("node texts or variable names do not match the program");
+  for (int64_t i = 0; i < nn; ++i) {
+    const ir::Node& n = p.nodes[static_cast<size_t>(i)];
+    if (static_cast<uint8_t>(n.op) > static_cast<uint8_t>(Op::If) || n.type >= types.size()) return Bad("an unknown operation or type");
+    // Operands inside the program (-1 only where an operand is optional; acyclic: see below).
+    if (!node_ok(n.a) || !node_ok(n.b) || !node_ok(n.c) || n.var < -1 || n.var >= nv)
+      return Bad("a node refers to an unknown node or variable");
+    for (int32_t x : n.args)
+      if (x < 0 || x >= nn) return Bad("an argument refers to an unknown node");
+    bool a = n.a >= 0, b = n.b >= 0, c = n.c >= 0;
+    switch (n.op) {
+      case Op::Const:
+        if (is_string(n.type) && (n.imm < literals.first_id() || n.imm >= literals.end_id())) return Bad("a string constant outside the literals");
+        if (types[n.type].kind == TypeKind::Enum &&
+            (n.imm < 0 || n.imm >= static_cast<int64_t>(m.enums[static_cast<size_t>(types[n.type].ref)].members.size())))
+          return Bad("an enum constant outside its enum");
+        break;
+      case Op::Param:
+        if (n.imm < 0 || n.imm >= static_cast<int64_t>(p.params.size())) return Bad("an unknown parameter");
+        break;
+      case Op::AsOf: case Op::Root: break;
+      case Op::Var:
+        if (n.var < 0) return Bad("a variable reference without a variable");
+        break;
+      case Op::Field: {
+        if (!a) return Bad("an operation without its operand");
+        const TypeInfo& rt = types[p.nodes[n.a].type];
+        if (rt.kind != TypeKind::Entity) return Bad("a field of something that is not an entity");
+        const auto& ent = m.entities[static_cast<size_t>(rt.ref)];
+        if (n.imm < 0 || n.imm >= static_cast<int64_t>(ent.fields.size()) || n.aux != ent.presence_words()) return Bad("an unknown field or a wrong record layout");
+        break;
+      }
+      case Op::IsPresent: case Op::IsAbsent: case Op::Neg: case Op::IntToDec: case Op::Not:
+        if (!a) return Bad("an operation without its operand");
+        break;
+      case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge:
+        if (!a || !b || n.aux > 3) return Bad("a comparison without operands or of an unknown kind");
+        break;
+      case Op::SetLit: break;
+      case Op::Exists: case Op::All: case Op::None:
+      case Op::Sum: case Op::Min: case Op::Max: case Op::Avg: case Op::Distinct: case Op::Union:
+        if (!a || !c || n.var < 0) return Bad("a quantifier without a collection, body or variable");
+        break;
+      case Op::Count:  // without a filter, no variable
+        if (!a || (b && n.var < 0)) return Bad("a count without a collection or variable");
+        break;
+      case Op::Call: {
+        if (n.imm < 0 || n.imm >= static_cast<int64_t>(builtins.all().size())) return Bad("an unknown builtin");
+        if (n.args.size() != builtins.at(static_cast<size_t>(n.imm)).params.size() || n.args.size() > 8) return Bad("a builtin call with the wrong number of arguments");
+        break;
+      }
+      case Op::If:
+        if (!a || !b || !c) return Bad("a conditional without its operands");
+        break;
+      default:  // the binary operators
+        if (!a || !b) return Bad("an operation without its operands");
+        break;
+    }
+  }
+  const int64_t nr = static_cast<int64_t>(p.requirements.size());
+  for (const auto& q : p.requirements) {
+    if (!node_ok(q.applies) || q.pass < 0 || q.pass >= nn || q.clause_index < -1 ||
+        q.clause_index >= static_cast<int32_t>(p.clauses.size()) ||
+        static_cast<uint8_t>(q.grade) > static_cast<uint8_t>(ir::Grade::Observation) || q.witness_var < -1 ||
+        q.witness_var >= nv)
+      return Bad("a requirement refers to an unknown node, clause, grade or variable");
+    for (const auto& l : q.lets)
+      if (l.value < 0 || l.value >= nn || l.var < 0 || l.var >= nv) return Bad("a `let` refers to an unknown node or variable");
+    for (const auto& msg : q.message)
+      if (!node_ok(msg.expr)) return Bad("a message refers to an unknown node");
+    for (int32_t d : q.depends)
+      if (d < 0 || d >= nr) return Bad("`depends on` names an unknown requirement");
+  }
+  // Evaluation recurses through operands and settles `depends on` depth-first: both graphs
+  // must be acyclic, or a damaged image would never finish.
+  if (!Acyclic(p.nodes.size(), [&](size_t i, std::vector<int32_t>& out) {
+        const ir::Node& n = p.nodes[i];
+        out.assign(n.args.begin(), n.args.end());
+        for (int32_t x : {n.a, n.b, n.c})
+          if (x >= 0) out.push_back(x);
+      }))
+    return Bad("its expression graph has a cycle");
+  if (!Acyclic(p.requirements.size(), [&](size_t i, std::vector<int32_t>& out) { out = p.requirements[i].depends; }))
+    return Bad("`depends on` forms a cycle");
+  for (const auto& c : p.clauses)
+    if (c.parent < -1 || c.parent >= static_cast<int32_t>(p.clauses.size())) return Bad("a clause has an unknown parent");
+  for (const auto& pi : p.params) {
+    if (pi.type >= types.size()) return Bad("a parameter of an unknown type");
+    if (is_string(pi.type) && (pi.value < literals.first_id() || pi.value >= literals.end_id())) return Bad("a string parameter outside the literals");
+  }
+  return node_ok(p.exclusions) ? nullptr : Bad("the exclusions refer to an unknown node");
 }
 
 }  // namespace
 
 std::string SourceFingerprint(const std::vector<std::string>& standards, const std::vector<std::string>& files) {
-  std::string fp = fmt::format("{}", kMagic);
+  // The cache format, the Conform release and the builtin registry (an upgrade that adds or
+  // reorders a builtin changes the ids a Call node holds) are part of every key.
+  std::string fp = fmt::format("{}conform {}\nbuiltins {}\n", kMagic, cache::ConformVersion(),
+                               cache::Sha256Hex(BuiltinRegistry::Default().Canonical()));
   for (const auto& s : standards) fp += "standard " + s + "\n";
   for (const auto& f : files) {
     std::string text, err;
     if (!ReadFile(f, text, err)) return {};
-    fp += fmt::format("{} {} {:016x}\n", f, text.size(), Fnv1a(text));
+    fp += fmt::format("{} {} {}\n", f, text.size(), cache::Sha256Hex(text));
   }
   return fp;
 }
 
-bool SaveBundle(const std::string& path, const std::string& fingerprint, const CompiledBundle& b) {
-  if (fingerprint.empty() || !b.schema || !b.literals) return false;
+std::string BundleFileName(const std::string& fingerprint) {
+  return fmt::format("ir-{}.bin", cache::Sha256Hex(fingerprint).substr(0, 32));
+}
+
+std::string EncodeBundle(const std::string& fingerprint, const CompiledBundle& b) {
   Writer w;
-  w.out() = kMagic;
   w.Str(fingerprint);
   WriteSchema(w, *b.schema);
   w.U64(b.literals->size());
   for (int64_t i = b.literals->first_id(); i < b.literals->end_id(); ++i) w.Str(b.literals->Get(i));
   w.U64(b.programs.size());
   for (const auto& p : b.programs) WriteProgram(w, *p);
-  std::error_code ec;
-  fs::create_directories(fs::path(path).parent_path(), ec);
-  static std::atomic<uint64_t> counter{0};
-  std::string tmp = fmt::format("{}.{}.{}.tmp", path, getpid(), counter++);
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out) return false;
-    out << w.out();
-    if (!out) {
-      out.close();
-      fs::remove(tmp, ec);
-      return false;
-    }
-  }
-  fs::rename(tmp, path, ec);
-  if (ec) fs::remove(tmp, ec);
-  return !ec;
+  return cache::Seal(kMagic, w.out());
 }
 
-std::optional<CompiledBundle> LoadBundle(const std::string& path, const std::string& fingerprint) {
-  std::string data, err;
-  if (fingerprint.empty() || !ReadFile(path, data, err)) return std::nullopt;
-  size_t magic = std::strlen(kMagic);
-  if (data.compare(0, magic, kMagic) != 0) return std::nullopt;
-  Reader r(std::string_view(data).substr(magic));
+bool SaveBundle(const std::string& path, const std::string& fingerprint, const CompiledBundle& b) {
+  if (fingerprint.empty() || !b.schema || !b.literals) return false;
+  return cache::WriteFile(path, EncodeBundle(fingerprint, b));
+}
+
+std::optional<CompiledBundle> DecodeBundle(std::string_view data, const std::string& fingerprint, std::string* problem) {
+  auto corrupt = [&](const char* what) -> std::optional<CompiledBundle> {
+    if (problem) *problem = what;
+    return std::nullopt;
+  };
+  std::string_view payload;
+  switch (cache::Unseal(data, kMagic, payload)) {
+    case cache::OpenStatus::Foreign: return std::nullopt;  // another format version: a plain miss
+    case cache::OpenStatus::Corrupt: return corrupt("its content does not match its SHA-256 digest");
+    case cache::OpenStatus::Ok: break;
+  }
+  Reader r(payload);
   if (r.Str() != fingerprint || !r.ok()) return std::nullopt;  // the full fingerprint, not a hash
   CompiledBundle b;
   auto schema = ReadSchema(r);
-  if (!schema) return std::nullopt;
+  if (!schema || !ValidSchema(*schema)) return corrupt("its schema is malformed");
   b.schema = schema;
   b.literals = std::make_shared<StringPool>();
   size_t n = r.Count(8);
   for (size_t i = 0; i < n && r.ok(); ++i)
-    if (b.literals->Intern(r.Str()) != static_cast<int64_t>(i)) return std::nullopt;
+    if (b.literals->Intern(r.Str()) != b.literals->first_id() + static_cast<int64_t>(i))
+      return corrupt("its string literals are malformed");
   size_t np = r.Count(8);
   for (size_t i = 0; i < np && r.ok(); ++i) {
     auto p = ReadProgram(r);
-    if (!p) return std::nullopt;
+    if (!p) return corrupt("a compiled program in it is malformed");
+    if (const char* bad = ValidProgram(*p, *schema, *b.literals)) {
+      static thread_local std::string what;
+      what = fmt::format("a compiled program in it is malformed ({})", bad);
+      return corrupt(what.c_str());
+    }
     p->schema = schema;
     p->literals = b.literals;
     b.programs.push_back(std::move(p));
   }
-  if (!r.ok() || !r.AtEnd()) return std::nullopt;
-  // Cross-checks between the parts: type ids, enum/entity refs, string literal ids.
-  const auto& types = schema->types.raw();
-  for (const auto& t : types) {
-    if ((t.kind == TypeKind::List || t.kind == TypeKind::Set) && t.elem >= types.size()) return std::nullopt;
-    if (t.kind == TypeKind::Enum && (t.ref < 0 || t.ref >= static_cast<int32_t>(schema->enums.size()))) return std::nullopt;
-    if (t.kind == TypeKind::Entity && (t.ref < 0 || t.ref >= static_cast<int32_t>(schema->entities.size()))) return std::nullopt;
-  }
-  for (const auto& e : schema->entities)
-    for (const auto& f : e.fields)
-      if (f.type >= types.size()) return std::nullopt;
-  if (schema->root >= static_cast<int32_t>(schema->entities.size())) return std::nullopt;
-  for (const auto& p : b.programs)
-    for (const auto& node : p->nodes) {
-      if (node.type >= types.size()) return std::nullopt;
-      if (node.op == ir::Op::Const && types[node.type].kind == TypeKind::String &&
-          (node.imm < 0 || node.imm >= b.literals->end_id()))
-        return std::nullopt;
-    }
+  if (!r.ok() || !r.AtEnd()) return corrupt("it is truncated or has trailing data");
   return b;
+}
+
+std::optional<CompiledBundle> LoadBundle(const std::string& path, const std::string& fingerprint, std::string* problem) {
+  if (fingerprint.empty()) return std::nullopt;
+  std::string data, why;
+  switch (cache::ReadFile(path, data, why)) {
+    case cache::ReadStatus::Missing: return std::nullopt;
+    case cache::ReadStatus::Ok: break;
+    case cache::ReadStatus::Refused:
+    case cache::ReadStatus::Error:
+      if (problem) *problem = "it cannot be used: " + why;
+      return std::nullopt;
+  }
+  return DecodeBundle(data, fingerprint, problem);
 }
 
 }  // namespace conform

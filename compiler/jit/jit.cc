@@ -31,6 +31,7 @@
 
 #include "../codegen/codegen.h"
 #include "conform/compiler/builtins.h"
+#include "conform/compiler/cache_file.h"
 #include "conform/compiler/interp.h"
 #include "conform/compiler/patterns.h"
 #include "conform/compiler/rt_helpers.h"
@@ -40,8 +41,8 @@ namespace fs = std::filesystem;
 namespace conform::jit {
 namespace {
 
-constexpr const char* kConformVersion = "0.1.0";
-constexpr const char* kMagic = "CONFORM-OBJECT-CACHE 1\n";
+// 2: sealed with a SHA-256 of the payload (cache_file.h).
+constexpr const char* kMagic = "CONFORM-OBJECT-CACHE 2\n";
 // Bump whenever generated code changes shape for the same IR (function names, ABI, layout).
 constexpr int kCodegenVersion = 9;
 
@@ -146,65 +147,75 @@ class Engine {
 };
 
 
-// Disk entries: magic, key length, the full key text, the number of objects, then each object
-// with its length. Any mismatch or truncation makes the entry a miss (rebuilt and rewritten).
-bool ReadDiskEntry(const fs::path& file, const std::string& key, std::vector<std::string>& objects) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string data = ss.str();
-  size_t pos = std::strlen(kMagic);
+// Disk entries (cache_file.h): sealed — the magic line, the SHA-256 of the payload, then the
+// payload: the full key text with its length, the number of objects, each object with its
+// length. The digest is checked before anything is parsed and before any object is linked or
+// run; a damaged entry is a miss (W0911), rebuilt and rewritten.
+enum class DiskRead { Miss, Hit, Damaged };
+
+DiskRead ReadDiskEntry(const fs::path& file, const std::string& key, std::vector<std::string>& objects,
+                       std::string& problem) {
+  std::string data, why;
+  switch (cache::ReadFile(file.string(), data, why)) {
+    case cache::ReadStatus::Missing: return DiskRead::Miss;
+    case cache::ReadStatus::Ok: break;
+    case cache::ReadStatus::Refused:
+    case cache::ReadStatus::Error:
+      problem = "it cannot be used: " + why;
+      return DiskRead::Damaged;
+  }
+  std::string_view payload;
+  switch (cache::Unseal(data, kMagic, payload)) {
+    case cache::OpenStatus::Foreign: return DiskRead::Miss;
+    case cache::OpenStatus::Corrupt:
+      problem = "its content does not match its SHA-256 digest";
+      return DiskRead::Damaged;
+    case cache::OpenStatus::Ok: break;
+  }
+  size_t pos = 0;
   auto u64 = [&](uint64_t& v) {
-    if (data.size() < pos + 8) return false;
-    std::memcpy(&v, data.data() + pos, 8);
+    if (payload.size() < pos + 8) return false;
+    std::memcpy(&v, payload.data() + pos, 8);
     pos += 8;
     return true;
   };
-  if (data.size() < pos || data.compare(0, pos, kMagic) != 0) return false;
   uint64_t klen = 0, count = 0;
-  if (!u64(klen) || klen != key.size() || data.size() < pos + klen || data.compare(pos, klen, key) != 0) return false;
+  if (!u64(klen) || klen > payload.size() - pos) {
+    problem = "it is malformed";
+    return DiskRead::Damaged;
+  }
+  if (payload.substr(pos, klen) != key) return DiskRead::Miss;  // another key with the same digest prefix
   pos += klen;
-  if (!u64(count) || count == 0 || count > 4096) return false;
   std::vector<std::string> out;
-  for (uint64_t i = 0; i < count; ++i) {
+  bool ok = u64(count) && count > 0 && count <= 4096;
+  for (uint64_t i = 0; ok && i < count; ++i) {
     uint64_t len = 0;
-    if (!u64(len) || data.size() < pos + len || len < 4 || data.compare(pos, 4, "\x7f" "ELF") != 0) return false;
-    out.push_back(data.substr(pos, len));
+    ok = u64(len) && len <= payload.size() - pos && len >= 4 && payload.compare(pos, 4, "\x7f" "ELF") == 0;
+    if (ok) out.emplace_back(payload.substr(pos, len));
     pos += len;
   }
-  if (pos != data.size()) return false;
+  if (!ok || pos != payload.size()) {
+    problem = "it is malformed";
+    return DiskRead::Damaged;
+  }
   objects = std::move(out);
-  return true;
+  return DiskRead::Hit;
 }
 
 void WriteDiskEntry(const fs::path& dir, const fs::path& file, const std::string& key,
                     const std::vector<std::string>& objects) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return;
-  static std::atomic<uint64_t> counter{0};
-  fs::path tmp = dir / fmt::format(".{}.{}.{}.tmp", file.filename().string(), getpid(), counter++);
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out) return;
-    auto u64 = [&](uint64_t v) { out.write(reinterpret_cast<const char*>(&v), 8); };
-    out << kMagic;
-    u64(key.size());
-    out << key;
-    u64(objects.size());
-    for (const auto& o : objects) {
-      u64(o.size());
-      out << o;
-    }
-    if (!out) {
-      out.close();
-      fs::remove(tmp, ec);
-      return;
-    }
+  std::string why;
+  if (!cache::CheckDir(dir.string(), /*create=*/true, why)) return;
+  std::string payload;
+  auto u64 = [&](uint64_t v) { payload.append(reinterpret_cast<const char*>(&v), 8); };
+  u64(key.size());
+  payload += key;
+  u64(objects.size());
+  for (const auto& o : objects) {
+    u64(o.size());
+    payload += o;
   }
-  fs::rename(tmp, file, ec);  // atomic: readers see the old entry or the whole new one
-  if (ec) fs::remove(tmp, ec);
+  cache::WriteFile(file.string(), cache::Seal(kMagic, payload));  // atomic: the old entry or the whole new one
 }
 
 using EntryFn = void (*)(EvalContext*, const void*, const int64_t*, int64_t, uint8_t*, int64_t*);
@@ -330,7 +341,7 @@ std::string HostCpu() { return llvm::sys::getHostCPUName().str(); }
 std::string LlvmVersion() { return LLVM_VERSION_STRING; }
 
 std::string CacheKeyText(const ir::Program& p, int opt_level) {
-  std::string key = fmt::format("conform {} codegen {}\nllvm {}\ncpu {}\nopt {}\n", kConformVersion, kCodegenVersion,
+  std::string key = fmt::format("{}conform {} codegen {}\nllvm {}\ncpu {}\nopt {}\n", kMagic, cache::ConformVersion(), kCodegenVersion,
                                 LLVM_VERSION_STRING, HostCpu(), opt_level);
   key += "-- builtins\n" + BuiltinRegistry::Default().Canonical();
   key += "-- schema\n" + p.schema->Canonical();
@@ -392,18 +403,38 @@ std::unique_ptr<CompiledProgram> Compile(std::shared_ptr<const ir::Program> prog
   JitStats& st = native->stats_;
   st.key = hex;
 
-  // Cache lookup: memory, then disk; the full key is compared, never only the digest.
+  // Cache lookup: memory, then disk; the full key is compared, never only the digest. A folder
+  // other users can write is not used at all (its entries could run code here).
   std::vector<std::string> objects;
   fs::path dir = opts.cache_dir.empty() ? fs::path(DefaultCacheDir()) : fs::path(opts.cache_dir);
+  if (opts.use_cache && !dir.empty()) {
+    std::string why;
+    if (!cache::CheckDir(dir.string(), /*create=*/false, why)) {
+      diags.Warning("W0910", {}, fmt::format("not using the object cache: {}", why),
+                    "make the folder private (chmod 700) or choose another with --cache-dir");
+      dir.clear();
+    }
+  }
   fs::path file = dir.empty() ? fs::path() : dir / (hex + ".o");
   if (opts.use_cache) {
     auto it = engine.memory.find(hex);
     if (it != engine.memory.end() && it->second.first == key) {
       objects = it->second.second;
       st.memory_hit = true;
-    } else if (!dir.empty() && ReadDiskEntry(file, key, objects)) {
-      st.disk_hit = true;
-      engine.memory[hex] = {key, objects};
+    } else if (!dir.empty()) {
+      std::string problem;
+      switch (ReadDiskEntry(file, key, objects, problem)) {
+        case DiskRead::Hit:
+          st.disk_hit = true;
+          engine.memory[hex] = {key, objects};
+          break;
+        case DiskRead::Damaged:
+          st.damaged = true;
+          diags.Warning("W0911", {}, fmt::format("ignored a damaged object cache entry {}: {}", file.string(), problem),
+                        "nothing to do: the code is compiled again and the entry rewritten");
+          break;
+        case DiskRead::Miss: break;
+      }
     }
   }
   auto t1 = std::chrono::steady_clock::now();

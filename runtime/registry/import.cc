@@ -5,6 +5,8 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -13,6 +15,7 @@
 #include "internal.h"
 
 namespace od = simdjson::ondemand;
+namespace fs = std::filesystem;
 
 namespace conform::runtime::registry {
 using namespace detail;
@@ -186,10 +189,20 @@ class Sink {
 
 class JsonReader {
  public:
+  // `text` is parsed in place when it has SIMDJSON_PADDING bytes of spare capacity (ImportFile
+  // reads it so), else copied once.
   JsonReader(uint32_t file, const std::string& text, const std::string& path, Sink& sink)
-      : file_(file), padded_(text), path_(path), sink_(sink) {}
+      : file_(file), path_(path), sink_(sink) {
+    if (text.capacity() >= text.size() + simdjson::SIMDJSON_PADDING) {
+      padded_ = simdjson::padded_string_view(text.data(), text.size(), text.capacity());
+    } else {
+      owned_ = simdjson::padded_string(text);
+      padded_ = owned_;
+    }
+  }
 
-  bool Read(std::vector<Row>& rows) {
+  // Calls `on_row` for each entry as it is read: no row outlives its turn.
+  bool Read(const std::function<void(Row&&)>& on_row) {
     od::parser parser;
     od::document doc;
     if (auto e = parser.iterate(padded_).get(doc)) return Syntax(e, nullptr);
@@ -240,7 +253,7 @@ class JsonReader {
           if (failed_) return false;
           continue;
         }
-        rows.push_back(std::move(row));
+        on_row(std::move(row));
       }
     }
     if (const char* loc = nullptr; !doc.current_location().get(loc) && loc) {
@@ -471,7 +484,8 @@ class JsonReader {
   }
 
   uint32_t file_;
-  simdjson::padded_string padded_;
+  simdjson::padded_string owned_;
+  simdjson::padded_string_view padded_;
   const std::string& path_;
   Sink& sink_;
   bool failed_ = false;
@@ -487,7 +501,7 @@ struct CsvRecord {
 
 // RFC 4180: comma-separated, "…" quoting with "" for a quote, fields may span lines. Blank
 // lines and lines starting with `#` are skipped.
-bool ParseCsv(uint32_t file, const std::string& text, Sink& sink, std::vector<CsvRecord>& out) {
+bool ParseCsv(uint32_t file, const std::string& text, Sink& sink, const std::function<void(CsvRecord&&)>& out) {
   size_t i = 0, n = text.size();
   if (n >= 3 && static_cast<unsigned char>(text[0]) == 0xEF && static_cast<unsigned char>(text[1]) == 0xBB &&
       static_cast<unsigned char>(text[2]) == 0xBF)
@@ -559,26 +573,19 @@ bool ParseCsv(uint32_t file, const std::string& text, Sink& sink, std::vector<Cs
     rec.span = span(rec_start, i);
     if (i < n && text[i] == '\r') ++i;
     if (i < n && text[i] == '\n') ++i;
-    out.push_back(std::move(rec));
+    out(std::move(rec));
   }
   return true;
 }
 
-bool ReadCsv(uint32_t file, const std::string& text, Sink& sink, std::vector<Row>& rows) {
-  std::vector<CsvRecord> recs;
-  if (!ParseCsv(file, text, sink, recs)) return false;
-  if (recs.empty()) {
-    sink.Error("E1022", {file, 0, 0}, "the CSV file has no header row",
-               "the first row names the columns; one of them is `record` (the kind of each row)");
-    return false;
-  }
+// The header: `record` and the union of the fields of every kind.
+bool ReadCsvHeader(const CsvRecord& head, Sink& sink, std::vector<std::string>& cols, int& record_col) {
   // The header: `record` and the union of the fields of every kind.
   std::set<std::string> all;
   for (const auto& k : Kinds())
     for (const auto& f : k.fields) all.insert(f.name);
-  const CsvRecord& head = recs[0];
-  std::vector<std::string> cols;
-  int record_col = -1;
+  cols.clear();
+  record_col = -1;
   bool ok = true;
   for (size_t c = 0; c < head.cells.size(); ++c) {
     std::string name = Lower(head.cells[c]);
@@ -600,13 +607,16 @@ bool ReadCsv(uint32_t file, const std::string& text, Sink& sink, std::vector<Row
                "add a column `record` naming each row's kind: " + JoinNames(KindNames(false)));
     return false;
   }
-  if (!ok) return false;
-  for (size_t r = 1; r < recs.size(); ++r) {
-    const CsvRecord& rec = recs[r];
+  return ok;
+}
+
+void CsvRow(const CsvRecord& rec, const std::vector<std::string>& cols, int record_col, Sink& sink,
+            const std::function<void(Row&&)>& on_row) {
+  {
     if (rec.cells.size() != cols.size()) {
       sink.Error("E1022", rec.span, fmt::format("malformed CSV: this row has {} cells, the header has {}", rec.cells.size(), cols.size()),
                  "quote cells that contain commas");
-      continue;
+      return;
     }
     Row row;
     row.span = rec.span;
@@ -615,7 +625,7 @@ bool ReadCsv(uint32_t file, const std::string& text, Sink& sink, std::vector<Row
       std::string near = ClosestMatch(rec.cells[record_col], KindNames(false));
       sink.Error("E1023", rec.spans[record_col], fmt::format("unknown record kind `{}`", rec.cells[record_col]),
                  near.empty() ? "kinds: " + JoinNames(KindNames(false)) : fmt::format("did you mean `{}`?", near));
-      continue;
+      return;
     }
     bool row_ok = true;
     for (size_t c = 0; c < cols.size(); ++c) {
@@ -642,9 +652,30 @@ bool ReadCsv(uint32_t file, const std::string& text, Sink& sink, std::vector<Row
       }
       row.cells.emplace(cols[c], std::move(cell));
     }
-    if (row_ok) rows.push_back(std::move(row));
+    if (row_ok) on_row(std::move(row));
   }
-  return sink.count() == 0;
+}
+
+// Header first, then each record becomes a row handed to `on_row` as soon as it is parsed.
+bool ReadCsv(uint32_t file, const std::string& text, Sink& sink, const std::function<void(Row&&)>& on_row) {
+  bool have_header = false, header_ok = true;
+  std::vector<std::string> cols;
+  int record_col = -1;
+  auto record = [&](CsvRecord&& rec) {
+    if (!have_header) {
+      have_header = true;
+      header_ok = ReadCsvHeader(rec, sink, cols, record_col);
+      return;
+    }
+    if (header_ok) CsvRow(rec, cols, record_col, sink, on_row);
+  };
+  if (!ParseCsv(file, text, sink, record)) return false;
+  if (!have_header) {
+    sink.Error("E1022", {file, 0, 0}, "the CSV file has no header row",
+               "the first row names the columns; one of them is `record` (the kind of each row)");
+    return false;
+  }
+  return header_ok && sink.count() == 0;
 }
 
 // ---- typed rows ------------------------------------------------------------------------------
@@ -818,11 +849,102 @@ bool Check(const Row& row, Sink& sink, Typed& out) {
   return ok;
 }
 
+// Writes one checked row (inside the import's transaction). False after an E1027.
+bool InsertRow(sqlite3* db, const Typed& t, Sink& sink) {
+  std::string kind = t.spec->kind;
+  auto fail = [&](Stmt& st) {
+    sink.Error("E1027", t.span, fmt::format("cannot write this {}: {}", kind, st.ok() ? st.Error() : sqlite3_errmsg(db)),
+               "nothing from this file was written");
+    return false;
+  };
+  auto run = [&](Stmt& st) { return st.ok() && st.Step() == SQLITE_DONE; };
+  bool ok = true;
+  if (kind == "accreditation_body") {
+    Stmt st(db, "INSERT OR REPLACE INTO accreditation_bodies(id, name, acronym, economies, kind) VALUES (?,?,?,?,?)");
+    st.Bind(1, t.Get("id")).Bind(2, t.Get("name")).Bind(3, t.Opt("acronym"));
+    st.Bind(4, t.lists.count("economies") ? std::optional<std::string>(JoinList(t.lists.at("economies"))) : std::nullopt);
+    st.Bind(5, t.Opt("kind"));
+    ok = run(st) || fail(st);
+  } else if (kind == "recognition") {
+    Stmt st(db, "INSERT OR REPLACE INTO recognitions VALUES (?,?,?,?,?,?,?,?)");
+    st.Bind(1, t.Get("accreditation_body")).Bind(2, t.Get("arrangement")).Bind(3, t.Get("main_scope"));
+    st.Bind(4, StandardKey(t.Get("main_scope"))).Bind(5, t.Opt("sub_scope")).Bind(6, StandardKey(t.Get("sub_scope")));
+    st.Bind(7, t.Get("since")).Bind(8, t.Opt("until"));
+    ok = run(st) || fail(st);
+  } else if (kind == "certification_body") {
+    Stmt st(db, "INSERT OR REPLACE INTO bodies VALUES (?,?,?,?,?)");
+    st.Bind(1, t.Get("id")).Bind(2, t.Get("name")).Bind(3, t.Opt("kind").value_or("certification_body")).Bind(4, t.Opt("country"));
+    st.Bind(5, t.lists.count("aka") ? std::optional<std::string>(JoinList(t.lists.at("aka"))) : std::nullopt);
+    ok = run(st) || fail(st);
+  } else if (kind == "accreditation") {
+    Stmt st(db, "INSERT OR REPLACE INTO accreditations VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    st.Bind(1, t.Get("id")).Bind(2, t.Get("body")).Bind(3, t.Get("accreditation_body")).Bind(4, t.Get("normative"));
+    st.Bind(5, StandardKey(t.Get("normative"))).Bind(6, t.Opt("standard"));
+    st.Bind(7, t.Opt("standard") ? std::optional<std::string>(StandardKey(t.Get("standard"))) : std::nullopt);
+    st.Bind(8, t.Opt("edition"));
+    st.Bind(9, t.lists.count("iaf_codes") ? std::optional<std::string>(JoinList(t.lists.at("iaf_codes"))) : std::nullopt);
+    st.Bind(10, t.Get("valid_from")).Bind(11, t.Opt("valid_to")).Bind(12, t.Opt("status").value_or("active"));
+    st.Bind(13, t.Opt("status_since"));
+    ok = run(st) || fail(st);
+  } else if (kind == "certificate") {
+    Stmt st(db,
+            "INSERT OR REPLACE INTO certificates(number, body, accreditation_body, organization, country, scope, iaf_codes, "
+            "original_date, decision_date, issued, expiry, status, status_since, audit_date) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    st.Bind(1, t.Get("number")).Bind(2, t.Get("body")).Bind(3, t.Opt("accreditation_body")).Bind(4, t.Get("organization"));
+    st.Bind(5, t.Opt("country")).Bind(6, t.Opt("scope"));
+    st.Bind(7, t.lists.count("iaf_codes") ? std::optional<std::string>(JoinList(t.lists.at("iaf_codes"))) : std::nullopt);
+    st.Bind(8, t.Opt("original_date")).Bind(9, t.Opt("decision_date")).Bind(10, t.Get("issued")).Bind(11, t.Get("expiry"));
+    st.Bind(12, t.Get("status")).Bind(13, t.Opt("status_since")).Bind(14, t.Opt("audit_date"));
+    ok = run(st) || fail(st);
+    for (const char* sql : {"DELETE FROM certificate_standards WHERE number = ?", "DELETE FROM certificate_sites WHERE number = ?"}) {
+      if (!ok) break;
+      Stmt del(db, sql);
+      del.Bind(1, t.Get("number"));
+      ok = run(del) || fail(del);
+    }
+    for (size_t i = 0; ok && i < t.standards.size(); ++i) {
+      Stmt s(db, "INSERT INTO certificate_standards VALUES (?,?,?,?,?)");
+      s.Bind(1, t.Get("number")).BindInt(2, static_cast<int64_t>(i)).Bind(3, t.standards[i].standard);
+      s.Bind(4, StandardKey(t.standards[i].standard)).Bind(5, t.standards[i].edition);
+      ok = run(s) || fail(s);
+    }
+    for (size_t i = 0; ok && i < t.sites.size(); ++i) {
+      Stmt s(db, "INSERT INTO certificate_sites VALUES (?,?,?,?,?)");
+      s.Bind(1, t.Get("number")).BindInt(2, static_cast<int64_t>(i)).Bind(3, t.sites[i].name).Bind(4, t.sites[i].country);
+      s.Bind(5, t.sites[i].scope);
+      ok = run(s) || fail(s);
+    }
+  } else if (kind == "self_declaration") {
+    Stmt st(db, "INSERT OR REPLACE INTO self_declarations VALUES (?,?,?,?,?,?,?,?,?,?)");
+    st.Bind(1, t.Get("id")).Bind(2, t.Get("organization")).Bind(3, t.Opt("country")).Bind(4, t.Get("standard"));
+    st.Bind(5, StandardKey(t.Get("standard"))).Bind(6, t.Opt("edition")).Bind(7, t.Get("declared_at"));
+    st.Bind(8, t.Opt("valid_until")).Bind(9, t.Opt("registry")).Bind(10, t.Opt("scope"));
+    ok = run(st) || fail(st);
+  } else if (kind == "edition") {
+    Stmt st(db,
+            "INSERT OR REPLACE INTO editions(standard, standard_key, edition, published, transition_end, source, last_audit) "
+            "VALUES (?,?,?,?,?,?,?)");
+    st.Bind(1, t.Get("standard")).Bind(2, StandardKey(t.Get("standard"))).Bind(3, t.Get("edition"));
+    st.Bind(4, t.Opt("published")).Bind(5, t.Opt("transition_end")).Bind(6, t.Opt("source")).Bind(7, t.Opt("last_audit"));
+    ok = run(st) || fail(st);
+  } else if (kind == "scheme") {
+    Stmt st(db, "INSERT OR REPLACE INTO schemes VALUES (?,?,?,?,?,?,?)");
+    st.Bind(1, t.Get("standard")).Bind(2, StandardKey(t.Get("standard"))).Bind(3, t.Get("normative"));
+    st.Bind(4, StandardKey(t.Get("normative"))).Bind(5, JoinList(t.lists.at("arrangements"))).Bind(6, t.Opt("owner"));
+    st.Bind(7, t.Opt("source"));
+    ok = run(st) || fail(st);
+  }
+  return ok;
+}
+
 }  // namespace
 
 bool Registry::ImportFile(const std::string& path, ImportFormat format, SourceManager& sm, Diagnostics& diags,
                           ImportStats* stats) {
   std::string text, err;
+  // Room for simdjson's padding, so the JSON is parsed where it was read (no second copy).
+  std::error_code ec;
+  if (auto size = fs::file_size(path, ec); !ec) text.reserve(size + simdjson::SIMDJSON_PADDING);
   if (!ReadFile(path, text, err)) {
     auto& d = diags.Error("E1021", {}, fmt::format("cannot read the import file: {}", err), "check the path");
     d.path = path;
@@ -833,13 +955,18 @@ bool Registry::ImportFile(const std::string& path, ImportFormat format, SourceMa
 
 bool Registry::Import(const std::string& path, std::string text, ImportFormat format, SourceManager& sm, Diagnostics& diags,
                       ImportStats* stats) {
-  uint32_t file = sm.Add(path, text);
+  // The text is kept once (by the source manager, for the positions of diagnostics) and parsed
+  // in place; rows are checked and written one at a time inside one transaction, so memory
+  // stays near the size of the file whatever the number of rows (issue 15: a 137 MB import
+  // used 2 GB when every row was held until the end). Any error rolls the whole file back.
+  uint32_t file = sm.Add(path, std::move(text));
+  const std::string& body = sm.Get(file)->text();
   if (format == ImportFormat::Auto) {
     bool json = path.size() >= 5 && Lower(path.substr(path.size() - 5)) == ".json";
     bool csv = path.size() >= 4 && Lower(path.substr(path.size() - 4)) == ".csv";
     if (!json && !csv) {
-      size_t p = text.find_first_not_of(" \t\r\n");
-      json = p != std::string::npos && text[p] == '{';
+      size_t p = body.find_first_not_of(" \t\r\n");
+      json = p != std::string::npos && body[p] == '{';
     }
     format = json ? ImportFormat::Json : ImportFormat::Csv;
   }
@@ -852,38 +979,7 @@ bool Registry::Import(const std::string& path, std::string text, ImportFormat fo
                      [](const Diagnostic& a, const Diagnostic& b) { return a.span.begin < b.span.begin; });
     return ok;
   };
-  std::vector<Row> rows;
-  if (format == ImportFormat::Json) {
-    JsonReader reader(file, text, path, sink);
-    reader.Read(rows);
-  } else {
-    ReadCsv(file, text, sink, rows);
-  }
-
-  // Check every row, and keys repeated in the file.
-  std::vector<Typed> typed;
-  std::map<std::string, Span> seen;
-  for (const Row& r : rows) {
-    Typed t;
-    if (!Check(r, sink, t)) continue;
-    std::string key = std::string(t.spec->kind) + ": " + t.Key();
-    auto [it, fresh] = seen.emplace(key, t.span);
-    if (!fresh) {
-      if (auto* d = sink.Error("E1026", t.span, fmt::format("{} `{}` appears twice in the file", t.spec->kind, t.Key()),
-                               "keep one row per key"))
-        d->notes.push_back({it->second, "first here"});
-      continue;
-    }
-    typed.push_back(std::move(t));
-  }
-
-  // References to bodies: in the file or already in the registry.
   sqlite3* db = impl_->db;
-  std::set<std::string> cabs, abs;
-  for (const Typed& t : typed) {
-    if (std::string(t.spec->kind) == "certification_body") cabs.insert(t.Get("id"));
-    if (std::string(t.spec->kind) == "accreditation_body") abs.insert(t.Get("id"));
-  }
   auto in_db = [&](const char* table, const std::string& id) {
     Stmt st(db, fmt::format("SELECT 1 FROM {} WHERE id = ?", table));
     st.Bind(1, id);
@@ -892,140 +988,97 @@ bool Registry::Import(const std::string& path, std::string text, ImportFormat fo
   // Arrangements: the built-in multilateral ones, or one that a scheme (in the file or the
   // registry) names as its recognition path.
   std::vector<std::string> arrangements = {"IAF MLA", "ILAC MRA", "GACI MRA"};
-  for (const Typed& t : typed)
-    if (std::string(t.spec->kind) == "scheme")
-      for (const auto& a : t.lists.at("arrangements")) arrangements.push_back(a);
   {
     Stmt st(db, "SELECT arrangements FROM schemes");
     while (st.Row())
       for (const auto& a : SplitList(st.Text(0))) arrangements.push_back(a);
   }
-  for (const Typed& t : typed) {
-    if (std::string(t.spec->kind) != "recognition") continue;
-    std::string a = t.Get("arrangement");
-    if (std::find(arrangements.begin(), arrangements.end(), a) != arrangements.end()) continue;
-    std::string near = ClosestMatch(a, arrangements);
-    sink.Error("E1025", t.spans.at("arrangement"), fmt::format("`{}` is not a recognition arrangement", a),
-               "one of: " + JoinNames(arrangements) + (near.empty() ? "" : fmt::format(" (did you mean `{}`?)", near)) +
-                   "; a scheme (record `scheme`) may name its own");
+  std::string err;
+  if (!Exec(db, "BEGIN IMMEDIATE", &err)) {
+    int rc = sqlite3_errcode(db);
+    bool locked = rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+    auto& d = locked ? diags.Error("E0912", {}, "the registry is locked by another process (an import in progress?)",
+                                   "wait for it to finish (or pass --wait SECONDS) and run the command again; the registry is not damaged")
+                     : diags.Error("E1027", {}, fmt::format("cannot write the registry: {}", err), "is another conform writing to it?");
+    d.path = impl_->path;
+    return false;
   }
-  for (const Typed& t : typed) {
+
+  // What can only be checked once the whole file is read: references to bodies and
+  // arrangements defined further down. Only the unresolved ones are kept.
+  struct PendingRef {
+    std::string id;
+    Span span;
+    const char* table;
+    const char* what;
+    bool accreditation_body;
+  };
+  std::vector<PendingRef> refs;
+  std::vector<std::pair<std::string, Span>> pending_arrangements;
+  std::map<std::string, Span> seen;  // keys repeated in the file
+  std::set<std::string> cabs, abs;
+  ImportStats local;
+  bool write_failed = false;
+  auto on_row = [&](Row&& r) {
+    Typed t;
+    if (!Check(r, sink, t)) return;
     std::string kind = t.spec->kind;
+    std::string key = kind + ": " + t.Key();
+    auto [it, fresh] = seen.emplace(std::move(key), t.span);
+    if (!fresh) {
+      if (auto* d = sink.Error("E1026", t.span, fmt::format("{} `{}` appears twice in the file", t.spec->kind, t.Key()),
+                               "keep one row per key"))
+        d->notes.push_back({it->second, "first here"});
+      return;
+    }
+    if (kind == "certification_body") cabs.insert(t.Get("id"));
+    if (kind == "accreditation_body") abs.insert(t.Get("id"));
+    if (kind == "scheme")
+      for (const auto& a : t.lists.at("arrangements")) arrangements.push_back(a);
     auto ref = [&](const char* field, const std::set<std::string>& in_file, const char* table, const char* what) {
       std::string id = t.Get(field);
       if (in_file.count(id) || in_db(table, id)) return;
-      std::vector<std::string> cands(in_file.begin(), in_file.end());
-      std::string near = ClosestMatch(id, cands);
-      sink.Error("E1028", t.spans.at(field), fmt::format("unknown {} `{}`", what, id),
-                 near.empty() ? fmt::format("add the {} to the file (or import it first)", what) : fmt::format("did you mean `{}`?", near));
+      refs.push_back({id, t.spans.at(field), table, what, &in_file == &abs});
     };
     if (kind == "accreditation") {
       ref("body", cabs, "bodies", "conformity-assessment body");
       ref("accreditation_body", abs, "accreditation_bodies", "accreditation body");
     } else if (kind == "recognition") {
       ref("accreditation_body", abs, "accreditation_bodies", "accreditation body");
+      std::string a = t.Get("arrangement");
+      if (std::find(arrangements.begin(), arrangements.end(), a) == arrangements.end())
+        pending_arrangements.emplace_back(a, t.spans.at("arrangement"));
     }
+    // Written at once while the file is clean so far; after the first error only checked.
+    if (sink.count() == 0 && !write_failed) {
+      if (InsertRow(db, t, sink)) local.rows[kind]++;
+      else write_failed = true;
+    }
+  };
+  if (format == ImportFormat::Json) {
+    JsonReader reader(file, body, path, sink);
+    reader.Read(on_row);
+  } else {
+    ReadCsv(file, body, sink, on_row);
   }
-
-  if (sink.count() > 0) return sorted(false);
-
-  // Write everything in one transaction.
-  std::string err;
-  if (!Exec(db, "BEGIN IMMEDIATE", &err)) {
-    auto& d = diags.Error("E1027", {}, fmt::format("cannot write the registry: {}", err), "is another conform writing to it?");
-    d.path = impl_->path;
-    return false;
+  for (const auto& [a, span] : pending_arrangements) {
+    if (std::find(arrangements.begin(), arrangements.end(), a) != arrangements.end()) continue;
+    std::string near = ClosestMatch(a, arrangements);
+    sink.Error("E1025", span, fmt::format("`{}` is not a recognition arrangement", a),
+               "one of: " + JoinNames(arrangements) + (near.empty() ? "" : fmt::format(" (did you mean `{}`?)", near)) +
+                   "; a scheme (record `scheme`) may name its own");
   }
-  ImportStats local;
-  for (const Typed& t : typed) {
-    std::string kind = t.spec->kind;
-    auto fail = [&](Stmt& st) {
-      sink.Error("E1027", t.span, fmt::format("cannot write this {}: {}", kind, st.ok() ? st.Error() : sqlite3_errmsg(db)),
-                 "nothing from this file was written");
-      return false;
-    };
-    auto run = [&](Stmt& st) { return st.ok() && st.Step() == SQLITE_DONE; };
-    bool ok = true;
-    if (kind == "accreditation_body") {
-      Stmt st(db, "INSERT OR REPLACE INTO accreditation_bodies(id, name, acronym, economies, kind) VALUES (?,?,?,?,?)");
-      st.Bind(1, t.Get("id")).Bind(2, t.Get("name")).Bind(3, t.Opt("acronym"));
-      st.Bind(4, t.lists.count("economies") ? std::optional<std::string>(JoinList(t.lists.at("economies"))) : std::nullopt);
-      st.Bind(5, t.Opt("kind"));
-      ok = run(st) || fail(st);
-    } else if (kind == "recognition") {
-      Stmt st(db, "INSERT OR REPLACE INTO recognitions VALUES (?,?,?,?,?,?,?,?)");
-      st.Bind(1, t.Get("accreditation_body")).Bind(2, t.Get("arrangement")).Bind(3, t.Get("main_scope"));
-      st.Bind(4, StandardKey(t.Get("main_scope"))).Bind(5, t.Opt("sub_scope")).Bind(6, StandardKey(t.Get("sub_scope")));
-      st.Bind(7, t.Get("since")).Bind(8, t.Opt("until"));
-      ok = run(st) || fail(st);
-    } else if (kind == "certification_body") {
-      Stmt st(db, "INSERT OR REPLACE INTO bodies VALUES (?,?,?,?,?)");
-      st.Bind(1, t.Get("id")).Bind(2, t.Get("name")).Bind(3, t.Opt("kind").value_or("certification_body")).Bind(4, t.Opt("country"));
-      st.Bind(5, t.lists.count("aka") ? std::optional<std::string>(JoinList(t.lists.at("aka"))) : std::nullopt);
-      ok = run(st) || fail(st);
-    } else if (kind == "accreditation") {
-      Stmt st(db, "INSERT OR REPLACE INTO accreditations VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
-      st.Bind(1, t.Get("id")).Bind(2, t.Get("body")).Bind(3, t.Get("accreditation_body")).Bind(4, t.Get("normative"));
-      st.Bind(5, StandardKey(t.Get("normative"))).Bind(6, t.Opt("standard"));
-      st.Bind(7, t.Opt("standard") ? std::optional<std::string>(StandardKey(t.Get("standard"))) : std::nullopt);
-      st.Bind(8, t.Opt("edition"));
-      st.Bind(9, t.lists.count("iaf_codes") ? std::optional<std::string>(JoinList(t.lists.at("iaf_codes"))) : std::nullopt);
-      st.Bind(10, t.Get("valid_from")).Bind(11, t.Opt("valid_to")).Bind(12, t.Opt("status").value_or("active"));
-      st.Bind(13, t.Opt("status_since"));
-      ok = run(st) || fail(st);
-    } else if (kind == "certificate") {
-      Stmt st(db,
-              "INSERT OR REPLACE INTO certificates(number, body, accreditation_body, organization, country, scope, iaf_codes, "
-              "original_date, decision_date, issued, expiry, status, status_since, audit_date) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-      st.Bind(1, t.Get("number")).Bind(2, t.Get("body")).Bind(3, t.Opt("accreditation_body")).Bind(4, t.Get("organization"));
-      st.Bind(5, t.Opt("country")).Bind(6, t.Opt("scope"));
-      st.Bind(7, t.lists.count("iaf_codes") ? std::optional<std::string>(JoinList(t.lists.at("iaf_codes"))) : std::nullopt);
-      st.Bind(8, t.Opt("original_date")).Bind(9, t.Opt("decision_date")).Bind(10, t.Get("issued")).Bind(11, t.Get("expiry"));
-      st.Bind(12, t.Get("status")).Bind(13, t.Opt("status_since")).Bind(14, t.Opt("audit_date"));
-      ok = run(st) || fail(st);
-      for (const char* sql : {"DELETE FROM certificate_standards WHERE number = ?", "DELETE FROM certificate_sites WHERE number = ?"}) {
-        if (!ok) break;
-        Stmt del(db, sql);
-        del.Bind(1, t.Get("number"));
-        ok = run(del) || fail(del);
-      }
-      for (size_t i = 0; ok && i < t.standards.size(); ++i) {
-        Stmt s(db, "INSERT INTO certificate_standards VALUES (?,?,?,?,?)");
-        s.Bind(1, t.Get("number")).BindInt(2, static_cast<int64_t>(i)).Bind(3, t.standards[i].standard);
-        s.Bind(4, StandardKey(t.standards[i].standard)).Bind(5, t.standards[i].edition);
-        ok = run(s) || fail(s);
-      }
-      for (size_t i = 0; ok && i < t.sites.size(); ++i) {
-        Stmt s(db, "INSERT INTO certificate_sites VALUES (?,?,?,?,?)");
-        s.Bind(1, t.Get("number")).BindInt(2, static_cast<int64_t>(i)).Bind(3, t.sites[i].name).Bind(4, t.sites[i].country);
-        s.Bind(5, t.sites[i].scope);
-        ok = run(s) || fail(s);
-      }
-    } else if (kind == "self_declaration") {
-      Stmt st(db, "INSERT OR REPLACE INTO self_declarations VALUES (?,?,?,?,?,?,?,?,?,?)");
-      st.Bind(1, t.Get("id")).Bind(2, t.Get("organization")).Bind(3, t.Opt("country")).Bind(4, t.Get("standard"));
-      st.Bind(5, StandardKey(t.Get("standard"))).Bind(6, t.Opt("edition")).Bind(7, t.Get("declared_at"));
-      st.Bind(8, t.Opt("valid_until")).Bind(9, t.Opt("registry")).Bind(10, t.Opt("scope"));
-      ok = run(st) || fail(st);
-    } else if (kind == "edition") {
-      Stmt st(db,
-              "INSERT OR REPLACE INTO editions(standard, standard_key, edition, published, transition_end, source, last_audit) "
-              "VALUES (?,?,?,?,?,?,?)");
-      st.Bind(1, t.Get("standard")).Bind(2, StandardKey(t.Get("standard"))).Bind(3, t.Get("edition"));
-      st.Bind(4, t.Opt("published")).Bind(5, t.Opt("transition_end")).Bind(6, t.Opt("source")).Bind(7, t.Opt("last_audit"));
-      ok = run(st) || fail(st);
-    } else if (kind == "scheme") {
-      Stmt st(db, "INSERT OR REPLACE INTO schemes VALUES (?,?,?,?,?,?,?)");
-      st.Bind(1, t.Get("standard")).Bind(2, StandardKey(t.Get("standard"))).Bind(3, t.Get("normative"));
-      st.Bind(4, StandardKey(t.Get("normative"))).Bind(5, JoinList(t.lists.at("arrangements"))).Bind(6, t.Opt("owner"));
-      st.Bind(7, t.Opt("source"));
-      ok = run(st) || fail(st);
-    }
-    if (!ok) {
-      Exec(db, "ROLLBACK");
-      return false;
-    }
-    local.rows[kind]++;
+  for (const auto& r : refs) {
+    const std::set<std::string>& in_file = r.accreditation_body ? abs : cabs;
+    if (in_file.count(r.id) || in_db(r.table, r.id)) continue;
+    std::vector<std::string> cands(in_file.begin(), in_file.end());
+    std::string near = ClosestMatch(r.id, cands);
+    sink.Error("E1028", r.span, fmt::format("unknown {} `{}`", r.what, r.id),
+               near.empty() ? fmt::format("add the {} to the file (or import it first)", r.what) : fmt::format("did you mean `{}`?", near));
+  }
+  if (sink.count() > 0 || write_failed) {
+    Exec(db, "ROLLBACK");
+    return sorted(false);
   }
   if (!Exec(db, "COMMIT", &err)) {
     Exec(db, "ROLLBACK");

@@ -1,6 +1,7 @@
 // The registry's SQLite store: opening, creating, the layout, and the names of outcomes.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdlib>
@@ -220,7 +221,7 @@ Registry::Registry(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Registry::~Registry() = default;
 const std::string& Registry::path() const { return impl_->path; }
 
-std::unique_ptr<Registry> Registry::Open(const std::string& path, bool create, Diagnostics& diags) {
+std::unique_ptr<Registry> Registry::Open(const std::string& path, bool create, Diagnostics& diags, int wait_ms) {
   auto fail = [&](const char* code, std::string message, std::string help) -> std::unique_ptr<Registry> {
     auto& d = diags.Error(code, {}, std::move(message), std::move(help));
     d.path = path;
@@ -245,7 +246,7 @@ std::unique_ptr<Registry> Registry::Open(const std::string& path, bool create, D
   if (sqlite3_open_v2(path.c_str(), &impl->db, flags, nullptr) != SQLITE_OK)
     return fail("E1020", fmt::format("cannot open the registry: {}", impl->db ? sqlite3_errmsg(impl->db) : "out of memory"),
                 "check the path and permissions");
-  sqlite3_busy_timeout(impl->db, 2000);
+  sqlite3_busy_timeout(impl->db, std::max(0, wait_ms));
   int version = -1;
   {
     Stmt st(impl->db, "PRAGMA user_version");
@@ -253,7 +254,7 @@ std::unique_ptr<Registry> Registry::Open(const std::string& path, bool create, D
     int rc = sqlite3_errcode(impl->db);
     if (!row && (rc == SQLITE_BUSY || rc == SQLITE_LOCKED))
       return fail("E0912", "the registry is locked by another process (an import in progress?)",
-                  "wait for it to finish and run the command again; the registry is not damaged");
+                  "wait for it to finish (or pass --wait SECONDS) and run the command again; the registry is not damaged");
     if (!row)
       return fail("E1029", "not a Conform certificate registry (not an SQLite database)", "pass the path of a registry with --db");
     version = static_cast<int>(st.Int(0));

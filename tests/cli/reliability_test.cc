@@ -132,6 +132,15 @@ TEST(Reliability, EverySubcommandReportsAFullDisk) {
   fs::remove(db);
   Result imp = Conform(fmt::format("registry import examples/certification/registry.json --db '{}'", db.string()));
   ASSERT_EQ(imp.status, 0) << imp.err;
+  // Two reports to compare with `conform diff`.
+  fs::path before = Scratch() / "full-before.json", after = Scratch() / "full-after.json";
+  {
+    Result b = Conform("check examples/young-company.yaml -s hs --format json --as-of 2026-11-22");
+    Result a = Conform("check examples/precision-parts.yaml -s hs --format json --as-of 2026-11-22");
+    ASSERT_FALSE(b.out.empty() || a.out.empty()) << b.err << a.err;
+    std::ofstream(before) << b.out;
+    std::ofstream(after) << a.out;
+  }
   fs::path batch = Scratch() / "full.ndjson";
   {
     std::ofstream b(batch);
@@ -155,6 +164,13 @@ TEST(Reliability, EverySubcommandReportsAFullDisk) {
       "certify --sites 12",
       "registry rules",
       fmt::format("registry search a --db '{}' {}", db.string(), as_of),
+      fmt::format("registry verify NC-9001-0417 --db '{}' {}", db.string(), as_of),
+      fmt::format("registry verify NC-9001-0417 --db '{}' --format json {}", db.string(), as_of),
+      fmt::format("registry import examples/certification/registry-more.csv --db '{}'", db.string()),
+      fmt::format("diff '{}' '{}'", before.string(), after.string()),
+      fmt::format("diff '{}' '{}' --format json", before.string(), after.string()),
+      "catalogue map iso9001 iso14001",
+      "catalogue map iso9001 iso14001 --format json",
   };
   for (const auto& c : commands) {
     Result r = ConformToFullDisk(c);
@@ -247,3 +263,32 @@ TEST(Reliability, RegistrySearchTreatsWildcardsLiterally) {
 }
 
 }  // namespace
+
+// A registry held by another process (here: an exclusive SQLite lock, as an import holds) is
+// waited for up to --wait seconds, then reported as locked (E0912) — never as "not a registry".
+TEST(Reliability, ALockedRegistryIsWaitedForThenReportedAsLocked) {
+  fs::path db = Scratch() / "locked.sqlite", flag = Scratch() / "locked.flag";
+  fs::remove(db);
+  fs::remove(flag);
+  ASSERT_EQ(Conform(fmt::format("registry import examples/certification/registry.json --db '{}'", db.string())).status, 0);
+  // Holds the lock for 6 s in the background.
+  std::string holder = fmt::format(
+      "/usr/bin/python3 -c \"import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1], isolation_level=None); "
+      "c.execute('BEGIN EXCLUSIVE'); open(sys.argv[2], 'w').write('x'); time.sleep(6); c.execute('ROLLBACK')\" '{}' '{}' &",
+      db.string(), flag.string());
+  ASSERT_EQ(std::system(holder.c_str()), 0);
+  for (int i = 0; i < 600 && !fs::exists(flag); ++i) ::usleep(10000);
+  ASSERT_TRUE(fs::exists(flag)) << "the lock holder did not start";
+  for (const std::string cmd : {fmt::format("registry verify NC-9001-0417 --db '{}' --as-of 2026-11-22 --wait 0.1", db.string()),
+                                fmt::format("registry import examples/certification/registry-more.csv --db '{}' --wait 0", db.string())}) {
+    Result r = Conform(cmd);
+    EXPECT_EQ(r.status, 2) << cmd << "\n" << r.err;
+    EXPECT_NE(r.err.find("error[E0912]"), std::string::npos) << cmd << "\n" << r.err;
+    EXPECT_NE(r.err.find("--wait"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("not a Conform"), std::string::npos) << r.err;
+  }
+  // Waiting long enough outlasts the holder.
+  Result r = Conform(fmt::format("registry verify NC-9001-0417 --db '{}' --as-of 2026-11-22 --wait 120", db.string()));
+  EXPECT_NE(r.status, 2) << r.err;
+  EXPECT_NE(r.out.find("NC-9001-0417"), std::string::npos) << r.out;
+}

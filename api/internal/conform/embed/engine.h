@@ -51,6 +51,8 @@ std::optional<runtime::ParamOverride> ParseParam(const std::string& name_value);
 
 // Keeps only the errors: catalogue warnings are for rule authors (`conform compile`), not users.
 Diagnostics ErrorsOnly(const Diagnostics& d);
+// The cache's warnings (W0910 unsafe folder, W0911 damaged entry) of a compile that succeeded.
+Diagnostics CacheWarnings(const Diagnostics& d);
 
 struct CompileOptions {
   runtime::Engine engine = runtime::Engine::Jit;
@@ -62,6 +64,7 @@ struct CompileOptions {
 struct CompileTimings {
   double front_ms = 0, native_ms = 0;
   bool front_cached = false;  // compiled-program cache hit
+  int damaged_entries = 0;    // damaged or refused cache entries ignored (W0911), both caches
 };
 
 class Evidence;

@@ -23,6 +23,7 @@ struct JitStats {
   std::string key;           // hex digest of the cache key
   bool memory_hit = false;
   bool disk_hit = false;
+  bool damaged = false;      // a damaged or refused disk entry was ignored (W0911; a miss)
   double codegen_ms = 0;     // IR → LLVM IR
   double compile_ms = 0;     // optimise + machine code (0 on a cache hit)
   double link_ms = 0;        // object → callable code

@@ -137,7 +137,8 @@ class Registry {
 
   // Opens (and with `create`, creates, with its folder) the database at `path`. Errors:
   // E1020 cannot open or create; E1029 not a Conform registry (or a newer version).
-  static std::unique_ptr<Registry> Open(const std::string& path, bool create, Diagnostics& diags);
+  // A registry locked by another process (an import) is waited for up to `wait_ms`, then E0912.
+  static std::unique_ptr<Registry> Open(const std::string& path, bool create, Diagnostics& diags, int wait_ms = 2000);
   const std::string& path() const;
 
   // Imports `text` (registered in `sm` as `path`): every row is checked first, then all are

@@ -1,0 +1,394 @@
+// Verified caches (issue 15, item 2): every byte of every cache file kind is covered by the
+// entry's digest; a damaged entry is a miss with W0911 and the verdicts stay those of an
+// uncached run, on both engines; FIFOs and symlinks in place of entries, unsafe folders (W0910)
+// and temporary files of interrupted writes are handled.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "conform/compiler/cache_file.h"
+#include "conform/compiler/ir_cache.h"
+#include "conform_process.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using conform::testing::Result;
+using conform::testing::Slurp;
+
+fs::path Scratch() { return conform::testing::ScratchDir("conform-cache-integrity-test"); }
+
+// A small standard that still uses every kind of node the loader validates: fields of the root
+// and of nested entities, enums, string literals, parameters, builtins, quantifiers, `let`,
+// messages with holes, `depends on`.
+const char* kRules = R"CLAUSE(use core
+standard cachet "Cache test" {
+  param interval : duration = 12 months "review interval"
+  param minimum : int = 2 "fewest employees"
+  clause 1 "One" {
+    requirement named : major {
+      says "the organization is named"
+      pass len(default(name, "")) > 0
+      else "no name"
+    }
+    requirement staffed : minor {
+      says "enough employees"
+      pass employees >= minimum
+      else "only {employees} employees (at least {minimum})"
+    }
+    requirement reviewed : minor {
+      says "issues are reviewed"
+      applies when count(context_issues) > 0
+      pass all i in context_issues : i.reviewed_at is present and i.reviewed_at >= as_of - interval
+      else "issue {i.id} was reviewed {i.reviewed_at}"
+    }
+    requirement internal : minor {
+      says "an internal issue"
+      let n = count(i in context_issues where i.origin == internal)
+      pass n > 0
+      else "{n} internal issues"
+    }
+    requirement entity_name : observation {
+      says "the legal entity starts with a capital"
+      pass matches(default(legal_entity, ""), "[A-Z].*")
+    }
+    requirement after_named : minor {
+      says "depends on the name"
+      depends on named
+      pass upper(default(name, "x")) != "ACME"
+      else "the name is ACME"
+    }
+  }
+}
+)CLAUSE";
+
+const char* kGood = R"({"name": "Widgets", "legal_entity": "Widgets Ltd", "employees": 12,
+  "context_issues": [{"id": "i1", "description": "market", "origin": "internal", "reviewed_at": "2026-06-01"},
+                     {"id": "i2", "description": "law", "origin": "external", "reviewed_at": "2026-03-01"}]})";
+const char* kBad = R"({"name": "Acme", "legal_entity": "acme", "employees": 1,
+  "context_issues": [{"id": "i9", "description": "old", "origin": "external", "reviewed_at": "2020-01-01"}]})";
+
+struct Fixture {
+  fs::path plugins, good, bad;
+};
+
+const Fixture& Files() {
+  static Fixture f = [] {
+    Fixture x;
+    x.plugins = Scratch() / "plugins";
+    fs::create_directories(x.plugins / "cachet");
+    std::ofstream(x.plugins / "cachet" / "plugin.toml")
+        << "id = \"cachet\"\nversion = \"1.0.0\"\ntitle = \"Cache test\"\nkind = \"standard\"\nlanguage = \"0.1\"\n"
+           "[edition]\nname = \"1\"\n[requires]\ncore = \">=1.0\"\n";
+    std::ofstream(x.plugins / "cachet" / "cachet.clause") << kRules;
+    x.good = Scratch() / "good.json";
+    x.bad = Scratch() / "bad.json";
+    std::ofstream(x.good) << kGood;
+    std::ofstream(x.bad) << kBad;
+    return x;
+  }();
+  return f;
+}
+
+Result Conform(const std::string& args) {
+  return conform::testing::RunConform(CONFORM_BIN, CONFORM_SOURCE_DIR, Scratch(), "", args);
+}
+
+// The JSON reports of both organizations with one engine and a cache setting.
+std::string Check(const std::string& engine, const std::string& cache, Result* last = nullptr) {
+  std::string out;
+  for (const fs::path& ev : {Files().good, Files().bad}) {
+    Result r = Conform(fmt::format("check '{}' -s cachet --plugin-dir '{}' --as-of 2026-11-22 --format json --engine {} {}",
+                                   ev.string(), Files().plugins.string(), engine, cache));
+    EXPECT_TRUE(r.status == 0 || r.status == 1) << r.err;
+    // Reports name the run's engine; the verdicts and messages must be the same.
+    std::string json = r.out;
+    for (size_t at; (at = json.find("\"engine\"")) != std::string::npos;) json.erase(at, json.find(',', at) - at);
+    out += json;
+    if (last) *last = r;
+  }
+  return out;
+}
+
+const std::string& Reference(const std::string& engine) {
+  static std::map<std::string, std::string> ref;
+  if (!ref.count(engine)) ref[engine] = Check(engine, "--no-cache");
+  return ref[engine];
+}
+
+// A fresh cache folder holding the entries of one warm run.
+fs::path WarmCache(const std::string& name) {
+  fs::path dir = Scratch() / name;
+  fs::remove_all(dir);
+  Check("jit", fmt::format("--cache-dir '{}'", dir.string()));
+  return dir;
+}
+
+std::vector<fs::path> Entries(const fs::path& dir, const std::string& ext) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ext) out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void Write(const fs::path& p, const std::string& data) { std::ofstream(p, std::ios::binary | std::ios::trunc) << data; }
+
+// Positions to flip: every byte of the head (magic, digest, key) and of the tail, and a dense
+// sample of the middle, so that every field of the layout is hit.
+std::vector<size_t> Positions(size_t size) {
+  std::vector<size_t> out;
+  for (size_t i = 0; i < size; ++i)
+    if (i < 4096 || i + 512 >= size || i % 29 == 0) out.push_back(i);
+  return out;
+}
+
+// The fingerprint an ir-*.bin was written for: the first string of its payload.
+std::string BundleFingerprint(const std::string& data) {
+  size_t at = data.find('\n') + 1 + 32;
+  uint64_t n = 0;
+  std::memcpy(&n, data.data() + at, 8);
+  return data.substr(at + 8, n);
+}
+
+TEST(CacheIntegrity, EveryByteOfEveryEntryKindIsCoveredByTheDigest) {
+  fs::path dir = WarmCache("envelope");
+  std::vector<fs::path> files = Entries(dir, ".bin");
+  ASSERT_EQ(files.size(), 1u) << "one compiled-program entry";
+  size_t objects = Entries(dir, ".o").size();
+  ASSERT_GE(objects, 1u) << "one object entry per program";
+  for (const fs::path& o : Entries(dir, ".o")) files.push_back(o);
+  for (const fs::path& f : files) {
+    std::string data = Slurp(f);
+    std::string magic = data.substr(0, data.find('\n') + 1);
+    std::string_view payload;
+    ASSERT_EQ(conform::cache::Unseal(data, magic, payload), conform::cache::OpenStatus::Ok) << f;
+    std::string fingerprint = f.extension() == ".bin" ? BundleFingerprint(data) : "";
+    if (f.extension() == ".bin") ASSERT_TRUE(conform::DecodeBundle(data, fingerprint).has_value());
+    size_t trials = 0;
+    for (size_t i : Positions(data.size())) {
+      for (unsigned char mask : {0x01, 0x80, 0xff}) {
+        std::string bad = data;
+        bad[i] = static_cast<char>(bad[i] ^ mask);
+        std::string_view p;
+        auto st = conform::cache::Unseal(bad, magic, p);
+        ASSERT_NE(st, conform::cache::OpenStatus::Ok) << f.filename() << " byte " << i << " mask " << int(mask);
+        // Outside the magic line a flip is always reported as damage (a warning), never a
+        // silent miss.
+        if (i >= magic.size()) ASSERT_EQ(st, conform::cache::OpenStatus::Corrupt) << f.filename() << " byte " << i;
+        if (f.extension() == ".bin") {
+          std::string problem;
+          ASSERT_FALSE(conform::DecodeBundle(bad, fingerprint, &problem).has_value()) << "byte " << i;
+        }
+        ++trials;
+      }
+    }
+    // Truncations.
+    for (size_t len : {size_t{0}, size_t{1}, magic.size(), magic.size() + 31, magic.size() + 32, data.size() / 2,
+                       data.size() - 1}) {
+      std::string_view p;
+      ASSERT_NE(conform::cache::Unseal(std::string_view(data).substr(0, len), magic, p), conform::cache::OpenStatus::Ok)
+          << f.filename() << " truncated to " << len;
+    }
+    EXPECT_GT(trials, 3u * std::min<size_t>(data.size(), 4096));
+  }
+}
+
+// With the digest recomputed over a damaged payload (what a writer with a bug, or someone with
+// write access to the folder, could produce), the structural validation still stands between
+// the bytes and evaluation: the loader never crashes or reads out of bounds (ASan in `make
+// sanitize`), and what it accepts is a well-formed bundle.
+TEST(CacheIntegrity, ResealedDamageIsRejectedByStructuralValidation) {
+  fs::path dir = WarmCache("reseal");
+  std::vector<fs::path> files = Entries(dir, ".bin");
+  ASSERT_EQ(files.size(), 1u);
+  std::string data = Slurp(files[0]);
+  std::string magic = data.substr(0, data.find('\n') + 1);
+  std::string fingerprint = BundleFingerprint(data);
+  std::string payload = data.substr(magic.size() + 32);
+  size_t accepted = 0, rejected = 0;
+  for (size_t i = 0; i < payload.size(); i += (i < 2048 ? 1 : 61)) {
+    for (unsigned char mask : {0x01, 0xff}) {
+      std::string bad = payload;
+      bad[i] = static_cast<char>(bad[i] ^ mask);
+      std::string problem;
+      auto b = conform::DecodeBundle(conform::cache::Seal(magic, bad), fingerprint, &problem);
+      if (b) {
+        ++accepted;  // e.g. a flipped letter of a title: still a well-formed program
+        for (const auto& p : b->programs) ASSERT_EQ(p->node_text.size(), p->nodes.size());
+      } else {
+        ++rejected;
+      }
+    }
+  }
+  for (size_t len = 0; len < payload.size(); len += 1 + len / 3) {
+    auto b = conform::DecodeBundle(conform::cache::Seal(magic, payload.substr(0, len)), fingerprint);
+    ASSERT_FALSE(b.has_value()) << "truncated payload of " << len << " bytes accepted";
+  }
+  EXPECT_GT(rejected, accepted / 4) << "structural validation rejects most damage";
+}
+
+// End to end, per entry kind: damage at each class of position (magic, digest, key, length
+// fields, body, last byte), truncation, an empty file and garbage. Each run warns (W0911),
+// gives exactly the verdicts of an uncached run on both engines, and rewrites a sound entry.
+TEST(CacheIntegrity, DamagedEntriesAreMissesWithIdenticalVerdicts) {
+  const std::string ref_interp = Reference("interp"), ref_jit = Reference("jit");
+  ASSERT_EQ(ref_interp, ref_jit);
+  ASSERT_NE(ref_jit.find("nonconform"), std::string::npos);
+  for (const std::string ext : {".bin", ".o"}) {
+    fs::path dir = WarmCache("e2e" + std::string(ext == ".o" ? "o" : "b"));
+    std::vector<fs::path> files = Entries(dir, ext);
+    ASSERT_FALSE(files.empty());
+    fs::path f = files[0];
+    const std::string good = Slurp(f);
+    const size_t magic = good.find('\n') + 1;
+    std::vector<std::pair<std::string, std::string>> damages;
+    auto flip = [&](const char* what, size_t at) {
+      std::string d = good;
+      d[at] = static_cast<char>(d[at] ^ 0x20);
+      damages.emplace_back(fmt::format("{} (byte {})", what, at), d);
+    };
+    flip("magic", 2);
+    flip("digest", magic + 5);
+    flip("key length", magic + 32);
+    flip("key", magic + 32 + 8 + 20);
+    flip("body", good.size() / 2);
+    flip("last byte", good.size() - 1);
+    damages.emplace_back("truncated", good.substr(0, good.size() * 2 / 3));
+    damages.emplace_back("empty", "");
+    damages.emplace_back("garbage", std::string(4096, '\x7f'));
+    for (const auto& [what, bytes] : damages) {
+      for (const std::string engine : {"jit", "interp"}) {
+        if (ext == ".o" && engine == "interp") continue;  // the interpreter reads no object
+        Write(f, bytes);
+        Result last;
+        std::string got = Check(engine, fmt::format("--cache-dir '{}'", dir.string()), &last);
+        EXPECT_EQ(got, Reference(engine)) << ext << " " << what << " " << engine;
+        // The first of the two runs met the damage: a warning, then a rewritten entry that the
+        // second run used silently.
+        std::string_view p;
+        std::string now = Slurp(f);
+        EXPECT_EQ(conform::cache::Unseal(now, now.substr(0, now.find('\n') + 1), p), conform::cache::OpenStatus::Ok)
+            << ext << " " << what << ": the entry was not rewritten";
+        EXPECT_EQ(last.err.find("W0911"), std::string::npos) << "the second run saw a sound entry";
+      }
+    }
+    // The warning itself, and the count in --timings.
+    Write(f, damages[1].second);
+    Result r = Conform(fmt::format("check '{}' -s cachet --plugin-dir '{}' --as-of 2026-11-22 --cache-dir '{}' --timings",
+                                   Files().good.string(), Files().plugins.string(), dir.string()));
+    EXPECT_NE(r.err.find("warning[W0911]"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(f.filename().string()), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("does not match its SHA-256 digest"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("cache: 1 damaged entries ignored"), std::string::npos) << r.err;
+  }
+}
+
+TEST(CacheIntegrity, FifoAndSymlinkEntriesAreRefusedWithoutHanging) {
+  for (const std::string ext : {".bin", ".o"}) {
+    fs::path dir = WarmCache("special" + std::string(ext == ".o" ? "o" : "b"));
+    fs::path f = Entries(dir, ext).at(0);
+    // A FIFO nobody writes to: opening it for reading would block forever without O_NONBLOCK.
+    fs::remove(f);
+    ASSERT_EQ(::mkfifo(f.c_str(), 0600), 0);
+    Result last;
+    EXPECT_EQ(Check("jit", fmt::format("--cache-dir '{}'", dir.string()), &last), Reference("jit"));
+    EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(f))) << "the FIFO is replaced by a sound entry";
+    // A symlink to a file elsewhere (here a copy of a sound entry): never followed.
+    fs::path outside = Scratch() / ("outside" + ext);
+    fs::copy_file(f, outside, fs::copy_options::overwrite_existing);
+    fs::remove(f);
+    fs::create_symlink(outside, f);
+    Result r = Conform(fmt::format("check '{}' -s cachet --plugin-dir '{}' --as-of 2026-11-22 --cache-dir '{}'",
+                                   Files().good.string(), Files().plugins.string(), dir.string()));
+    EXPECT_NE(r.err.find("warning[W0911]"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("symbolic link"), std::string::npos) << r.err;
+    EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(f))) << "the symlink is replaced, not written through";
+  }
+}
+
+TEST(CacheIntegrity, AFolderOthersCanWriteIsRefused) {
+  fs::path dir = WarmCache("loose");
+  ::chmod(dir.c_str(), 0777);
+  Result r = Conform(fmt::format("check '{}' -s cachet --plugin-dir '{}' --as-of 2026-11-22 --cache-dir '{}' --format json",
+                                 Files().bad.string(), Files().plugins.string(), dir.string()));
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.err.find("warning[W0910]"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("writable by every user"), std::string::npos) << r.err;
+  // With the sticky bit (as /tmp) the folder is used.
+  ::chmod(dir.c_str(), 01777);
+  r = Conform(fmt::format("check '{}' -s cachet --plugin-dir '{}' --as-of 2026-11-22 --cache-dir '{}'",
+                          Files().bad.string(), Files().plugins.string(), dir.string()));
+  EXPECT_EQ(r.err.find("W0910"), std::string::npos) << r.err;
+  ::chmod(dir.c_str(), 0700);
+  // A folder that belongs to another user (only root can make one here).
+  if (::geteuid() == 0) {
+    ASSERT_EQ(::chown(dir.c_str(), 65534, 65534), 0);
+    r = Conform(fmt::format("check '{}' -s cachet --plugin-dir '{}' --as-of 2026-11-22 --cache-dir '{}'",
+                            Files().bad.string(), Files().plugins.string(), dir.string()));
+    EXPECT_NE(r.err.find("belongs to another user"), std::string::npos) << r.err;
+    // An entry owned by another user in a folder of ours is refused too.
+    ASSERT_EQ(::chown(dir.c_str(), 0, 0), 0);
+    fs::path f = Entries(dir, ".bin").at(0);
+    ASSERT_EQ(::chown(f.c_str(), 65534, 65534), 0);
+    r = Conform(fmt::format("check '{}' -s cachet --plugin-dir '{}' --as-of 2026-11-22 --cache-dir '{}'",
+                            Files().bad.string(), Files().plugins.string(), dir.string()));
+    EXPECT_NE(r.err.find("belongs to another user"), std::string::npos) << r.err;
+  }
+}
+
+TEST(CacheIntegrity, TemporaryFilesOfInterruptedWritesAreRemoved) {
+  fs::path dir = WarmCache("temps");
+  // A writer killed between creating and renaming its temporary file: pid 999999999 is not a
+  // live process (pid_max is at most 2^22).
+  fs::path stale = dir / ".ir-0123.bin.999999999.0.tmp";
+  fs::path live = dir / fmt::format(".ir-0123.bin.{}.0.tmp", getppid());  // a running writer
+  Write(stale, "half an entry");
+  Write(live, "being written");
+  EXPECT_EQ(conform::cache::CleanStaleTemps(dir.string()), 1);
+  EXPECT_FALSE(fs::exists(stale));
+  EXPECT_TRUE(fs::exists(live)) << "a live writer's file stays";
+  // And a run that writes an entry cleans them too.
+  Write(stale, "half an entry");
+  for (const auto& f : Entries(dir, ".bin")) fs::remove(f);
+  Check("interp", fmt::format("--cache-dir '{}'", dir.string()));
+  EXPECT_FALSE(fs::exists(stale));
+  fs::remove(live);
+}
+
+}  // namespace
+
+namespace {
+
+// Structural validation accepts every program the compiler produces: each catalogue standard
+// (extensions and both ISO 27001 editions included) is a compiled-program cache hit when warm.
+TEST(CacheIntegrity, EveryCatalogueProgramPassesValidation) {
+  fs::path dir = Scratch() / "catalogue";
+  fs::remove_all(dir);
+  for (const std::string standards :
+       {"-s hs -s iso9001 -s iatf16949 -s tyne_csr -s iso14001 -s iso17011 -s iso17021_1 -s iso17025 -s iso22301 "
+        "-s iso27001 -s iso45001 -s mra_signatory",
+        "-s iso27001@2013"}) {
+    std::string cmd = fmt::format("check examples/young-company.yaml {} --as-of 2026-11-22 --engine interp --cache-dir '{}' "
+                                  "--timings --format json",
+                                  standards, dir.string());
+    Result cold = Conform(cmd);
+    Result warm = Conform(cmd);
+    EXPECT_EQ(warm.err.find("W0911"), std::string::npos) << standards << "\n" << cold.err << warm.err;
+    EXPECT_NE(warm.err.find("compiled-program cache hit"), std::string::npos) << standards << "\n" << warm.err;
+    EXPECT_EQ(cold.out, warm.out) << standards;
+  }
+}
+
+}  // namespace
