@@ -140,7 +140,15 @@ std::shared_ptr<const RuleSet> Engine::Compile(const std::vector<std::string>& s
   if (cat_diags.HasErrors()) return rs;
   // Extensions of one base standard form one program (and one report).
   std::vector<std::vector<const runtime::PluginManifest*>> groups = catalogue_.GroupByBase(packages);
-  for (const auto& g : groups) r.packages_.push_back(*g.front());
+  for (const auto& g : groups) {
+    r.packages_.push_back(*g.front());
+    std::vector<runtime::PluginManifest> layers;
+    for (const auto* member : g)
+      for (const auto* q = member; q; q = catalogue_.BaseOf(*q))
+        if (std::none_of(layers.begin(), layers.end(), [&](const runtime::PluginManifest& l) { return l.id == q->id; }))
+          layers.push_back(*q);
+    r.layers_.push_back(std::move(layers));
+  }
   // Schema modules (core, certification …) are additive and optional: loading them all lets
   // one evidence file carry, say, its certification history without a warning.
   std::vector<const runtime::PluginManifest*> roots = catalogue_.WithSchemaModules(packages);
@@ -279,17 +287,19 @@ Evaluation RuleSet::Evaluate(Evidence& ev, int64_t as_of, const std::vector<runt
     if (out.diags.HasErrors()) continue;
     out.reports.push_back(runtime::Evaluate(p, doc, as_of, out.params.back(), engine_, explain,
                                             natives_.empty() ? nullptr : natives_[i].get()));
-    const runtime::PluginManifest& pkg = packages_[i];
-    if (pkg.withdrawn && *pkg.withdrawn <= as_of) {
-      auto& w = out.diags.Warning("W0601", {}, fmt::format("{} edition {} was withdrawn on {}", pkg.id, pkg.edition,
-                                                           cal::FormatDate(*pkg.withdrawn)),
-                                  "certificates to a withdrawn edition are no longer issued; check the current edition");
-      out.reports.back().warnings.push_back(w);
-    } else if (pkg.transition_end && *pkg.transition_end <= as_of) {
-      auto& w = out.diags.Warning("W0602", {}, fmt::format("{} edition {} is past its transition end ({})", pkg.id,
-                                                           pkg.edition, cal::FormatDate(*pkg.transition_end)),
-                                  "certificates to this edition are no longer valid; move to the current edition");
-      out.reports.back().warnings.push_back(w);
+    // Every layer's edition counts: an extension on a withdrawn edition of its base is no better.
+    for (const runtime::PluginManifest& pkg : layers_[i]) {
+      if (pkg.withdrawn && *pkg.withdrawn <= as_of) {
+        auto& w = out.diags.Warning("W0601", {}, fmt::format("{} edition {} was withdrawn on {}", pkg.id, pkg.edition,
+                                                             cal::FormatDate(*pkg.withdrawn)),
+                                    "certificates to a withdrawn edition are no longer issued; check the current edition");
+        out.reports.back().warnings.push_back(w);
+      } else if (pkg.transition_end && *pkg.transition_end <= as_of) {
+        auto& w = out.diags.Warning("W0602", {}, fmt::format("{} edition {} is past its transition end ({})", pkg.id,
+                                                             pkg.edition, cal::FormatDate(*pkg.transition_end)),
+                                    "certificates to this edition are no longer valid; move to the current edition");
+        out.reports.back().warnings.push_back(w);
+      }
     }
   }
   out.ok = !out.diags.HasErrors();

@@ -85,6 +85,13 @@ std::string MetaString(const std::vector<ast::MetaDecl>& meta, const std::string
   return {};
 }
 
+// Whether `code` was already reported at `at` (a chain is walked once per extension compiled).
+bool Reported(const Diagnostics& diags, const std::string& code, Span at) {
+  for (const auto& d : diags.items())
+    if (d.code == code && d.span.file == at.file && d.span.begin == at.begin && d.span.end == at.end) return true;
+  return false;
+}
+
 // Every declared standard and extension of the loaded files.
 struct Decls {
   std::map<std::string, const ast::StandardDecl*> standards;
@@ -102,7 +109,7 @@ struct Decls {
     return out;
   }
   // `id`'s chain of extensions, root-most first (the standard itself not included); false on a
-  // cycle (E0427) or an unknown base (E0428), reported once per extension.
+  // cycle (E0427, reported once per cycle) or an unknown base (E0428, once per base named).
   bool Chain(const std::string& id, std::vector<const ast::ExtensionDecl*>& out, const ast::StandardDecl*& root,
              Diagnostics& diags) const {
     std::vector<const ast::ExtensionDecl*> rev;
@@ -117,16 +124,23 @@ struct Decls {
       if (x == extensions.end()) return false;
       const ast::ExtensionDecl* ext = x->second;
       if (std::find(rev.begin(), rev.end(), ext) != rev.end()) {
+        // One report per cycle, however many of its members (or extensions built on them) are
+        // compiled: it starts at the member with the smallest name.
+        std::vector<const ast::ExtensionDecl*> cycle(std::find(rev.begin(), rev.end(), ext), rev.end());
+        auto first = std::min_element(cycle.begin(), cycle.end(), [](const auto* a, const auto* b) { return a->name < b->name; });
+        std::rotate(cycle.begin(), first, cycle.end());
         std::string path;
-        auto start = std::find(rev.begin(), rev.end(), ext);
-        for (auto it = start; it != rev.end(); ++it) path += (*it)->name + " → ";
-        auto& d = diags.Error("E0427", ext->base_span, fmt::format("extension cycle: {}{}", path, ext->name),
-                              "an extension cannot be built on itself, directly or through others");
-        for (auto it = start + 1; it != rev.end(); ++it) d.notes.push_back({(*it)->base_span, "extends here"});
+        for (const auto* m : cycle) path += m->name + " → ";
+        if (!Reported(diags, "E0427", cycle.front()->base_span)) {
+          auto& d = diags.Error("E0427", cycle.front()->base_span, fmt::format("extension cycle: {}{}", path, cycle.front()->name),
+                                "an extension cannot be built on itself, directly or through others");
+          for (size_t i = 1; i < cycle.size(); ++i) d.notes.push_back({cycle[i]->base_span, "extends here"});
+        }
         return false;
       }
       rev.push_back(ext);
       if (!standards.count(ext->base) && !extensions.count(ext->base)) {
+        if (Reported(diags, "E0428", ext->base_span)) return false;  // reached again through another extension
         std::string near = ClosestMatch(ext->base, Names());
         diags.Error("E0428", ext->base_span, fmt::format("`{}` extends `{}`, which is neither a standard nor an extension",
                                                          ext->name, ext->base),

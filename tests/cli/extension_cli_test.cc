@@ -146,6 +146,22 @@ TEST(ExtensionCli, AmendedPrerequisiteThatDoesNotExistIsE0411) {
   EXPECT_NE(r.err.find("did you mean `b`?"), std::string::npos) << r.err;
 }
 
+// Edition warnings look at every layer of a program, not only at the package selected: an
+// extension on a withdrawn edition of its base warns about the base.
+TEST(ExtensionCli, EditionWarningsCoverTheBases) {
+  fs::path dir = DependsPackages();
+  Write(dir / "base" / "plugin.toml", Manifest("base", "") + "withdrawn = 2025-06-30\n");
+  Result r = Conform(fmt::format("check '{}' -s ext {} --plugin-dir '{}'", (dir / "org.yaml").string(), kAsOf, dir.string()));
+  EXPECT_NE(r.err.find("W0601"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("base edition 1 was withdrawn on 2025-06-30"), std::string::npos) << r.err;
+  // Two extensions checked as one program: still one warning for their shared base.
+  Result two = Conform(fmt::format("check '{}' -s ext -s ext2 {} --plugin-dir '{}'", (dir / "org.yaml").string(), kAsOf,
+                                   dir.string()));
+  size_t first = two.err.find("W0601");
+  ASSERT_NE(first, std::string::npos) << two.err;
+  EXPECT_EQ(two.err.find("W0601", first + 1), std::string::npos) << two.err;
+}
+
 // `--param iso9001.x` on a standard with extensions applied: any layer of the chain qualifies.
 TEST(ExtensionCli, ParametersQualifiedByAnyLayer) {
   const std::string ev = "plugins/tyne_csr/examples/complete.yaml";
@@ -234,6 +250,35 @@ standard s "Bad" { clause Cld "Mixed case" { requirement r : minor { says "x" pa
 )");
   Result bad = Conform(fmt::format("compile '{}'", (Scratch() / "bad.clause").string()));
   EXPECT_NE(bad.err.find("E0630"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+
+namespace {
+
+// docs/extensions.md builds the overlay that ships in examples/overlays/acme_supplier: every
+// block of the tutorial headed `# ~/overlays/acme_supplier/FILE` (or `// …`) is that file, and the
+// package passes its tests with full coverage.
+TEST(ExtensionCli, TutorialOverlayShipsAndPasses) {
+  std::string doc = conform::testing::Slurp(fs::path(CONFORM_SOURCE_DIR) / "docs" / "extensions.md");
+  int blocks = 0;
+  for (size_t at = doc.find("```"); at != std::string::npos; at = doc.find("```", at + 3)) {
+    size_t body = doc.find('\n', at) + 1, end = doc.find("```", body);
+    if (end == std::string::npos) break;
+    std::string text = doc.substr(body, end - body);
+    at = end;
+    for (const char* lead : {"# ~/overlays/", "// ~/overlays/"}) {
+      if (text.rfind(lead, 0) != 0) continue;
+      std::string rel = text.substr(std::string(lead).size(), text.find('\n') - std::string(lead).size());
+      fs::path file = fs::path(CONFORM_SOURCE_DIR) / "examples" / "overlays" / rel;
+      EXPECT_EQ(conform::testing::Slurp(file), text) << file << " differs from its block in docs/extensions.md";
+      ++blocks;
+    }
+  }
+  EXPECT_EQ(blocks, 4);  // plugin.toml, acme_supplier.clause, two tests
+  Result r = Conform("test examples/overlays/acme_supplier --plugin-dir examples/overlays --require-coverage");
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("2 tests, 2 passed, 0 failed"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -110,6 +110,9 @@ class RuleSet {
   CompileTimings timings_;
   std::vector<std::shared_ptr<ir::Program>> programs_;
   std::vector<runtime::PluginManifest> packages_;
+  // Parallel to programs_: every package a program is made of (its selected packages and the
+  // bases they are built on), whose editions are checked for withdrawal and transition.
+  std::vector<std::vector<runtime::PluginManifest>> layers_;
   std::vector<std::unique_ptr<jit::CompiledProgram>> natives_;
   std::shared_ptr<const SchemaModel> schema_;
   std::shared_ptr<StringPool> literals_;
