@@ -11,6 +11,7 @@
 #include <string>
 
 #include "conform/compiler/calendar.h"
+#include "conform/embed/certify.h"
 #include "conform/embed/engine.h"
 #include "conform/runtime/results.h"
 
@@ -33,6 +34,10 @@ struct conform_report {
   embed::Evaluation eval;
   std::vector<std::string> editions;  // per report
   mutable std::mutex mu;              // rendering reads the evidence document
+};
+
+struct conform_certification {
+  embed::Certification cert;
 };
 
 namespace {
@@ -153,6 +158,14 @@ struct Options {
     if (e->get(out)) return Bad(key, "a non-negative integer");
     return true;
   }
+  bool Int(const char* key, int& out) {
+    auto e = Get(key);
+    if (!e) return true;
+    int64_t v = 0;
+    if (e->get(v) || v < INT32_MIN || v > INT32_MAX) return Bad(key, "an integer");
+    out = static_cast<int>(v);
+    return true;
+  }
   bool Strings(const char* key, std::vector<std::string>& out) {
     auto e = Get(key);
     if (!e) return true;
@@ -244,6 +257,19 @@ conform_status OutOfRange(const char* what, size_t i, size_t n) {
   return Fail(CONFORM_ERROR_ARGUMENT, fmt::format("error[E1205]: {} index {} is out of range (there are {})", what, i, n));
 }
 
+// The handles of an evaluation or a certification: present, and the evidence loaded by `rules`.
+template <class Out>
+conform_status CheckHandles(const conform_rules* rules, const conform_evidence* evidence, Out** out, const char* verb) {
+  if (!out) return NullArg("out");
+  *out = nullptr;
+  if (!rules) return NullArg("rules");
+  if (!evidence) return NullArg("evidence");
+  if (evidence->rules != rules->rules)
+    return Fail(CONFORM_ERROR_ARGUMENT,
+                fmt::format("error[E1206]: the evidence was loaded by another rule set\n  = help: load it with the rule "
+                            "set that {} it (the layout of evidence depends on the standards compiled)", verb));
+  return CONFORM_OK;
+}
 }  // namespace
 
 extern "C" {
@@ -390,17 +416,11 @@ conform_status conform_evidence_diagnostics_json(const conform_evidence* evidenc
   });
 }
 
+
 conform_status conform_evaluate(const conform_rules* rules, conform_evidence* evidence, const char* options_json,
                                 conform_report** out) {
   return Guard([&] {
-    if (!out) return NullArg("out");
-    *out = nullptr;
-    if (!rules) return NullArg("rules");
-    if (!evidence) return NullArg("evidence");
-    if (evidence->rules != rules->rules)
-      return Fail(CONFORM_ERROR_ARGUMENT,
-                  "error[E1206]: the evidence was loaded by another rule set\n  = help: load it with the rule set "
-                  "that evaluates it (the layout of evidence depends on the standards compiled)");
+    if (auto st = CheckHandles(rules, evidence, out, "evaluates")) return st;
     Options o;
     int64_t as_of = 0;
     bool explain = true;
@@ -584,6 +604,112 @@ conform_status conform_check_batch(const conform_rules* rules, const char* ndjso
     runtime::BatchStats st = runtime::RunBatch(in, out, job);
     if (stats) *stats = {st.lines, st.ok, st.errors, st.not_conforming, st.seconds};
     *out_ndjson = Dup(out.str());
+    return Ok();
+  });
+}
+
+// ---- certification
+
+namespace {
+// The certify options shared by conform_certify and conform_certify_plan.
+bool CertifyOptionsFrom(Options& o, const char* json, embed::CertifyOptions& co) {
+  return o.Parse(json, {"standard", "as_of", "params", "sites", "risk_increase", "met", "not_met", "rules"}) &&
+         o.String("standard", co.standard) && o.AsOf(co.as_of) && o.Params(co.params) && o.Int("sites", co.sites) &&
+         o.Int("risk_increase", co.risk_increase) && o.Strings("met", co.met) && o.Strings("not_met", co.not_met) &&
+         o.Bool("rules", co.show_rules);
+}
+
+// The status of a failed certify, from its first error: options (E12xx), parameters (E07xx),
+// the certification records (E10xx: evidence).
+conform_status CertifyStatus(const Diagnostics& d) {
+  for (const auto& x : d.items()) {
+    if (x.severity != Severity::Error) continue;
+    if (x.code.rfind("E07", 0) == 0) return CONFORM_ERROR_PARAMETER;
+    if (x.code.rfind("E10", 0) == 0) return CONFORM_ERROR_EVIDENCE;
+    return CONFORM_ERROR_ARGUMENT;
+  }
+  return CONFORM_ERROR_INTERNAL;
+}
+
+conform_status Finish(embed::Certification&& c, const SourceManager& sm, conform_certification** out) {
+  if (!c.ok) return Fail(CertifyStatus(c.diags), c.diags, sm);
+  auto h = std::make_unique<conform_certification>();
+  h->cert = std::move(c);
+  *out = h.release();
+  return Ok();
+}
+}  // namespace
+
+conform_status conform_certify(const conform_rules* rules, conform_evidence* evidence, const char* options_json,
+                               conform_certification** out) {
+  return Guard([&] {
+    if (auto st = CheckHandles(rules, evidence, out, "certifies")) return st;
+    Options o;
+    embed::CertifyOptions co;
+    if (!CertifyOptionsFrom(o, options_json, co)) return Fail(CONFORM_ERROR_ARGUMENT, o.error);
+    embed::Certification c = embed::Certify(*rules->rules, *evidence->evidence, co);
+    return Finish(std::move(c), evidence->evidence->sources(), out);
+  });
+}
+
+conform_status conform_certify_plan(const char* options_json, conform_certification** out) {
+  return Guard([&] {
+    if (!out) return NullArg("out");
+    *out = nullptr;
+    Options o;
+    embed::CertifyOptions co;
+    if (!CertifyOptionsFrom(o, options_json, co)) return Fail(CONFORM_ERROR_ARGUMENT, o.error);
+    return Finish(embed::PlanSampling(co), SourceManager(), out);
+  });
+}
+
+void conform_certification_free(conform_certification* c) { delete c; }
+
+int conform_certification_active(const conform_certification* c) { return c && c->cert.Active() ? 1 : 0; }
+
+conform_status conform_certification_json(const conform_certification* c, char** out_json) {
+  return Guard([&] {
+    if (!c) return NullArg("certification");
+    if (!out_json) return NullArg("out_json");
+    *out_json = Dup(embed::RenderJson(c->cert));
+    return Ok();
+  });
+}
+
+conform_status conform_certification_text(const conform_certification* c, int color, size_t max_items, char** out_text) {
+  return Guard([&] {
+    if (!c) return NullArg("certification");
+    if (!out_text) return NullArg("out_text");
+    embed::RenderOptions ro;
+    ro.color = color != 0;
+    ro.max_items = max_items;
+    *out_text = Dup(embed::RenderText(c->cert, ro));
+    return Ok();
+  });
+}
+
+conform_status conform_certification_summary_get(const conform_certification* c, conform_certification_summary* out) {
+  return Guard([&] {
+    if (!c) return NullArg("certification");
+    if (!out) return NullArg("out");
+    namespace lc = runtime::lifecycle;
+    const lc::CertifyReport& r = c->cert.report;
+    *out = {};
+    out->standard = r.standard.c_str();
+    lc::State state = r.records.empty() ? lc::State::None : r.records.back().status.state;
+    for (const auto& rec : r.records)  // the current record, as conform_certification_active judges it
+      if (rec.status.state != lc::State::Transferred && rec.status.state != lc::State::None) state = rec.status.state;
+    out->state = lc::StateName(state);
+    out->stage1 = lc::ReadinessName(r.readiness ? r.readiness->stage1.verdict : lc::Readiness::NotAssessed);
+    out->stage2 = lc::ReadinessName(r.readiness ? r.readiness->stage2.verdict : lc::Readiness::NotAssessed);
+    out->records = r.records.size();
+    for (const auto& rec : r.records) {
+      out->deadlines += rec.status.deadlines.size();
+      for (const auto& d : rec.status.deadlines) out->overdue += d.status == lc::DueStatus::Overdue;
+      out->irregularities += rec.status.irregularities.size();
+    }
+    out->sampling_sites = r.sampling ? r.sampling->n : 0;
+    out->active = c->cert.Active() ? 1 : 0;
     return Ok();
   });
 }

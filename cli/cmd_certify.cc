@@ -2,27 +2,16 @@
 // organization (state, timeline, next deadlines, irregularities), its readiness for stage 1 and
 // for stage 2 / the decision gate (predicted from the standard's verdicts) and, for multi-site
 // organizations, the IAF MD 1 sample sizes. `conform certify --sites N` computes sampling alone.
+// Written on the embedding core (embed::Certify, api/certify.cc): this file only reads options
+// and prints.
 #include <fmt/format.h>
-
-#include <algorithm>
-#include <set>
 
 #include "commands.h"
 #include "common.h"
-#include "conform/compiler/calendar.h"
-#include "conform/compiler/driver.h"
-#include "conform/runtime/evidence.h"
-#include "conform/runtime/lifecycle.h"
-#include "conform/runtime/record_reader.h"
-#include "conform/runtime/registry.h"
-#include "conform/runtime/report.h"
-#include "conform/runtime/sampling.h"
+#include "conform/embed/certify.h"
 
 namespace conform::cli {
 namespace {
-
-namespace lc = runtime::lifecycle;
-namespace smp = runtime::sampling;
 
 struct CertifyOptions {
   std::string evidence;
@@ -41,216 +30,68 @@ struct CertifyOptions {
   std::string color = "auto";
 };
 
-
-// Eligibility from --met / --not-met; false if a name is unknown.
-bool ApplyConditionFlags(const CertifyOptions& o, smp::Eligibility& e) {
-  auto set = [&](const std::string& key, bool value) {
-    for (const auto& c : smp::Conditions())
-      if (key == c.key) {
-        e[static_cast<size_t>(c.condition)] = value;
-        return true;
-      }
-    std::vector<std::string> keys;
-    for (const auto& c : smp::Conditions()) keys.push_back(c.key);
-    std::string near = ClosestMatch(key, keys);
-    std::string list;
-    for (const auto& k : keys) list += (list.empty() ? "" : ", ") + k;
-    UsageError(fmt::format("unknown sampling condition `{}`", key),
-               near.empty() ? "conditions: " + list : fmt::format("did you mean `{}`?", near));
-    return false;
-  };
-  for (const auto& k : o.met)
-    if (!set(k, true)) return false;
-  for (const auto& k : o.not_met)
-    if (!set(k, false)) return false;
-  return true;
-}
-
-// Sites and MD 1 eligibility read from the evidence (core `sites`, `internal_audits`,
-// `management_reviews`) and the certification record.
-smp::Eligibility EvidenceEligibility(const runtime::RecordReader& root, const lc::History* h, int& n) {
-  smp::Eligibility e{};
-  n = 0;
-  auto sites = root.List("sites");
-  std::set<std::string> in_scope;
-  if (sites) {
-    bool central = false;
-    for (const auto& s : *sites) {
-      if (!s.Bool("in_scope").value_or(false)) continue;
-      if (s.Enum("kind").value_or("") == "central_function") {
-        central = true;
-        continue;
-      }
-      in_scope.insert(s.String("id").value_or(""));
-    }
-    n = static_cast<int>(in_scope.size());
-    e[static_cast<size_t>(smp::Condition::CentralFunction)] = central;
-  }
-  // Every in-scope site appears in an internal audit, planned or performed: subject to the
-  // programme. A site that appears nowhere is not evidence that it is outside the programme.
-  if (auto audits = root.List("internal_audits"); audits && sites) {
-    std::set<std::string> covered;
-    for (const auto& a : *audits)
-      for (const auto& s : a.Strings("sites").value_or(std::vector<std::string>{})) covered.insert(s);
-    bool all = true;
-    for (const auto& s : in_scope) all = all && covered.count(s);
-    if (all) e[static_cast<size_t>(smp::Condition::InternalAuditAllSites)] = true;
-  }
-  if (auto reviews = root.List("management_reviews"))
-    e[static_cast<size_t>(smp::Condition::CentralManagementReview)] = !reviews->empty();
-  if (h) {
-    e[static_cast<size_t>(smp::Condition::LegalLink)] = h->sites_legally_linked;
-    e[static_cast<size_t>(smp::Condition::SimilarProcesses)] = h->sites_similar_processes;
-  }
-  return e;
-}
-
 int RunCertify(const CertifyOptions& o) {
-  auto as_of = ParseAsOf(o.as_of);
+  auto as_of = embed::ParseAsOf(o.as_of);
   if (!as_of) return UsageError(fmt::format("invalid --as-of `{}`", o.as_of), "write a date as YYYY-MM-DD, or `today`");
-  if (o.sites == 0 || o.sites < -1) return UsageError(fmt::format("invalid --sites {}", o.sites), "give the number of sites (1 or more) besides the central function");
-  if (o.risk_increase < 0) return UsageError("invalid --risk-increase", "give a number of sites, 0 or more");
-  bool color = o.color == "always" || (o.color == "auto" && StdoutIsColor());
-  lc::CertifyReport report;
-  report.as_of = *as_of;
-  report.show_rules = o.rules;
-  smp::Eligibility flags{};
-  if (!ApplyConditionFlags(o, flags)) return 2;
+  embed::CertifyOptions co;
+  co.standard = o.standard;
+  co.as_of = *as_of;
+  co.sites = o.sites;
+  co.risk_increase = o.risk_increase;
+  co.met = o.met;
+  co.not_met = o.not_met;
+  co.show_rules = o.rules;
+  for (const auto& kv : o.params) {
+    auto po = embed::ParseParam(kv);
+    if (!po)
+      return UsageError(fmt::format("invalid --param `{}`", kv),
+                        "write --param name=value, e.g. --param iso9001.audit_interval=\"6 months\"");
+    co.params.push_back(*po);
+  }
+  embed::RenderOptions ro;
+  ro.color = o.color == "always" || (o.color == "auto" && StdoutIsColor());
+  ro.max_items = o.all_items ? 0 : 12;
 
   // Without evidence: the timing rules and/or a sampling plan.
   if (o.evidence.empty()) {
     if (o.sites < 0 && !o.rules)
       return UsageError("give an evidence file, or --sites N for a sampling plan, or --rules",
                         "e.g. conform certify org.yaml --standard iso9001");
-    if (o.format == "text") {
-      std::string out;
-      if (o.sites > 0) {
-        smp::Plan p = smp::MakePlan(o.sites, flags, o.risk_increase);
-        out += fmt::format("attestation: {} — {}\n", lc::AttestationLabel(lc::Attestation::Certification),
-                           lc::AttestationBasis(lc::Attestation::Certification));
-        out += lc::RenderSamplingText(p, "--sites");
-      }
-      if (o.rules) out += (out.empty() ? "" : "\n") + lc::RenderRulesText();
-      fmt::print("{}", out);
-    } else {
-      report.standard = o.standard;
-      if (o.sites > 0) {
-        report.sampling = smp::MakePlan(o.sites, flags, o.risk_increase);
-        report.sampling_origin = "--sites";
-      }
-      fmt::print("{}", lc::RenderJson(report));
+    embed::Certification plan = embed::PlanSampling(co);
+    if (!plan.ok) {
+      PrintDiagnostics(plan.diags, SourceManager());
+      return 2;
     }
+    fmt::print("{}", o.format == "json" ? embed::RenderJson(plan) : embed::RenderText(plan, ro));
     return 0;
   }
   if (o.standard.empty()) return UsageError("--standard is required with an evidence file", "e.g. --standard iso9001");
 
-  Session session(SearchPath(o.plugin_dirs));
-  std::vector<std::string> modules = session.AvailableModules();
-  for (const std::string& m : {o.standard, std::string("certification")}) {
-    if (std::find(modules.begin(), modules.end(), m) != modules.end()) continue;
-    Diagnostics d;
-    std::string near = ClosestMatch(m, modules);
-    if (m == "certification")
-      d.Error("E1001", {}, "the catalogue has no `certification` schema module", "install standards/certification, or pass --plugin-dir");
-    else
-      d.Error("E0602", {}, fmt::format("unknown standard `{}`", m),
-              near.empty() ? "no such module in the catalogue" : fmt::format("did you mean `{}`?", near));
-    PrintDiagnostics(d, session.sources());
+  embed::CatalogueOptions cat;
+  cat.plugin_dirs = o.plugin_dirs;
+  embed::Engine engine(cat);
+  embed::CompileOptions opts;
+  opts.engine = o.engine == "jit" ? runtime::Engine::Jit : runtime::Engine::Interp;
+  opts.as_of = *as_of;
+  std::shared_ptr<const embed::RuleSet> rules = engine.Compile({o.standard}, opts);
+  if (!rules->ok()) {
+    PrintDiagnostics(embed::ErrorsOnly(rules->diags()), rules->sources());
     return 2;
   }
-  session.LoadModule(o.standard);
-  session.LoadModule("certification");
-  std::shared_ptr<ir::Program> program;
-  if (!session.diags().HasErrors()) {
-    session.Schema();
-    program = session.Compile(o.standard);
-    if (!program)
-      session.diags().Error("E0603", {}, fmt::format("module `{}` declares no standard `{}`", o.standard, o.standard),
-                            "certify a standard of the catalogue, e.g. iso9001");
-  }
-  if (session.diags().HasErrors()) {
-    PrintDiagnostics(ErrorsOnly(session.diags()), session.sources());
-    return 2;
-  }
-
-  Diagnostics ediags;
   runtime::LoadOptions lo;
   lo.unknown_fields_are_errors = o.strict;
-  auto schema = session.Schema();
-  auto doc = runtime::LoadEvidenceFile(o.evidence, *schema, session.literals().get(), session.sources(), ediags, lo);
-  if (!doc || ediags.HasErrors()) {
-    PrintDiagnostics(ediags, session.sources());
+  std::unique_ptr<embed::Evidence> evidence = rules->LoadFile(o.evidence, lo);
+  if (!evidence->ok()) {
+    PrintDiagnostics(evidence->diags(), evidence->sources());
     return 2;
   }
-  std::vector<lc::History> histories = lc::ReadHistories(*schema, *doc, o.evidence, ediags);
-  std::vector<runtime::ParamOverride> overrides = doc->parameters();
-  for (const auto& kv : o.params) {
-    size_t eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0)
-      return UsageError(fmt::format("invalid --param `{}`", kv), "write --param name=value, e.g. --param iso9001.audit_interval=\"6 months\"");
-    runtime::ParamOverride po;
-    po.name = kv.substr(0, eq);
-    po.text = kv.substr(eq + 1);
-    po.data_path = "--param " + po.name;
-    overrides.push_back(po);
-  }
-  ParamValues pv = runtime::ResolveParameters(*program, overrides, doc->strings(), session.sources(), ediags);
-  PrintDiagnostics(ediags, session.sources());
-  if (ediags.HasErrors()) return 2;
-
-  runtime::Engine engine = o.engine == "jit" ? runtime::Engine::Jit : runtime::Engine::Interp;
-  std::unique_ptr<jit::CompiledProgram> native;
-  if (engine == runtime::Engine::Jit) {
-    native = jit::Compile(program, jit::JitOptions{}, session.diags());
-    if (!native) {
-      PrintDiagnostics(ErrorsOnly(session.diags()), session.sources());
-      return 2;
-    }
-  }
-  runtime::StandardReport sr = runtime::Evaluate(*program, *doc, *as_of, pv, engine, true, native.get());
-
-  report.standard = o.standard;
-  report.attestation = lc::AttestationFor(o.standard);
-  report.title = program->title;
-  report.edition = program->Meta("edition");
-  report.evidence = o.evidence;
-  std::string key = runtime::registry::StandardKey(o.standard);
-  const lc::History* current = nullptr;
-  std::vector<lc::Status> statuses = lc::EvaluateAll(histories, *as_of);  // transfers link records (IAF MD 2)
-  for (size_t i = 0; i < histories.size(); ++i) {
-    const auto& h = histories[i];
-    if (runtime::registry::StandardKey(h.standard) != key) continue;
-    report.records.push_back({h, std::move(statuses[i])});
-    current = &h;
-  }
-  runtime::RecordReader root = runtime::RecordReader::Root(*schema, *doc);
-  report.readiness = lc::AssessReadiness(*program, sr, root, current, *as_of);
-
-  int n = 0;
-  smp::Eligibility e = EvidenceEligibility(root, current, n);
-  for (size_t i = 0; i < smp::kConditions; ++i)
-    if (flags[i]) e[i] = flags[i];
-  bool multi = (current && current->multi_site.value_or(false)) || o.sites > 0;
-  if (o.sites > 0) n = o.sites;
-  if (multi && n > 0) {
-    report.sampling = smp::MakePlan(n, e, o.risk_increase);
-    report.sampling_origin = o.sites > 0 ? "--sites" : "the in-scope sites of the evidence";
-  }
-
-  lc::RenderOptions ro;
-  ro.color = color;
-  ro.max_items = o.all_items ? 0 : 12;
-  fmt::print("{}", o.format == "json" ? lc::RenderJson(report) : lc::RenderText(report, ro));
-
-  // 0: the certification (the last record not transferred away, and not yet empty) is active with
-  // nothing overdue.
-  bool fine = false;
-  for (const auto& r : report.records) {
-    if (r.status.state == lc::State::Transferred || r.status.state == lc::State::None) continue;
-    fine = r.status.state == lc::State::Active;
-    for (const auto& d : r.status.deadlines) fine = fine && d.status == lc::DueStatus::Due;
-  }
-  return fine ? 0 : 1;
+  embed::Certification c = embed::Certify(*rules, *evidence, co);
+  Diagnostics all = evidence->diags();  // loading warnings (W0701 …) first
+  all.Append(c.diags);
+  PrintDiagnostics(all, evidence->sources());
+  if (!c.ok) return 2;
+  fmt::print("{}", o.format == "json" ? embed::RenderJson(c) : embed::RenderText(c, ro));
+  return c.Active() ? 0 : 1;
 }
 
 }  // namespace

@@ -56,6 +56,33 @@ PYBIND11_MODULE(_conform, m) {
       .def("render", [](const conform::Report& r, const std::string& format) { return Take(r.render(format)); })
       .def("diagnostics_json", &conform::Report::diagnostics_json);
 
+  py::class_<conform::Certification>(m, "Certification")
+      .def("json", &conform::Certification::json)
+      .def("text", &conform::Certification::text, py::arg("color") = false, py::arg("max_items") = 12)
+      .def("active", &conform::Certification::active)
+      .def("summary", [](const conform::Certification& c) {
+        py::dict d;
+        d["standard"] = c.standard();
+        d["state"] = c.state();
+        d["stage1"] = c.stage1();
+        d["stage2"] = c.stage2();
+        d["records"] = c.records();
+        d["deadlines"] = c.deadlines();
+        d["overdue"] = c.overdue();
+        d["irregularities"] = c.irregularities();
+        d["sampling_sites"] = c.sampling_sites();
+        d["active"] = c.active();
+        return d;
+      });
+  m.def(
+      "certify_plan",
+      [](int sites, int risk_increase, const std::vector<std::string>& met, const std::vector<std::string>& not_met,
+         bool rules, const std::string& as_of) {
+        return Take(conform::Certification::Plan({"", as_of, {}, sites, risk_increase, met, not_met, rules}));
+      },
+      py::arg("sites"), py::arg("risk_increase") = 0, py::arg("met") = std::vector<std::string>{},
+      py::arg("not_met") = std::vector<std::string>{}, py::arg("rules") = false, py::arg("as_of") = "today");
+
   py::class_<conform::Evidence>(m, "Evidence").def("diagnostics_json", &conform::Evidence::diagnostics_json);
 
   py::class_<conform::RuleSet>(m, "RuleSet")
@@ -89,6 +116,19 @@ PYBIND11_MODULE(_conform, m) {
           },
           py::arg("evidence"), py::arg("as_of") = "today", py::arg("params") = std::map<std::string, std::string>{},
           py::arg("explain") = true)
+      .def(
+          "certify",
+          [](const conform::RuleSet& r, const conform::Evidence& ev, const std::string& standard, const std::string& as_of,
+             const std::map<std::string, std::string>& params, int sites, int risk_increase,
+             const std::vector<std::string>& met, const std::vector<std::string>& not_met, bool rules) {
+            conform::CertifyOptions o{standard, as_of, params, sites, risk_increase, met, not_met, rules};
+            py::gil_scoped_release nogil;
+            return Take(r.Certify(ev, o));
+          },
+          py::arg("evidence"), py::arg("standard") = "", py::arg("as_of") = "today",
+          py::arg("params") = std::map<std::string, std::string>{}, py::arg("sites") = -1, py::arg("risk_increase") = 0,
+          py::arg("met") = std::vector<std::string>{}, py::arg("not_met") = std::vector<std::string>{},
+          py::arg("rules") = false)
       .def(
           "batch",
           [](const conform::RuleSet& r, const std::string& ndjson, const std::string& as_of,

@@ -24,7 +24,7 @@ from typing import Any, Iterable, Mapping, Sequence, Union
 from . import _conform
 
 __all__ = ["ConformError", "Engine", "RuleSet", "Report", "StandardResult", "Finding", "Fact", "Clause",
-           "check", "abi_version", "version", "has_jit"]
+           "Certification", "check", "sampling_plan", "abi_version", "version", "has_jit"]
 
 abi_version = _conform.abi_version
 version = _conform.version
@@ -136,6 +136,43 @@ class Report:
         return Report(d.get("evidence", ""), d["as_of"], d["engine"], standards, text)
 
 
+@dataclasses.dataclass(frozen=True)
+class Certification:
+    """`conform certify`: the certification lifecycle of one standard's records, the readiness
+    for stage 1 and stage 2 / the decision gate, the IAF MD 1 sampling plan."""
+    standard: str
+    state: str  # of the current record: active, suspended, expired, … none
+    stage1: str  # ready | at_risk | not_ready | not_assessed
+    stage2: str  # stage 2 / the decision gate
+    active: bool  # active with nothing overdue: `conform certify`'s exit status 0
+    records: int
+    deadlines: int
+    overdue: int
+    irregularities: int
+    sampling_sites: int  # n of the sampling plan; 0 without one
+    json: str = dataclasses.field(repr=False)  # as `conform certify --format json` prints it
+
+    def to_dict(self) -> dict[str, Any]:
+        return json.loads(self.json)
+
+    def text(self, *, color: bool = False, max_items: int = 12) -> str:
+        """As `conform certify` prints it (max_items=0: every readiness item, like --all)."""
+        return self._native.text(color, max_items)
+
+    @staticmethod
+    def _from(native: "_conform.Certification") -> "Certification":
+        c = Certification(json=native.json(), **native.summary())
+        object.__setattr__(c, "_native", native)
+        return c
+
+
+def sampling_plan(sites: int, *, risk_increase: int = 0, met: Sequence[str] = (), not_met: Sequence[str] = (),
+                  rules: bool = False) -> Certification:
+    """`conform certify --sites N`: the IAF MD 1 sampling plan for `sites` sites (besides the
+    central function); `met` / `not_met` name eligibility conditions (legal_link …)."""
+    return Certification._from(_conform.certify_plan(sites, risk_increase, list(met), list(not_met), rules))
+
+
 def _date(as_of: Union[str, datetime.date, None]) -> str:
     if as_of is None:
         return "today"
@@ -204,6 +241,18 @@ class RuleSet:
         report = Report.from_json(native.json())
         object.__setattr__(report, "_native", native)
         return report
+
+    def certify(self, evidence: Evidence, standard: str | None = None, *,
+                as_of: Union[str, datetime.date, None] = None, params: Mapping[str, Any] | None = None,
+                sites: int | None = None, risk_increase: int = 0, met: Sequence[str] = (),
+                not_met: Sequence[str] = (), strict: bool = False) -> Certification:
+        """`conform certify`: the evidence's certification records for `standard` (default: the
+        rule set's only standard). The rule set must come from a catalogue with the
+        `certification` schema module (the installed one has it)."""
+        ev = self.load(evidence, strict=strict)
+        native = self._native.certify(ev, standard or "", _date(as_of), _params(params),
+                                      -1 if sites is None else sites, risk_increase, list(met), list(not_met), False)
+        return Certification._from(native)
 
     def batch_ndjson(self, ndjson: str, *, as_of: Union[str, datetime.date, None] = None,
                      params: Mapping[str, Any] | None = None, threads: int = 0, first_line: int = 1) -> str:

@@ -107,3 +107,26 @@ def test_gil_released_during_evaluation(src):
         sys.setswitchinterval(old)
         t.join()
     assert during > 0, "the Python thread did not run while evaluating: the GIL was held"
+
+
+def test_certify_equals_cli(src):
+    rules = conform.Engine().compile(["iso9001"], engine="interp", as_of=AS_OF)
+    for name in ("history.yaml", "applicant.yaml"):
+        path = str(src / "examples/certification" / name)
+        c = rules.certify(path, "iso9001", as_of=AS_OF)
+        out = cli("certify", path, "--standard", "iso9001", "--as-of", AS_OF, "--format", "json")
+        assert c.json == out.stdout
+        assert c.active == (out.returncode == 0)
+        assert c.text(max_items=0) == cli("certify", path, "--standard", "iso9001", "--as-of", AS_OF, "--all",
+                                          "--color", "never").stdout
+        assert c.to_dict()["standard"] == "iso9001"
+    assert rules.certify(str(src / "examples/certification/history.yaml"), as_of=AS_OF).state == "active"
+    plan = conform.sampling_plan(25, not_met=["similar_processes"])
+    assert plan.sampling_sites == 25 and not plan.active
+    assert plan.json == cli("certify", "--sites", "25", "--not-met", "similar_processes", "--format", "json").stdout
+    with pytest.raises(conform.ConformError) as e:
+        rules.certify(str(src / "examples/certification/history.yaml"), "iso14001", as_of=AS_OF)
+    assert e.value.code == "E1208"
+    with pytest.raises(conform.ConformError) as e:
+        conform.sampling_plan(5, met=["legal_lnk"])
+    assert e.value.code == "E1209" and "legal_link" in e.value.diagnostics[0]["help"]

@@ -4,17 +4,19 @@ import re
 
 import pytest
 
+from conftest import SRC
 
-def blocks(src):
+
+def blocks(src=SRC):
     text = (src / "docs/embedding.md").read_text()
     return re.findall(r"```python\n(.*?)```", text, re.S)
 
 
 def test_docs_have_python_examples(src):
-    assert len(blocks(src)) >= 3
+    assert len(blocks(src)) >= 4
 
 
-@pytest.mark.parametrize("index", range(3))
+@pytest.mark.parametrize("index", range(len(blocks())))
 def test_docs_python_example_runs(src, index, monkeypatch):
     monkeypatch.chdir(src)
     code = blocks(src)[index]

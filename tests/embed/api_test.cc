@@ -203,6 +203,111 @@ TEST(EmbedApi, BatchEqualsConformCheckBatch) {
   EXPECT_EQ(slice->rfind("{\"line\":101,", 0), 0u) << *slice;
 }
 
+// Certification through the API is byte for byte `conform certify`, exit status included.
+TEST(EmbedApi, CertifyEqualsConformCertify) {
+  auto rules = Compile({"iso9001"}, "interp");
+  for (const char* example : {"history.yaml", "applicant.yaml", "transfer.yaml"}) {
+    std::string path = kSrc + "/examples/certification/" + example;
+    auto ev = rules.LoadFile(path);
+    ASSERT_TRUE(ev.ok()) << ev.error().message;
+    conform::CertifyOptions co;
+    co.standard = "iso9001";
+    co.as_of = "2026-11-22";
+    auto c = rules.Certify(*ev, co);
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    std::string args = "certify " + path + " --standard iso9001 --as-of 2026-11-22";
+    int status = -1;
+    EXPECT_EQ(c->json(), Cli(args + " --format json", &status)) << example;
+    EXPECT_EQ(status, c->active() ? 0 : 1) << example;
+    EXPECT_EQ(c->text(), Cli(args + " --color never")) << example;
+    EXPECT_EQ(c->text(false, 0), Cli(args + " --color never --all")) << example;
+    EXPECT_EQ(c->standard(), "iso9001");
+    EXPECT_GE(c->records(), 1u) << example;
+    EXPECT_NE(c->stage2(), "not_assessed") << example;
+  }
+  // history.yaml: an active certification with nothing overdue; applicant.yaml is not certified.
+  auto history = rules.Certify(*rules.LoadFile(kSrc + "/examples/certification/history.yaml"),
+                               conform::CertifyOptions{"", "2026-11-22"});  // the only standard
+  ASSERT_TRUE(history.ok()) << history.error().message;
+  EXPECT_TRUE(history->active());
+  EXPECT_EQ(history->state(), "active");
+  EXPECT_EQ(history->overdue(), 0u);
+  auto applicant = rules.Certify(*rules.LoadFile(kSrc + "/examples/certification/applicant.yaml"),
+                                 conform::CertifyOptions{"iso9001", "2026-11-22"});
+  ASSERT_TRUE(applicant.ok()) << applicant.error().message;
+  EXPECT_FALSE(applicant->active());
+  EXPECT_NE(applicant->state(), "active");
+
+  // Without evidence: the sampling plan of `conform certify --sites N`.
+  conform::CertifyOptions plan;
+  plan.sites = 26;
+  plan.not_met = {"similar_processes"};
+  plan.rules = true;
+  auto p = conform::Certification::Plan(plan);
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ(p->sampling_sites(), 26);
+  EXPECT_FALSE(p->active());
+  EXPECT_EQ(p->json(), Cli("certify --sites 26 --not-met similar_processes --rules --format json"));
+  EXPECT_EQ(p->text(), Cli("certify --sites 26 --not-met similar_processes --rules"));
+}
+
+TEST(EmbedApi, CertifyErrors) {
+  auto rules = Compile({"iso9001", "hs"}, "interp");
+  auto ev = rules.LoadFile(kSrc + "/examples/certification/history.yaml");
+  ASSERT_TRUE(ev.ok()) << ev.error().message;
+  conform::CertifyOptions co;
+  co.as_of = "2026-11-22";
+  auto unnamed = rules.Certify(*ev, co);  // two standards: which one?
+  ASSERT_FALSE(unnamed.ok());
+  EXPECT_EQ(unnamed.error().status, CONFORM_ERROR_ARGUMENT);
+  EXPECT_NE(unnamed.error().message.find("error[E1208]: name the standard to certify"), std::string::npos)
+      << unnamed.error().message;
+  co.standard = "iso14001";
+  auto missing = rules.Certify(*ev, co);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("error[E1208]: the rule set does not hold standard `iso14001`"),
+            std::string::npos) << missing.error().message;
+  EXPECT_NE(missing.error().message.find("iso9001, hs"), std::string::npos) << missing.error().message;
+  co.standard = "hs";
+  EXPECT_TRUE(rules.Certify(*ev, co).ok());
+  co.not_met = {"legal_lnk"};
+  auto condition = rules.Certify(*ev, co);
+  ASSERT_FALSE(condition.ok());
+  EXPECT_NE(condition.error().message.find("error[E1209]: unknown sampling condition `legal_lnk`"), std::string::npos)
+      << condition.error().message;
+  EXPECT_NE(condition.error().message.find("did you mean `legal_link`?"), std::string::npos);
+  co.not_met.clear();
+  co.sites = 0;
+  auto sites = rules.Certify(*ev, co);
+  ASSERT_FALSE(sites.ok());
+  EXPECT_NE(sites.error().diagnostics_json.find("\"code\":\"E1210\""), std::string::npos)
+      << sites.error().diagnostics_json;
+  conform::CertifyOptions risk;
+  risk.sites = 4;
+  risk.risk_increase = -1;
+  auto r = conform::Certification::Plan(risk);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("E1210"), std::string::npos) << r.error().message;
+  // The records are checked like the command checks them (E1003: a finding of an unknown audit).
+  auto bad = rules.LoadString("name: X\nemployees: 2\ncertification_history:\n  - id: cr\n    standard_id: iso9001\n"
+                              "    certification_body: CB\n    audits:\n      - { id: a1, kind: stage2, start: 2025-01-01, "
+                              "sites: [], team: [] }\n    findings:\n      - { id: f1, audit_id: a9, grade: major, "
+                              "raised_at: 2025-01-02, statement: x }\n", "bad.yaml");
+  ASSERT_TRUE(bad.ok()) << bad.error().message;
+  co.sites = -1;
+  co.standard = "iso9001";
+  auto records = rules.Certify(*bad, co);
+  ASSERT_FALSE(records.ok());
+  EXPECT_EQ(records.error().status, CONFORM_ERROR_EVIDENCE);
+  EXPECT_NE(records.error().message.find("E1003"), std::string::npos) << records.error().message;
+  // The C ABI: options are checked, handles too.
+  conform_certification* c = nullptr;
+  EXPECT_EQ(conform_certify_plan("{\"sites\": \"many\"}", &c), CONFORM_ERROR_ARGUMENT);
+  EXPECT_NE(std::string(conform_last_error()).find("E1204"), std::string::npos) << conform_last_error();
+  EXPECT_EQ(conform_certify(nullptr, nullptr, nullptr, &c), CONFORM_ERROR_ARGUMENT);
+  EXPECT_EQ(conform_certification_active(nullptr), 0);
+}
+
 TEST(EmbedApi, ErrorsAreStatusesWithMessages) {
   conform::Engine engine = OpenEngine();
   auto unknown = engine.Compile({"iso9999"});

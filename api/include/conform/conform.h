@@ -165,6 +165,48 @@ CONFORM_API conform_status conform_check_batch(const conform_rules* rules, const
                                                const char* options_json, char** out_ndjson,
                                                conform_batch_stats* stats /* nullable */);
 
+/* ---- certification (`conform certify`) ----
+ * The lifecycle of the evidence's `certification_history` records for one standard (state,
+ * timeline, next deadlines, irregularities, by ISO/IEC 17021-1 and the IAF mandatory documents),
+ * the readiness for stage 1 and for stage 2 / the decision gate (predicted from the standard's
+ * verdicts) and, for a multi-site organization, the IAF MD 1 sampling plan. The rules must come
+ * from a catalogue with the `certification` schema module (the installed one has it).
+ * options: {"standard": "iso9001" (default: the rule set's only standard), "as_of", "params",
+ * "sites": N (plan for N sites instead of the evidence's in-scope sites), "risk_increase": N,
+ * "met": ["legal_link", …], "not_met": [..] (IAF MD 1 conditions), "rules": false (list the
+ * timing rules)}. Errors: E1208 (standard not in the rule set), E1209 (unknown condition), E1210
+ * (sites or risk_increase out of range), E1001–E1004 (the records: CONFORM_ERROR_EVIDENCE). */
+typedef struct conform_certification conform_certification;
+CONFORM_API conform_status conform_certify(const conform_rules* rules, conform_evidence* evidence,
+                                           const char* options_json, conform_certification** out);
+/* Without evidence (`conform certify --sites N` / `--rules`): the sampling plan for "sites"
+ * sites and/or the timing rules; the other options as above ("standard" only labels it). */
+CONFORM_API conform_status conform_certify_plan(const char* options_json, conform_certification** out);
+CONFORM_API void conform_certification_free(conform_certification* certification);
+/* 1 when the certification is active with nothing overdue: the last record of the standard
+ * that was neither transferred away nor empty is active and none of its deadlines is overdue.
+ * This is `conform certify`'s exit status 0 (1 otherwise). 0 for a plan. */
+CONFORM_API int conform_certification_active(const conform_certification* certification);
+/* As `conform certify --format json` prints it. */
+CONFORM_API conform_status conform_certification_json(const conform_certification* certification, char** out_json);
+/* As `conform certify` prints it: color 0 or 1; at most max_items per readiness list (0 = all;
+ * the command shows 12, `--all` 0). */
+CONFORM_API conform_status conform_certification_text(const conform_certification* certification, int color,
+                                                      size_t max_items, char** out_text);
+typedef struct conform_certification_summary {
+  const char* standard;
+  const char* state;  /* of the current record (the last one neither transferred away nor empty;
+                         else the last one): none | applied | refused | stage1 | stage2 | findings_open |
+                         decision_pending | active | suspended | expired | withdrawn | transferred */
+  const char* stage1; /* readiness: ready | at_risk | not_ready | not_assessed */
+  const char* stage2; /* stage 2 / the decision gate, same names */
+  size_t records, deadlines, overdue, irregularities; /* over the standard's records */
+  int sampling_sites; /* n of the sampling plan; 0 without one */
+  int active;         /* conform_certification_active() */
+} conform_certification_summary;
+CONFORM_API conform_status conform_certification_summary_get(const conform_certification* certification,
+                                                             conform_certification_summary* out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -70,6 +70,12 @@ inline std::string Object(const std::map<std::string, std::string>& m) {
   for (const auto& [k, v] : m) out += (out.empty() ? "" : ",") + Quote(k) + ":" + Quote(v);
   return "{" + out + "}";
 }
+// ["a", "b"]
+inline std::string Array(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ",") + Quote(s);
+  return "[" + out + "]";
+}
 }  // namespace detail
 
 // A JSON-like value, for building evidence in memory: Value::Map().Set("name", "Acme") …
@@ -235,6 +241,62 @@ struct BatchOptions {
   }
 };
 
+struct CertifyOptions {
+  std::string standard;          // the standard certified; "": the rule set's only standard
+  std::string as_of = "today";   // YYYY-MM-DD
+  std::map<std::string, std::string> params;
+  int sites = -1;                // > 0: sampling plan for this many sites (else the evidence's in-scope sites)
+  int risk_increase = 0;         // sites added to each minimum sample
+  std::vector<std::string> met, not_met;  // IAF MD 1 conditions: central_function, legal_link …
+  bool rules = false;            // list the timing rules with their sources
+  std::string Json() const {
+    return "{\"standard\":" + detail::Quote(standard) + ",\"as_of\":" + detail::Quote(as_of) +
+           ",\"params\":" + detail::Object(params) + ",\"sites\":" + std::to_string(sites) +
+           ",\"risk_increase\":" + std::to_string(risk_increase) + ",\"met\":" + detail::Array(met) +
+           ",\"not_met\":" + detail::Array(not_met) + ",\"rules\":" + (rules ? "true" : "false") + "}";
+  }
+};
+
+// `conform certify`: the certification lifecycle, readiness and sampling plan of an organization.
+class Certification {
+ public:
+  // Active with nothing overdue: `conform certify`'s exit status 0.
+  bool active() const { return summary_.active != 0; }
+  std::string standard() const { return summary_.standard; }
+  std::string state() const { return summary_.state; }    // of the current record: active, suspended …
+  std::string stage1() const { return summary_.stage1; }  // ready | at_risk | not_ready | not_assessed
+  std::string stage2() const { return summary_.stage2; }  // stage 2 / the decision gate
+  size_t records() const { return summary_.records; }
+  size_t deadlines() const { return summary_.deadlines; }
+  size_t overdue() const { return summary_.overdue; }
+  size_t irregularities() const { return summary_.irregularities; }
+  int sampling_sites() const { return summary_.sampling_sites; }  // 0: no sampling plan
+  std::string json() const {  // = conform certify --format json
+    char* out = nullptr;
+    conform_certification_json(h_.get(), &out);
+    return detail::Take(out);
+  }
+  std::string text(bool color = false, size_t max_items = 12) const {  // = conform certify (0: all items)
+    char* out = nullptr;
+    conform_certification_text(h_.get(), color ? 1 : 0, max_items, &out);
+    return detail::Take(out);
+  }
+  // Without evidence: the sampling plan for o.sites sites and/or the timing rules (o.rules).
+  static Result<Certification> Plan(const CertifyOptions& o) {
+    conform_certification* c = nullptr;
+    if (auto s = conform_certify_plan(o.Json().c_str(), &c)) return detail::LastError(s);
+    return Certification(c);
+  }
+
+ private:
+  friend class RuleSet;
+  explicit Certification(conform_certification* h) : h_(h, conform_certification_free) {
+    conform_certification_summary_get(h, &summary_);
+  }
+  std::shared_ptr<conform_certification> h_;
+  conform_certification_summary summary_{};
+};
+
 // Compiled standards. Copies share one immutable rule set; evaluate from any number of threads.
 class RuleSet {
  public:
@@ -274,6 +336,14 @@ class RuleSet {
     auto ev = LoadFile(path);
     if (!ev) return ev.error();
     return Evaluate(*ev, o);
+  }
+
+  // `conform certify`: needs a rule set compiled from a catalogue with the `certification`
+  // schema module (the installed one has it).
+  Result<Certification> Certify(const Evidence& ev, const CertifyOptions& o = {}) const {
+    conform_certification* c = nullptr;
+    if (auto s = conform_certify(h_.get(), ev.h_.get(), o.Json().c_str(), &c)) return detail::LastError(s);
+    return Certification(c);
   }
 
   // `conform check --batch`: NDJSON in, one JSON record per line out.

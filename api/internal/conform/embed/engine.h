@@ -69,6 +69,10 @@ struct CompileTimings {
 
 class Evidence;
 struct Evaluation;
+struct Certification;
+struct CertifyOptions;
+class RuleSet;
+Certification Certify(const RuleSet& rules, Evidence& ev, const CertifyOptions& o);  // certify.h
 
 // Standards compiled together (one schema, one literal pool) with their native code.
 // Immutable once built: Evaluate and Batch may be called from many threads at once.
@@ -130,6 +134,7 @@ class Evidence {
  private:
   friend class RuleSet;
   friend struct Evaluation;
+  friend Certification Certify(const RuleSet& rules, Evidence& ev, const CertifyOptions& o);
   std::string path_;
   SourceManager sm_;
   Diagnostics diags_;
