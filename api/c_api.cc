@@ -34,6 +34,8 @@ struct conform_report {
   embed::Evaluation eval;
   std::vector<std::string> editions;  // per report
   mutable std::mutex mu;              // rendering reads the evidence document
+  SourceManager deviation_sources;    // the deviations file ("deviations" option)
+  Diagnostics deviation_diags;        // its warnings (W1101, W1102)
 };
 
 struct conform_certification {
@@ -425,14 +427,17 @@ conform_status conform_evaluate(const conform_rules* rules, conform_evidence* ev
     int64_t as_of = 0;
     bool explain = true;
     std::vector<runtime::ParamOverride> params;
-    if (!o.Parse(options_json, {"as_of", "params", "explain"}) || !o.AsOf(as_of) || !o.Bool("explain", explain) ||
-        !o.Params(params))
+    std::string deviations;
+    if (!o.Parse(options_json, {"as_of", "params", "explain", "deviations"}) || !o.AsOf(as_of) ||
+        !o.Bool("explain", explain) || !o.Params(params) || !o.String("deviations", deviations))
       return Fail(CONFORM_ERROR_ARGUMENT, o.error);
     auto r = std::make_unique<conform_report>();
     r->rules = rules->rules;
     r->evidence = evidence->evidence;
     r->eval = rules->rules->Evaluate(*evidence->evidence, as_of, params, explain);
     if (!r->eval.ok) return Fail(CONFORM_ERROR_PARAMETER, r->eval.diags, evidence->evidence->sources());
+    if (!deviations.empty() && !r->eval.AcceptDeviations(deviations, r->deviation_sources, r->deviation_diags))
+      return Fail(CONFORM_ERROR_EVIDENCE, r->deviation_diags, r->deviation_sources);
     for (const auto& rep : r->eval.reports) r->editions.push_back(rep.program->Meta("edition"));
     *out = r.release();
     return Ok();
@@ -456,7 +461,7 @@ conform_status Render(const conform_report* report, const std::string& format, b
     return Fail(CONFORM_ERROR_ARGUMENT, fmt::format("error[E1204]: unknown format `{}`\n  = help: the formats are: {}", format, names));
   }
   std::lock_guard<std::mutex> lock(report->mu);
-  runtime::Assessment a = runtime::BuildAssessment(report->eval.reports, report->eval.Info(), report->evidence->document());
+  runtime::Assessment a = report->eval.Assess(report->evidence->document());
   std::string text;
   switch (*f) {
     case runtime::Format::Text: {
@@ -575,7 +580,12 @@ conform_status conform_report_diagnostics_json(const conform_report* report, cha
     if (!report) return NullArg("report");
     if (!out_json) return NullArg("out_json");
     const auto* ev = report->eval.evidence;
-    *out_json = Dup(DiagnosticsJson(report->eval.diags, ev ? &ev->sources() : nullptr));
+    std::string json = DiagnosticsJson(report->eval.diags, ev ? &ev->sources() : nullptr);
+    if (!report->deviation_diags.empty()) {  // then the deviations file's warnings
+      std::string more = DiagnosticsJson(report->deviation_diags, &report->deviation_sources);
+      json = json.size() > 2 ? json.substr(0, json.size() - 1) + "," + more.substr(1) : more;
+    }
+    *out_json = Dup(json);
     return Ok();
   });
 }

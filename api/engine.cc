@@ -325,11 +325,25 @@ runtime::BatchJob RuleSet::BatchJob(int64_t as_of, const std::vector<runtime::Pa
 
 // ---- Evaluation
 
+bool Evaluation::AcceptDeviations(const std::string& path, SourceManager& sm, Diagnostics& diags) {
+  runtime::Assessment a = Assess(nullptr, runtime::BuildOptions{false});
+  size_t errors = diags.ErrorCount();
+  std::vector<runtime::Deviation> accepted = runtime::LoadDeviations(path, a, sm, diags);
+  if (diags.ErrorCount() > errors) return false;
+  runtime::ApplyDeviations(a, accepted, &diags);  // W1102 for an entry with nothing to accept
+  deviations.insert(deviations.end(), accepted.begin(), accepted.end());
+  return true;
+}
+
+runtime::Assessment Evaluation::Assess(runtime::Document* doc, const runtime::BuildOptions& bo) const {
+  runtime::Assessment a = runtime::BuildAssessment(reports, Info(), doc, bo);
+  runtime::ApplyDeviations(a, deviations, nullptr);
+  return a;
+}
+
 bool Evaluation::Conforms() const {
   if (!ok) return false;
-  for (const auto& r : reports)
-    if (r.summary.nonconform || r.summary.not_evidenced || r.summary.blocked) return false;
-  return true;
+  return Assess(nullptr, runtime::BuildOptions{false}).OpenGaps() == 0;
 }
 
 runtime::RunInfo Evaluation::Info() const {

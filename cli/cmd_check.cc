@@ -144,15 +144,14 @@ int RunCheck(const CheckOptions& o) {
   PrintDiagnostics(all, evidence->sources());
   if (!ev.ok) return 2;
 
-  runtime::Assessment assessment = runtime::BuildAssessment(ev.reports, ev.Info(), evidence->document());
   if (!o.deviations.empty()) {
     SourceManager dsm;
     Diagnostics dd;
-    auto accepted = runtime::LoadDeviations(o.deviations, assessment, dsm, dd);
-    if (!dd.HasErrors()) runtime::ApplyDeviations(assessment, accepted, &dd);
+    bool accepted = ev.AcceptDeviations(o.deviations, dsm, dd);
     PrintDiagnostics(dd, dsm);
-    if (dd.HasErrors()) return 2;
+    if (!accepted) return 2;
   }
+  runtime::Assessment assessment = ev.Assess(evidence->document());
   if (o.evidence_map) {
     assessment.evidence_usage = ev.EvidenceMap();
     assessment.has_evidence_usage = true;
@@ -188,7 +187,7 @@ int RunCheck(const CheckOptions& o) {
                  st.compile_ms, st.link_ms, st.object_bytes);
     }
   }
-  return assessment.OpenGaps() ? 1 : 0;
+  return ev.Conforms() ? 0 : 1;  // = Report::conforms() of the embedding API
 }
 
 }  // namespace

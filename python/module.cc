@@ -106,16 +106,13 @@ PYBIND11_MODULE(_conform, m) {
       .def(
           "evaluate",
           [](const conform::RuleSet& r, const conform::Evidence& ev, const std::string& as_of,
-             const std::map<std::string, std::string>& params, bool explain) {
-            conform::EvalOptions o;
-            o.as_of = as_of;
-            o.params = params;
-            o.explain = explain;
+             const std::map<std::string, std::string>& params, bool explain, const std::string& deviations) {
+            conform::EvalOptions o{as_of, params, explain, deviations};
             py::gil_scoped_release nogil;
             return Take(r.Evaluate(ev, o));
           },
           py::arg("evidence"), py::arg("as_of") = "today", py::arg("params") = std::map<std::string, std::string>{},
-          py::arg("explain") = true)
+          py::arg("explain") = true, py::arg("deviations") = "")
       .def(
           "certify",
           [](const conform::RuleSet& r, const conform::Evidence& ev, const std::string& standard, const std::string& as_of,

@@ -70,12 +70,18 @@ class Finding:
     standard: str
     clause: str
     id: str
-    verdict: str  # conform | nonconform | not_evidenced | not_applicable
+    verdict: str  # conform | nonconform | not_evidenced | not_applicable | blocked
     grade: str | None  # major | minor | observation when nonconform
     message: str | None
     says: str
     witness: str | None
     facts: list[Fact]
+    deviation: dict[str, str] | None = None  # the accepted deviation covering this gap, if any
+
+    @property
+    def open_gap(self) -> bool:
+        """Fails the run: a gap (nonconform, not evidenced) no accepted deviation covers, or blocked."""
+        return (self.verdict in ("nonconform", "not_evidenced") and not self.deviation) or self.verdict == "blocked"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,8 +113,10 @@ class Report:
 
     @property
     def conforms(self) -> bool:
-        """No requirement nonconform or not evidenced (the CLI's exit status 0)."""
-        return all(s.summary["nonconform"] == 0 and s.summary["not_evidenced"] == 0 for s in self.standards)
+        """No open gap: `conform check`'s exit status 0 (with the same deviations). Every
+        requirement conforms or is not applicable, or is nonconform / not evidenced and covered
+        by an accepted deviation in force; none is blocked."""
+        return not any(f.open_gap for s in self.standards for f in s.findings)
 
     def verdicts(self) -> dict[tuple[str, str], str]:
         """(standard, requirement id) → verdict."""
@@ -128,7 +136,8 @@ class Report:
         for s in d["standards"]:
             findings = [Finding(r["standard"], r["clause"], r["id"], r["verdict"], r.get("grade"), r.get("message"),
                                 r.get("says", ""), r.get("witness"),
-                                [Fact(f["expr"], f["value"], f.get("path")) for f in r.get("facts", [])])
+                                [Fact(f["expr"], f["value"], f.get("path")) for f in r.get("facts", [])],
+                                r.get("deviation"))
                         for r in s["requirements"]]
             clauses = [Clause(c["clause"], c["title"], c["verdict"], c["counts"]) for c in s.get("clauses", [])]
             standards.append(StandardResult(s["standard"], s["title"], s.get("edition", ""), s["summary"], clauses,
@@ -233,11 +242,12 @@ class RuleSet:
         raise TypeError(f"evidence must be a dict, a path or a str, not {type(evidence).__name__}")
 
     def check(self, evidence: Evidence, *, as_of: Union[str, datetime.date, None] = None,
-              params: Mapping[str, Any] | None = None, explain: bool = True, strict: bool = False) -> Report:
-        """Evaluates one organization; raises ConformError if it cannot be loaded or a
-        parameter is invalid."""
+              params: Mapping[str, Any] | None = None, explain: bool = True, strict: bool = False,
+              deviations: Union[str, os.PathLike, None] = None) -> Report:
+        """Evaluates one organization; raises ConformError if it cannot be loaded, a parameter
+        is invalid or the `deviations` file (accepted deviations, as --deviations) is wrong."""
         ev = self.load(evidence, strict=strict)
-        native = self._native.evaluate(ev, _date(as_of), _params(params), explain)
+        native = self._native.evaluate(ev, _date(as_of), _params(params), explain, os.fspath(deviations or ""))
         report = Report.from_json(native.json())
         object.__setattr__(report, "_native", native)
         return report
@@ -296,7 +306,8 @@ def _rules(standards: tuple[str, ...], engine: str, as_of: str, plugin_dirs: tup
 
 def check(evidence: Evidence, standards: Sequence[str], *, as_of: Union[str, datetime.date, None] = None,
           params: Mapping[str, Any] | None = None, engine: str = "jit",
-          plugin_dirs: Sequence[Union[str, os.PathLike]] = (), explain: bool = True) -> Report:
+          plugin_dirs: Sequence[Union[str, os.PathLike]] = (), explain: bool = True,
+          deviations: Union[str, os.PathLike, None] = None) -> Report:
     """Evaluates one organization against `standards` (compiled once per process and reused)."""
     rules = _rules(tuple(standards), engine, _date(as_of), tuple(os.fspath(d) for d in plugin_dirs))
-    return rules.check(evidence, as_of=as_of, params=params, explain=explain)
+    return rules.check(evidence, as_of=as_of, params=params, explain=explain, deviations=deviations)

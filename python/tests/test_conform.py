@@ -130,3 +130,33 @@ def test_certify_equals_cli(src):
     with pytest.raises(conform.ConformError) as e:
         conform.sampling_plan(5, met=["legal_lnk"])
     assert e.value.code == "E1209" and "legal_link" in e.value.diagnostics[0]["help"]
+
+
+def test_conforms_is_the_exit_status_with_deviations(src, work):
+    path = str(src / "examples/precision-parts.yaml")
+    rules = conform.Engine().compile(["iso9001"], engine="interp", as_of=AS_OF)
+    plain = rules.check(path, as_of=AS_OF)
+    gaps = [f.id for f in plain.standards[0].findings if f.verdict in ("nonconform", "not_evidenced")]
+    assert len(gaps) >= 2
+
+    def deviations(name, ids):
+        p = work / name
+        p.write_text("deviations:\n" + "".join(
+            f"  - requirement: {i}\n    justification: accepted\n    approver: QA lead\n    accepted_until: 2027-12-31\n"
+            for i in ids))
+        return p
+
+    for devs, want in ((None, False), (deviations("all.yaml", gaps), True), (deviations("some.yaml", gaps[1:]), False)):
+        report = rules.check(path, as_of=AS_OF, deviations=devs)
+        args = ["check", path, "-s", "iso9001", "--as-of", AS_OF, "--engine", "interp", "--format", "json"]
+        out = cli(*args, *(["--deviations", str(devs)] if devs else []))
+        assert report.conforms is want
+        assert report.conforms == (out.returncode == 0)
+        assert report.conforms == report._native.conforms()  # the dataclass and the library agree
+        assert report.json == out.stdout
+        accepted = [f for f in report.standards[0].findings if f.deviation]
+        assert len(accepted) == (0 if devs is None else len(gaps) - (0 if want else 1))
+        assert all(f.verdict in ("nonconform", "not_evidenced") for f in accepted)  # verdicts stay
+    with pytest.raises(conform.ConformError) as e:
+        rules.check(path, as_of=AS_OF, deviations=deviations("bad.yaml", ["no_such_requirement"]))
+    assert e.value.code == "E1103"

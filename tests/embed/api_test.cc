@@ -7,10 +7,13 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
+
+#include <unistd.h>
 
 namespace {
 
@@ -306,6 +309,88 @@ TEST(EmbedApi, CertifyErrors) {
   EXPECT_NE(std::string(conform_last_error()).find("E1204"), std::string::npos) << conform_last_error();
   EXPECT_EQ(conform_certify(nullptr, nullptr, nullptr, &c), CONFORM_ERROR_ARGUMENT);
   EXPECT_EQ(conform_certification_active(nullptr), 0);
+}
+
+// Report::conforms() is `conform check`'s exit status 0, with and without accepted deviations:
+// a gap an accepted deviation covers no longer fails the run; a blocked requirement still does.
+std::string DeviationsYaml(const std::vector<std::string>& ids, const std::string& until) {
+  std::string y = "deviations:\n";
+  for (const auto& id : ids)
+    y += "  - requirement: " + id + "\n    justification: accepted for the test\n    approver: QA lead\n"
+         "    accepted_until: " + until + "\n";
+  return y;
+}
+
+TEST(EmbedApi, ConformsIsTheExitStatus) {
+  auto rules = Compile({"iso9001"}, "interp");
+  auto plain = rules.Check(kPrecision, AsOf());
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+  std::vector<std::string> gaps;
+  for (const auto& f : plain->standards()[0].findings)
+    if (f.verdict == "nonconform" || f.verdict == "not_evidenced") gaps.push_back(f.id);
+  ASSERT_GE(gaps.size(), 2u) << "examples/precision-parts.yaml has gaps against ISO 9001";
+  std::string dir = testing::TempDir() + "embed-conforms-" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  std::string all = dir + "/embed-dev-all.yaml", some = dir + "/embed-dev-some.yaml", old = dir + "/embed-dev-old.yaml";
+  std::ofstream(all) << DeviationsYaml(gaps, "2027-12-31");
+  std::ofstream(some) << DeviationsYaml(std::vector<std::string>(gaps.begin() + 1, gaps.end()), "2027-12-31");
+  std::ofstream(old) << DeviationsYaml(gaps, "2026-01-31");  // expired: ignored (W1101)
+  struct Case {
+    std::string deviations;
+    bool conforms;
+  };
+  for (const Case& c : {Case{"", false}, Case{all, true}, Case{some, false}, Case{old, false}}) {
+    conform::EvalOptions eo = AsOf();
+    eo.deviations = c.deviations;
+    auto ev = rules.LoadFile(kPrecision);
+    auto report = rules.Evaluate(*ev, eo);
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    EXPECT_EQ(report->conforms(), c.conforms) << c.deviations;
+    int status = -1;
+    std::string json = Cli("check " + kPrecision + " -s iso9001 --as-of 2026-11-22 --engine interp --format json" +
+                               (c.deviations.empty() ? "" : " --deviations " + c.deviations), &status);
+    EXPECT_EQ(status, report->conforms() ? 0 : 1) << c.deviations;
+    EXPECT_EQ(report->json(), json) << c.deviations;
+    // Accepted gaps keep their verdicts: only the run's outcome changes.
+    EXPECT_EQ(report->standards()[0].summary.nonconform, plain->standards()[0].summary.nonconform);
+    if (c.deviations == old) EXPECT_NE(report->diagnostics_json().find("\"code\":\"W1101\""), std::string::npos);
+  }
+  // A deviations file that names no requirement of the standards checked is an error (E1103).
+  std::string bad = dir + "/embed-dev-bad.yaml";
+  std::ofstream(bad) << DeviationsYaml({"no_such_requirement"}, "2027-12-31");
+  conform::EvalOptions eo = AsOf();
+  eo.deviations = bad;
+  auto r = rules.Evaluate(*rules.LoadFile(kPrecision), eo);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().status, CONFORM_ERROR_EVIDENCE);
+  EXPECT_NE(r.error().message.find("E1103"), std::string::npos) << r.error().message;
+
+  // Blocked: `after` depends on `enough` (nonconform); accepting `enough` leaves `after` blocked.
+  std::string cat = dir + "/embed-blocked-cat", pkg = cat + "/blk";
+  std::filesystem::create_directories(pkg);
+  std::ofstream(pkg + "/plugin.toml") << "id = \"blk\"\nversion = \"1.0.0\"\ntitle = \"Blocked\"\nkind = \"standard\"\n"
+                                         "language = \"0.1\"\n[edition]\nname = \"1\"\n[requires]\ncore = \">=1.0\"\n";
+  std::ofstream(pkg + "/blk.clause")
+      << "use core\nstandard blk \"Blocked\" {\n  clause 4 \"Context\" {\n"
+         "    requirement enough : minor { says \"many documents\" pass count(documents) > 1000 else \"few documents\" }\n"
+         "    requirement after : minor { says \"after enough\" depends on enough pass true }\n  }\n}\n";
+  conform::EngineOptions opts;
+  opts.plugin_dirs = {cat};
+  auto blk = conform::Engine::Open(opts)->Compile({"blk"}, conform::CompileOptions{"interp", true, "", "2026-11-22"});
+  ASSERT_TRUE(blk.ok()) << blk.error().message;
+  std::string accept = dir + "/embed-dev-blk.yaml";
+  std::ofstream(accept) << DeviationsYaml({"enough"}, "2027-12-31");
+  eo.deviations = accept;
+  auto br = blk->Evaluate(*blk->LoadFile(kPrecision), eo);
+  ASSERT_TRUE(br.ok()) << br.error().message;
+  ASSERT_EQ(br->standards()[0].findings.size(), 2u);
+  EXPECT_EQ(br->standards()[0].findings[1].verdict, "blocked");
+  EXPECT_EQ(br->standards()[0].findings[1].verdict_code, CONFORM_BLOCKED);
+  EXPECT_FALSE(br->conforms());
+  int status = -1;
+  Cli("check " + kPrecision + " -s blk --plugin-dir " + cat + " --as-of 2026-11-22 --deviations " + accept, &status);
+  EXPECT_EQ(status, 1);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(EmbedApi, ErrorsAreStatusesWithMessages) {

@@ -44,7 +44,8 @@ typedef enum conform_verdict {
   CONFORM_CONFORM = 0,
   CONFORM_NONCONFORM = 1,
   CONFORM_NOT_EVIDENCED = 2,
-  CONFORM_NOT_APPLICABLE = 3
+  CONFORM_NOT_APPLICABLE = 3,
+  CONFORM_BLOCKED = 4 /* a prerequisite (`depends on`) does not conform: not assessed */
 } conform_verdict;
 
 typedef struct conform_engine conform_engine;     /* an open catalogue */
@@ -87,11 +88,18 @@ CONFORM_API void conform_evidence_free(conform_evidence* evidence);
 CONFORM_API conform_status conform_evidence_diagnostics_json(const conform_evidence* evidence, char** out_json);
 
 /* Evaluates every standard of `rules`. options: {"as_of": "YYYY-MM-DD"|"today",
- * "params": {"iso9001.audit_interval": "6 months", "x.set": ["a", "b"]}, "explain": true}. */
+ * "params": {"iso9001.audit_interval": "6 months", "x.set": ["a", "b"]}, "explain": true,
+ * "deviations": "accepted.yaml" (accepted deviations, as `conform check --deviations`: a file
+ * that cannot be read or names an unknown requirement is CONFORM_ERROR_EVIDENCE, E1101–E1105;
+ * expired entries are ignored with W1101 in conform_report_diagnostics_json)}. */
 CONFORM_API conform_status conform_evaluate(const conform_rules* rules, conform_evidence* evidence,
                                             const char* options_json, conform_report** out);
 CONFORM_API void conform_report_free(conform_report* report);
-/* 1 when no requirement is nonconform or not evidenced. */
+/* 1 when the report has no open gap, exactly when `conform check` (with the same
+ * --deviations) exits 0: every requirement conforms or is not applicable, or is nonconform /
+ * not evidenced and covered by an accepted deviation in force (the "deviations" option); and
+ * no requirement is blocked. Accepted gaps stay nonconform / not evidenced in the verdicts and
+ * summaries. 0 otherwise, and for NULL. */
 CONFORM_API int conform_report_conforms(const conform_report* report);
 /* The report as `conform check --format json` prints it. */
 CONFORM_API conform_status conform_report_json(const conform_report* report, char** out_json);
@@ -117,7 +125,7 @@ typedef struct conform_standard {
 typedef struct conform_requirement {
   const char* id;
   const char* clause;
-  const char* verdict;  /* conform | nonconform | not_evidenced | not_applicable */
+  const char* verdict;  /* conform | nonconform | not_evidenced | not_applicable | blocked */
   int verdict_code;     /* conform_verdict */
   const char* grade;    /* major | minor | observation when nonconform, else NULL */
   const char* says;     /* what the requirement asks, in the rule's words */

@@ -119,7 +119,7 @@ struct DecidingValue {  // one value that decided a verdict
 
 struct Finding {  // one requirement's verdict
   std::string id, clause;
-  std::string verdict;  // conform | nonconform | not_evidenced | not_applicable
+  std::string verdict;  // conform | nonconform | not_evidenced | not_applicable | blocked
   int verdict_code = 0; // conform_verdict
   std::string grade;    // major | minor | observation when nonconform
   std::string says, message, witness;
@@ -143,6 +143,9 @@ struct StandardResult {
 // The result of one evaluation: typed values, plus the CLI's JSON and text renderings.
 class Report {
  public:
+  // No open gap: `conform check`'s exit status 0 (with the same deviations). Every requirement
+  // conforms or is not applicable, or is nonconform / not evidenced and covered by an accepted
+  // deviation in force (EvalOptions::deviations); none is blocked.
   bool conforms() const { return conform_report_conforms(h_.get()) != 0; }
   const std::vector<StandardResult>& standards() const { return standards_; }
   std::string json() const {
@@ -224,9 +227,11 @@ struct EvalOptions {
   std::string as_of = "today";  // YYYY-MM-DD
   std::map<std::string, std::string> params;  // name → value, after the evidence's own parameters
   bool explain = true;                        // collect the deciding values
+  std::string deviations;                     // accepted deviations file (YAML), like --deviations
   std::string Json() const {
     return "{\"as_of\":" + detail::Quote(as_of) + ",\"explain\":" + (explain ? "true" : "false") +
-           ",\"params\":" + detail::Object(params) + "}";
+           ",\"params\":" + detail::Object(params) +
+           (deviations.empty() ? std::string() : ",\"deviations\":" + detail::Quote(deviations)) + "}";
   }
 };
 

@@ -19,6 +19,7 @@
 #include "conform/runtime/catalogue.h"
 #include "conform/runtime/evidence.h"
 #include "conform/runtime/report.h"
+#include "conform/runtime/results.h"
 
 namespace conform::embed {
 
@@ -153,7 +154,20 @@ struct Evaluation {
   Evidence* evidence = nullptr;
   double ms = 0;
 
-  bool Conforms() const;  // no nonconform and no not-evidenced requirement
+  // Accepted deviations in force (AcceptDeviations): reported as accepted, never as conform.
+  std::vector<runtime::Deviation> deviations;
+
+  // Reads a deviations file (`conform check --deviations`) against these results: E1101–E1105,
+  // W1101 (expired: ignored), W1102 (nothing to accept) into `diags`, spans in `sm`. The
+  // deviations in force are kept for Conforms() and Assess(). False on error.
+  bool AcceptDeviations(const std::string& path, SourceManager& sm, Diagnostics& diags);
+  // No open gap — `conform check`'s exit status 0: every requirement conforms or is not
+  // applicable, or is nonconform / not evidenced and covered by an accepted deviation in force;
+  // and none is blocked. False when the evaluation failed.
+  bool Conforms() const;
+  // The typed results every output format renders, with the accepted deviations applied.
+  // `doc`: the evidence document (organization details, positions, words); null for a record.
+  runtime::Assessment Assess(runtime::Document* doc, const runtime::BuildOptions& bo = {}) const;
   runtime::RunInfo Info() const;
   // Which pieces of evidence served which clauses (`--evidence-map`).
   std::vector<runtime::EvidenceUse> EvidenceMap() const;
