@@ -118,7 +118,8 @@ const std::set<std::string>& Keywords() {
   static const std::set<std::string> k = {
       "use", "schema", "enum", "entity", "root", "extend", "standard", "param", "exclusions", "clause", "requirement",
       "says", "applies", "when", "let", "pass", "else", "is", "present", "absent", "not", "and", "or", "implies", "in",
-      "under", "exists", "all", "none", "where", "for", "true", "false", "if", "then"};
+      "under", "exists", "all", "none", "where", "for", "true", "false", "if", "then", "depends", "def", "each",
+      "extension", "extends", "amend"};
   return k;
 }
 
@@ -127,7 +128,7 @@ bool IsBinary(const Token& t) { return t.binary; }
 // Marks the infix operators of a line: `-` after a value (not unary minus), `<` `>` unless they
 // bracket a type argument (`list<doc>`).
 void Classify(std::vector<Token>& tokens) {
-  static const std::set<std::string> ops = {"==", "!=", "<=", ">=", "+", "*", "/", "%", "=", "and", "or", "implies"};
+  static const std::set<std::string> ops = {"==", "!=", "<=", ">=", "+", "*", "/", "%", "&", "=", "and", "or", "implies"};
   int angles = 0;
   for (size_t i = 0; i < tokens.size(); ++i) {
     Token& t = tokens[i];
@@ -143,6 +144,7 @@ void Classify(std::vector<Token>& tokens) {
       t.binary = true;
     } else if (t.text == "-") {
       bool after_value = !p || p->kind == Kind::Number || p->kind == Kind::String || p->text == ")" || p->text == "}" ||
+                         p->text == "]" ||
                          (p->kind == Kind::Word && !Keywords().count(p->text));
       t.binary = after_value;
     }
@@ -153,7 +155,9 @@ void Classify(std::vector<Token>& tokens) {
 size_t Gap(const Token& p, const Token& n, bool last) {
   if (n.kind == Kind::LineComment || n.kind == Kind::BlockComment) return std::max<size_t>(n.gap, 1);
   if (n.kind == Kind::String && last && n.gap > 1 && p.text != "(" && p.text != ",") return n.gap;  // aligned docs
-  if (p.text == "(" || p.text == "." || n.text == ")" || n.text == "," || n.text == "." || n.text == "?") return 0;
+  if (p.text == "(" || p.text == "[" || p.text == "." || n.text == ")" || n.text == "]" || n.text == "," || n.text == "." ||
+      n.text == "?")
+    return 0;
   if (n.text == "(" && p.kind == Kind::Word && !Keywords().count(p.text)) return 0;  // a call
   if (p.text == "," || p.text == ":") return 1;
   if (IsBinary(p) || IsBinary(n)) return 1;

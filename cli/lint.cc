@@ -22,6 +22,7 @@ const std::vector<Rule>& Rules() {
       {"L0006", "inconsistent-grade", "the same pass criterion has different grades in different standards"},
       {"L0007", "pass-never-unknown",
        "`pass` reads an optional collection only through `default(…)` or a presence test: missing evidence becomes a verdict instead of not evidenced"},
+      {"L0008", "unused-definition", "a standard's `def` or standard-level `let` is never used"},
   };
   return kRules;
 }
@@ -40,9 +41,11 @@ void Walk(const Expr* e, const std::function<void(const Expr&, const Expr* paren
   for (const auto& x : e->args) Walk(x.get(), f, e);
 }
 
+// The names an expression reads, and the functions (defs) it calls as `name()`.
 void Names(const Expr* e, std::set<std::string>& out) {
   Walk(e, [&](const Expr& x, const Expr*) {
     if (x.kind == ExprKind::Name) out.insert(x.text);
+    if (x.kind == ExprKind::Call) out.insert(x.text + "()");
   });
 }
 
@@ -92,6 +95,8 @@ class Linter {
     std::set<std::string> used;
     for (const auto& p : s.params) Names(p.value.get(), used);
     for (const auto& x : s.exclusions) Names(x.get(), used);
+    for (const auto& d : s.defs) Names(d.body.get(), used);
+    for (const auto& l : s.lets) Names(l.value.get(), used);
     std::function<void(const ast::ClauseDecl&)> walk = [&](const ast::ClauseDecl& c) {
       for (const auto& r : c.requirements) {
         Requirement(s, r);
@@ -107,6 +112,13 @@ class Linter {
       if (!used.count(p.name))
         Report("L0003", p.span, fmt::format("parameter `{}` of `{}` is never used", p.name, s.name),
                "use it in a rule, or remove it (organizations cannot override what no rule reads)");
+    for (const auto& d : s.defs)
+      if (!used.count(d.name + "()"))
+        Report("L0008", d.name_span, fmt::format("`def {}` of `{}` is never called", d.name, s.name), "call it, or remove it");
+    for (const auto& l : s.lets)
+      if (!used.count(l.name))
+        Report("L0008", l.span, fmt::format("`let {}` of `{}` is never used", l.name, s.name),
+               "use it, or remove it (it is computed for every organization)");
   }
 
   // L0006 across every standard linted together.

@@ -2,6 +2,7 @@
 #include "conform/compiler/rt_helpers.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "conform/compiler/calendar.h"
 
@@ -65,12 +66,40 @@ bool NaturalLess(std::string_view a, std::string_view b) {
   return a.size() - i < b.size() - j;
 }
 
+namespace {
+std::vector<int64_t> AsSet(const Seq* s, bool sorted) {
+  std::vector<int64_t> v(s->data, s->data + s->size);
+  if (!sorted) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+  }
+  return v;
+}
+}  // namespace
+
+std::vector<int64_t> SetAlgebra(const Seq* a, bool a_sorted, const Seq* b, bool b_sorted, int op) {
+  std::vector<int64_t> x = AsSet(a, a_sorted), y = AsSet(b, b_sorted), out;
+  out.reserve(op == 0 ? x.size() + y.size() : x.size());
+  if (op == 0) std::set_union(x.begin(), x.end(), y.begin(), y.end(), std::back_inserter(out));
+  else if (op == 1) std::set_intersection(x.begin(), x.end(), y.begin(), y.end(), std::back_inserter(out));
+  else std::set_difference(x.begin(), x.end(), y.begin(), y.end(), std::back_inserter(out));
+  return out;
+}
+
+bool SetRelation(const Seq* a, bool a_sorted, const Seq* b, bool b_sorted, int aux) {
+  std::vector<int64_t> x = AsSet(a, a_sorted), y = AsSet(b, b_sorted);
+  if (aux == 2) return x == y;
+  bool sub = std::includes(y.begin(), y.end(), x.begin(), x.end());
+  return aux == 0 ? sub : sub && x.size() < y.size();
+}
+
 std::vector<HelperSymbol> HelperSymbols() {
   std::vector<HelperSymbol> out = {
       {"conform_rt_buf_new", reinterpret_cast<void*>(&conform_rt_buf_new)},
       {"conform_rt_buf_push", reinterpret_cast<void*>(&conform_rt_buf_push)},
       {"conform_rt_buf_push_seq", reinterpret_cast<void*>(&conform_rt_buf_push_seq)},
       {"conform_rt_buf_finish", reinterpret_cast<void*>(&conform_rt_buf_finish)},
+      {"conform_rt_buf_finish_list", reinterpret_cast<void*>(&conform_rt_buf_finish_list)},
       {"conform_rt_seq_contains", reinterpret_cast<void*>(&conform_rt_seq_contains)},
       {"conform_rt_under", reinterpret_cast<void*>(&conform_rt_under)},
       {"conform_rt_under_any", reinterpret_cast<void*>(&conform_rt_under_any)},
@@ -79,6 +108,9 @@ std::vector<HelperSymbol> HelperSymbols() {
       {"conform_rt_dur_add", reinterpret_cast<void*>(&conform_rt_dur_add)},
       {"conform_rt_dur_mul", reinterpret_cast<void*>(&conform_rt_dur_mul)},
       {"conform_rt_dur_cmp", reinterpret_cast<void*>(&conform_rt_dur_cmp)},
+      {"conform_rt_set_op", reinterpret_cast<void*>(&conform_rt_set_op)},
+      {"conform_rt_set_rel", reinterpret_cast<void*>(&conform_rt_set_rel)},
+      {"conform_rt_globals", reinterpret_cast<void*>(&conform_rt_globals)},
   };
   for (const auto& b : BuiltinRegistry::Default().all())
     out.push_back({b.symbol.c_str(), reinterpret_cast<void*>(b.fn)});
@@ -102,6 +134,11 @@ const Seq* conform_rt_buf_finish(void* buf) {
   auto* b = static_cast<Scratch::Buffer*>(buf);
   std::sort(b->items.begin(), b->items.end());
   b->items.erase(std::unique(b->items.begin(), b->items.end()), b->items.end());
+  b->seq = {static_cast<int64_t>(b->items.size()), b->items.data()};
+  return &b->seq;
+}
+const Seq* conform_rt_buf_finish_list(void* buf) {  // a list: order and repeats kept
+  auto* b = static_cast<Scratch::Buffer*>(buf);
   b->seq = {static_cast<int64_t>(b->items.size()), b->items.data()};
   return &b->seq;
 }
@@ -137,4 +174,17 @@ int64_t conform_rt_dur_cmp(int64_t a, int64_t b, int64_t as_of) {
   using namespace conform::cal;
   return Compare(Unpack(a), Unpack(b), as_of);
 }
+}
+
+const Seq* conform_rt_set_op(EvalContext* ctx, const Seq* a, int64_t a_sorted, const Seq* b, int64_t b_sorted, int64_t op) {
+  auto* buf = static_cast<Scratch*>(ctx->scratch)->New();
+  buf->items = conform::SetAlgebra(a, a_sorted != 0, b, b_sorted != 0, static_cast<int>(op));
+  buf->seq = {static_cast<int64_t>(buf->items.size()), buf->items.data()};
+  return &buf->seq;
+}
+int64_t conform_rt_set_rel(const Seq* a, int64_t a_sorted, const Seq* b, int64_t b_sorted, int64_t aux) {
+  return conform::SetRelation(a, a_sorted != 0, b, b_sorted != 0, static_cast<int>(aux)) ? 1 : 0;
+}
+int64_t* conform_rt_globals(EvalContext* ctx, int64_t n) {
+  return static_cast<Scratch*>(ctx->scratch)->Globals(static_cast<size_t>(n));
 }

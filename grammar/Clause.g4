@@ -4,8 +4,13 @@
 grammar Clause;
 
 file_          : item* EOF ;
-exprOnly       : expr EOF ;   // the holes of `else` message templates
-item           : useDecl | schemaDecl | standardDecl | extensionDecl ;
+exprOnly       : each=EACH? expr EOF ;   // the holes of `else` message templates (`{each x.id}`: every failing element)
+item           : useDecl | schemaDecl | standardDecl | extensionDecl | defDecl | globalLet ;
+
+// ---- definitions (module level or in a standard) ----------------------------------------
+defDecl        : DEF IDENT LPAREN (defParam (COMMA defParam)*)? RPAREN (COLON typeRef)? ASSIGN expr ;
+defParam       : IDENT COLON typeRef ;
+globalLet      : LET IDENT ASSIGN expr ;   // computed once per organization
 
 useDecl        : USE IDENT ;
 
@@ -20,7 +25,7 @@ typeRef        : IDENT (LT typeRef GT)? opt=QUESTION? ;
 
 // ---- standards --------------------------------------------------------------
 standardDecl   : STANDARD IDENT title=STRING LBRACE standardMember* RBRACE ;
-standardMember : paramDecl | clauseDecl | exclusionsDecl | metaDecl ;
+standardMember : paramDecl | clauseDecl | exclusionsDecl | metaDecl | defDecl | globalLet ;
 metaDecl       : IDENT literal ;
 paramDecl      : PARAM IDENT COLON typeRef ASSIGN expr doc=STRING? ;
 exclusionsDecl : EXCLUSIONS expr ;
@@ -52,7 +57,7 @@ expr           : primary                                               # primary
                | expr DOT IDENT                                        # fieldExpr
                | expr IS (PRESENT | ABSENT)                            # presenceExpr
                | MINUS expr                                            # negExpr
-               | expr op=(STAR | SLASH | PERCENT) expr                 # mulExpr
+               | expr op=(STAR | SLASH | PERCENT | AMP) expr                # mulExpr
                | expr op=(PLUS | MINUS) expr                           # addExpr
                | expr op=(EQ | NE | LT | LE | GT | GE) expr            # cmpExpr
                | expr NOT? op=(IN | UNDER) expr                        # memberExpr
@@ -71,6 +76,7 @@ primary        : literal                                               # literal
                | IDENT                                                 # namePrimary
                | LBRACE (expr (COMMA expr)* COMMA?)? RBRACE            # setPrimary
                | LPAREN expr RPAREN                                    # parenPrimary
+               | LBRACK IDENT IN expr WHERE expr RBRACK                # filterPrimary   // [x in L where f]
                ;
 
 literal        : TRUE                  # trueLit
@@ -89,10 +95,10 @@ REQUIREMENT: 'requirement'; SAYS: 'says'; APPLIES: 'applies'; WHEN: 'when'; LET:
 PASS: 'pass'; ELSE: 'else'; IS: 'is'; PRESENT: 'present'; ABSENT: 'absent';
 NOT: 'not'; AND: 'and'; OR: 'or'; IMPLIES: 'implies'; IN: 'in'; UNDER: 'under';
 EXISTS: 'exists'; ALL: 'all'; NONE: 'none'; WHERE: 'where'; FOR: 'for';
-TRUE: 'true'; FALSE: 'false'; IF: 'if'; THEN: 'then'; DEPENDS: 'depends';
+TRUE: 'true'; FALSE: 'false'; IF: 'if'; THEN: 'then'; DEPENDS: 'depends'; DEF: 'def'; EACH: 'each';
 EXTENSION: 'extension'; EXTENDS: 'extends'; AMEND: 'amend';
 
-LBRACE: '{'; RBRACE: '}'; LPAREN: '('; RPAREN: ')'; COMMA: ','; COLON: ':'; DOT: '.';
+LBRACE: '{'; RBRACE: '}'; LPAREN: '('; RPAREN: ')'; LBRACK: '['; RBRACK: ']'; AMP: '&'; COMMA: ','; COLON: ':'; DOT: '.';
 QUESTION: '?'; ASSIGN: '='; EQ: '=='; NE: '!='; LE: '<='; GE: '>='; LT: '<'; GT: '>';
 PLUS: '+'; MINUS: '-'; STAR: '*'; SLASH: '/'; PERCENT: '%';
 

@@ -53,10 +53,20 @@ void PrintRequirement(std::string& out, const RequirementDecl& r, int ind, const
   if (r.pass) Line(out, ind + 1, fmt::format("(pass {})", PrintExpr(*r.pass)));
   if (r.message) {
     std::string m = "(else";
-    for (const auto& p : r.message->pieces) m += " " + (p.expr ? "{" + PrintExpr(*p.expr) + "}" : Quote(p.text));
+    for (const auto& p : r.message->pieces)
+      m += " " + (p.expr ? "{" + std::string(p.each ? "each " : "") + PrintExpr(*p.expr) + "}" : Quote(p.text));
     Line(out, ind + 1, m + ")");
   }
   Line(out, ind, ")");
+}
+
+void PrintDefs(std::string& out, const std::vector<DefDecl>& defs, const std::vector<LetDecl>& lets, int ind) {
+  for (const auto& d : defs) {
+    std::string ps;
+    for (const auto& p : d.params) ps += fmt::format("{}({} {})", ps.empty() ? "" : " ", p.name, TypeText(p.type));
+    Line(out, ind, fmt::format("(def {} ({}){} {})", d.name, ps, d.result ? " " + TypeText(*d.result) : "", PrintExpr(*d.body)));
+  }
+  for (const auto& l : lets) Line(out, ind, fmt::format("(let {} {})", l.name, PrintExpr(*l.value)));
 }
 
 }  // namespace
@@ -93,6 +103,7 @@ std::string PrintExpr(const Expr& e) {
     case ExprKind::Comprehension:
       return fmt::format("({} {} (for {} {}){})", e.text, sub(e.c), e.var, sub(e.a), e.b ? " (where " + sub(e.b) + ")" : "");
     case ExprKind::If: return fmt::format("(if {} {} {})", sub(e.a), sub(e.b), sub(e.c));
+    case ExprKind::Filter: return fmt::format("(filter {} {} {})", e.var, sub(e.a), sub(e.b));
     case ExprKind::Call: {
       std::string s = "(call " + e.text;
       for (const auto& a : e.args) s += " " + PrintExpr(*a);
@@ -106,6 +117,7 @@ std::string Print(const File& f) {
   std::string out;
   Line(out, 0, fmt::format("(file {}", Quote(f.path)));
   for (const auto& u : f.uses) Line(out, 1, fmt::format("(use {})", u.module));
+  PrintDefs(out, f.defs, f.lets, 1);
   for (const auto& s : f.schemas) {
     Line(out, 1, fmt::format("(schema {}", s.name));
     for (const auto& e : s.enums) {
@@ -126,6 +138,7 @@ std::string Print(const File& f) {
     for (const auto& m : s.meta) Line(out, 2, fmt::format("(meta {} {})", m.key, PrintExpr(*m.value)));
     for (const auto& p : s.params) Line(out, 2, fmt::format("(param {} {} {})", p.name, TypeText(p.type), PrintExpr(*p.value)));
     for (const auto& x : s.exclusions) Line(out, 2, fmt::format("(exclusions {})", PrintExpr(*x)));
+    PrintDefs(out, s.defs, s.lets, 2);
     for (const auto& c : s.clauses) PrintClause(out, c, 2);
     Line(out, 1, ")");
   }

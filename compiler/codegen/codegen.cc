@@ -21,6 +21,10 @@ namespace conform::codegen {
 
 std::string MessageFunction(size_t requirement) { return fmt::format("conform_message_{}", requirement); }
 std::string RequirementFunction(size_t requirement) { return fmt::format("conform_req_{}", requirement); }
+std::string FailingFunction(size_t requirement) { return fmt::format("conform_failing_{}", requirement); }
+bool HasEach(const ir::Requirement& r) {
+  return std::any_of(r.message.begin(), r.message.end(), [](const ir::MessagePiece& m) { return m.each; });
+}
 
 namespace {
 
@@ -66,7 +70,10 @@ class Gen {
     bool whole = all || (part.entry && b == 0 && e == n);
     inline_requirements_ = whole && n <= kInlineLimit;
     for (size_t i = b; i < e; ++i) reqs[i] = BuildRequirement(i, !whole);
-    for (size_t i = b; i < e; ++i) BuildMessage(i);
+    for (size_t i = b; i < e; ++i) {
+      BuildMessage(i);
+      if (HasEach(p_.requirements[i])) BuildFailing(i);
+    }
     if (!(all || part.entry)) return;
     BuildExclusions();
     auto* rty = llvm::FunctionType::get(i32_, {ptr_, ptr_, ptr_, i64_, ptr_}, false);
@@ -78,10 +85,20 @@ class Gen {
     // of a verdict forces the next requirement to reload the same presence words.
     f->addParamAttr(4, llvm::Attribute::NoAlias);
     f->addParamAttr(5, llvm::Attribute::NoAlias);
-    BasicBlock* bb = BasicBlock::Create(c_, "entry", f);
-    b_.SetInsertPoint(bb);
+    Begin(f, /*load_globals=*/false);
     auto a = f->arg_begin();
     Value *ctx = a++, *root = a++, *params = a++, *as_of = a++, *verdicts = a++, *witnesses = a++;
+    if (!p_.globals.empty()) {
+      // Standard- and module-level lets, once per organization, for every other function.
+      const size_t g = p_.globals.size();
+      Value* slots = b_.CreateCall(Helper("conform_rt_globals", ptr_, {ptr_, i64_}), {ctx_, b_.getInt64(g)});
+      for (size_t k = 0; k < g; ++k) {
+        CV v = E(p_.globals[k].value);
+        vars_[p_.globals[k].var] = v;
+        b_.CreateStore(v.v, b_.CreateInBoundsGEP(i64_, slots, b_.getInt64(k)));
+        b_.CreateStore(b_.CreateZExt(v.k, i64_), b_.CreateInBoundsGEP(i64_, slots, b_.getInt64(g + k)));
+      }
+    }
     for (size_t i = 0; i < reqs.size(); ++i) {
       Value* wslot = b_.CreateInBoundsGEP(i64_, witnesses, b_.getInt64(i));
       Value* v = b_.CreateCall(reqs[i], {ctx, root, params, as_of, wslot});
@@ -101,7 +118,7 @@ class Gen {
     f->addFnAttr(llvm::Attribute::Cold);
   }
 
-  void Begin(Function* f) {
+  void Begin(Function* f, bool load_globals = true) {
     fn_ = f;
     auto a = f->arg_begin();
     ctx_ = a++;
@@ -113,6 +130,15 @@ class Gen {
     b_.SetInsertPoint(entry);
     vars_.assign(p_.num_vars, CV{nullptr, nullptr});
     const_seqs_.clear();
+    if (load_globals && !p_.globals.empty()) {
+      const size_t g = p_.globals.size();
+      Value* slots = b_.CreateCall(Helper("conform_rt_globals", ptr_, {ptr_, i64_}), {ctx_, b_.getInt64(g)});
+      for (size_t k = 0; k < g; ++k) {
+        Value* v = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, slots, b_.getInt64(k)));
+        Value* known = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, slots, b_.getInt64(g + k)));
+        vars_[p_.globals[k].var] = {v, b_.CreateICmpNE(known, b_.getInt64(0))};
+      }
+    }
   }
 
   llvm::AllocaInst* Slot(llvm::Type* t, const char* name) {
@@ -190,6 +216,8 @@ class Gen {
 
   Function* BuildRequirement(size_t i, bool exported);
   void BuildMessage(size_t i);
+  void BuildFailing(size_t i);
+  CV Filter(const Node& n);
   void BuildExclusions();
   void BindLets(const ir::Requirement& r) {
     for (const auto& l : r.lets) vars_[l.var] = E(l.value);
@@ -498,6 +526,27 @@ CV Gen::E(int32_t idx) {
       return {b_.CreateSelect(pk, pv, b_.getInt64(0)), pk};
     }
     case Op::Exists: case Op::All: case Op::None: return Quantifier(n, nullptr);
+    case Op::Filter: return Filter(n);
+    case Op::SetUnion: case Op::SetInter: case Op::SetDiff: {
+      CV a = E(n.a), s = E(n.b);
+      int64_t op = n.op == Op::SetUnion ? 0 : n.op == Op::SetInter ? 1 : 2;
+      int64_t as = Kind(p_.nodes[n.a].type) == TypeKind::Set, bs = Kind(p_.nodes[n.b].type) == TypeKind::Set;
+      auto fnc = Helper("conform_rt_set_op", ptr_, {ptr_, ptr_, i64_, ptr_, i64_, i64_});
+      return Guarded(b_.CreateAnd(a.k, s.k), [&] {
+        Value* r = b_.CreateCall(fnc, {ctx_, b_.CreateIntToPtr(a.v, ptr_), b_.getInt64(as), b_.CreateIntToPtr(s.v, ptr_),
+                                       b_.getInt64(bs), b_.getInt64(op)});
+        return b_.CreatePtrToInt(r, i64_);
+      });
+    }
+    case Op::SetRel: {
+      CV a = E(n.a), s = E(n.b);
+      int64_t as = Kind(p_.nodes[n.a].type) == TypeKind::Set, bs = Kind(p_.nodes[n.b].type) == TypeKind::Set;
+      auto fnc = Helper("conform_rt_set_rel", i64_, {ptr_, i64_, ptr_, i64_, i64_});
+      return Guarded(b_.CreateAnd(a.k, s.k), [&] {
+        return b_.CreateCall(fnc, {b_.CreateIntToPtr(a.v, ptr_), b_.getInt64(as), b_.CreateIntToPtr(s.v, ptr_), b_.getInt64(bs),
+                                   b_.getInt64(n.aux)});
+      });
+    }
     case Op::Count: case Op::Sum: case Op::Min: case Op::Max: case Op::Avg: case Op::Distinct: case Op::Union:
       return Collection(n);
     case Op::Call: {
@@ -771,6 +820,93 @@ void Gen::BuildMessage(size_t ri) {
     ++slot;
   }
   b_.CreateRetVoid();
+}
+
+// [x in L where f]: the kept elements, in order.
+CV Gen::Filter(const Node& n) {
+  CV list = E(n.a);
+  llvm::AllocaInst* buf = Slot(ptr_, "f.buf");
+  llvm::AllocaInst* i_slot = Slot(i64_, "f.i");
+  BasicBlock* start = b_.GetInsertBlock();
+  BasicBlock* pre = Block("f.pre");
+  BasicBlock* head = Block("f.head");
+  BasicBlock* body = Block("f.body");
+  BasicBlock* next = Block("f.next");
+  BasicBlock* finish = Block("f.finish");
+  BasicBlock* done = Block("f.done");
+  b_.CreateCondBr(list.k, pre, done);
+  b_.SetInsertPoint(pre);
+  b_.CreateStore(b_.CreateCall(Helper("conform_rt_buf_new", ptr_, {ptr_}), {ctx_}), buf);
+  CV saved;
+  Value* i = OpenLoop(n, list, i_slot, b_.GetInsertBlock(), head, body, next, finish, saved, "f.kept");
+  b_.CreateCall(Helper("conform_rt_buf_push", void_, {ptr_, i64_}), {b_.CreateLoad(ptr_, buf), vars_[n.var].v});
+  b_.CreateBr(next);
+  vars_[n.var] = saved;
+  b_.SetInsertPoint(next);
+  b_.CreateStore(b_.CreateAdd(i, b_.getInt64(1)), i_slot);
+  b_.CreateBr(head);
+  b_.SetInsertPoint(finish);
+  Value* rv = b_.CreatePtrToInt(b_.CreateCall(Helper("conform_rt_buf_finish_list", ptr_, {ptr_}), {b_.CreateLoad(ptr_, buf)}), i64_);
+  BasicBlock* finish_end = b_.GetInsertBlock();
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+  llvm::PHINode* pv = b_.CreatePHI(i64_, 2);
+  llvm::PHINode* pk = b_.CreatePHI(i1_, 2);
+  pv->addIncoming(b_.getInt64(0), start);
+  pk->addIncoming(False(), start);
+  pv->addIncoming(rv, finish_end);
+  pk->addIncoming(True(), finish_end);
+  return {pv, pk};
+}
+
+// The failing elements of a top-level all/none (body false / true; unknown ones are not
+// failures), for `{each …}` holes: returns how many, writes the first `cap` indices.
+void Gen::BuildFailing(size_t ri) {
+  const ir::Requirement& r = p_.requirements[ri];
+  auto* fty = llvm::FunctionType::get(i64_, {ptr_, ptr_, ptr_, i64_, ptr_, i64_}, false);
+  Function* f = Function::Create(fty, Function::ExternalLinkage, FailingFunction(ri), m_);
+  Cold(f);
+  Begin(f);
+  Value* out = f->getArg(4);
+  Value* cap = f->getArg(5);
+  BindLets(r);
+  const Node& q = p_.nodes[r.pass];
+  CV list = E(q.a);
+  llvm::AllocaInst* total = Slot(i64_, "fail.total");
+  llvm::AllocaInst* i_slot = Slot(i64_, "fail.i");
+  b_.CreateStore(b_.getInt64(0), total);
+  BasicBlock* pre = Block("fail.pre");
+  BasicBlock* head = Block("fail.head");
+  BasicBlock* body = Block("fail.body");
+  BasicBlock* next = Block("fail.next");
+  BasicBlock* finish = Block("fail.finish");
+  BasicBlock* done = Block("fail.done");
+  b_.CreateCondBr(list.k, pre, done);
+  CV saved;
+  Value* i = OpenLoop(q, list, i_slot, pre, head, body, next, finish, saved, "fail.kept");
+  CV v = E(q.c);
+  vars_[q.var] = saved;
+  Value* fails = q.op == Op::All ? IsFalse(v) : IsTrue(v);
+  BasicBlock* record = Block("fail.record");
+  BasicBlock* store = Block("fail.store");
+  BasicBlock* count = Block("fail.count");
+  b_.CreateCondBr(fails, record, next);
+  b_.SetInsertPoint(record);
+  Value* t = b_.CreateLoad(i64_, total);
+  b_.CreateCondBr(b_.CreateICmpSLT(t, cap), store, count);
+  b_.SetInsertPoint(store);
+  b_.CreateStore(i, b_.CreateInBoundsGEP(i64_, out, t));
+  b_.CreateBr(count);
+  b_.SetInsertPoint(count);
+  b_.CreateStore(b_.CreateAdd(t, b_.getInt64(1)), total);
+  b_.CreateBr(next);
+  b_.SetInsertPoint(next);
+  b_.CreateStore(b_.CreateAdd(i, b_.getInt64(1)), i_slot);
+  b_.CreateBr(head);
+  b_.SetInsertPoint(finish);
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+  b_.CreateRet(b_.CreateLoad(i64_, total));
 }
 
 void Gen::BuildExclusions() {

@@ -7,7 +7,12 @@
 //     witnesses[i]: index of the first failing element of a top-level all/none, or -1.
 //   void conform_message_<i>(ctx, root, params, as_of, int64_t witness, int64_t* bits, uint8_t* known)
 //     the values of requirement i's message holes.
+//   int64_t conform_failing_<i>(ctx, root, params, as_of, int64_t* indices, int64_t cap)
+//     requirements with a `{each …}` hole: the number of failing elements of the top-level
+//     all/none, the indices of the first `cap` of them written to `indices`.
 //   void conform_exclusions(ctx, root, params, as_of, int64_t* bits, uint8_t* known)
+// Standard- and module-level lets are computed by the entry function into the scratch area
+// (conform_rt_globals); every other function reads them from there.
 #pragma once
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
@@ -22,6 +27,9 @@ namespace conform::codegen {
 inline constexpr const char* kEntry = "conform_evaluate_all";
 inline constexpr const char* kExclusions = "conform_exclusions";
 std::string MessageFunction(size_t requirement);
+std::string FailingFunction(size_t requirement);
+// Whether requirement `r` has a `{each …}` hole (and so a failing-elements function).
+bool HasEach(const ir::Requirement& r);
 
 // A program is split into modules so that they compile in parallel: the entry module holds
 // `conform_evaluate_all` (calling requirement functions declared external) and the exclusions;

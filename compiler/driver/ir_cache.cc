@@ -23,8 +23,9 @@ namespace conform {
 namespace {
 
 // Bump when the IR, the schema or this file's layout changes (7: depends on; 8: sealed with a
-// SHA-256 of the payload, full structural validation, version and builtin fingerprint in the key).
-constexpr const char* kMagic = "CONFORM-IR-CACHE 8\n";
+// SHA-256 of the payload, full structural validation, version and builtin fingerprint in the key;
+// 9: Clause 0.2 — standard-level lets (globals), filters, set algebra, `{each}` holes).
+constexpr const char* kMagic = "CONFORM-IR-CACHE 9\n";
 
 class Writer {
  public:
@@ -228,6 +229,7 @@ void WriteProgram(Writer& w, const ir::Program& p) {
     for (const auto& m : q.message) {
       w.Str(m.text);
       w.I64(m.expr);
+      w.U64(m.each ? 1 : 0);
     }
     w.I64(q.witness_var);
     w.U64(q.depends.size());
@@ -250,6 +252,12 @@ void WriteProgram(Writer& w, const ir::Program& p) {
     w.Str(pi.doc);
   }
   w.I64(p.exclusions);
+  w.U64(p.globals.size());
+  for (const auto& g : p.globals) {
+    w.Str(g.name);
+    w.I64(g.var);
+    w.I64(g.value);
+  }
   w.U64(p.num_vars);
   w.U64(p.var_names.size());
   for (const auto& v : p.var_names) w.Str(v);
@@ -299,6 +307,7 @@ std::shared_ptr<ir::Program> ReadProgram(Reader& r) {
     for (auto& m : q.message) {
       m.text = r.Str();
       m.expr = static_cast<int32_t>(r.I64());
+      m.each = r.U64() != 0;
     }
     q.witness_var = static_cast<int32_t>(r.I64());
     q.depends.resize(r.Count(8));
@@ -321,6 +330,12 @@ std::shared_ptr<ir::Program> ReadProgram(Reader& r) {
     pi.doc = r.Str();
   }
   p->exclusions = static_cast<int32_t>(r.I64());
+  p->globals.resize(r.Count(24));
+  for (auto& g : p->globals) {
+    g.name = r.Str();
+    g.var = static_cast<int32_t>(r.I64());
+    g.value = static_cast<int32_t>(r.I64());
+  }
   p->num_vars = static_cast<uint32_t>(r.U64());
   p->var_names.resize(r.Count(8));
   for (auto& v : p->var_names) v = r.Str();
@@ -449,7 +464,13 @@ const char* ValidProgram(const ir::Program& p, const SchemaModel& m, const Strin
       case Op::If:
         if (!a || !b || !c) return Bad("a conditional without its operands");
         break;
-      default:  // the binary operators
+      case Op::Filter:
+        if (!a || !b || n.var < 0) return Bad("a filter without a collection, condition or variable");
+        break;
+      case Op::SetRel:
+        if (!a || !b || n.aux > 2) return Bad("a set relation without operands or of an unknown kind");
+        break;
+      default:  // the binary operators (arithmetic, logic, membership, set algebra)
         if (!a || !b) return Bad("an operation without its operands");
         break;
     }
@@ -464,7 +485,8 @@ const char* ValidProgram(const ir::Program& p, const SchemaModel& m, const Strin
     for (const auto& l : q.lets)
       if (l.value < 0 || l.value >= nn || l.var < 0 || l.var >= nv) return Bad("a `let` refers to an unknown node or variable");
     for (const auto& msg : q.message)
-      if (!node_ok(msg.expr)) return Bad("a message refers to an unknown node");
+      if (!node_ok(msg.expr) || (msg.each && (msg.expr < 0 || q.witness_var < 0)))
+        return Bad("a message refers to an unknown node, or names every failing element without a quantifier");
     for (int32_t d : q.depends)
       if (d < 0 || d >= nr) return Bad("`depends on` names an unknown requirement");
   }
@@ -485,6 +507,11 @@ const char* ValidProgram(const ir::Program& p, const SchemaModel& m, const Strin
     if (pi.type >= types.size()) return Bad("a parameter of an unknown type");
     if (is_string(pi.type) && (pi.value < literals.first_id() || pi.value >= literals.end_id())) return Bad("a string parameter outside the literals");
   }
+  // Standard-level lets: slots 0 … n-1, each computed from earlier nodes.
+  for (size_t g = 0; g < p.globals.size(); ++g)
+    if (p.globals[g].value < 0 || p.globals[g].value >= nn || p.globals[g].var != static_cast<int32_t>(g) ||
+        p.globals[g].var >= nv)
+      return Bad("a standard-level `let` refers to an unknown node or variable");
   return node_ok(p.exclusions) ? nullptr : Bad("the exclusions refer to an unknown node");
 }
 

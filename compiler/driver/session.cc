@@ -212,11 +212,13 @@ std::shared_ptr<ir::Program> Session::Compile(const std::string& id) {
   auto it = compiled_.find(id);
   if (it != compiled_.end()) return it->second;
   auto schema = Schema();
+  std::vector<const ast::File*> fs;
+  for (const auto& f : files_) fs.push_back(f.get());
   for (const auto& f : files_)
     for (const auto& s : f->standards)
       if (s.name == id) {
         size_t first = diags_.items().size();
-        auto p = sema::CompileStandard(s, schema, literals_, sources_, diags_);
+        auto p = sema::CompileStandard(s, schema, literals_, sources_, diags_, fs);
         PoisonAfterMissingModule(first);
         compiled_[id] = p;
         return p;

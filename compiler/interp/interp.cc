@@ -49,11 +49,20 @@ void ApplyDependencies(const ir::Program& p, std::vector<RequirementResult>& res
                                 : pre.verdict == Verdict::NotEvidenced ? "not evidenced"
                                                                        : "itself blocked by " + pre.blocked_by);
       res.witness.clear();
+      res.witnesses.clear();
       res.facts.clear();
       return;
     }
   };
   for (size_t i = 0; i < p.requirements.size(); ++i) settle(i);
+}
+
+std::string JoinEach(const std::vector<std::string>& shown, int64_t total) {
+  std::string out;
+  for (size_t i = 0; i < shown.size(); ++i) out += (i ? ", " : "") + shown[i];
+  int64_t more = total - static_cast<int64_t>(shown.size());
+  if (more > 0) out += fmt::format(" and {} more", more);
+  return out;
 }
 
 ParamValues ParamValues::Defaults(const ir::Program& p) {
@@ -141,6 +150,11 @@ class Machine {
     patterns_ = PatternSet::For(p);
     ctx_.patterns = patterns_.get();
     var_paths_.resize(p.num_vars);
+    // Standard- and module-level lets: once per organization, before anything else.
+    for (const auto& g : p.globals) {
+      vars_[g.var] = Eval(g.value);
+      if (in_.explain) var_paths_[g.var] = PathOf(g.value);
+    }
   }
 
   RequirementResult Run(const ir::Requirement& r, const std::vector<std::string>* excluded);
@@ -182,6 +196,11 @@ class Machine {
   void Explain(int32_t n, RequirementResult& out, int depth);
   void AddFact(int32_t n, RequirementResult& out);
   int32_t FindWitness(const Node& q, Value& result);
+  // Indices of every failing element of a top-level all/none (body false / true), the first
+  // `cap` of them (all when cap < 0); `total` counts them all.
+  std::vector<int64_t> FailingIndices(const Node& q, int64_t cap, int64_t& total);
+  const Seq* AsSeq(const Value& v) const { return reinterpret_cast<const Seq*>(v.bits); }
+  bool Sorted(int32_t n) const { return Kind(p_.nodes[n].type) == TypeKind::Set; }
 
   const ir::Program& p_;
   const SchemaModel& m_;
@@ -336,6 +355,29 @@ Value Machine::Eval(int32_t idx) {
       Value c = Eval(n.a);
       if (!c.known) return kUnknown;
       return Eval(c.bits ? n.b : n.c);
+    }
+    case Op::Filter: {
+      Value lv = Eval(n.a);
+      if (!lv.known) return kUnknown;
+      const Seq* s = AsSeq(lv);
+      std::vector<int64_t> kept;
+      for (int64_t i = 0; i < s->size; ++i) {
+        vars_[n.var] = Known(s->data[i]);
+        Value f = Eval(n.b);
+        if (f.known && f.bits) kept.push_back(s->data[i]);
+      }
+      return Known(reinterpret_cast<int64_t>(NewSeq(std::move(kept))));
+    }
+    case Op::SetUnion: case Op::SetInter: case Op::SetDiff: {
+      Value a = Eval(n.a), b = Eval(n.b);
+      if (!a.known || !b.known) return kUnknown;
+      int op = n.op == Op::SetUnion ? 0 : n.op == Op::SetInter ? 1 : 2;
+      return Known(reinterpret_cast<int64_t>(NewSeq(SetAlgebra(AsSeq(a), Sorted(n.a), AsSeq(b), Sorted(n.b), op))));
+    }
+    case Op::SetRel: {
+      Value a = Eval(n.a), b = Eval(n.b);
+      if (!a.known || !b.known) return kUnknown;
+      return Bool(SetRelation(AsSeq(a), Sorted(n.a), AsSeq(b), Sorted(n.b), static_cast<int>(n.aux)));
     }
     case Op::Call: {
       const Builtin& b = BuiltinRegistry::Default().at(static_cast<size_t>(n.imm));
@@ -529,6 +571,26 @@ int32_t Machine::FindWitness(const Node& q, Value& result) {
   return static_cast<int32_t>(first_unknown);
 }
 
+std::vector<int64_t> Machine::FailingIndices(const Node& q, int64_t cap, int64_t& total) {
+  std::vector<int64_t> out;
+  total = 0;
+  Value lv = Eval(q.a);
+  if (!lv.known) return out;
+  const Seq* s = AsSeq(lv);
+  for (int64_t i = 0; i < s->size; ++i) {
+    vars_[q.var] = Known(s->data[i]);
+    if (q.b >= 0) {
+      Value f = Eval(q.b);
+      if (!f.known || !f.bits) continue;
+    }
+    Value v = Eval(q.c);
+    if (!v.known || (q.op == Op::All ? v.bits != 0 : v.bits == 0)) continue;
+    ++total;
+    if (cap < 0 || static_cast<int64_t>(out.size()) < cap) out.push_back(i);
+  }
+  return out;
+}
+
 void Machine::Explain(int32_t idx, RequirementResult& out, int depth) {
   if (depth > 16 || out.facts.size() >= 12) return;
   const Node& n = p_.nodes[idx];
@@ -607,8 +669,9 @@ void Machine::Explain(int32_t idx, RequirementResult& out, int depth) {
 
 RequirementResult Machine::Run(const ir::Requirement& r, const std::vector<std::string>* excluded) {
   RequirementResult out;
-  // Variable slots are reused across requirements: no path may survive from an earlier one.
-  for (auto& vp : var_paths_) vp.clear();
+  // Variable slots are reused across requirements: no path may survive from an earlier one
+  // (the standard-level lets' slots are not reused).
+  for (size_t v = p_.globals.size(); v < var_paths_.size(); ++v) var_paths_[v].clear();
   if (excluded) {
     for (const auto& x : *excluded)
       if (ClauseUnder(r.clause, ExcludedClause(x))) {
@@ -643,6 +706,14 @@ RequirementResult Machine::Run(const ir::Requirement& r, const std::vector<std::
   }
   out.verdict = v.known ? Verdict::Nonconform : Verdict::NotEvidenced;
   if (in_.explain) Explain(r.pass, out, 0);
+  if (in_.explain && r.witness_var >= 0 && out.verdict == Verdict::Nonconform) {
+    // Every failing element, for the reports (the first is the witness).
+    const Node& q = p_.nodes[r.pass];
+    std::string lp = PathOf(q.a);
+    int64_t total = 0;
+    if (!lp.empty())
+      for (int64_t i : FailingIndices(q, -1, total)) out.witnesses.push_back(fmt::format("{}[{}]", lp, i));
+  }
   // Messages see lets, parameters, root fields, and the witness of a top-level all/none.
   if (r.witness_var >= 0) {
     const Node& q = p_.nodes[r.pass];
@@ -660,6 +731,21 @@ RequirementResult Machine::Run(const ir::Requirement& r, const std::vector<std::
     for (const auto& piece : r.message) {
       if (piece.expr < 0) {
         out.message += piece.text;
+        continue;
+      }
+      if (piece.each) {
+        const Node& q = p_.nodes[r.pass];
+        int64_t total = 0;
+        std::vector<std::string> shown;
+        Value saved = vars_[r.witness_var];
+        const Seq* s = AsSeq(Eval(q.a));
+        for (int64_t i : FailingIndices(q, static_cast<int64_t>(ir::kEachShown), total)) {
+          vars_[r.witness_var] = Known(s->data[i]);
+          Value pv = Eval(piece.expr);
+          shown.push_back(FormatValue(p_, *in_.strings, p_.nodes[piece.expr].type, pv.bits, pv.known));
+        }
+        vars_[r.witness_var] = saved;
+        out.message += JoinEach(shown, total);
         continue;
       }
       Value pv = Eval(piece.expr);
@@ -709,6 +795,7 @@ void ExplainRequirement(const ir::Program& p, const EvalInput& in, size_t i, Req
   RequirementResult r = machine.Run(p.requirements[i], nullptr);
   out.facts = std::move(r.facts);
   out.witness = std::move(r.witness);
+  out.witnesses = std::move(r.witnesses);
 }
 
 }  // namespace interp

@@ -57,6 +57,11 @@ const char* OpName(Op op) {
     case Op::Distinct: return "distinct";
     case Op::Union: return "union";
     case Op::Call: return "call";
+    case Op::Filter: return "filter";
+    case Op::SetUnion: return "set_union";
+    case Op::SetInter: return "set_inter";
+    case Op::SetDiff: return "set_diff";
+    case Op::SetRel: return "set_rel";
     case Op::If: return "if";
   }
   return "?";
@@ -110,7 +115,7 @@ class Printer {
         return s + ")";
       }
       case Op::Exists: case Op::All: case Op::None: case Op::Count: case Op::Sum: case Op::Min: case Op::Max:
-      case Op::Avg: case Op::Distinct: case Op::Union: {
+      case Op::Avg: case Op::Distinct: case Op::Union: case Op::Filter: {
         std::string s = fmt::format("({}:{}", OpName(n.op), t);
         if (n.var >= 0) s += fmt::format(" %{}", n.var);
         s += " in " + Expr(n.a);
@@ -121,6 +126,7 @@ class Printer {
       default: {
         std::string s = fmt::format("({}", OpName(n.op));
         if (n.op >= Op::Eq && n.op <= Op::Ge) s += n.aux == 1 ? ".dec" : n.aux == 2 ? ".str" : n.aux == 3 ? ".dur" : "";
+        else if (n.op == Op::SetRel) s += n.aux == 0 ? ".subset" : n.aux == 1 ? ".strict" : ".equal";
         else s += ":" + t;
         if (n.a >= 0) s += " " + Expr(n.a);
         if (n.b >= 0) s += " " + Expr(n.b);
@@ -165,6 +171,7 @@ std::string Print(const Program& p) {
                        !layered ? "" : p.params[i].set_by.empty() ? " from " + p.params[i].origin
                                                                    : " set by " + p.params[i].set_by);
   if (p.exclusions >= 0) out += fmt::format("  exclusions {}\n", pr.Expr(p.exclusions));
+  for (const auto& g : p.globals) out += fmt::format("  let %{} {} = {}\n", g.var, g.name, pr.Expr(g.value));
   out += fmt::format("  vars {}\n", p.num_vars);
   for (const auto& r : p.requirements) {
     out += fmt::format("  requirement {}/{} {}{}\n", r.clause, r.id, GradeName(r.grade),
@@ -176,7 +183,8 @@ std::string Print(const Program& p) {
     if (r.witness_var >= 0) out += fmt::format("    witness %{}\n", r.witness_var);
     if (!r.message.empty()) {
       out += "    else";
-      for (const auto& m : r.message) out += m.expr >= 0 ? " {" + pr.Expr(m.expr) + "}" : fmt::format(" \"{}\"", m.text);
+      for (const auto& m : r.message)
+        out += m.expr >= 0 ? " {" + std::string(m.each ? "each " : "") + pr.Expr(m.expr) + "}" : fmt::format(" \"{}\"", m.text);
       out += "\n";
     }
   }

@@ -44,7 +44,7 @@ namespace {
 // 2: sealed with a SHA-256 of the payload (cache_file.h).
 constexpr const char* kMagic = "CONFORM-OBJECT-CACHE 2\n";
 // Bump whenever generated code changes shape for the same IR (function names, ABI, layout).
-constexpr int kCodegenVersion = 9;
+constexpr int kCodegenVersion = 10;  // 10: globals, set ops, filters, failing-element functions
 
 double Ms(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
@@ -221,6 +221,7 @@ void WriteDiskEntry(const fs::path& dir, const fs::path& file, const std::string
 using EntryFn = void (*)(EvalContext*, const void*, const int64_t*, int64_t, uint8_t*, int64_t*);
 using MessageFn = void (*)(EvalContext*, const void*, const int64_t*, int64_t, int64_t, int64_t*, uint8_t*);
 using ExclusionsFn = void (*)(EvalContext*, const void*, const int64_t*, int64_t, int64_t*, uint8_t*);
+using FailingFn = int64_t (*)(EvalContext*, const void*, const int64_t*, int64_t, int64_t*, int64_t);
 
 class Native final : public CompiledProgram {
  public:
@@ -288,14 +289,37 @@ class Native final : public CompiledProgram {
           hole_bits.assign(r.message.size() + 1, 0);
           hole_known.assign(r.message.size() + 1, 0);
           messages_[i](&ctx, in.root, in.params->values.data(), in.as_of, witnesses[i], hole_bits.data(), hole_known.data());
+          // `{each …}` holes: the message function once per failing element (the first kEachShown).
+          std::vector<int64_t> failing;
+          int64_t total = 0;
+          if (failing_[i]) {
+            failing.resize(ir::kEachShown);
+            total = failing_[i](&ctx, in.root, in.params->values.data(), in.as_of, failing.data(), static_cast<int64_t>(failing.size()));
+            failing.resize(std::min<size_t>(failing.size(), static_cast<size_t>(std::max<int64_t>(total, 0))));
+          }
+          std::vector<std::vector<std::string>> each(r.message.size());
+          for (int64_t w : failing) {
+            std::vector<int64_t> bits(r.message.size() + 1, 0);
+            std::vector<uint8_t> known(r.message.size() + 1, 0);
+            messages_[i](&ctx, in.root, in.params->values.data(), in.as_of, w, bits.data(), known.data());
+            size_t h = 0;
+            for (size_t k = 0; k < r.message.size(); ++k) {
+              if (r.message[k].expr < 0) continue;
+              if (r.message[k].each)
+                each[k].push_back(FormatValue(*p_, *in.strings, p_->nodes[r.message[k].expr].type, bits[h], known[h] != 0));
+              ++h;
+            }
+          }
           if (r.message.empty()) res.message = "requirement not met";
           size_t h = 0;
-          for (const auto& piece : r.message) {
+          for (size_t k = 0; k < r.message.size(); ++k) {
+            const auto& piece = r.message[k];
             if (piece.expr < 0) {
               res.message += piece.text;
               continue;
             }
-            res.message += FormatValue(*p_, *in.strings, p_->nodes[piece.expr].type, hole_bits[h], hole_known[h] != 0);
+            if (piece.each) res.message += JoinEach(each[k], total);
+            else res.message += FormatValue(*p_, *in.strings, p_->nodes[piece.expr].type, hole_bits[h], hole_known[h] != 0);
             ++h;
           }
           break;
@@ -331,6 +355,7 @@ class Native final : public CompiledProgram {
   EntryFn entry_ = nullptr;
   ExclusionsFn exclusions_ = nullptr;
   std::vector<MessageFn> messages_;
+  std::vector<FailingFn> failing_;  // per requirement; null without a `{each …}` hole
 };
 
 }  // namespace
@@ -492,7 +517,10 @@ std::unique_ptr<CompiledProgram> Compile(std::shared_ptr<const ir::Program> prog
   auto t2 = std::chrono::steady_clock::now();
   llvm::orc::SymbolLookupSet names;
   std::vector<std::string> wanted = {codegen::kEntry, codegen::kExclusions};
-  for (size_t i = 0; i < p.requirements.size(); ++i) wanted.push_back(codegen::MessageFunction(i));
+  for (size_t i = 0; i < p.requirements.size(); ++i) {
+    wanted.push_back(codegen::MessageFunction(i));
+    if (codegen::HasEach(p.requirements[i])) wanted.push_back(codegen::FailingFunction(i));
+  }
   for (const auto& w : wanted) names.add(jit->mangleAndIntern(w));
   auto found = jit->getExecutionSession().lookup(llvm::orc::makeJITDylibSearchOrder(&*jd), std::move(names));
   if (!found) {
@@ -502,8 +530,11 @@ std::unique_ptr<CompiledProgram> Compile(std::shared_ptr<const ir::Program> prog
   auto addr = [&](const std::string& name) { return (*found)[jit->mangleAndIntern(name)].getAddress().toPtr<void*>(); };
   native->entry_ = reinterpret_cast<EntryFn>(addr(codegen::kEntry));
   native->exclusions_ = reinterpret_cast<ExclusionsFn>(addr(codegen::kExclusions));
-  for (size_t i = 0; i < p.requirements.size(); ++i)
+  for (size_t i = 0; i < p.requirements.size(); ++i) {
     native->messages_.push_back(reinterpret_cast<MessageFn>(addr(codegen::MessageFunction(i))));
+    native->failing_.push_back(codegen::HasEach(p.requirements[i]) ? reinterpret_cast<FailingFn>(addr(codegen::FailingFunction(i)))
+                                                                    : nullptr);
+  }
   auto t3 = std::chrono::steady_clock::now();
   if (compiled) {
     st.compile_ms = Ms(t2, t3);

@@ -54,7 +54,20 @@ Plan PlanStandard(const ast::StandardDecl& s) {
   if (!s.exclusions.empty()) p.exclusions.push_back(s.exclusions[0].get());
   if (s.exclusions.size() > 1) p.repeated_exclusions = s.exclusions[1].get();
   for (const auto& c : s.clauses) p.clauses.push_back(PlanOf(c, s.name));
+  for (const auto& d : s.defs) p.defs.push_back(&d);
+  for (const auto& l : s.lets) p.globals.push_back(&l);
   return p;
+}
+
+void AddModuleDecls(Plan& p, const std::vector<const ast::File*>& files) {
+  std::vector<const ast::DefDecl*> defs;
+  std::vector<const ast::LetDecl*> lets;
+  for (const auto* f : files) {
+    for (const auto& d : f->defs) defs.push_back(&d);
+    for (const auto& l : f->lets) lets.push_back(&l);
+  }
+  p.defs.insert(p.defs.begin(), defs.begin(), defs.end());
+  p.globals.insert(p.globals.begin(), lets.begin(), lets.end());
 }
 
 namespace {
@@ -562,6 +575,7 @@ std::shared_ptr<ir::Program> CompileSelection(const std::vector<const ast::File*
   }
   if (!root) return nullptr;
   Plan plan = PlanStandard(*root);
+  AddModuleDecls(plan, files);
   Resolver res(plan, diags);
   res.AddToChain(root->name);
   std::string root_edition = MetaString(root->meta, "edition");

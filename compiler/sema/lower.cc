@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -41,6 +42,16 @@ class Lowerer {
     int32_t var;
     TypeId type;
     bool witness;
+    int32_t node = -1;    // a `def` parameter: the argument's node, substituted at each use
+    bool global = false;  // a standard- or module-level `let`
+  };
+
+  // A `def`, checked once (with its parameters as placeholders) and inlined at every call.
+  struct DefInfo {
+    const ast::DefDecl* decl = nullptr;
+    std::vector<TypeId> params;
+    TypeId result = kErr;  // declared result type, or kErr when none is declared
+    bool ok = true, checked = false, checking = false;
   };
 
   // ---- helpers -------------------------------------------------------------
@@ -112,6 +123,7 @@ class Lowerer {
   int32_t LowerName(const Expr& e, TypeId hint) {
     if (e.text == "base" && base_level_ > 0) return LowerBase(e, hint);
     if (const Binding* b = FindLocal(e.text)) {
+      if (b->node >= 0) return b->node;
       int32_t n = Make(Op::Var, b->type, e.span);
       p_.nodes[n].var = b->var;
       return n;
@@ -237,7 +249,25 @@ class Lowerer {
   int32_t LowerCall(const Expr& e, TypeId hint);
   int32_t LowerCollectionOp(const Expr& e);
   TypeId ResolveParamType(const ast::TypeRef& t);
+  TypeId ResolveDefType(const ast::TypeRef& t);
   void ResolveDependencies(const std::vector<const PlanRequirement*>& reqs);
+  // ---- definitions (`def`, standard- and module-level `let`) -----------------------------
+  void CollectDefs(const Plan& s);
+  void CheckDef(DefInfo& d);
+  int32_t InlineDef(const Expr& call, DefInfo& d);
+  int32_t LowerDefBody(const DefInfo& d, const std::vector<int32_t>& args);
+  void LowerGlobals(const Plan& s);
+  int32_t LowerFilter(const Expr& e);
+  int32_t LowerSetOp(const Expr& e, int32_t l, int32_t r);
+  int32_t LowerSetRel(const Expr& e, int32_t l, int32_t r);
+  bool IsColl(int32_t n) const { return K(n) == TypeKind::List || K(n) == TypeKind::Set; }
+  // The type a set literal beside a collection of type `t` should take (`{…} - covered`).
+  TypeId SetHint(TypeId t) {
+    TypeKind k = m_.types.Kind(t);
+    if (k == TypeKind::Set) return t;
+    if (k == TypeKind::List && m_.types.Kind(m_.types[t].elem) != TypeKind::Entity) return types_.Set(m_.types[t].elem);
+    return kErr;
+  }
 
   int32_t BindIter(const Expr& e, int32_t list, int32_t& var) {
     TypeId lt = T(list);
@@ -259,6 +289,10 @@ class Lowerer {
   Diagnostics& diags_;
   const BuiltinRegistry& reg_;
   std::vector<Binding> scope_;
+  std::vector<Binding> global_scope_;  // the standard- and module-level lets, in scope everywhere after them
+  uint32_t num_globals_ = 0;           // their variable slots come first
+  std::unordered_map<std::string, DefInfo> defs_;
+  std::vector<std::string> def_stack_;  // defs being checked (for the recursion error)
   uint32_t next_var_ = 0;
   bool in_message_ = false;
   bool root_reported_ = false;
@@ -440,6 +474,7 @@ int32_t Lowerer::Lower(const Expr& e, TypeId hint) {
     case ExprKind::Count:
     case ExprKind::Comprehension: return LowerCollectionOp(e);
     case ExprKind::Call: return LowerCall(e, hint);
+    case ExprKind::Filter: return LowerFilter(e);
     case ExprKind::If: {
       int32_t c = Lower(*e.a);
       bool ok = ExpectBool(c, "the condition of `if`");
@@ -464,9 +499,21 @@ int32_t Lowerer::Lower(const Expr& e, TypeId hint) {
 int32_t Lowerer::LowerBinary(const Expr& e) {
   const std::string& op = e.op;
   bool cmp = op == "==" || op == "!=" || op == "<" || op == "<=" || op == ">" || op == ">=";
-  auto [l, r] = cmp ? LowerPair(*e.a, *e.b, false) : std::pair<int32_t, int32_t>{Lower(*e.a), Lower(*e.b)};
+  bool lset = e.a->kind == ExprKind::SetLit, rset = e.b->kind == ExprKind::SetLit;
+  int32_t l, r;
+  if (lset && !rset) {  // a set literal takes its element type from the other side
+    r = Lower(*e.b);
+    l = Lower(*e.a, SetHint(T(r)));
+  } else if (rset && !lset) {
+    l = Lower(*e.a);
+    r = Lower(*e.b, SetHint(T(l)));
+  } else {
+    std::tie(l, r) = cmp ? LowerPair(*e.a, *e.b, false) : std::pair<int32_t, int32_t>{Lower(*e.a), Lower(*e.b)};
+  }
   if (T(l) == kErr || T(r) == kErr) return Error(e.span);
   TypeKind lk = K(l), rk = K(r);
+  if (op == "&" || (!cmp && (op == "+" || op == "-") && (IsColl(l) || IsColl(r)))) return LowerSetOp(e, l, r);
+  if (cmp && IsColl(l) && IsColl(r)) return LowerSetRel(e, l, r);
   auto mismatch = [&](std::string help = {}) {
     diags_.Error("E0301", e.span, fmt::format("cannot apply `{}` to `{}` and `{}`", op, Name(T(l)), Name(T(r))), help);
     return Error(e.span);
@@ -636,6 +683,7 @@ int32_t Lowerer::LowerCollectionOp(const Expr& e) {
 
 int32_t Lowerer::LowerCall(const Expr& e, TypeId hint) {
   const std::string& fn = e.text;
+  if (auto it = defs_.find(fn); it != defs_.end()) return InlineDef(e, it->second);
   auto arity = [&](size_t n) {
     if (e.args.size() == n) return true;
     diags_.Error("E0302", e.span, fmt::format("`{}` takes {} argument{}, found {}", fn, n, n == 1 ? "" : "s", e.args.size()));
@@ -685,6 +733,7 @@ int32_t Lowerer::LowerCall(const Expr& e, TypeId hint) {
   if (!reg_.HasName(fn)) {
     std::vector<std::string> cands = kSpecialFns;
     for (const auto& b : reg_.all()) cands.push_back(b.name);
+    for (const auto& [name, d] : defs_) cands.push_back(name);
     std::string near = ClosestMatch(fn, cands);
     diags_.Error("E0207", e.var_span, fmt::format("unknown function `{}`", fn),
                  near.empty() ? "see docs/builtins.md for the builtins" : fmt::format("did you mean `{}`?", near));
@@ -740,6 +789,258 @@ int32_t Lowerer::LowerCall(const Expr& e, TypeId hint) {
   p_.nodes[n].imm = static_cast<int64_t>(reg_.IdOf(b));
   p_.nodes[n].args = std::move(args);
   return n;
+}
+
+// ---- definitions ---------------------------------------------------------------------------
+
+// A `def` parameter or result: a scalar, an enum, an entity, or a list/set of those (`T?` is
+// the same as `T`: any value may be unknown).
+TypeId Lowerer::ResolveDefType(const ast::TypeRef& t) {
+  static const std::unordered_map<std::string, TypeId> kScalars = {
+      {"bool", TypeTable::kBool}, {"int", TypeTable::kInt}, {"decimal", TypeTable::kDecimal},
+      {"string", TypeTable::kString}, {"date", TypeTable::kDate}, {"duration", TypeTable::kDuration}};
+  if ((t.name == "set" || t.name == "list") && t.arg && !t.arg->arg) {
+    TypeId e = ResolveDefType(*t.arg);
+    if (e == kErr) return kErr;
+    if (t.name == "list") return types_.List(e);
+    if (m_.types.Kind(e) == TypeKind::Entity) {
+      diags_.Error("E0203", t.span, "a set cannot hold entities", "use `list<…>`");
+      return kErr;
+    }
+    return types_.Set(e);
+  }
+  if (!t.arg) {
+    auto it = kScalars.find(t.name);
+    if (it != kScalars.end()) return it->second;
+    if (int en = m_.FindEnum(t.name); en >= 0) return types_.Enum(en);
+    if (int ent = m_.FindEntity(t.name); ent >= 0) return types_.Entity(ent);
+  }
+  diags_.Error("E0203", t.span, fmt::format("unknown type `{}`", t.name),
+               "a `def` takes bool, int, decimal, string, date, duration, an enum, an entity, or list<T>/set<T>");
+  return kErr;
+}
+
+void Lowerer::CollectDefs(const Plan& s) {
+  std::unordered_map<std::string, Span> seen;
+  for (const ast::DefDecl* d : s.defs) {
+    auto [it, fresh] = seen.emplace(d->name, d->name_span);
+    if (!fresh) {
+      auto& diag = diags_.Error("E0204", d->name_span, fmt::format("`def {}` is declared twice", d->name),
+                                "a definition's name is unique among the standard's and the loaded modules' defs");
+      diag.notes.push_back({it->second, "first declared here"});
+      continue;
+    }
+    bool special = std::find(kSpecialFns.begin(), kSpecialFns.end(), d->name) != kSpecialFns.end();
+    if (special || reg_.HasName(d->name)) {
+      diags_.Error("E0209", d->name_span, fmt::format("`def {}` has the name of a builtin", d->name),
+                   "choose another name: calls of a builtin must keep meaning the builtin (docs/builtins.md)");
+      continue;
+    }
+    DefInfo info;
+    info.decl = d;
+    std::unordered_map<std::string, Span> names;
+    for (const auto& prm : d->params) {
+      TypeId t = ResolveDefType(prm.type);
+      if (t == kErr) info.ok = false;
+      info.params.push_back(t);
+      if (!names.emplace(prm.name, prm.span).second) {
+        diags_.Error("E0204", prm.span, fmt::format("parameter `{}` of `def {}` is declared twice", prm.name, d->name));
+        info.ok = false;
+      }
+    }
+    if (d->result) {
+      info.result = ResolveDefType(*d->result);
+      if (info.result == kErr) info.ok = false;
+    }
+    defs_.emplace(d->name, std::move(info));
+  }
+  // Every definition is checked once where it is declared, called or not.
+  for (const ast::DefDecl* d : s.defs)
+    if (auto it = defs_.find(d->name); it != defs_.end() && it->second.decl == d) CheckDef(it->second);
+}
+
+// Type-checks a def's body with its parameters as placeholders; the nodes it makes are dropped.
+void Lowerer::CheckDef(DefInfo& d) {
+  if (d.checked || d.checking) return;
+  if (!d.ok) {
+    d.checked = true;
+    return;
+  }
+  d.checking = true;
+  def_stack_.push_back(d.decl->name);
+  size_t nodes = p_.nodes.size(), errors = diags_.ErrorCount();
+  uint32_t next_var = next_var_, num_vars = p_.num_vars;
+  std::vector<int32_t> placeholders;
+  for (size_t i = 0; i < d.params.size(); ++i) placeholders.push_back(Make(Op::Var, d.params[i], d.decl->params[i].span));
+  int32_t body = LowerDefBody(d, placeholders);
+  if (T(body) != kErr && d.result != kErr && T(body) != d.result &&
+      !(K(body) == TypeKind::Int && m_.types.Kind(d.result) == TypeKind::Decimal)) {
+    diags_.Error("E0307", d.decl->body->span,
+                 fmt::format("`def {}` is declared to give `{}`, but its body is `{}`", d.decl->name, Name(d.result), Name(T(body))),
+                 "change the declared result type or the body");
+  }
+  if (diags_.ErrorCount() > errors) d.ok = false;
+  p_.nodes.resize(nodes);
+  next_var_ = next_var;
+  p_.num_vars = num_vars;
+  p_.var_names.resize(num_vars);
+  def_stack_.pop_back();
+  d.checking = false;
+  d.checked = true;
+}
+
+// A def's body in a scope of its own: its parameters stand for `args` (substituted at each use),
+// nothing of the caller's scope is visible.
+int32_t Lowerer::LowerDefBody(const DefInfo& d, const std::vector<int32_t>& args) {
+  std::vector<Binding> saved = std::move(scope_);
+  scope_.clear();
+  int saved_base = base_level_;
+  bool saved_msg = in_message_;
+  base_level_ = -1;
+  in_message_ = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    Binding b{d.decl->params[i].name, -1, d.params[i], false};
+    b.node = args[i];
+    scope_.push_back(b);
+  }
+  int32_t body = Lower(*d.decl->body);
+  scope_ = std::move(saved);
+  base_level_ = saved_base;
+  in_message_ = saved_msg;
+  return body;
+}
+
+int32_t Lowerer::InlineDef(const Expr& call, DefInfo& d) {
+  const ast::DefDecl& decl = *d.decl;
+  if (d.checking) {
+    std::string chain;
+    auto from = std::find(def_stack_.begin(), def_stack_.end(), decl.name);
+    for (auto it = from; it != def_stack_.end(); ++it) chain += *it + " → ";
+    chain += decl.name;
+    auto& diag = diags_.Error("E0208", call.span, fmt::format("`def {}` calls itself: {}", decl.name, chain),
+                              "definitions are not recursive (the language stays total): use a quantifier or an aggregate");
+    diag.notes.push_back({decl.name_span, "declared here"});
+    d.ok = false;
+    return Error(call.span);
+  }
+  if (!d.checked) CheckDef(d);
+  if (call.args.size() != decl.params.size()) {
+    diags_.Error("E0302", call.span,
+                 fmt::format("`{}` takes {} argument{}, found {}", decl.name, decl.params.size(), decl.params.size() == 1 ? "" : "s",
+                             call.args.size()));
+    return Error(call.span);
+  }
+  std::vector<int32_t> args;
+  bool ok = d.ok;
+  for (size_t i = 0; i < call.args.size(); ++i) {
+    int32_t a = Lower(*call.args[i], d.params[i]);
+    if (T(a) == kErr || d.params[i] == kErr) {
+      ok = false;
+      continue;
+    }
+    if (T(a) != d.params[i]) {
+      if (K(a) == TypeKind::Int && m_.types.Kind(d.params[i]) == TypeKind::Decimal) {
+        a = ToDec(a);
+      } else {
+        auto& diag = diags_.Error("E0306", call.args[i]->span,
+                                  fmt::format("argument `{}` of `{}` must be a `{}`, found `{}`", decl.params[i].name, decl.name,
+                                              Name(d.params[i]), Name(T(a))));
+        diag.notes.push_back({decl.params[i].span, "declared here"});
+        ok = false;
+        continue;
+      }
+    }
+    args.push_back(a);
+  }
+  if (!ok) return Error(call.span);  // a def that failed its check was reported where it is declared
+  int32_t body = LowerDefBody(d, args);
+  if (T(body) != kErr && d.result == TypeTable::kDecimal && K(body) == TypeKind::Int) body = ToDec(body);
+  return body;
+}
+
+// Standard- and module-level lets: variable slots 0 … n-1, in scope for everything after them.
+void Lowerer::LowerGlobals(const Plan& s) {
+  next_var_ = 0;
+  scope_.clear();
+  for (const ast::LetDecl* l : s.globals) {
+    if (const Binding* b = FindLocal(l->name)) {
+      (void)b;
+      diags_.Error("E0204", l->span, fmt::format("`let {}` is declared twice", l->name),
+                   "standard- and module-level `let` names are unique");
+      continue;
+    }
+    if (p_.FindParam(l->name) >= 0) {
+      diags_.Error("E0204", l->span, fmt::format("`let {}` has the name of a parameter", l->name), "rename one of them");
+      continue;
+    }
+    int32_t val = Lower(*l->value);
+    int32_t var = NewVar(l->name);
+    p_.globals.push_back({l->name, var, val});
+    Binding b{l->name, var, T(val), false};
+    b.global = true;
+    scope_.push_back(b);
+  }
+  global_scope_ = scope_;
+  num_globals_ = next_var_;
+}
+
+int32_t Lowerer::LowerFilter(const Expr& e) {
+  int32_t list = Lower(*e.a);
+  int32_t var;
+  size_t mark = scope_.size();
+  BindIter(e, list, var);
+  int32_t filter = Lower(*e.b);
+  bool ok = ExpectBool(filter, "a `where` filter") && T(list) != kErr && IsColl(list);
+  scope_.resize(mark);
+  if (!ok) return Error(e.span);
+  int32_t n = Make(Op::Filter, T(list), e.span, list, filter);
+  p_.nodes[n].var = var;
+  return n;
+}
+
+int32_t Lowerer::LowerSetOp(const Expr& e, int32_t l, int32_t r) {
+  const std::string& op = e.op;
+  const char* what = op == "+" ? "union" : op == "-" ? "difference" : "intersection";
+  if (!IsColl(l) || !IsColl(r)) {
+    const Expr& other = IsColl(l) ? *e.b : *e.a;
+    diags_.Error("E0308", e.span, fmt::format("the set {} `{}` needs two sets or lists, found `{}` and `{}`", what, op, Name(T(l)), Name(T(r))),
+                 IsColl(l) || IsColl(r) ? fmt::format("make the single value a set: `{{{}}}`", sm_.Text(other.span))
+                                        : "`&` intersects sets; for booleans use `and`");
+    return Error(e.span);
+  }
+  TypeId le = m_.types[T(l)].elem, re = m_.types[T(r)].elem;
+  if (le != re || m_.types.Kind(le) == TypeKind::Entity) {
+    diags_.Error("E0308", e.span,
+                 fmt::format("the set {} `{}` needs elements of one scalar type, found `{}` and `{}`", what, op, Name(T(l)), Name(T(r))),
+                 m_.types.Kind(le) == TypeKind::Entity || m_.types.Kind(re) == TypeKind::Entity
+                     ? "compare the entities' ids: `distinct(x.id for x in L)`"
+                     : "");
+    return Error(e.span);
+  }
+  Op o = op == "+" ? Op::SetUnion : op == "-" ? Op::SetDiff : Op::SetInter;
+  return Make(o, types_.Set(le), e.span, l, r);
+}
+
+int32_t Lowerer::LowerSetRel(const Expr& e, int32_t l, int32_t r) {
+  const std::string& op = e.op;
+  TypeId le = m_.types[T(l)].elem, re = m_.types[T(r)].elem;
+  if (le != re || m_.types.Kind(le) == TypeKind::Entity) {
+    diags_.Error("E0308", e.span, fmt::format("cannot compare `{}` with `{}` as sets", Name(T(l)), Name(T(r))),
+                 m_.types.Kind(le) == TypeKind::Entity ? "compare the entities' ids: `distinct(x.id for x in L)`"
+                                                       : "both sides need elements of one scalar type");
+    return Error(e.span);
+  }
+  auto rel = [&](int32_t a, int32_t b, uint32_t aux) {
+    int32_t n = Make(Op::SetRel, TypeTable::kBool, e.span, a, b);
+    p_.nodes[n].aux = aux;
+    return n;
+  };
+  if (op == "==") return rel(l, r, 2);
+  if (op == "!=") return Make(Op::Not, TypeTable::kBool, e.span, rel(l, r, 2));
+  if (op == "<=") return rel(l, r, 0);
+  if (op == "<") return rel(l, r, 1);
+  if (op == ">=") return rel(r, l, 0);
+  return rel(r, l, 1);
 }
 
 TypeId Lowerer::ResolveParamType(const ast::TypeRef& t) {
@@ -837,6 +1138,10 @@ void Lowerer::Run(const Plan& s) {
     if (t != kErr) LowerParamDefault(pd.name, *pp.value, t, info);
     p_.params.push_back(std::move(info));
   }
+  // Definitions, then standard- and module-level lets (in scope for the exclusions and every
+  // requirement).
+  CollectDefs(s);
+  LowerGlobals(s);
   // Exclusions.
   if (s.repeated_exclusions)
     diags_.Error("E0404", s.repeated_exclusions->span, "a standard declares `exclusions` once");
@@ -919,12 +1224,14 @@ void Lowerer::LowerRequirements(const Plan& s) {
       if (!v.says_count)
         diags_.Warning("W0402", r.id_span, fmt::format("requirement `{}` has no `says` text", r.id),
                        "describe the requirement in your own words with `says \"…\"`");
-      next_var_ = 0;
-      scope_.clear();
+      next_var_ = num_globals_;
+      scope_ = global_scope_;
       for (const ast::LetDecl* lp : v.lets) {
         const ast::LetDecl& l = *lp;
-        if (FindLocal(l.name))
-          diags_.Error("E0204", l.span, fmt::format("`{}` is already bound in this requirement", l.name));
+        if (const Binding* b = FindLocal(l.name))
+          diags_.Error("E0204", l.span,
+                       b->global ? fmt::format("`{}` is already a standard- or module-level `let`", l.name)
+                                 : fmt::format("`{}` is already bound in this requirement", l.name));
         int32_t val = Lower(*l.value);
         int32_t var = NewVar(l.name);
         out.lets.push_back({l.name, var, val});
@@ -962,12 +1269,18 @@ void Lowerer::LowerRequirements(const Plan& s) {
             out.message.push_back({piece.text, -1});
             continue;
           }
+          if (piece.each && out.witness_var < 0) {
+            diags_.Error("E0309", piece.expr->span, "`{each …}` names every failing element of a top-level `all` or `none`",
+                         "write the `pass` as `all x in L : …` (or `none`), and interpolate `{each x.id}`");
+            out.message.push_back({{}, Error(piece.expr->span), true});
+            continue;
+          }
           int32_t n = Lower(*piece.expr);
           if (T(n) != kErr && (K(n) == TypeKind::Entity || K(n) == TypeKind::List)) {
             diags_.Error("E0301", piece.expr->span, fmt::format("a `{}` cannot be printed in a message", Name(T(n))),
                          K(n) == TypeKind::List ? "interpolate `count(…)` or a field" : "interpolate one of its fields, e.g. `.id`");
           }
-          out.message.push_back({{}, n});
+          out.message.push_back({{}, n, piece.each});
         }
         in_message_ = false;
         // A base message kept over an amended criterion may name what the new criterion no
@@ -1072,8 +1385,10 @@ std::shared_ptr<ir::Program> Lower(const Plan& plan, std::shared_ptr<const Schem
 std::shared_ptr<ir::Program> CompileStandard(const ast::StandardDecl& std_decl,
                                              std::shared_ptr<const SchemaModel> schema,
                                              std::shared_ptr<StringPool> literals, const SourceManager& sm,
-                                             Diagnostics& diags) {
-  return Lower(PlanStandard(std_decl), std::move(schema), std::move(literals), sm, diags);
+                                             Diagnostics& diags, const std::vector<const ast::File*>& files) {
+  Plan plan = PlanStandard(std_decl);
+  AddModuleDecls(plan, files);
+  return Lower(plan, std::move(schema), std::move(literals), sm, diags);
 }
 
 }  // namespace conform::sema

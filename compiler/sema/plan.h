@@ -57,10 +57,15 @@ struct Plan {
   const ast::Expr* repeated_exclusions = nullptr;  // a second `exclusions` (E0404)
   std::vector<PlanClause> clauses;
   std::vector<ir::Layer> layers;  // empty for a standard on its own
+  // `def`s and `let`s in scope: the loaded files' module-level ones first, then the standard's.
+  std::vector<const ast::DefDecl*> defs;
+  std::vector<const ast::LetDecl*> globals;
 };
 
 // The plan of a standard on its own.
 Plan PlanStandard(const ast::StandardDecl& s);
+// Adds the module-level `def`s and `let`s of `files` (before the standard's own).
+void AddModuleDecls(Plan& p, const std::vector<const ast::File*>& files);
 PlanRequirement PlanOf(const ast::RequirementDecl& r, const std::string& origin);
 PlanClause PlanOf(const ast::ClauseDecl& c, const std::string& origin);
 

@@ -194,8 +194,25 @@ class Builder {
       else if (auto* s = item->schemaDecl()) f.schemas.push_back(BuildSchema(s));
       else if (auto* st = item->standardDecl()) f.standards.push_back(BuildStandard(st));
       else if (auto* ex = item->extensionDecl()) f.extensions.push_back(BuildExtension(ex, f));
+      else if (auto* d = item->defDecl()) f.defs.push_back(BuildDef(d));
+      else if (auto* l = item->globalLet()) f.lets.push_back(BuildGlobalLet(l));
     }
     return f;
+  }
+
+  ast::DefDecl BuildDef(ClauseParser::DefDeclContext* d) {
+    ast::DefDecl out;
+    out.name = d->IDENT()->getText();
+    out.name_span = SpanOf(d->IDENT());
+    out.span = SpanOf(d);
+    for (auto* p : d->defParam()) out.params.push_back({p->IDENT()->getText(), BuildType(p->typeRef()), SpanOf(p->IDENT())});
+    if (d->typeRef()) out.result = std::make_unique<ast::TypeRef>(BuildType(d->typeRef()));
+    out.body = BuildExpr(d->expr());
+    return out;
+  }
+
+  ast::LetDecl BuildGlobalLet(ClauseParser::GlobalLetContext* l) {
+    return {l->IDENT()->getText(), BuildExpr(l->expr()), SpanOf(l->IDENT())};
   }
 
   ast::ExtensionDecl BuildExtension(ClauseParser::ExtensionDeclContext* x, ast::File& f) {
@@ -339,6 +356,10 @@ class Builder {
         out.exclusions.push_back(BuildExpr(ex->expr()));
       } else if (auto* c = m->clauseDecl()) {
         out.clauses.push_back(BuildClause(c));
+      } else if (auto* d = m->defDecl()) {
+        out.defs.push_back(BuildDef(d));
+      } else if (auto* l = m->globalLet()) {
+        out.lets.push_back(BuildGlobalLet(l));
       }
     }
     return out;
@@ -610,6 +631,14 @@ class Builder {
       return e;
     }
     if (auto* pp = dynamic_cast<P::ParenPrimaryContext*>(p)) return BuildExpr(pp->expr());
+    if (auto* f = dynamic_cast<P::FilterPrimaryContext*>(p)) {
+      auto e = Make(ExprKind::Filter, s);
+      e->var = f->IDENT()->getText();
+      e->var_span = SpanOf(f->IDENT());
+      e->a = BuildExpr(f->expr(0));
+      e->b = BuildExpr(f->expr(1));
+      return e;
+    }
     return Make(ExprKind::BoolLit, s);
   }
 
@@ -766,7 +795,7 @@ std::unique_ptr<ast::Template> Builder::BuildTemplate(antlr4::Token* tok) {
     } else {
       Builder inner(sm_, file_, ps.om, diags_);
       inner.next_id_ = next_id_ + 100000;
-      t->pieces.push_back({{}, inner.BuildExpr(ctx->expr())});
+      t->pieces.push_back({{}, inner.BuildExpr(ctx->expr()), ctx->each != nullptr});
     }
     i = j;
   }

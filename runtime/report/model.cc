@@ -350,7 +350,12 @@ Assessment BuildAssessment(const std::vector<StandardReport>& reports, const Run
         row.facts.push_back(std::move(fr));
       }
       if (!res.witness.empty()) {
-        row.offenders.push_back({res.witness, describe.valid() ? describe.Describe(res.witness) : "", Pos(doc, res.witness)});
+        // Every failing element of a top-level all/none (the first is the witness).
+        bool first_listed = !res.witnesses.empty() && res.witnesses.front() == res.witness;
+        if (!first_listed)
+          row.offenders.push_back({res.witness, describe.valid() ? describe.Describe(res.witness) : "", Pos(doc, res.witness)});
+        for (const std::string& w : res.witnesses)
+          row.offenders.push_back({w, describe.valid() ? describe.Describe(w) : "", Pos(doc, w)});
         if (deciding.empty()) deciding = res.witness;
       }
       if (deciding.empty())

@@ -120,11 +120,23 @@ std::string WriteText(const Assessment& a, const TextOptions& opts) {
             std::string where = f.pos.valid() ? fmt::format("{}, line {}", f.path, f.pos.line) : f.path;
             L.push_back(paint("\033[2m", fmt::format("{}· {}  ({})", sub, f.words, where)));
           }
-          if (n == 0)
+          if (n == 0 && r.offenders.size() == 1)
             for (const Offender& o : r.offenders) {
               std::string where = o.pos.valid() ? fmt::format("{}, line {}", o.path, o.pos.line) : o.path;
               L.push_back(paint("\033[2m", fmt::format("{}· evidence: {}  ({})", sub, o.label.empty() ? o.path : o.label, where)));
             }
+          if (r.offenders.size() > 1) {
+            // Every failing element, the first few by name (the JSON report lists them all).
+            constexpr size_t kShown = 5;
+            std::string list;
+            for (size_t k = 0; k < r.offenders.size() && k < kShown; ++k) {
+              const Offender& o = r.offenders[k];
+              std::string where = o.pos.valid() ? fmt::format("line {}", o.pos.line) : o.path;
+              list += fmt::format("{}{} ({})", k ? ", " : "", o.label.empty() ? o.path : o.label, where);
+            }
+            if (r.offenders.size() > kShown) list += fmt::format(" and {} more", r.offenders.size() - kShown);
+            L.push_back(paint("\033[2m", fmt::format("{}· {} failing: {}", sub, r.offenders.size(), list)));
+          }
           for (const ActionItem& x : r.actions)
             L.push_back(sub + fmt::format("· corrective action {}{}{}{}", x.action.empty() ? x.nonconformity : x.action,
                                           x.description.empty() ? "" : ": " + x.description,

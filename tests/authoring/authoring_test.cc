@@ -231,7 +231,7 @@ TEST(New, RefusesBadIdsAndExistingFolders) {
 // Each rule has a fixture package that fails exactly that rule.
 TEST(Lint, EachRuleHasAFailingFixture) {
   const std::pair<const char*, const char*> cases[] = {
-      {"l0001", "L0001"}, {"l0002", "L0002"}, {"l0003", "L0003"}, {"l0004", "L0004"}, {"l0005", "L0005"}, {"l0007", "L0007"}};
+      {"l0001", "L0001"}, {"l0002", "L0002"}, {"l0003", "L0003"}, {"l0004", "L0004"}, {"l0005", "L0005"}, {"l0007", "L0007"}, {"l0008", "L0008"}};
   for (const auto& [pkg, code] : cases) {
     Result r = Conform(fmt::format("lint tests/authoring/lint/{} --format json", pkg));
     EXPECT_EQ(r.status, 1) << pkg << r.err;

@@ -765,6 +765,120 @@ TEST(Sema, RenderedDiagnosticShowsFileLineAndCaret) {
   EXPECT_NE(out.find("1 error emitted"), std::string::npos) << out;
 }
 
+// ---- Clause 0.2: definitions, standard-level lets, filtered lists, sets, {each} ------------
+
+// A standard with `members` (defs, lets) before one clause holding requirement `r` with `body`.
+std::string WithMembers(const std::string& members, const std::string& body) {
+  return std::string(test::kSchema) + "standard s \"S\" {\n" + members +
+         "\n  clause 1 \"One\" {\n    requirement r : minor {\n      says \"a test requirement\"\n" + body +
+         "\n    }\n  }\n}\n";
+}
+
+TEST(Sema, DefIsInlinedAndTyped) {
+  Compiled c = CompileText(WithMembers("  def approved_doc(d: document) : bool = d.status == approved\n",
+                                       "      pass exists d in documents : approved_doc(d)"));
+  ASSERT_FALSE(c.diags().HasErrors()) << c.Rendered();
+  std::string ir = ir::Print(*c.programs.at(0));
+  // Inlined: no call remains, the body's comparison sits in the quantifier.
+  EXPECT_EQ(ir.find("approved_doc"), std::string::npos) << ir;
+  EXPECT_NE(ir.find("(eq (field %0 status"), std::string::npos) << ir;
+}
+
+TEST(Sema, RecursiveDefIsE0208) {
+  Compiled c = CompileText(WithMembers("  def a(n: int) : bool = b(n)\n  def b(n: int) : bool = a(n)\n", "      pass a(1)"));
+  const Diagnostic* d = c.Find("E0208");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_NE(d->message.find("a → b → a"), std::string::npos) << d->message;
+  Compiled self = CompileText(WithMembers("  def f(n: int) : bool = f(n - 1)\n", "      pass f(3)"));
+  EXPECT_TRUE(self.Has("E0208")) << self.Rendered();
+}
+
+TEST(Sema, DefNamedLikeABuiltinIsE0209) {
+  Compiled c = CompileText(WithMembers("  def len(s: string) = 1\n", "      pass true"));
+  EXPECT_TRUE(c.Has("E0209")) << c.Rendered();
+  Compiled agg = CompileText(WithMembers("  def count(s: string) = 1\n", "      pass true"));
+  EXPECT_TRUE(agg.Has("E0209")) << agg.Rendered();
+}
+
+TEST(Sema, DefArgumentTypeIsE0306) {
+  Compiled c = CompileText(WithMembers("  def old(d: date) : bool = d < as_of\n", "      pass old(\"2020-01-01\")"));
+  const Diagnostic* d = c.Find("E0306");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_NE(d->message.find("must be a `date`, found `string`"), std::string::npos) << d->message;
+  // An int converts to a decimal, as in arithmetic.
+  Compiled ok = CompileText(WithMembers("  def half(x: decimal) = x / 2\n", "      pass half(3) > 1"));
+  EXPECT_FALSE(ok.diags().HasErrors()) << ok.Rendered();
+}
+
+TEST(Sema, DefResultTypeIsE0307) {
+  Compiled c = CompileText(WithMembers("  def n(d: document) : bool = d.code\n", "      pass true"));
+  EXPECT_TRUE(c.Has("E0307")) << c.Rendered();
+}
+
+TEST(Sema, DefBodyIsCheckedEvenIfUnusedAndSeesOnlyItsParameters) {
+  // Reported once, where it is declared, although nothing calls it.
+  Compiled c = CompileText(WithMembers("  def bad(d: document) : bool = d.nme == \"x\"\n", "      pass true"));
+  EXPECT_TRUE(c.Has("E0202")) << c.Rendered();
+  // A requirement's let is not visible inside a def (lexical scope).
+  Compiled scope = CompileText(WithMembers("  def uses_x() : bool = x > 0\n", "      let x = 1\n      pass uses_x()"));
+  EXPECT_TRUE(scope.Has("E0201")) << scope.Rendered();
+}
+
+TEST(Sema, DefArityIsE0302AndDuplicateIsE0204) {
+  Compiled c = CompileText(WithMembers("  def f(a: int, b: int) = a + b\n", "      pass f(1) > 0"));
+  EXPECT_TRUE(c.Has("E0302")) << c.Rendered();
+  Compiled dup = CompileText(WithMembers("  def f(a: int) = a\n  def f(a: int) = a\n", "      pass true"));
+  EXPECT_TRUE(dup.Has("E0204")) << dup.Rendered();
+}
+
+TEST(Sema, ModuleLevelDefAndLetAreVisible) {
+  Compiled c = CompileText(std::string(test::kSchema) +
+                           "def named(d: document) : bool = d.code != \"\"\n"
+                           "let docs = [d in documents where named(d)]\n"
+                           "standard s \"S\" { let n = count(docs)\n clause 1 \"One\" { requirement r : minor { says \"x\" "
+                           "pass all d in docs : named(d) and n > 0 else \"{n} documents\" } } }\n");
+  ASSERT_FALSE(c.diags().HasErrors()) << c.Rendered();
+  const ir::Program& p = *c.programs.at(0);
+  ASSERT_EQ(p.globals.size(), 2u);
+  EXPECT_EQ(p.globals[0].name, "docs");
+  EXPECT_EQ(p.globals[1].name, "n");
+  // Requirement variables come after the globals' slots.
+  EXPECT_GE(p.requirements[0].witness_var, 2);
+}
+
+TEST(Sema, StandardLetClashesAreE0204) {
+  Compiled c = CompileText(WithMembers("  let n = 1\n", "      let n = 2\n      pass n > 0"));
+  const Diagnostic* d = c.Find("E0204");
+  ASSERT_NE(d, nullptr) << c.Rendered();
+  EXPECT_NE(d->message.find("standard- or module-level"), std::string::npos) << d->message;
+}
+
+TEST(Sema, FilteredListHasTheListsTypeAndNeedsABoolFilter) {
+  Compiled c = CompileText(WithPass("count([d in documents where d.status == approved]) > 0"));
+  ASSERT_FALSE(c.diags().HasErrors()) << c.Rendered();
+  EXPECT_NE(ir::Print(*c.programs.at(0)).find("(filter:list<document>"), std::string::npos);
+  EXPECT_TRUE(CompileText(WithPass("count([d in documents where d.code]) > 0")).Has("E0301"));
+  EXPECT_TRUE(CompileText(WithPass("count([d in name where true]) > 0")).Has("E0301"));
+}
+
+TEST(Sema, SetOperatorsTypeCheck) {
+  Compiled ok = CompileText(WithPass("tags - {\"a\"} == {} and tags & {\"b\"} <= tags and count(tags + {\"c\"}) > 0"));
+  EXPECT_FALSE(ok.diags().HasErrors()) << ok.Rendered();
+  // A single value, entities, mixed element types.
+  EXPECT_TRUE(CompileText(WithPass("count(tags + \"c\") > 0")).Has("E0308"));
+  EXPECT_TRUE(CompileText(WithPass("count(documents - documents) > 0")).Has("E0308"));
+  EXPECT_TRUE(CompileText(WithPass("tags <= distinct(d.approved_at for d in documents)")).Has("E0308"));
+  EXPECT_TRUE(CompileText(WithPass("headcount & 1 > 0")).Has("E0308"));
+}
+
+TEST(Sema, EachHoleNeedsATopLevelAllOrNoneIsE0309) {
+  Compiled ok = CompileText(WithRequirement("      pass all d in documents : d.status == approved\n      else \"{each d.code}\""));
+  EXPECT_FALSE(ok.diags().HasErrors()) << ok.Rendered();
+  EXPECT_TRUE(ok.programs.at(0)->requirements[0].message[0].each);
+  Compiled bad = CompileText(WithRequirement("      pass count(documents) > 0\n      else \"{each name}\""));
+  EXPECT_TRUE(bad.Has("E0309")) << bad.Rendered();
+}
+
 TEST(Sema, ClosestMatch) {
   EXPECT_EQ(ClosestMatch("nme", {"name", "code"}), "name");
   EXPECT_EQ(ClosestMatch("xyzzy", {"name", "code"}), "");

@@ -15,7 +15,7 @@ enum class ExprKind : uint8_t {
   Field,      // a.text
   Presence,   // a is present (negated: is absent)
   Neg,        // -a
-  Binary,     // a op b   (op: * / % + - == != < <= > >=)
+  Binary,     // a op b   (op: * / % & + - == != < <= > >=)
   Member,     // a [not] in|under b   (op: in, under)
   Not, And, Or, Implies,
   Quant,      // op: exists|all|none; var; a = list, b = filter (opt), c = body
@@ -23,6 +23,7 @@ enum class ExprKind : uint8_t {
   Comprehension,  // text = fn; var; c = value expr, a = list, b = filter (opt)
   Call,       // text(args…)
   If,         // if a then b else c
+  Filter,     // [var in a where b]: the elements of list a for which b is true
 };
 
 struct Expr;
@@ -84,6 +85,7 @@ struct Template {
   struct Piece {
     std::string text;  // literal text, or
     ExprPtr expr;      // an interpolated expression
+    bool each = false; // `{each e}`: e over every failing element of the top-level all/none
   };
   std::vector<Piece> pieces;
   Span span;
@@ -93,6 +95,20 @@ struct LetDecl {
   std::string name;
   ExprPtr value;
   Span span;
+};
+
+// `def name(p: T, …) [: R] = body`: a named expression, inlined at each call (non-recursive).
+struct DefDecl {
+  struct Param {
+    std::string name;
+    TypeRef type;
+    Span span;
+  };
+  std::string name;
+  std::vector<Param> params;
+  std::unique_ptr<TypeRef> result;  // optional declared result type
+  ExprPtr body;
+  Span span, name_span;
 };
 
 struct RequirementDecl {
@@ -140,6 +156,8 @@ struct StandardDecl {
   std::vector<ParamDecl> params;
   std::vector<ExprPtr> exclusions;
   std::vector<ClauseDecl> clauses;
+  std::vector<DefDecl> defs;     // `def`s of this standard
+  std::vector<LetDecl> lets;     // standard-level `let`s: computed once per organization
 };
 
 // `amend BASE[.CLAUSE].id { … }`: the members given replace the base's (`grade`, `says`,
@@ -192,6 +210,8 @@ struct File {
   std::vector<SchemaDecl> schemas;
   std::vector<StandardDecl> standards;
   std::vector<ExtensionDecl> extensions;
+  std::vector<DefDecl> defs;  // module-level `def`s: visible to every standard compiled with this file
+  std::vector<LetDecl> lets;  // module-level `let`s
 };
 
 // Prints the AST as an indented S-expression tree (`conform compile --emit ast`).

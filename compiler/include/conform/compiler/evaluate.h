@@ -42,6 +42,7 @@ struct RequirementResult {
   Verdict verdict = Verdict::NotEvidenced;
   std::string message;   // nonconform: the `else` message; other verdicts: the reason
   std::string witness;   // evidence path of the first failing element of a top-level all/none
+  std::vector<std::string> witnesses;  // every failing element of it (explanations only), first = witness
   std::vector<Fact> facts;
   std::string blocked_by;  // blocked: the id of the prerequisite that does not conform
 };
@@ -51,6 +52,10 @@ struct RequirementResult {
 // evidenced or itself blocked becomes blocked, naming the first such prerequisite. A not
 // applicable prerequisite blocks nothing. Both engines call this one function.
 void ApplyDependencies(const ir::Program& p, std::vector<RequirementResult>& results);
+
+// The text of a `{each …}` hole: the values shown, joined by ", ", and "and N more" when `total`
+// elements failed (both engines).
+std::string JoinEach(const std::vector<std::string>& shown, int64_t total);
 
 // Formats a value in slot encoding for messages and explanations.
 std::string FormatValue(const ir::Program& p, const LayeredStrings& strings, TypeId type, int64_t bits, bool known);

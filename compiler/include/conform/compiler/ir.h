@@ -42,7 +42,11 @@ enum class Op : uint8_t {
   Count,                 // a: list/set, var + b: optional filter
   Sum, Min, Max, Avg, Distinct, Union,  // var over a, b: filter or -1, c: value
   Call,                  // imm: builtin id; args
-  If,                    // a ? b : c (unknown if a is unknown)
+  Filter,                // var over a (list/set), b: filter; the kept elements, in order (type of a)
+  // Set algebra over sets or lists of scalars (a list is read as the set of its elements):
+  SetUnion, SetInter, SetDiff,  // a, b → set<T>
+  SetRel,                // aux: 0 a ⊆ b, 1 a ⊂ b (strict), 2 a = b (as sets) → bool
+  If,                    // a ? b : c (unknown if a is unknown); keep last (the IR cache checks ops ≤ If)
 };
 
 const char* OpName(Op op);
@@ -64,7 +68,11 @@ const char* GradeName(Grade g);
 struct MessagePiece {
   std::string text;
   int32_t expr = -1;
+  // `{each e}`: e evaluated with the witness variable bound to every failing element of the
+  // top-level all/none in turn, joined by ", " (the first kEachShown, then "and N more").
+  bool each = false;
 };
+inline constexpr size_t kEachShown = 10;
 
 struct Let {
   std::string name;
@@ -133,6 +141,10 @@ struct Program {
   std::vector<ClauseInfo> clauses;
   std::vector<ParamInfo> params;
   int32_t exclusions = -1;
+  // Standard- and module-level `let`s, in order: computed once per organization before any
+  // requirement (and the exclusions). Their variables are slots 0 … globals.size()-1, which no
+  // requirement reuses.
+  std::vector<Let> globals;
   uint32_t num_vars = 0;
   std::vector<std::string> var_names;
   // String literals, shared by every program compiled in one session so that one evidence

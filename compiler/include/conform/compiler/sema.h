@@ -16,11 +16,12 @@ std::shared_ptr<SchemaModel> BuildSchema(const std::vector<const ast::File*>& fi
                                          Diagnostics& diags);
 
 // Checks one standard against the schema and lowers it. Returns a program even with errors
-// (callers must check `diags` before evaluating it).
+// (callers must check `diags` before evaluating it). The module-level `def`s and `let`s of
+// `files` are in scope.
 std::shared_ptr<ir::Program> CompileStandard(const ast::StandardDecl& std_decl,
                                              std::shared_ptr<const SchemaModel> schema,
                                              std::shared_ptr<StringPool> literals, const SourceManager& sm,
-                                             Diagnostics& diags);
+                                             Diagnostics& diags, const std::vector<const ast::File*>& files = {});
 
 // Compiles a selection into one program: a standard id alone is that standard; an extension id
 // is the extension resolved with its chain of bases (sema/extend.cc); several ids over one base
