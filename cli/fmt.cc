@@ -118,8 +118,7 @@ const std::set<std::string>& Keywords() {
   static const std::set<std::string> k = {
       "use", "schema", "enum", "entity", "root", "extend", "standard", "param", "exclusions", "clause", "requirement",
       "says", "applies", "when", "let", "pass", "else", "is", "present", "absent", "not", "and", "or", "implies", "in",
-      "under", "exists", "all", "none", "where", "for", "true", "false", "if", "then", "depends", "def", "each",
-      "extension", "extends", "amend"};
+      "under", "exists", "all", "none", "where", "for", "true", "false", "if", "then", "def", "each"};
   return k;
 }
 
