@@ -441,6 +441,32 @@ TEST(Cli, PluginDuplicateId) {
   EXPECT_NE(chk.err.find("E0607"), std::string::npos) << chk.err;
 }
 
+// `language` in plugin.toml: this build reads Clause 0.2 (0.1 packages still load); a package
+// written for a newer language is refused (E0609).
+TEST(Cli, PluginLanguageVersion) {
+  auto with_language = [](std::string manifest, const std::string& lang) {
+    manifest.replace(manifest.find("language = \"0.1\""), 16, "language = \"" + lang + "\"");
+    return manifest;
+  };
+  const std::string uses_defs =
+      "use core\nstandard toy \"Toy\" {\n  def named(n: string) : bool = n != \"\"\n  clause 4 \"Context\" {\n"
+      "    requirement named_org : minor {\n      says \"the organization has a name\"\n      pass named(name)\n    }\n  }\n}\n";
+  ToyCatalogue c("cat-lang");
+  c.Package("toy", with_language(ToyManifest("toy", "1.0.0", "1", "core = \">=1.0\""), "0.2"), uses_defs);
+  Result ok = Conform(fmt::format("check examples/precision-parts.yaml -s toy {}", c.Flag()));
+  EXPECT_EQ(ok.status, 0) << ok.err << ok.out;
+  EXPECT_EQ(ok.err.find("E0609"), std::string::npos) << ok.err;
+  ToyCatalogue old("cat-lang01");
+  old.Package("toy", ToyManifest("toy", "1.0.0", "1", "core = \">=1.0\""), ToyStandard("toy"));
+  EXPECT_EQ(Conform(fmt::format("check examples/precision-parts.yaml -s toy {}", old.Flag())).status, 0);
+  ToyCatalogue newer("cat-lang03");
+  newer.Package("toy", with_language(ToyManifest("toy", "1.0.0", "1", "core = \">=1.0\""), "0.3"), ToyStandard("toy"));
+  Result r = Conform(fmt::format("check examples/precision-parts.yaml -s toy {}", newer.Flag()));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("E0609"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("this build reads 0.2"), std::string::npos) << r.err;
+}
+
 TEST(Cli, PluginMalformedManifest) {
   ToyCatalogue c("cat-bad");
   c.Package("toy", "id = \"toy\"\nversion = [1\n", ToyStandard("toy"));

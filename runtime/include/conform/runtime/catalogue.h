@@ -57,7 +57,7 @@ struct PluginManifest {
 };
 
 // Supported language version of this build; packages asking for a newer one are rejected.
-inline constexpr const char* kLanguageVersion = "0.1";
+inline constexpr const char* kLanguageVersion = "0.2";
 
 class Catalogue {
  public:
