@@ -141,6 +141,11 @@ BuiltinRegistry::BuiltinRegistry() {
       {"distinct(e for x in L where p) → set<T>", "the set of the values of a scalar expression"},
       {"union(e for x in L where p) → set<T>", "the union of a set-valued expression"},
       {"default(e, v) → T", "`e` if it is known, else `v` (never unknown if `v` is known)"},
+      {"[x in L where p] → list<T>", "the elements of `L` for which `p` is true, in order (Clause 0.2)"},
+      {"a - b, a & b, a + b → set<T>", "difference, intersection, union of sets or lists of scalars (Clause 0.2)"},
+      {"a <= b, a < b, a >= b, a > b, a == b", "subset, strict subset, superset, strict superset, equality of sets (Clause 0.2)"},
+      {"name(a, …)", "a `def` of the standard or a loaded module, inlined at the call (Clause 0.2)"},
+      {"{each e} (in `else`)", "`e` for every failing element of a top-level `all`/`none`: the first 10, then `and N more`"},
       {"clauses(depth) → set<string>", "numbers of the current standard's clauses at nesting depth `depth` "
                                        "(an int literal; 1 = top-level clauses); a compile-time constant"},
   };

@@ -144,17 +144,21 @@ class Gen {
         return x.empty() ? "status" : x + ".st";
       }
       case T::Set: {
-        int k = leaf ? Pick(3) : Pick(5);
+        int k = leaf ? Pick(3) : Pick(8);
         switch (k) {
           case 0: return fmt::format("{{{}, {}}}", Str(), Str());
           case 1: return x.empty() ? "tags" : x + ".tags";
           case 2: return "tags";
           case 3: return fmt::format("distinct(y.code for y in items where {})", E(T::Bool, depth - 1, "y"));
-          default: return "union(y.tags for y in items)";
+          case 4: return "union(y.tags for y in items)";
+          // Clause 0.2 set algebra (a list of scalars reads as a set).
+          case 5: return fmt::format("({} - {})", E(T::Set, depth - 1, x), E(T::Set, depth - 1, x));
+          case 6: return fmt::format("({} & {})", E(T::Set, depth - 1, x), E(T::Set, depth - 1, x));
+          default: return fmt::format("({} + {})", E(T::Set, depth - 1, x), E(T::Set, depth - 1, x));
         }
       }
       case T::Bool: {
-        int k = leaf ? Pick(4) : Pick(25);
+        int k = leaf ? Pick(4) : Pick(29);
         switch (k) {
           case 0: return Coin() ? "true" : "false";
           case 1: return x.empty() ? "headcount is present" : x + ".flag";
@@ -200,6 +204,14 @@ class Gen {
           case 22: return x.empty() ? "count(items) > 1" : fmt::format("(exists s in {}.subs : s.k > {})", x, Pick(4));
           case 23: return fmt::format("(if {} then {} else {})", E(T::Bool, depth - 1, x), E(T::Bool, depth - 1, x),
                                       E(T::Bool, depth - 1, x));
+          // Clause 0.2: set relations, filtered lists, the standard-level let and the def.
+          case 25: {
+            static const char* kOps[] = {"==", "!=", "<", "<=", ">", ">="};
+            return fmt::format("{} {} {}", E(T::Set, depth - 1, x), kOps[Pick(6)], E(T::Set, depth - 1, x));
+          }
+          case 26: return fmt::format("count([y in items where {}]) {} {}", E(T::Bool, depth - 1, "y"), Coin() ? ">" : "==", Pick(3));
+          case 27: return fmt::format("(exists z in kept : {})", E(T::Bool, depth - 1, "z"));
+          case 28: return x.empty() ? "count(kept) > 0" : fmt::format("big({})", x);
           default: return fmt::format("year({}) == 2025", E(T::Date, depth - 1, x));
         }
       }
@@ -210,6 +222,8 @@ class Gen {
   std::string Program(int requirements) {
     std::string out = std::string(kSchema) + "standard fz \"Fuzz\" {\n  param interval : duration = " + DurLit() + "\n";
     out += "  exclusions distinct(i.code for i in items where default(i.flag, false))\n";
+    out += fmt::format("  def big(i: item) : bool = i.n > {} and i.flag != false\n", Pick(6));
+    out += fmt::format("  let kept = [i in items where i.n > {} or i.flag == true]\n", Pick(6));
     for (int c = 1; c <= 3; ++c) {
       out += fmt::format("  clause {} \"C{}\" {{\n", c, c);
       for (int r = 0; r < requirements; ++r) {
@@ -235,7 +249,7 @@ class Gen {
                                       esc(E(T::Date, 1, "")), esc(E(T::Str, 1, "")), esc(E(T::Dur, 1, "")));
         if (Coin(35)) {
           out += fmt::format("      pass all w in items : {}\n", E(T::Bool, 3, "w"));
-          msg += " w={w.code} n={w.n} t={w.tags}";
+          msg += " w={w.code} n={w.n} t={w.tags} all={each w.code}";
         } else {
           out += fmt::format("      pass {}\n", E(T::Bool, 3, ""));
         }
