@@ -1,8 +1,11 @@
 // `conform test [PATH…]`: run the tests that ship with plugins, on both engines, with coverage.
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include "commands.h"
 #include "common.h"
+#include "conform/embed/engine.h"
 #include "conform/runtime/plugin_tests.h"
 
 namespace conform::cli {
@@ -13,6 +16,7 @@ void AddTest(CLI::App& app, std::function<int()>& run) {
     std::string engine = "both";
     bool require_coverage = false;
     bool no_cache = false;
+    bool allow_outside = false;
     std::string cache_dir;
   };
   auto o = std::make_shared<Opts>();
@@ -24,6 +28,8 @@ void AddTest(CLI::App& app, std::function<int()>& run) {
                 "fail unless every requirement of every standard is exercised as conform and as nonconform");
   cmd->add_option("--cache-dir", o->cache_dir, "object cache folder");
   cmd->add_flag("--no-cache", o->no_cache, "do not use the object cache");
+  cmd->add_flag("--allow-outside-package", o->allow_outside,
+                "let tests read evidence files outside their package (only for packages you trust)");
   cmd->callback([o, &run] {
     run = [o] {
       Diagnostics diags;
@@ -32,6 +38,11 @@ void AddTest(CLI::App& app, std::function<int()>& run) {
       if (o->engine != "both") to.engines = {o->engine};
       to.cache_dir = o->cache_dir;
       to.use_cache = !o->no_cache;
+      to.allow_outside_package = o->allow_outside;
+      // The built-in catalogue (next to this executable: the source tree, or share/conform when
+      // installed) is first-party: its packages may share the distribution's examples.
+      for (const auto& dir : embed::SearchPath(embed::CatalogueOptions{{}, /*use_env=*/false, /*use_installed=*/true}))
+        to.trusted_roots.push_back(std::filesystem::path(dir).parent_path().string());
       runtime::TestRunReport rep = runtime::RunPluginTests(catalogue, o->paths, to);
       diags.Append(rep.diags);
       for (const auto& f : rep.failures) {

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Conform's build needs; idempotent: installs only what is missing.
+# `--fuzz` installs instead what `make fuzz` adds (clang-19 and its libFuzzer/sanitizer runtime); the normal
+# build and `make test` never need them.
 set -euo pipefail
 PKGS=(build-essential cmake pkg-config
       antlr4 libantlr4-runtime-dev default-jre-headless
@@ -10,6 +12,7 @@ PKGS=(build-essential cmake pkg-config
       python3-jsonschema python3-junitparser chromium
       pybind11-dev python3-dev python3-pytest python3-distributed python3-pandas python3-yaml
       libre2-dev libssl-dev)
+if [ "${1:-}" = "--fuzz" ]; then PKGS=(clang-19 libclang-rt-19-dev); fi
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

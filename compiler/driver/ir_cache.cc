@@ -531,6 +531,8 @@ std::string SourceFingerprint(const std::vector<std::string>& standards, const s
   return fp;
 }
 
+std::string_view BundleMagic() { return kMagic; }
+
 std::string BundleFileName(const std::string& fingerprint) {
   return fmt::format("ir-{}.bin", cache::Sha256Hex(fingerprint).substr(0, 32));
 }

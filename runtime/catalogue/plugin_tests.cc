@@ -166,6 +166,25 @@ class Runner {
   }
 
  private:
+  // The package a test file belongs to (the folder with plugin.toml: `tests/`'s parent, or the
+  // file's own folder), else the test file's folder.
+  static fs::path PackageRoot(const fs::path& file) {
+    std::error_code ec;
+    fs::path dir = file.parent_path();
+    for (const fs::path& cand : {dir.parent_path(), dir})
+      if (!cand.empty() && fs::exists(cand / "plugin.toml", ec)) return cand;
+    return dir.empty() ? fs::path(".") : dir;
+  }
+
+  // Whether `path`, with every symbolic link resolved, lies inside `root` (also resolved).
+  static bool Inside(const fs::path& path, const fs::path& root) {
+    std::error_code ec, ec2;
+    fs::path p = fs::weakly_canonical(path, ec), r = fs::weakly_canonical(root, ec2);
+    if (ec || ec2) return false;
+    auto [pi, ri] = std::mismatch(p.begin(), p.end(), r.begin(), r.end());
+    return ri == r.end() || (std::next(ri) == r.end() && ri->empty());  // r may end in a slash
+  }
+
   bool Parse(const fs::path& file, TestCase& tc) {
     tc.file = file.string();
     YAML::Node root;
@@ -212,7 +231,24 @@ class Runner {
       mark(ev);
       if (!ev) return fail("missing `evidence` (a file or an inline mapping)");
       if (ev.IsScalar()) {
-        tc.evidence_file = (file.parent_path() / ev.as<std::string>()).lexically_normal().string();
+        std::string rel = ev.as<std::string>();
+        tc.evidence_file = (file.parent_path() / rel).lexically_normal().string();
+        // Confined to the package (issue 15.8): a third-party plugin's test must not make
+        // `conform test` read, and quote in its diagnostics, files elsewhere on the machine.
+        if (!opts_.allow_outside_package) {
+          fs::path root = PackageRoot(file);
+          for (const auto& t : opts_.trusted_roots)
+            if (Inside(root, t)) root = t;
+          if (fs::path(rel).is_absolute() || !Inside(tc.evidence_file, root)) {
+            auto& d = rep_.diags.Error(
+                "E0913", {},
+                fmt::format("the test's evidence `{}` is outside its package {}", rel, root.string()),
+                "keep the evidence file inside the package folder (symbolic links are resolved), or run "
+                "`conform test --allow-outside-package` for a package you trust");
+            d.path = fmt::format("{}:{}:{}", file.string(), at.line + 1, at.column + 1);
+            return false;
+          }
+        }
       } else if (ev.IsMap()) {
         YAML::Emitter out;
         out << ev;

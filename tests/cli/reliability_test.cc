@@ -292,3 +292,48 @@ TEST(Reliability, ALockedRegistryIsWaitedForThenReportedAsLocked) {
   EXPECT_NE(r.status, 2) << r.err;
   EXPECT_NE(r.out.find("NC-9001-0417"), std::string::npos) << r.out;
 }
+
+// `conform test` of a third-party package reads evidence only inside the package: an absolute
+// path, a `../` out of it and a symbolic link out of it are E0913, and nothing of the file is
+// quoted; --allow-outside-package lifts it.
+TEST(Reliability, PluginTestsAreConfinedToTheirPackage) {
+  fs::path plugins = Plugin("confined", "conf", R"CLAUSE(use core
+standard conf "Confined" {
+  clause 1 "One" {
+    requirement named : minor { says "named" pass len(default(name, "")) > 0 else "no name" }
+  }
+}
+)CLAUSE");
+  fs::path pkg = plugins / "conf";
+  fs::create_directories(pkg / "tests");
+  fs::path secret = Scratch() / "secret.yaml";
+  std::ofstream(secret) << "name: TOP-SECRET-LINE\nemployees: [not, a, number]\n";
+  fs::remove(pkg / "tests" / "link.yaml");
+  fs::create_symlink(secret, pkg / "tests" / "link.yaml");
+  std::ofstream(pkg / "tests" / "inside.yaml") << "name: Inside Ltd\nemployees: 2\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"absolute", secret.string()},
+      {"traversal", "../../../secret.yaml"},  // tests/ → conf/ → confined/ → the scratch folder
+      {"symlink", "link.yaml"},
+  };
+  for (const auto& [name, evidence] : cases) {
+    for (const auto& e : fs::directory_iterator(pkg / "tests"))
+      if (e.path().extension() == ".yaml" && e.path().string().find(".test.") != std::string::npos) fs::remove(e.path());
+    std::ofstream(pkg / "tests" / (name + ".test.yaml"))
+        << fmt::format("name: {}\nevidence: {}\nas_of: 2026-11-22\nexpect:\n  default: conform\n", name, evidence);
+    Result r = Conform(fmt::format("test '{}' --plugin-dir '{}' --engine interp", pkg.string(), plugins.string()));
+    EXPECT_EQ(r.status, 2) << name << "\n" << r.out << r.err;
+    EXPECT_NE(r.err.find("error[E0913]"), std::string::npos) << name << "\n" << r.err;
+    EXPECT_EQ((r.out + r.err).find("TOP-SECRET-LINE"), std::string::npos) << name << ": the file was read";
+    Result allowed = Conform(fmt::format("test '{}' --plugin-dir '{}' --engine interp --allow-outside-package", pkg.string(),
+                                         plugins.string()));
+    EXPECT_EQ(allowed.err.find("E0913"), std::string::npos) << name << "\n" << allowed.err;
+  }
+  // Inside the package: fine.
+  for (const auto& e : fs::directory_iterator(pkg / "tests"))
+    if (e.path().string().find(".test.") != std::string::npos) fs::remove(e.path());
+  std::ofstream(pkg / "tests" / "ok.test.yaml") << "name: ok\nevidence: inside.yaml\nas_of: 2026-11-22\nexpect:\n  default: conform\n";
+  Result ok = Conform(fmt::format("test '{}' --plugin-dir '{}' --engine interp", pkg.string(), plugins.string()));
+  EXPECT_EQ(ok.err.find("E0913"), std::string::npos) << ok.err;
+  EXPECT_NE(ok.status, 2) << ok.out << ok.err;
+}

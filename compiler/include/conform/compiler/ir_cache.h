@@ -38,6 +38,9 @@ bool SaveBundle(const std::string& path, const std::string& fingerprint, const C
 std::optional<CompiledBundle> LoadBundle(const std::string& path, const std::string& fingerprint,
                                          std::string* problem = nullptr);
 
+// The magic line of the current format ("CONFORM-IR-CACHE N\n").
+std::string_view BundleMagic();
+
 // The sealed bytes SaveBundle writes, and their decoding (for tests and the fuzz target).
 std::string EncodeBundle(const std::string& fingerprint, const CompiledBundle& bundle);
 std::optional<CompiledBundle> DecodeBundle(std::string_view data, const std::string& fingerprint,

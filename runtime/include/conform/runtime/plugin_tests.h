@@ -41,6 +41,13 @@ struct TestOptions {
   std::vector<std::string> engines = {"interp", "jit"};
   std::string cache_dir;
   bool use_cache = true;
+  // A test's `evidence:` file must lie inside its package (symbolic links resolved), else E0913;
+  // true lifts the confinement (`conform test --allow-outside-package`).
+  bool allow_outside_package = false;
+  // Distributions trusted as a whole: a package inside one of these folders (the built-in
+  // catalogue's source tree or install prefix) may read evidence anywhere inside it, e.g. the
+  // shared examples/ of the source tree. Every other package is confined to its own folder.
+  std::vector<std::string> trusted_roots;
 };
 
 // `paths`: package folders or *.test.yaml files; empty = every package of the catalogue.
