@@ -176,6 +176,38 @@ class Runner {
     return dir.empty() ? fs::path(".") : dir;
   }
 
+  // Where a package may read: its own folder, or the whole trusted distribution it is part of.
+  fs::path ConfinedTo(fs::path package) const {
+    for (const auto& t : opts_.trusted_roots)
+      if (Inside(package, t)) return t;
+    return package;
+  }
+
+  // A package's Clause sources are read (and their lines quoted in diagnostics) by the test
+  // run too: a source that is a symbolic link out of its package is E0913 as well.
+  bool SourcesConfined(const std::vector<const PluginManifest*>& roots) {
+    if (opts_.allow_outside_package) return true;
+    std::vector<const PluginManifest*> closure;
+    Diagnostics ignored;  // Load reports resolution errors itself
+    if (!cat_.Resolve(roots, ignored, closure)) return true;
+    bool ok = true;
+    for (const auto* pkg : closure) {
+      fs::path root = ConfinedTo(pkg->dir);
+      std::error_code ec;
+      for (const auto& e : fs::directory_iterator(pkg->dir, ec)) {
+        if (e.path().extension() != ".clause" || Inside(e.path(), root)) continue;
+        auto& d = rep_.diags.Error("E0913", {},
+                                   fmt::format("the source `{}` of package `{}` is a symbolic link out of its package",
+                                               e.path().filename().string(), pkg->id),
+                                   "replace the link by the file, or run `conform test --allow-outside-package` for a "
+                                   "package you trust");
+        d.path = e.path().string();
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
   // Whether `path`, with every symbolic link resolved, lies inside `root` (also resolved).
   static bool Inside(const fs::path& path, const fs::path& root) {
     std::error_code ec, ec2;
@@ -236,9 +268,7 @@ class Runner {
         // Confined to the package (issue 15.8): a third-party plugin's test must not make
         // `conform test` read, and quote in its diagnostics, files elsewhere on the machine.
         if (!opts_.allow_outside_package) {
-          fs::path root = PackageRoot(file);
-          for (const auto& t : opts_.trusted_roots)
-            if (Inside(root, t)) root = t;
+          fs::path root = ConfinedTo(PackageRoot(file));
           if (fs::path(rel).is_absolute() || !Inside(tc.evidence_file, root)) {
             auto& d = rep_.diags.Error(
                 "E0913", {},
@@ -324,6 +354,7 @@ class Runner {
       roots.push_back(extra);
     }
     roots = cat_.WithSchemaModules(std::move(roots));
+    if (!SourcesConfined(roots)) return nullptr;
     auto c = std::make_unique<Compiled>();
     c->package = pkg;
     c->session = std::make_unique<Session>(cat_.dirs());

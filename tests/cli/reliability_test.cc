@@ -337,3 +337,20 @@ standard conf "Confined" {
   EXPECT_EQ(ok.err.find("E0913"), std::string::npos) << ok.err;
   EXPECT_NE(ok.status, 2) << ok.out << ok.err;
 }
+
+// A package source that is a symbolic link out of the package is not read by `conform test`
+// (its first line would be quoted in the syntax error): E0913.
+TEST(Reliability, PluginTestsDoNotReadLinkedSourcesOutsideThePackage) {
+  fs::path plugins = Plugin("linked", "linked", "use core\nstandard linked \"Linked\" { clause 1 \"One\" { } }\n");
+  fs::path pkg = plugins / "linked";
+  fs::path secret = Scratch() / "secret.txt";
+  std::ofstream(secret) << "root:TOP-SECRET-HASH:0:0\n";
+  fs::remove(pkg / "extra.clause");
+  fs::create_symlink(secret, pkg / "extra.clause");
+  Result r = Conform(fmt::format("test '{}' --plugin-dir '{}' --engine interp", pkg.string(), plugins.string()));
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("error[E0913]"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("extra.clause"), std::string::npos) << r.err;
+  EXPECT_EQ((r.out + r.err).find("TOP-SECRET-HASH"), std::string::npos) << "the linked file was read";
+  fs::remove(pkg / "extra.clause");
+}
