@@ -163,8 +163,7 @@ std::string WriteHtml(const Assessment& a) {
       {"Major nonconformities", [](const RequirementRow& r) { return r.verdict == Verdict::Nonconform && r.declared_grade == ir::Grade::Major; }},
       {"Minor nonconformities", [](const RequirementRow& r) { return r.verdict == Verdict::Nonconform && r.declared_grade == ir::Grade::Minor; }},
       {"Observations", [](const RequirementRow& r) { return r.verdict == Verdict::Nonconform && r.declared_grade == ir::Grade::Observation; }},
-      {"Not evidenced", [](const RequirementRow& r) { return r.verdict == Verdict::NotEvidenced; }},
-      {"Blocked (a prerequisite does not conform)", [](const RequirementRow& r) { return r.verdict == Verdict::Blocked; }}};
+      {"Not evidenced", [](const RequirementRow& r) { return r.verdict == Verdict::NotEvidenced; }}};
   if (!gaps) out += "<p>No findings: every applicable requirement conforms.</p>\n";
   int number = 0;
   std::map<const RequirementRow*, int> numbers;
@@ -182,6 +181,13 @@ std::string WriteHtml(const Assessment& a) {
         body += fmt::format("<div class=\"head\">F{} · {} {} — {}</div>\n", number, Xml(s.id), Xml(r.clause), Xml(r.statement));
         body += fmt::format("<div class=\"ref\">{} {} · requirement <code>{}</code></div>\n", Xml(r.clause), Xml(r.clause_title), Xml(r.id));
         body += fmt::format("<p class=\"message\">{}</p>\n", Xml(HumanMessage(r.message)));
+        // The requirements waiting for this one are not findings of their own: they are named here.
+        if (auto waiting = BlockedBy(s, r); !waiting.empty()) {
+          std::string names;
+          for (const RequirementRow* w : waiting) names += fmt::format("<li>{} {}</li>", Xml(w->clause), Xml(w->statement));
+          body += fmt::format("<div class=\"small blocks\">Until this is resolved, {} further requirement{} cannot be assessed</div><ul>{}</ul>\n",
+                              waiting.size(), waiting.size() == 1 ? "" : "s", names);
+        }
         if (r.deviation)
           body += fmt::format("<p class=\"deviation\"><strong>Accepted deviation</strong> until {}, approved by {}: {}</p>\n",
                               cal::FormatDate(r.deviation->accepted_until), Xml(r.deviation->approver), Xml(r.deviation->justification));
@@ -195,6 +201,21 @@ std::string WriteHtml(const Assessment& a) {
       }
     if (n) out += fmt::format("<h3>{} ({})</h3>\n{}", g.title, n, body);
   }
+  // Blocked requirements: not findings (the finding is the prerequisite's), listed so the
+  // reader knows what is still to be assessed once the prerequisite is put right.
+  std::string blocked;
+  size_t n_blocked = 0;
+  for (const auto& s : a.standards)
+    for (const auto& r : s.requirements)
+      if (r.verdict == Verdict::Blocked) {
+        ++n_blocked;
+        blocked += fmt::format("<tr data-standard=\"{}\" data-requirement=\"{}\"><td>{} {}</td><td>{}</td><td>{}</td></tr>\n", Xml(s.id), Xml(r.id),
+                               Xml(s.id), Xml(r.clause), Xml(r.statement), Xml(BlockedInWords(s, r)));
+      }
+  if (n_blocked)
+    out += fmt::format("<h3 id=\"blocked\">Cannot be assessed yet ({})</h3>\n<p class=\"small\">These requirements depend on one that does not conform; "
+                       "they are assessed once it does.</p>\n<table class=\"blocked\">\n<tr><th>Clause</th><th>Requirement</th><th>Waits for</th></tr>\n{}</table>\n",
+                       n_blocked, blocked);
   out += "</section>\n";
 
   // Action plan.

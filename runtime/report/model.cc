@@ -27,6 +27,34 @@ size_t Assessment::OpenGaps() const {
   return n;
 }
 
+std::string BlockedInWords(const StandardResults& s, const RequirementRow& r) {
+  auto find = [&](const std::string& id) -> const RequirementRow* {
+    for (const auto& q : s.requirements)
+      if (q.id == id) return &q;
+    return nullptr;
+  };
+  std::string out;
+  const RequirementRow* cur = &r;
+  size_t links = 0;
+  // Prerequisite graphs are acyclic (E0412); the bound only guards against a malformed report.
+  for (size_t hops = 0; cur->verdict == Verdict::Blocked && hops <= s.requirements.size(); ++hops) {
+    const RequirementRow* pre = find(cur->blocked_by);
+    if (!pre) return HumanMessage(r.message);
+    out += fmt::format("{}{} “{}”", out.empty() ? "" : links == 1 ? " waits for " : ", which waits for ", pre->clause, pre->statement);
+    cur = pre;
+    ++links;
+  }
+  if (cur == &r) return HumanMessage(r.message);
+  return out + (links == 1 ? " is " : ", which is ") + VerdictLabel(cur->verdict);
+}
+
+std::vector<const RequirementRow*> BlockedBy(const StandardResults& s, const RequirementRow& prerequisite) {
+  std::vector<const RequirementRow*> out;
+  for (const auto& q : s.requirements)
+    if (q.verdict == Verdict::Blocked && q.blocked_by == prerequisite.id) out.push_back(&q);
+  return out;
+}
+
 std::string VerdictLabel(Verdict v) {
   std::string s = VerdictName(v);
   std::replace(s.begin(), s.end(), '_', ' ');

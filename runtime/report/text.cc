@@ -101,7 +101,7 @@ std::string WriteText(const Assessment& a, const TextOptions& opts) {
           break;
         case Verdict::NotEvidenced: line += " [not evidenced] " + r.statement; break;
         case Verdict::NotApplicable: line += " " + r.statement + " — not applicable: " + NotApplicableReason(r); break;
-        case Verdict::Blocked: line += " [blocked] " + r.statement + " — " + r.message; break;
+        case Verdict::Blocked: line += " [blocked] " + r.statement + " — cannot be assessed yet: " + BlockedInWords(s, r); break;
         case Verdict::Conform: line += " " + r.statement; break;
       }
       if (layered) line += paint("\033[2m", fmt::format("  · {}", r.origin));

@@ -316,6 +316,12 @@ def test_html():
     ys = young["standards"][0]["summary"]
     check(len(yg) == len(gaps(young)) and yg.count("none") == ys["not_evidenced"] and yg.count("major") == ys["major"],
           f"young company: DOM findings {len(yg)} == JSON gaps {len(gaps(young))}, not evidenced {yg.count('none')}")
+    # Blocked requirements are not findings: they are listed apart, and each prerequisite's
+    # finding names what waits for it.
+    yb = re.search(r"id=\"blocked\">Cannot be assessed yet \((\d+)\)<", p.stdout)
+    check(ys["blocked"] > 0 and yb and int(yb.group(1)) == ys["blocked"], f"young company: blocked listed apart ({ys['blocked']})")
+    check(len(re.findall(r"<table class=\"blocked\">.*?</table>", p.stdout, re.S)) == 1 and "further requirement" in p.stdout,
+          "a prerequisite's finding names the requirements waiting for it")
     check(not console, "young company: no console messages")
 
     shot = out("report.png")

@@ -229,6 +229,11 @@ std::string ReadinessText(const ReadinessLine& r);
 // A requirement's message for people: values the evidence does not record read "not recorded"
 // rather than "unknown".
 std::string HumanMessage(const std::string& message);
+// A blocked requirement's reason for a reader (text, HTML): the prerequisite chain by clause
+// number and statement, never by requirement id ("5.2.1 “…” is nonconform").
+std::string BlockedInWords(const StandardResults& s, const RequirementRow& r);
+// The requirements of `s` that `prerequisite` blocks directly.
+std::vector<const RequirementRow*> BlockedBy(const StandardResults& s, const RequirementRow& prerequisite);
 // Why a requirement is not applicable, for people (the rule's condition is not shown as code).
 std::string NotApplicableReason(const RequirementRow& r);
 // The action a gap calls for, in words (for action plans).
