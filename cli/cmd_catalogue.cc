@@ -260,12 +260,18 @@ int Map(const Opts& o, const Catalogue& cat, int64_t as_of) {
       for (const auto& cb : b_by_hs[h]) rows.push_back({c.number, cb, "hs " + h});
     }
   }
+  // A declared pair the harmonized structure already gives is listed once (via the HS).
+  auto add_declared = [&](const std::string& x, const std::string& y, const std::string& by) {
+    for (const Row& r : rows)
+      if (r.ca == x && r.cb == y) return;
+    rows.push_back({x, y, "declared by " + by});
+  };
   for (const auto& m : a->maps)
     if (m.standard == b->id)
-      for (const auto& [x, y] : m.pairs) rows.push_back({x, y, "declared by " + a->id});
+      for (const auto& [x, y] : m.pairs) add_declared(x, y, a->id);
   for (const auto& m : b->maps)
     if (m.standard == a->id)
-      for (const auto& [y, x] : m.pairs) rows.push_back({x, y, "declared by " + b->id});
+      for (const auto& [y, x] : m.pairs) add_declared(x, y, b->id);
   if (o.format == "json") {
     std::string out = fmt::format("{{\"from\":{},\"to\":{},\"pairs\":[", JsonQuote(a->id), JsonQuote(b->id));
     for (size_t i = 0; i < rows.size(); ++i)

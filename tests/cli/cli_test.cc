@@ -513,6 +513,13 @@ TEST(Cli, CatalogueCommands) {
   EXPECT_EQ(map.status, 0) << map.err;
   EXPECT_NE(map.out.find("hs 9.2"), std::string::npos) << map.out.substr(0, 400);
   EXPECT_NE(map.out.find("hs 7.5"), std::string::npos);
+  // Clause 10: continual improvement is 10.3 in both and HS 10.1; their "General" 10.1 pair is
+  // declared, never taken for the harmonized continual improvement.
+  EXPECT_NE(map.out.find("10.3     Continual improvement                                10.3"), std::string::npos) << map.out;
+  EXPECT_EQ(map.out.find("10.1     General                                              10.3"), std::string::npos) << map.out;
+  Result hs = Conform("catalogue map iso9001 hs --format json");
+  EXPECT_NE(hs.out.find(R"("clause_a":"10.3","clause_b":"10.1")"), std::string::npos) << hs.out;
+  EXPECT_EQ(hs.out.find(R"("clause_a":"10.1","clause_b":"10.1")"), std::string::npos) << hs.out;
   Result show = Conform("catalogue show iso9001 --clause 9.2 --format json");
   EXPECT_EQ(show.status, 0);
   EXPECT_NE(show.out.find("\"clause\":\"9.2.1\""), std::string::npos);
