@@ -115,7 +115,10 @@ void AddLint(CLI::App& app, std::function<int()>& run) {
         const SchemaModel* schema = s->Schema().get();
         for (const auto& f : s->files())
           if (fs::weakly_canonical(f->path).parent_path() == fs::path(pkg))
-            for (const auto& st : f->standards) units.push_back({&st, schema, &s->sources()});
+          {
+            for (const auto& st : f->standards) units.push_back({&st, nullptr, schema, &s->sources(), &s->files()});
+            for (const auto& x : f->extensions) units.push_back({nullptr, &x, schema, &s->sources(), &s->files()});
+          }
         sessions.push_back(std::move(s));
       }
       if (errors) return 2;
@@ -127,8 +130,13 @@ void AddLint(CLI::App& app, std::function<int()>& run) {
       } else {
         for (const auto& f : findings) fmt::print("{}", Render(f.diag, *f.sources, StdoutIsColor()));
         if (findings.empty())
-          fmt::print("lint: clean ({} package{}, {} standard{})\n", packages.size(), packages.size() == 1 ? "" : "s",
-                     units.size(), units.size() == 1 ? "" : "s");
+        {
+          size_t ext = static_cast<size_t>(std::count_if(units.begin(), units.end(), [](const lint::Unit& u) { return u.extension; }));
+          auto n = [](size_t k, const char* what) { return fmt::format("{} {}{}", k, what, k == 1 ? "" : "s"); };
+          fmt::print("lint: clean ({}{}{})\n", n(packages.size(), "package"),
+                     units.size() > ext || !ext ? ", " + n(units.size() - ext, "standard") : "",
+                     ext ? ", " + n(ext, "extension") : "");
+        }
         else
           fmt::print("lint: {} finding{} in {} package{}\n", findings.size(), findings.size() == 1 ? "" : "s",
                      packages.size(), packages.size() == 1 ? "" : "s");

@@ -1,6 +1,8 @@
-// `conform new standard|extension ID [--dir DIR]`: scaffolds a plugin package that passes
-// `conform test` as generated — manifest, rules, a schema addition, a conforming and a gap
-// fixture, and their tests — for an author to grow from.
+// `conform new standard ID` / `conform new extension ID --extends BASE`: scaffolds a plugin
+// package that passes `conform test` as generated — manifest, rules, a schema addition, a
+// conforming and a gap fixture, and their tests — for an author to grow from. An extension's
+// skeleton is written against its real base: an existing base clause, the base's root fields in
+// the fixtures, and (commented) an amendment and a parameter setting naming real base items.
 #include <fmt/format.h>
 
 #include <cctype>
@@ -10,6 +12,9 @@
 #include "commands.h"
 #include "common.h"
 #include "conform/compiler/calendar.h"
+#include "conform/compiler/ir.h"
+#include "conform/runtime/catalogue.h"
+#include "packages.h"
 
 namespace fs = std::filesystem;
 
@@ -111,13 +116,202 @@ expect:
     policy_reviewed: nonconform
 )", id)});
   }
+
+  // What the extension skeleton needs to know of its base (from the compiled base program).
+  struct Base {
+    std::string id, edition_year, version_range;
+    std::string clause, clause_title;        // an existing base clause to add a requirement to
+    std::string amend_owner, amend_id, amend_grade, amend_to;  // a real base requirement
+    std::string param_owner, param_name, param_value;          // a real base parameter
+    std::string root_fields;                 // YAML lines for the root's required fields
+  };
+
+  void Extension(const Base& b) {
+    files.push_back({"plugin.toml", fmt::format(R"(id       = "{0}"
+version  = "0.1.0"
+title    = "{1}"
+kind     = "extension"
+language = "0.1"
+
+[edition]
+name      = "1"
+published = {2}
+
+[requires]
+{3} = "{4}"
+)", id, title, today, b.id, b.version_range)});
+    std::string constraint = b.edition_year.empty() ? "" : fmt::format(" >= \"{}\"", b.edition_year);
+    std::string amend =
+        b.amend_id.empty()
+            ? ""
+            : fmt::format(R"(
+  // Make a requirement of {0} stricter: `base` is its criterion, so `pass base and …`
+  // strengthens it (docs/extensions.md). Amended requirements count for `--require-coverage`.
+  // amend {0}.{1} {{
+  //   grade {2}
+  // }}
+)", b.amend_owner, b.amend_id, b.amend_to);
+    std::string param = b.param_name.empty()
+                            ? ""
+                            : fmt::format(R"(
+  // Set the default of a parameter of {0}: {2} today, so write the value your layer needs
+  // (keeping the default is lint L0012).
+  // param {0}.{1} = {2}
+)", b.param_owner, b.param_name, b.param_value);
+    files.push_back({fmt::format("{}.clause", id), fmt::format(R"(// {1}: an extension of {2}.
+//
+// Clause numbers and short titles identify the clauses; every `says` text is your own
+// paraphrase, never the text of a standard (docs/language.md, docs/extensions.md).
+
+extension {0} "{1}" extends {2}{3} {{
+  edition   "1"
+  published {4}
+
+  // Evidence only this layer reads: optional, so evidence written for {2} still loads.
+  schema {{
+    extend organization {{
+      {0}_confirmed_at: date?   "when the organization last confirmed it meets {0}; absent if never"
+    }}
+  }}
+
+  param confirmation_interval : duration = 12 months
+    "longest accepted time between two confirmations"
+
+  // A new requirement in clause {5} of {2} ({6}): open the clause without a
+  // title to add to it, or give a new clause number and title to place a clause under it.
+  clause {5} {{
+    requirement {0}_confirmed : minor {{
+      says "The organization confirms at planned intervals that it meets the additional requirements."
+      pass {0}_confirmed_at is present and {0}_confirmed_at >= as_of - confirmation_interval
+      else "the last confirmation ({{{0}_confirmed_at}}) is older than {{confirmation_interval}} before {{as_of}}"
+    }}
+  }}
+{7}{8}}}
+)", id, title, b.id, constraint, today, b.clause, b.clause_title, amend, param)});
+    files.push_back({"examples/complete.yaml", fmt::format(R"(# Conforms to {0}'s own requirement: confirmed this year.
+{1}{0}_confirmed_at: 2026-03-01
+)", id, b.root_fields)});
+    files.push_back({"examples/gaps.yaml", fmt::format(R"(# A gap in {0}'s own requirement: the last confirmation is two years old.
+{1}{0}_confirmed_at: 2024-09-01
+)", id, b.root_fields)});
+    // The base's requirements are tested by the base's own package: these name the layer's.
+    files.push_back({"tests/complete.test.yaml", fmt::format(R"(name: {0}'s requirements are met
+evidence: ../examples/complete.yaml
+as_of: 2026-11-22
+standard: {0}
+expect:
+  requirements:
+    {0}_confirmed: conform
+)", id)});
+    files.push_back({"tests/gaps.test.yaml", fmt::format(R"(name: {0}'s requirements are not met
+evidence: ../examples/gaps.yaml
+as_of: 2026-11-22
+standard: {0}
+expect:
+  requirements:
+    {0}_confirmed: {{ verdict: nonconform, message: "the last confirmation (2024-09-01) is older than 12 months before 2026-11-22" }}
+)", id)});
+  }
 };
+
+
+// A YAML value of type `t` for a required field of the fixtures.
+std::string Placeholder(const SchemaModel& m, TypeId t, const std::string& field, const std::string& today, int depth) {
+  const TypeInfo& ti = m.types[t];
+  switch (ti.kind) {
+    case TypeKind::Bool: return "false";
+    case TypeKind::Int: return field == "employees" ? "12" : "1";
+    case TypeKind::Decimal: return "1.0";
+    case TypeKind::String: return field == "name" ? "Example Ltd" : fmt::format("\"{}-1\"", field);
+    case TypeKind::Date: return today;
+    case TypeKind::Duration: return "\"12 months\"";
+    case TypeKind::Enum: return m.enums[static_cast<size_t>(ti.ref)].members.front();
+    case TypeKind::List:
+    case TypeKind::Set: return "[]";
+    case TypeKind::Entity: {
+      std::string out;
+      if (depth < 4)
+        for (const auto& f : m.entities[static_cast<size_t>(ti.ref)].fields)
+          if (!f.optional)
+            out += fmt::format("{}{}: {}", out.empty() ? "" : ", ", f.name, Placeholder(m, f.type, f.name, today, depth + 1));
+      return "{ " + out + " }";
+    }
+    case TypeKind::Error: break;
+  }
+  return "null";
+}
+
+// Looks `spec` up in the catalogue and compiles it: what the extension skeleton builds on.
+// False with the diagnostics printed.
+bool ReadBase(const std::string& spec, const std::vector<std::string>& plugin_dirs, const std::string& today,
+              Scaffold::Base& b) {
+  Diagnostics d;
+  runtime::Catalogue cat = runtime::Catalogue::Discover(SearchPath(plugin_dirs), d);
+  const runtime::PluginManifest* m = cat.Find(spec, d);
+  if (!m) {
+    PrintDiagnostics(ErrorsOnly(d), SourceManager());
+    return false;
+  }
+  if (m->kind != "standard" && m->kind != "extension") {
+    UsageError(fmt::format("`{}` is a {} package; an extension extends a standard or another extension", m->id, m->kind));
+    return false;
+  }
+  auto s = OpenPackages({m->dir}, plugin_dirs);
+  auto program = s->CompileSelection({m->id});
+  if (!program || s->diags().HasErrors()) {
+    PrintDiagnostics(ErrorsOnly(s->diags()), s->sources());
+    if (!s->diags().HasErrors()) UsageError(fmt::format("`{}` declares no standard or extension `{}`", m->dir, m->id));
+    return false;
+  }
+  b.id = m->id;
+  for (char c : m->edition) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) break;
+    b.edition_year += c;
+  }
+  b.version_range = fmt::format(">={}.{}, <{}", m->version.major, m->version.minor, m->version.major + 1);
+  // The first clause holding requirements: a place the base surely has.
+  for (const auto& r : program->requirements) {
+    const ir::ClauseInfo& c = program->clauses[static_cast<size_t>(r.clause_index)];
+    b.clause = c.number;
+    b.clause_title = c.title;
+    break;
+  }
+  // A requirement the example amendment can make stricter (minor → major, observation → minor).
+  for (const auto& r : program->requirements)
+    if (r.grade == ir::Grade::Minor || r.grade == ir::Grade::Observation) {
+      b.amend_owner = r.origin;
+      b.amend_id = r.id;
+      b.amend_to = r.grade == ir::Grade::Minor ? "major" : "minor";
+      break;
+    }
+  for (const auto& p : program->params) {
+    // The default as written in the base's source.
+    for (const auto& f : s->files())
+      for (const auto& st : f->standards)
+        for (const auto& pd : st.params)
+          if (st.name == p.origin && pd.name == p.name && pd.value) b.param_value = std::string(s->sources().Text(pd.value->span));
+    for (const auto& f : s->files())
+      for (const auto& x : f->extensions)
+        for (const auto& pd : x.params)
+          if (x.name == p.origin && pd.name == p.name && pd.value) b.param_value = std::string(s->sources().Text(pd.value->span));
+    if (b.param_value.empty()) continue;
+    b.param_owner = p.origin;
+    b.param_name = p.name;
+    break;
+  }
+  auto schema = s->Schema();
+  if (schema->root >= 0)
+    for (const auto& f : schema->entities[static_cast<size_t>(schema->root)].fields)
+      if (!f.optional) b.root_fields += fmt::format("{}: {}\n", f.name, Placeholder(*schema, f.type, f.name, today, 0));
+  return !b.clause.empty() || (UsageError(fmt::format("`{}` has no requirements to build on", m->id)), false);
+}
 
 }  // namespace
 
 void AddNew(CLI::App& app, std::function<int()>& run) {
   struct Opts {
-    std::string kind, id, dir = ".", title;
+    std::string kind, id, dir = ".", title, extends;
+    std::vector<std::string> plugin_dirs;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("new", "Scaffold a plugin package that passes `conform test` as generated");
@@ -125,20 +319,30 @@ void AddNew(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("id", o->id, "the package id (a Clause identifier: lowercase letters, digits, _)")->required();
   cmd->add_option("--dir", o->dir, "folder to create the package in (default: the current folder)");
   cmd->add_option("--title", o->title, "the standard's title (default: the id)");
+  cmd->add_option("--extends", o->extends, "for an extension: the standard or extension it builds on (e.g. iso9001)");
+  cmd->add_option("--plugin-dir", o->plugin_dirs, "extra catalogue folder where the base is found (repeatable)")
+      ->allow_extra_args(false);
   cmd->callback([o, &run] {
     run = [o] {
       if (!IsIdent(o->id))
         return UsageError(fmt::format("`{}` is not a package id", o->id), "use lowercase letters, digits and `_`, e.g. iso50001");
-      if (o->kind == "extension")
-        return UsageError("`conform new extension` is not available yet",
-                          "the `extension … extends` declaration is not in this build's language; scaffold a standard");
+      if (o->kind == "extension" && o->extends.empty())
+        return UsageError("`conform new extension` needs the base it builds on", "add `--extends iso9001` (a standard or extension)");
+      if (o->kind == "standard" && !o->extends.empty())
+        return UsageError("a standard extends nothing", "use `conform new extension ID --extends BASE`");
       fs::path root = fs::path(o->dir) / o->id;
       std::error_code ec;
       if (fs::exists(root, ec))
         return UsageError(fmt::format("{} already exists", root.string()), "choose another id or --dir");
       // Published today; the fixtures are dated and their tests pin `as_of`, so they stay green.
       Scaffold s{o->id, o->title.empty() ? o->id : o->title, cal::FormatDate(*ParseAsOf("today")), {}};
-      s.Standard();
+      if (o->kind == "extension") {
+        Scaffold::Base base;
+        if (!ReadBase(o->extends, o->plugin_dirs, s.today, base)) return 2;
+        s.Extension(base);
+      } else {
+        s.Standard();
+      }
       for (const auto& [rel, text] : s.files) {
         fs::path p = root / rel;
         fs::create_directories(p.parent_path(), ec);
@@ -147,8 +351,9 @@ void AddNew(CLI::App& app, std::function<int()>& run) {
         if (!out) return UsageError(fmt::format("cannot write {}", p.string()));
       }
       fmt::print("created {} ({} files)\n", root.string(), s.files.size());
-      fmt::print("next:\n  conform compile {0}\n  conform test {0} --plugin-dir {1}\n", root.string(),
-                 fs::path(o->dir).string());
+      std::string dirs = " --plugin-dir " + fs::path(o->dir).string();
+      for (const auto& d : o->plugin_dirs) dirs += " --plugin-dir " + d;
+      fmt::print("next:\n  conform compile {0}{1}\n  conform test {0}{1}\n", root.string(), dirs);
       return 0;
     };
   });

@@ -23,6 +23,11 @@ const std::vector<Rule>& Rules() {
       {"L0007", "pass-never-unknown",
        "`pass` reads an optional collection only through `default(…)` or a presence test: missing evidence becomes a verdict instead of not evidenced"},
       {"L0008", "unused-definition", "a standard's `def` or standard-level `let` is never used"},
+      {"L0009", "amend-lowers-grade", "an extension's amendment grades a base requirement less severely than its base does"},
+      {"L0010", "amend-weakens-pass",
+       "an amended `pass` is not `base and …`: it replaces or relaxes the base criterion, so evidence the base rejects may conform"},
+      {"L0011", "amend-repeats-base", "an amendment's `grade` or `says` is the one it amends: that member changes nothing"},
+      {"L0012", "param-set-to-default", "`param BASE.name = value` sets a base parameter to the default it already has"},
   };
   return kRules;
 }
@@ -97,21 +102,8 @@ class Linter {
     for (const auto& x : s.exclusions) Names(x.get(), used);
     for (const auto& d : s.defs) Names(d.body.get(), used);
     for (const auto& l : s.lets) Names(l.value.get(), used);
-    std::function<void(const ast::ClauseDecl&)> walk = [&](const ast::ClauseDecl& c) {
-      for (const auto& r : c.requirements) {
-        Requirement(s, r);
-        for (const auto& l : r.lets) Names(l.value.get(), used);
-        Names(r.applies.get(), used);
-        Names(r.pass.get(), used);
-        NamesOfTemplate(r.message.get(), used);
-      }
-      for (const auto& k : c.clauses) walk(k);
-    };
-    for (const auto& c : s.clauses) walk(c);
-    for (const auto& p : s.params)
-      if (!used.count(p.name))
-        Report("L0003", p.span, fmt::format("parameter `{}` of `{}` is never used", p.name, s.name),
-               "use it in a rule, or remove it (organizations cannot override what no rule reads)");
+    for (const auto& c : s.clauses) Clause(s.name, c, used);
+    UnusedParams(s.name, s.params, used);
     for (const auto& d : s.defs)
       if (!used.count(d.name + "()"))
         Report("L0008", d.name_span, fmt::format("`def {}` of `{}` is never called", d.name, s.name), "call it, or remove it");
@@ -119,6 +111,27 @@ class Linter {
       if (!used.count(l.name))
         Report("L0008", l.span, fmt::format("`let {}` of `{}` is never used", l.name, s.name),
                "use it, or remove it (it is computed for every organization)");
+  }
+
+  // An extension: its own requirements and parameters as a standard's, and what it does to its
+  // base (L0009–L0012), compared with the base declarations of the same session.
+  void Extension(const Unit& u) {
+    const ast::ExtensionDecl& x = *u.extension;
+    schema_ = u.schema;
+    sm_ = u.sources;
+    files_ = u.files;
+    std::set<std::string> used;
+    for (const auto& p : x.params) Names(p.value.get(), used);
+    for (const auto& p : x.param_sets) Names(p.value.get(), used);
+    for (const auto& e : x.exclusions) Names(e.get(), used);
+    for (const auto& c : x.clauses) Clause(x.name, c, used);
+    for (const auto& c : x.opened) Clause(x.name, c, used);
+    for (const auto& a : x.amends) {
+      Uses(a.body, used);
+      Amend(a);
+    }
+    UnusedParams(x.name, x.params, used);
+    for (const auto& ps : x.param_sets) ParamSet(ps);
   }
 
   // L0006 across every standard linted together.
@@ -142,13 +155,146 @@ class Linter {
   }
 
  private:
+  static void Uses(const ast::RequirementDecl& r, std::set<std::string>& used) {
+    for (const auto& l : r.lets) Names(l.value.get(), used);
+    Names(r.applies.get(), used);
+    Names(r.pass.get(), used);
+    NamesOfTemplate(r.message.get(), used);
+  }
+
+  void Clause(const std::string& owner, const ast::ClauseDecl& c, std::set<std::string>& used) {
+    for (const auto& r : c.requirements) {
+      Requirement(owner, r);
+      Uses(r, used);
+    }
+    for (const auto& k : c.clauses) Clause(owner, k, used);
+  }
+
+  void UnusedParams(const std::string& owner, const std::vector<ast::ParamDecl>& params, const std::set<std::string>& used) {
+    for (const auto& p : params)
+      if (!used.count(p.name))
+        Report("L0003", p.span, fmt::format("parameter `{}` of `{}` is never used", p.name, owner),
+               "use it in a rule, or remove it (organizations cannot override what no rule reads)");
+  }
+
+  // The declaration of requirement `id` by the standard or extension `owner`, if loaded.
+  const ast::RequirementDecl* BaseRequirement(const std::string& owner, const std::string& id) const {
+    const ast::RequirementDecl* found = nullptr;
+    std::function<void(const ast::ClauseDecl&)> walk = [&](const ast::ClauseDecl& c) {
+      for (const auto& r : c.requirements)
+        if (r.id == id) found = &r;
+      for (const auto& k : c.clauses) walk(k);
+    };
+    if (!files_) return nullptr;
+    for (const auto& f : *files_) {
+      for (const auto& st : f->standards)
+        if (st.name == owner)
+          for (const auto& c : st.clauses) walk(c);
+      for (const auto& x : f->extensions)
+        if (x.name == owner) {
+          for (const auto& c : x.clauses) walk(c);
+          for (const auto& c : x.opened) walk(c);
+        }
+    }
+    return found;
+  }
+
+  const ast::ParamDecl* BaseParam(const std::string& owner, const std::string& name) const {
+    if (!files_) return nullptr;
+    auto find = [&](const std::vector<ast::ParamDecl>& ps) -> const ast::ParamDecl* {
+      for (const auto& p : ps)
+        if (p.name == name) return &p;
+      return nullptr;
+    };
+    for (const auto& f : *files_) {
+      for (const auto& st : f->standards)
+        if (st.name == owner)
+          if (const auto* p = find(st.params)) return p;
+      for (const auto& x : f->extensions)
+        if (x.name == owner)
+          if (const auto* p = find(x.params)) return p;
+    }
+    return nullptr;
+  }
+
+  static int Severity(const std::string& grade) { return grade == "major" ? 3 : grade == "minor" ? 2 : grade == "observation" ? 1 : 0; }
+
+  // `base and …` at the top of `e` (any operand of a chain of `and`s).
+  static bool ConjoinsBase(const Expr* e) {
+    if (!e) return false;
+    if (e->kind == ExprKind::Name && e->text == "base") return true;
+    return e->kind == ExprKind::And && (ConjoinsBase(e->a.get()) || ConjoinsBase(e->b.get()));
+  }
+
+  void Amend(const ast::AmendDecl& a) {
+    const ast::RequirementDecl& b = a.body;
+    span_ = a.span;
+    const std::string target = a.owner + "." + b.id;
+    const ast::RequirementDecl* base = BaseRequirement(a.owner, b.id);
+    if (base && !b.grade.empty()) {
+      if (Severity(b.grade) < Severity(base->grade))
+        Report("L0009", b.grade_span.valid() ? b.grade_span : a.target_span,
+               fmt::format("`amend {}` lowers the grade from {} to {}", target, base->grade, b.grade),
+               fmt::format("an extension adds to its base: a {0} nonconformity of `{1}` stays {0} for whoever checks the "
+                           "extension; keep the base's grade, or justify with `// lint: allow L0009 <why>`",
+                           base->grade, a.owner));
+      else if (b.grade == base->grade)
+        Report("L0011", b.grade_span.valid() ? b.grade_span : a.target_span,
+               fmt::format("`amend {}` sets grade {}, which it already has", target, b.grade), "remove `grade`");
+    }
+    if (base && b.says_count && base->says_count && Normal(b.says) == Normal(base->says))
+      Report("L0011", a.target_span, fmt::format("`amend {}` repeats the `says` text it amends", target),
+             "remove `says`, or say what the extension changes");
+    if (b.pass && !ConjoinsBase(b.pass.get()))
+      Report("L0010", b.pass->span,
+             fmt::format("the amended `pass` of `{}` is not `base and …`: it {} the base criterion, so evidence `{}` "
+                         "rejects may conform",
+                         target, UsesBaseName(b.pass.get()) ? "relaxes" : "replaces", a.owner),
+             "write `pass base and <stricter condition>`, or justify with `// lint: allow L0010 <why>`");
+    for (size_t i = 0; i < b.lets.size(); ++i) {
+      std::set<std::string> later;
+      for (size_t k = i + 1; k < b.lets.size(); ++k) Names(b.lets[k].value.get(), later);
+      Names(b.applies.get(), later);
+      Names(b.pass.get(), later);
+      NamesOfTemplate(b.message.get(), later);
+      if (!later.count(b.lets[i].name))
+        Report("L0004", b.lets[i].span, fmt::format("`let {}` in `amend {}` is never used", b.lets[i].name, target),
+               "use it, or remove it");
+    }
+    if (std::string c = HiddenCollection(b.applies.get()); !c.empty())
+      Report("L0005", b.applies->span,
+             fmt::format("`applies when` of `amend {}` reads `{}` only through a default or a presence test", target, c),
+             fmt::format("read `{}` itself, or justify with `// lint: allow L0005 <why>`", c));
+    if (std::string c = HiddenCollection(b.pass.get()); !c.empty())
+      Report("L0007", b.pass->span,
+             fmt::format("`pass` of `amend {}` reads `{}` only through a default or a presence test", target, c),
+             fmt::format("read `{}` itself, or justify with `// lint: allow L0007 <why>`", c));
+    span_ = {};
+  }
+
+  static bool UsesBaseName(const Expr* e) {
+    std::set<std::string> n;
+    Names(e, n);
+    return n.count("base") > 0;
+  }
+
+  void ParamSet(const ast::ParamSet& ps) {
+    const ast::ParamDecl* p = BaseParam(ps.owner, ps.name);
+    if (!p || !p->value || !ps.value) return;
+    if (ast::PrintExpr(*p->value) == ast::PrintExpr(*ps.value))
+      Report("L0012", ps.span,
+             fmt::format("`param {}.{} = {}` sets the default `{}` already has", ps.owner, ps.name,
+                         Collapse(sm_->Text(ps.value->span)), ps.owner),
+             "remove it, or set the value the extension needs");
+  }
+
   struct PassUse {
     std::string standard, id, grade;
     Span span, requirement;
     const SourceManager* sources;
   };
 
-  void Requirement(const ast::StandardDecl& s, const ast::RequirementDecl& r) {
+  void Requirement(const std::string& owner, const ast::RequirementDecl& r) {
     span_ = r.span;
     if (!r.message && r.pass)
       Report("L0001", r.id_span, fmt::format("requirement `{}` has no `else` message", r.id),
@@ -186,7 +332,7 @@ class Linter {
       for (const auto& l : r.lets) text += " | let " + l.name + " = " + Collapse(sm_->Text(l.value->span));
       if (r.applies) text += " | applies " + Collapse(sm_->Text(r.applies->span));
       // A justified grade (`// lint: allow L0006 <why>`) leaves the comparison.
-      if (substantial && !Allowed("L0006", r.id_span)) by_pass_[text].push_back({s.name, r.id, r.grade, r.id_span, r.span, sm_});
+      if (substantial && !Allowed("L0006", r.id_span)) by_pass_[text].push_back({owner, r.id, r.grade, r.id_span, r.span, sm_});
     }
     span_ = {};
   }
@@ -238,6 +384,7 @@ class Linter {
   const SourceManager* sm_ = nullptr;
   std::vector<Finding>& out_;
   const SchemaModel* schema_ = nullptr;
+  const std::vector<std::unique_ptr<ast::File>>* files_ = nullptr;
   Span span_;
   std::map<std::string, std::vector<PassUse>> by_pass_;
 };
@@ -247,7 +394,10 @@ class Linter {
 std::vector<Finding> Run(const std::vector<Unit>& units) {
   std::vector<Finding> out;
   Linter l(out);
-  for (const auto& u : units) l.Standard(u);
+  for (const auto& u : units) {
+    if (u.standard) l.Standard(u);
+    if (u.extension) l.Extension(u);
+  }
   l.Grades();
   return out;
 }

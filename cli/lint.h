@@ -17,11 +17,14 @@ struct Rule {
 };
 const std::vector<Rule>& Rules();
 
-// One standard to lint, with the schema it compiled against and its sources.
+// One standard or extension to lint, with the schema it compiled against, its sources and
+// every file its session loaded (an extension's base declarations are looked up there).
 struct Unit {
-  const ast::StandardDecl* standard;
+  const ast::StandardDecl* standard;  // or
+  const ast::ExtensionDecl* extension;
   const SchemaModel* schema;
   const SourceManager* sources;
+  const std::vector<std::unique_ptr<ast::File>>* files = nullptr;
 };
 
 struct Finding {

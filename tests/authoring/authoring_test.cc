@@ -217,6 +217,74 @@ TEST(New, ScaffoldedStandardPassesItsTestsWithFullCoverage) {
   EXPECT_EQ(checked.status, 0) << checked.out << checked.err;
 }
 
+// Uncomments the `// amend …` / `// param …` example of a scaffolded extension.
+std::string Uncommented(std::string text) {
+  for (const char* key : {"  // amend ", "  //   grade ", "  // }", "  // param "}) {
+    size_t at = text.find(key);
+    if (at != std::string::npos) text.erase(at + 2, 3);
+  }
+  return text;
+}
+
+TEST(New, ScaffoldedExtensionPassesItsTestsWithFullCoverage) {
+  fs::path root = Scratch() / "cat-new-ext";
+  fs::remove_all(root);
+  fs::create_directories(root);
+  Result made = Conform(fmt::format("new extension acme_supplier --extends iso9001 --dir '{}' --title 'Acme supplier'", root.string()));
+  ASSERT_EQ(made.status, 0) << made.err;
+  fs::path pkg = root / "acme_supplier";
+  for (const char* f : {"plugin.toml", "acme_supplier.clause", "examples/complete.yaml", "examples/gaps.yaml",
+                        "tests/complete.test.yaml", "tests/gaps.test.yaml"})
+    EXPECT_TRUE(fs::exists(pkg / f)) << f;
+  std::string manifest = conform::testing::Slurp(pkg / "plugin.toml");
+  EXPECT_NE(manifest.find("kind     = \"extension\""), std::string::npos) << manifest;
+  EXPECT_NE(manifest.find("iso9001 = \">=1."), std::string::npos) << manifest;  // the base's major version
+  std::string source = conform::testing::Slurp(pkg / "acme_supplier.clause");
+  EXPECT_NE(source.find("extends iso9001 >= \"2015\""), std::string::npos) << source;
+  Result compiled = Conform(fmt::format("compile '{}' --emit ir", pkg.string()));
+  ASSERT_EQ(compiled.status, 0) << compiled.err;
+  EXPECT_NE(compiled.out.find("layer acme_supplier"), std::string::npos) << compiled.out.substr(0, 600);
+  Result tested = Conform(fmt::format("test '{}' --plugin-dir '{}' --require-coverage", pkg.string(), root.string()));
+  EXPECT_EQ(tested.status, 0) << tested.out << tested.err;
+  EXPECT_NE(tested.out.find("2 tests, 2 passed, 0 failed"), std::string::npos) << tested.out;
+  EXPECT_NE(tested.out.find("conform 1/1, nonconform 1/1"), std::string::npos) << tested.out;
+  Result linted = Conform(fmt::format("lint '{}'", pkg.string()));
+  EXPECT_EQ(linted.status, 0) << linted.out << linted.err;
+  EXPECT_NE(linted.out.find("lint: clean (1 package, 1 extension)"), std::string::npos) << linted.out;
+  EXPECT_EQ(Conform(fmt::format("fmt --check '{}'", pkg.string())).status, 0);
+  // check sees it: ISO 9001 with the layer applied.
+  Result checked = Conform(fmt::format("check '{}' -s acme_supplier --plugin-dir '{}' --as-of 2026-11-22 --format json",
+                                       (pkg / "examples/gaps.yaml").string(), root.string()));
+  EXPECT_NE(checked.out.find("\"origin\":\"acme_supplier\""), std::string::npos) << checked.out.substr(0, 400) << checked.err;
+  // The commented amendment and parameter setting name a real base requirement and parameter:
+  // uncommented, the package still compiles (and keeping the parameter's default is L0012).
+  std::ofstream(pkg / "acme_supplier.clause", std::ios::binary | std::ios::trunc) << Uncommented(source);
+  Result amended = Conform(fmt::format("compile '{}'", pkg.string()));
+  EXPECT_EQ(amended.status, 0) << amended.err << Uncommented(source);
+  EXPECT_EQ(amended.err.find("warning"), std::string::npos) << amended.err;
+  Result lint2 = Conform(fmt::format("lint '{}' --format json", pkg.string()));
+  EXPECT_NE(lint2.out.find("\"code\":\"L0012\""), std::string::npos) << lint2.out;
+  EXPECT_EQ(Count(lint2.out, "\"code\":"), 1u) << lint2.out;
+}
+
+TEST(New, ExtensionNeedsAKnownBase) {
+  fs::path root = Scratch() / "cat-new-ext-bad";
+  fs::remove_all(root);
+  fs::create_directories(root);
+  Result none = Conform(fmt::format("new extension acme --dir '{}'", root.string()));
+  EXPECT_EQ(none.status, 2);
+  EXPECT_NE(none.err.find("--extends"), std::string::npos) << none.err;
+  Result typo = Conform(fmt::format("new extension acme --extends iso9010 --dir '{}'", root.string()));
+  EXPECT_EQ(typo.status, 2);
+  EXPECT_NE(typo.err.find("E0602"), std::string::npos) << typo.err;
+  EXPECT_FALSE(fs::exists(root / "acme"));
+  // An extension of an extension: its base is IATF 16949 on ISO 9001.
+  Result layered = Conform(fmt::format("new extension tyne2 --extends iatf16949 --dir '{}'", root.string()));
+  ASSERT_EQ(layered.status, 0) << layered.err;
+  Result tested = Conform(fmt::format("test '{}' --plugin-dir '{}' --require-coverage", (root / "tyne2").string(), root.string()));
+  EXPECT_EQ(tested.status, 0) << tested.out << tested.err;
+}
+
 TEST(New, RefusesBadIdsAndExistingFolders) {
   fs::path root = Scratch() / "cat-new-bad";
   fs::create_directories(root / "taken");
@@ -231,7 +299,9 @@ TEST(New, RefusesBadIdsAndExistingFolders) {
 // Each rule has a fixture package that fails exactly that rule.
 TEST(Lint, EachRuleHasAFailingFixture) {
   const std::pair<const char*, const char*> cases[] = {
-      {"l0001", "L0001"}, {"l0002", "L0002"}, {"l0003", "L0003"}, {"l0004", "L0004"}, {"l0005", "L0005"}, {"l0007", "L0007"}, {"l0008", "L0008"}};
+      {"l0001", "L0001"}, {"l0002", "L0002"}, {"l0003", "L0003"}, {"l0004", "L0004"}, {"l0005", "L0005"},
+      {"l0007", "L0007"}, {"l0008", "L0008"}, {"l0009", "L0009"}, {"l0010", "L0010"}, {"l0011", "L0011"},
+      {"l0012", "L0012"}};
   for (const auto& [pkg, code] : cases) {
     Result r = Conform(fmt::format("lint tests/authoring/lint/{} --format json", pkg));
     EXPECT_EQ(r.status, 1) << pkg << r.err;
@@ -244,6 +314,40 @@ TEST(Lint, EachRuleHasAFailingFixture) {
   EXPECT_NE(grades.out.find("l0006b.policy_approved (minor)"), std::string::npos) << grades.out;
   // Alone, neither package is inconsistent.
   EXPECT_EQ(Conform("lint tests/authoring/lint/l0006a").status, 0);
+}
+
+// Every rule is documented in docs/lint.md and has a fixture folder.
+TEST(Lint, EveryRuleIsDocumentedWithAFixture) {
+  std::string doc = conform::testing::Slurp(fs::path(CONFORM_SOURCE_DIR) / "docs/lint.md");
+  Result r = Conform("lint tests/authoring/lint/l0003 --format sarif");
+  size_t rules = 0;
+  for (size_t at = r.out.find("{\"id\":\"L"); at != std::string::npos; at = r.out.find("{\"id\":\"L", at + 1)) {
+    std::string code = r.out.substr(at + 7, 5);
+    ++rules;
+    EXPECT_NE(doc.find("| " + code + " |"), std::string::npos) << code << " is not in docs/lint.md";
+    std::string lower = code;
+    lower[0] = 'l';
+    EXPECT_TRUE(fs::exists(fs::path(CONFORM_SOURCE_DIR) / "tests/authoring/lint" / lower) ||
+                fs::exists(fs::path(CONFORM_SOURCE_DIR) / "tests/authoring/lint" / (lower + "a")))
+        << code << " has no fixture";
+  }
+  EXPECT_GE(rules, 12u) << r.out;
+}
+
+// Extension rules: a justification suppresses them; the catalogue's extensions are linted too.
+TEST(Lint, ExtensionFindingsCanBeJustified) {
+  fs::path root = Scratch() / "lint-ext";
+  fs::remove_all(root);
+  fs::create_directories(root);
+  fs::copy(fs::path(CONFORM_SOURCE_DIR) / "tests/authoring/lint/l0010", root / "l0010", fs::copy_options::recursive);
+  std::string text = conform::testing::Slurp(root / "l0010/l0010.clause");
+  text.replace(text.find("    pass "), 0, "    // lint: allow L0010 the customer accepts either kind of issue\n");
+  std::ofstream(root / "l0010/l0010.clause", std::ios::binary | std::ios::trunc) << text;
+  Result r = Conform(fmt::format("lint '{}'", (root / "l0010").string()));
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  Result plugins = Conform("lint plugins");
+  EXPECT_EQ(plugins.status, 0) << plugins.out << plugins.err;
+  EXPECT_NE(plugins.out.find("2 extensions"), std::string::npos) << plugins.out;
 }
 
 TEST(Lint, CleanFixtureAndJustifiedExceptions) {
@@ -267,7 +371,7 @@ TEST(Lint, TextJsonAndSarif) {
 
 // The catalogue lints clean (findings are fixed or justified in place).
 TEST(Lint, CatalogueIsClean) {
-  Result r = Conform("lint standards");
+  Result r = Conform("lint standards plugins");
   EXPECT_EQ(r.status, 0) << r.out << r.err;
 }
 
