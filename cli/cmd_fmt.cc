@@ -21,29 +21,14 @@ namespace conform::cli {
 
 namespace {
 
-// The formatted text, after checking that it parses to the same syntax tree (the formatter
-// only moves whitespace; this guards that promise). False with diagnostics printed.
+// The formatted text, verified (fmt_clause::FormatVerified). False with diagnostics printed.
 bool FormatChecked(const std::string& path, const std::string& text, std::string& out) {
-  std::string error;
-  if (!fmt_clause::Format(text, out, error)) {
-    fmt::print(stderr, "error[E0110]: cannot format {}: {}\n  = help: fix the file first (`conform compile {}`)\n", path,
-               error, path);
-    return false;
-  }
   SourceManager sm;
   Diagnostics d;
-  auto before = syntax::ParseFile(sm, sm.Add(path, text), d);
-  if (d.HasErrors()) {
-    PrintDiagnostics(d, sm);
-    return false;
-  }
-  auto after = syntax::ParseFile(sm, sm.Add(path, out), d);
-  if (d.HasErrors() || ast::Print(*before) != ast::Print(*after)) {
-    fmt::print(stderr, "error[E0111]: formatting {} would change its meaning; the file is left as it is\n"
-                       "  = help: please report this with the file\n", path);
-    return false;
-  }
-  return true;
+  std::string code;
+  if (fmt_clause::FormatVerified(path, text, out, sm, d, code)) return true;
+  PrintDiagnostics(d, sm);
+  return false;
 }
 
 }  // namespace

@@ -16,4 +16,5 @@ void AddExplain(CLI::App& app, std::function<int()>& run);
 void AddNew(CLI::App& app, std::function<int()>& run);
 void AddLint(CLI::App& app, std::function<int()>& run);
 void AddFmt(CLI::App& app, std::function<int()>& run);
+void AddLsp(CLI::App& app, std::function<int()>& run);
 }  // namespace conform::cli

@@ -3,6 +3,9 @@
 // runs), so it keeps comments and any construct of the grammar, old or new.
 #include "fmt.h"
 
+#include "conform/compiler/ast.h"
+#include "conform/compiler/parser.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -214,6 +217,39 @@ bool Format(const std::string& text, std::string& out, std::string& error) {
     if (!only_comments) prev_code = &l;
   }
   return true;
+}
+
+bool FormatVerified(const std::string& path, const std::string& text, std::string& out, SourceManager& sm, Diagnostics& diags,
+                    std::string& code) {
+  std::string error;
+  if (!Format(text, out, error)) {
+    code = "E0110";
+    diags.Error("E0110", {}, fmt::format("cannot format {}: {}", path, error), fmt::format("fix the file first (`conform compile {}`)", path));
+    return false;
+  }
+  auto before = syntax::ParseFile(sm, sm.Add(path, text), diags);
+  if (diags.HasErrors()) {
+    code = diags.items().front().code;
+    return false;
+  }
+  auto after = syntax::ParseFile(sm, sm.Add(path, out), diags);
+  if (diags.HasErrors() || ast::Print(*before) != ast::Print(*after)) {
+    code = "E0111";
+    diags.Error("E0111", {}, fmt::format("formatting {} would change its meaning; the file is left as it is", path),
+                "please report this with the file");
+    return false;
+  }
+  return true;
+}
+
+bool FormatVerified(const std::string& path, const std::string& text, std::string& out, std::string& why) {
+  SourceManager sm;
+  Diagnostics d;
+  std::string code;
+  if (FormatVerified(path, text, out, sm, d, code)) return true;
+  const Diagnostic& first = d.items().front();
+  why = fmt::format("{} {}", first.code, first.message);
+  return false;
 }
 
 }  // namespace conform::fmt_clause

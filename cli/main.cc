@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   AddNew(app, run);
   AddLint(app, run);
   AddFmt(app, run);
+  AddLsp(app, run);
   int status = 2;
   try {
     app.parse(argc, argv);

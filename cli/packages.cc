@@ -27,7 +27,8 @@ std::vector<std::string> PackagesIn(const std::string& dir) {
   return out;
 }
 
-std::unique_ptr<Session> OpenPackages(const std::vector<std::string>& packages, const std::vector<std::string>& plugin_dirs) {
+std::unique_ptr<Session> OpenPackages(const std::vector<std::string>& packages, const std::vector<std::string>& plugin_dirs,
+                                      const std::map<std::string, std::string>& overlays) {
   // Folders of the packages named come first on the search path, so a package outside the
   // catalogue (or a working copy of one inside it) is the one loaded.
   std::vector<std::string> search;
@@ -37,6 +38,7 @@ std::unique_ptr<Session> OpenPackages(const std::vector<std::string>& packages, 
   }
   for (const auto& d : SearchPath(plugin_dirs)) search.push_back(d);
   auto s = std::make_unique<Session>(search);
+  for (const auto& [path, text] : overlays) s->SetOverlay(path, text);
   Diagnostics cat_diags;
   runtime::Catalogue catalogue = runtime::Catalogue::Discover(search, cat_diags);
   std::vector<const runtime::PluginManifest*> roots;

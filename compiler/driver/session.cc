@@ -103,11 +103,16 @@ bool Session::LoadText(const std::string& path, std::string text) {
   return ParseAndTrack(sources_.Add(path, std::move(text)));
 }
 
+void Session::SetOverlay(const std::string& path, std::string text) {
+  overlays_[fs::weakly_canonical(path).string()] = std::move(text);
+}
+
 bool Session::LoadFile(const std::string& path) {
   std::string canon = fs::weakly_canonical(path).string();
   if (paths_.count(canon)) return true;
   paths_[canon] = true;
   std::string text, err;
+  if (auto o = overlays_.find(canon); o != overlays_.end()) return LoadText(path, o->second);
   if (!ReadFile(path, text, err)) {
     auto& d = diags_.Error("E0601", {}, fmt::format("cannot read rule file: {}", err));
     d.path = path;

@@ -28,6 +28,9 @@ class Session {
   bool LoadFile(const std::string& path);
   // Registers source text directly (tests, stdin).
   bool LoadText(const std::string& path, std::string text);
+  // An editor's unsaved text for `path`: when the file is loaded (LoadFile, LoadModule), this
+  // text is compiled instead of what is on disk (the language server's open documents).
+  void SetOverlay(const std::string& path, std::string text);
 
   // Builds the schema from every loaded file (once).
   std::shared_ptr<const SchemaModel> Schema();
@@ -66,6 +69,7 @@ class Session {
   std::vector<std::unique_ptr<ast::File>> files_;
   std::map<std::string, bool> modules_;  // name → loaded
   std::map<std::string, bool> paths_;
+  std::map<std::string, std::string> overlays_;  // canonical path → text
   std::shared_ptr<SchemaModel> schema_;
   std::shared_ptr<StringPool> literals_ = std::make_shared<StringPool>();
   std::map<std::string, std::shared_ptr<ir::Program>> compiled_;
