@@ -17,4 +17,5 @@ void AddNew(CLI::App& app, std::function<int()>& run);
 void AddLint(CLI::App& app, std::function<int()>& run);
 void AddFmt(CLI::App& app, std::function<int()>& run);
 void AddLsp(CLI::App& app, std::function<int()>& run);
+void AddCompletion(CLI::App& app, std::function<int()>& run);  // and `man`
 }  // namespace conform::cli

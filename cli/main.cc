@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   AddLint(app, run);
   AddFmt(app, run);
   AddLsp(app, run);
+  AddCompletion(app, run);
   int status = 2;
   try {
     app.parse(argc, argv);

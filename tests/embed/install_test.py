@@ -42,7 +42,9 @@ if not libdirs:
 libdir = prefix / libdirs[0]
 for p in ("include/conform/conform.h", "include/conform/conform.hpp", "bin/conform",
           "share/conform/standards/iso9001/plugin.toml", f"{libdirs[0]}/cmake/Conform/ConformConfig.cmake",
-          f"{libdirs[0]}/pkgconfig/conform.pc", "share/doc/conform/embedding.md"):
+          f"{libdirs[0]}/pkgconfig/conform.pc", "share/doc/conform/embedding.md",
+          "share/man/man1/conform.1", "share/bash-completion/completions/conform",
+          "share/zsh/vendor-completions/_conform", "share/fish/vendor_completions.d/conform.fish"):
     if not (prefix / p).exists():
         sys.exit(f"not installed: {p}")
 headers = sorted(str(p.relative_to(prefix)) for p in (prefix / "include").rglob("*") if p.is_file())
