@@ -225,6 +225,21 @@ class Lowerer {
     return found;
   }
 
+  // A bare name that is only an enum member: read against an operand that is already an error,
+  // it is poisoned too (one root cause, one diagnostic) instead of an E0201 of its own.
+  bool OnlyAMember(const Expr& e) const {
+    return e.kind == ExprKind::Name && !IsLocalName(e) && !RootField(e.text) &&
+           std::any_of(m_.enums.begin(), m_.enums.end(), [&](const EnumDef& en) { return en.Find(e.text) >= 0; });
+  }
+  int32_t LowerAgainst(const Expr& e, int32_t other, TypeId hint) {
+    if (T(other) == kErr && OnlyAMember(e)) return Error(e.span);
+    if (T(other) == kErr && e.kind == ExprKind::SetLit && std::all_of(e.args.begin(), e.args.end(), [&](const ast::ExprPtr& x) {
+          return OnlyAMember(*x);
+        }))
+      return Error(e.span);
+    return Lower(e, hint);
+  }
+
   // Lowers a pair where either side may be an enum member named by the other side's type.
   std::pair<int32_t, int32_t> LowerPair(const Expr& a, const Expr& b, bool set_rhs) {
     if (MaybeMember(a) && !MaybeMember(b)) {
@@ -232,13 +247,13 @@ class Lowerer {
       TypeId hint = T(r);
       if (set_rhs && (m_.types.Kind(hint) == TypeKind::Set || m_.types.Kind(hint) == TypeKind::List))
         hint = m_.types[hint].elem;
-      int32_t l = Lower(a, hint);
+      int32_t l = LowerAgainst(a, r, hint);
       return {l, r};
     }
     int32_t l = Lower(a);
     TypeId hint = T(l);
     if (set_rhs && hint != kErr) hint = types_.Set(hint);
-    int32_t r = Lower(b, hint);
+    int32_t r = LowerAgainst(b, l, hint);
     return {l, r};
   }
 
@@ -268,6 +283,7 @@ class Lowerer {
     if (k == TypeKind::List && m_.types.Kind(m_.types[t].elem) != TypeKind::Entity) return types_.Set(m_.types[t].elem);
     return kErr;
   }
+  void MergeRepeatedUnknowns(size_t first);
 
   int32_t BindIter(const Expr& e, int32_t list, int32_t& var) {
     TypeId lt = T(list);
@@ -1226,6 +1242,7 @@ void Lowerer::LowerRequirements(const Plan& s) {
                        "describe the requirement in your own words with `says \"…\"`");
       next_var_ = num_globals_;
       scope_ = global_scope_;
+      const size_t first_diag = diags_.items().size();
       for (const ast::LetDecl* lp : v.lets) {
         const ast::LetDecl& l = *lp;
         if (const Binding* b = FindLocal(l.name))
@@ -1300,12 +1317,33 @@ void Lowerer::LowerRequirements(const Plan& s) {
         }
       }
       scope_.clear();
+      MergeRepeatedUnknowns(first_diag);
       p_.requirements.push_back(std::move(out));
       decls.push_back(&v);
     }
   };
   for (const auto& c : s.clauses) walk(c);
   ResolveDependencies(decls);
+}
+
+// One unknown name or field used several times in a requirement is one mistake: its first
+// E0201/E0202 stays, the other uses become notes of it.
+void Lowerer::MergeRepeatedUnknowns(size_t first) {
+  auto& items = diags_.items();
+  std::vector<Diagnostic> kept(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(first));
+  for (size_t i = first; i < items.size(); ++i) {
+    Diagnostic& d = items[i];
+    bool merged = false;
+    if (d.code == "E0201" || d.code == "E0202")
+      for (size_t k = first; k < kept.size(); ++k)
+        if (kept[k].code == d.code && kept[k].message == d.message) {
+          kept[k].notes.push_back({d.span, "used here too"});
+          merged = true;
+          break;
+        }
+    if (!merged) kept.push_back(std::move(d));
+  }
+  items = std::move(kept);
 }
 
 // `depends on`: names resolve to requirements of this standard; the graph must be acyclic.
