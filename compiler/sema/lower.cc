@@ -1326,15 +1326,15 @@ void Lowerer::LowerRequirements(const Plan& s) {
   ResolveDependencies(decls);
 }
 
-// One unknown name or field used several times in a requirement is one mistake: its first
-// E0201/E0202 stays, the other uses become notes of it.
+// One unknown name, field, enum member or function used several times in a requirement is one
+// mistake: its first E0201/E0202/E0206/E0207 stays, the other uses become notes of it.
 void Lowerer::MergeRepeatedUnknowns(size_t first) {
   auto& items = diags_.items();
   std::vector<Diagnostic> kept(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(first));
   for (size_t i = first; i < items.size(); ++i) {
     Diagnostic& d = items[i];
     bool merged = false;
-    if (d.code == "E0201" || d.code == "E0202")
+    if (d.code == "E0201" || d.code == "E0202" || d.code == "E0206" || d.code == "E0207")
       for (size_t k = first; k < kept.size(); ++k)
         if (kept[k].code == d.code && kept[k].message == d.message) {
           kept[k].notes.push_back({d.span, "used here too"});
