@@ -548,7 +548,17 @@ class Server {
     const SourceFile* f = a.session->sources().Get(a.file);
     std::string items;
     auto add = [&](const Diagnostic& x) {
-      if (!f || x.span.file != a.file) return;
+      if (!f) return;
+      // An error without a place (the package's manifest, a missing dependency) stops the
+      // package from compiling: shown at the top of the document, as `conform compile` shows it.
+      if (!x.span.valid() && x.severity == Severity::Error) {
+        std::string message = x.message + (x.path.empty() ? "" : " (" + x.path + ")") + (x.help.empty() ? "" : "\nhelp: " + x.help);
+        items += fmt::format("{}{{\"range\":{{\"start\":{{\"line\":0,\"character\":0}},\"end\":{{\"line\":0,\"character\":0}}}},"
+                             "\"severity\":1,\"code\":{},\"source\":\"conform\",\"message\":{}}}",
+                             items.empty() ? "" : ",", JsonQuote(x.code), JsonQuote(message));
+        return;
+      }
+      if (x.span.file != a.file) return;
       std::string message = x.message + (x.help.empty() ? "" : "\nhelp: " + x.help);
       for (const auto& n : x.notes) message += "\nnote: " + n.message;
       int severity = x.severity == Severity::Error ? 1 : x.severity == Severity::Warning ? 2 : 3;

@@ -46,6 +46,9 @@ std::unique_ptr<Session> OpenPackages(const std::vector<std::string>& packages, 
     if (const auto* m = catalogue.FindByDir(pkg); m && std::find(roots.begin(), roots.end(), m) == roots.end())
       roots.push_back(m);
   if (!roots.empty()) catalogue.Load(*s, roots, cat_diags);
+  // Load's module resolver refers to `catalogue`, which ends here: later loads (the language
+  // server's, when the package could not be resolved) use the plain search path instead.
+  s->SetModuleResolver({});
   s->diags().Append(cat_diags);
   return s;
 }

@@ -234,11 +234,20 @@ TEST(Lsp, PackageAware) {
   c.Open(ext_doc, ext_text);  // unsaved: the amendment exists only in the editor
   c.At(4, "textDocument/definition", ext_doc, amend_line, 20);
   c.Change(ext_doc, ext_text + "\n// end\n" + "extension oops \"x\" extends iso9001 { amend iso9001.no_such_requirement { grade major } }\n");
+  // A package that cannot be resolved (a dependency that does not exist): the error is shown at
+  // the top of the document.
+  fs::create_directories(root / "broken");
+  std::ofstream(root / "broken/plugin.toml") << "id = \"broken\"\nversion = \"1.0.0\"\ntitle = \"b\"\nkind = \"standard\"\n"
+                                                 "language = \"0.1\"\n[edition]\nname = \"1\"\n[requires]\nnosuch = \">=1.0, <2\"\n";
+  std::ofstream(root / "broken/broken.clause") << "use core\nstandard broken \"B\" { }\n";
+  c.Open(root / "broken/broken.clause", "use core\nstandard broken \"B\" { }\n");
   c.Shutdown();
   c.Run();
   EXPECT_EQ(c.r.status, 0) << c.r.err;
-  ASSERT_EQ(c.diagnostics.size(), 3u) << c.r.out;
+  ASSERT_EQ(c.diagnostics.size(), 4u) << c.r.out;
   EXPECT_TRUE(Has(c.diagnostics[0], "\"diagnostics\":[]")) << c.diagnostics[0];
+  EXPECT_TRUE(Has(c.diagnostics[3], "nosuch")) << c.diagnostics[3];
+  EXPECT_TRUE(Has(c.diagnostics[3], R"("start":{"line":0,"character":0})")) << c.diagnostics[3];
   EXPECT_TRUE(Has(c.Answer(2), "lspstd/schema.clause")) << c.Answer(2);
   EXPECT_TRUE(Has(c.Answer(3), "date?")) << c.Answer(3);
   EXPECT_TRUE(Has(c.diagnostics[1], "\"diagnostics\":[]")) << c.diagnostics[1];
