@@ -251,24 +251,7 @@ class Linter {
                          "rejects may conform",
                          target, UsesBaseName(b.pass.get()) ? "relaxes" : "replaces", a.owner),
              "write `pass base and <stricter condition>`, or justify with `// lint: allow L0010 <why>`");
-    for (size_t i = 0; i < b.lets.size(); ++i) {
-      std::set<std::string> later;
-      for (size_t k = i + 1; k < b.lets.size(); ++k) Names(b.lets[k].value.get(), later);
-      Names(b.applies.get(), later);
-      Names(b.pass.get(), later);
-      NamesOfTemplate(b.message.get(), later);
-      if (!later.count(b.lets[i].name))
-        Report("L0004", b.lets[i].span, fmt::format("`let {}` in `amend {}` is never used", b.lets[i].name, target),
-               "use it, or remove it");
-    }
-    if (std::string c = HiddenCollection(b.applies.get()); !c.empty())
-      Report("L0005", b.applies->span,
-             fmt::format("`applies when` of `amend {}` reads `{}` only through a default or a presence test", target, c),
-             fmt::format("read `{}` itself, or justify with `// lint: allow L0005 <why>`", c));
-    if (std::string c = HiddenCollection(b.pass.get()); !c.empty())
-      Report("L0007", b.pass->span,
-             fmt::format("`pass` of `amend {}` reads `{}` only through a default or a presence test", target, c),
-             fmt::format("read `{}` itself, or justify with `// lint: allow L0007 <why>`", c));
+    LetsAndEvidence(b, "amend " + target);
     span_ = {};
   }
 
@@ -302,29 +285,7 @@ class Linter {
     if (r.says_count && (Normal(r.says) == Normal(r.id) || Normal(r.says).empty()))
       Report("L0002", r.id_span, fmt::format("the `says` of `{}` only repeats its id", r.id),
              "describe the requirement in your own words");
-    std::set<std::string> used;
-    for (size_t i = 0; i < r.lets.size(); ++i) {
-      std::set<std::string> later;
-      for (size_t k = i + 1; k < r.lets.size(); ++k) Names(r.lets[k].value.get(), later);
-      Names(r.applies.get(), later);
-      Names(r.pass.get(), later);
-      NamesOfTemplate(r.message.get(), later);
-      if (!later.count(r.lets[i].name))
-        Report("L0004", r.lets[i].span, fmt::format("`let {}` in `{}` is never used", r.lets[i].name, r.id),
-               "use it, or remove it");
-    }
-    if (std::string c = HiddenCollection(r.applies.get()); !c.empty())
-      Report("L0005", r.applies->span,
-             fmt::format("`applies when` of `{}` reads `{}` only through a default or a presence test: an evidence file "
-                         "without `{}` makes the requirement not applicable instead of not evidenced",
-                         r.id, c, c),
-             fmt::format("read `{}` itself (absent → unknown → not evidenced), or justify with `// lint: allow L0005 <why>`", c));
-    if (std::string c = HiddenCollection(r.pass.get()); !c.empty())
-      Report("L0007", r.pass->span,
-             fmt::format("`pass` of `{}` reads `{}` only through a default or a presence test: it can never be unknown, so "
-                         "an evidence file without `{}` gets a verdict instead of not evidenced",
-                         r.id, c, c),
-             fmt::format("read `{}` itself, or justify with `// lint: allow L0007 <why>`", c));
+    LetsAndEvidence(r, r.id);
     if (r.pass) {
       // The whole criterion: what the names of the pass stand for (lets) and when it applies.
       std::string text = Collapse(sm_->Text(r.pass->span));
@@ -335,6 +296,32 @@ class Linter {
       if (substantial && !Allowed("L0006", r.id_span)) by_pass_[text].push_back({owner, r.id, r.grade, r.id_span, r.span, sm_});
     }
     span_ = {};
+  }
+
+  // L0004, L0005 and L0007 of a requirement or an amendment's members (`what` names it).
+  void LetsAndEvidence(const ast::RequirementDecl& r, const std::string& what) {
+    for (size_t i = 0; i < r.lets.size(); ++i) {
+      std::set<std::string> later;
+      for (size_t k = i + 1; k < r.lets.size(); ++k) Names(r.lets[k].value.get(), later);
+      Names(r.applies.get(), later);
+      Names(r.pass.get(), later);
+      NamesOfTemplate(r.message.get(), later);
+      if (!later.count(r.lets[i].name))
+        Report("L0004", r.lets[i].span, fmt::format("`let {}` in `{}` is never used", r.lets[i].name, what),
+               "use it, or remove it");
+    }
+    if (std::string c = HiddenCollection(r.applies.get()); !c.empty())
+      Report("L0005", r.applies->span,
+             fmt::format("`applies when` of `{}` reads `{}` only through a default or a presence test: an evidence file "
+                         "without `{}` makes the requirement not applicable instead of not evidenced",
+                         what, c, c),
+             fmt::format("read `{}` itself (absent → unknown → not evidenced), or justify with `// lint: allow L0005 <why>`", c));
+    if (std::string c = HiddenCollection(r.pass.get()); !c.empty())
+      Report("L0007", r.pass->span,
+             fmt::format("`pass` of `{}` reads `{}` only through a default or a presence test: it can never be unknown, so "
+                         "an evidence file without `{}` gets a verdict instead of not evidenced",
+                         what, c, c),
+             fmt::format("read `{}` itself, or justify with `// lint: allow L0007 <why>`", c));
   }
 
   // An optional top-level collection that `e` reads only as `default(C, …)` or `C is present/absent`.
