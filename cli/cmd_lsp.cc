@@ -289,7 +289,8 @@ class Resolver {
   }
 
   static bool Binds(const Expr* e) {
-    return e->kind == ExprKind::Quant || e->kind == ExprKind::Count || e->kind == ExprKind::Comprehension;
+    return e->kind == ExprKind::Quant || e->kind == ExprKind::Count || e->kind == ExprKind::Comprehension ||
+           e->kind == ExprKind::Filter;
   }
 
   // Children in evaluation scope: a binder's variable is visible in its filter and body only.
@@ -613,7 +614,8 @@ class Server {
         if (std::string md = BuiltinDoc(e->text); !md.empty()) out.push_back({md, {}});
         return out;
       }
-      if (e->kind == ExprKind::Quant || e->kind == ExprKind::Count || e->kind == ExprKind::Comprehension) {
+      if (e->kind == ExprKind::Quant || e->kind == ExprKind::Count || e->kind == ExprKind::Comprehension ||
+          e->kind == ExprKind::Filter) {
         Expr name = NameExpr(e->var);
         scope.binders.push_back(e);
         TypeId t = r.TypeOf(&name, scope);
