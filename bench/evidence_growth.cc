@@ -2,6 +2,9 @@
 // (bench/workload2_gen.py --grow K). Prints one JSON line per file: the median time to load the
 // JSON into the schema layout and to evaluate it (JIT verdicts, and the interpreter), so that
 // `make bench` can print the growth factor. Linear cost means ×10 evidence → ×10 time.
+// workload2's own rules stop early (an `all` fails at its first failing element); the two
+// self-join rules of kJoins below never do, so `join_us` shows how a join scales (issue 14:
+// linear with the join index, quadratic as a nested loop).
 //
 //   evidence_growth K=FILE.json … [REPS]          (package workload2, as of 2024-10-04)
 #include <fmt/format.h>
@@ -23,6 +26,17 @@ using namespace conform;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+// Joins over the workload2 schema that hold for every organization: every element is visited.
+const char* kJoins = R"(standard w2_joins "Self-joins of the second workload" {
+  clause 1 "Joins" {
+    requirement j1 : minor { says "every finding's site has at least that finding"
+      pass all f in findings : count(g in findings where g.site == f.site) >= 1 }
+    requirement j2 : minor { says "findings per site, counted per site"
+      pass all s in sites : count(f in findings where f.site == s.code and f.raised is present) >= 0 }
+  }
+}
+)";
 
 template <class F>
 double MedianSeconds(int reps, F&& f) {
@@ -59,17 +73,27 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s", RenderAll(diags, session.sources()).c_str());
     return 2;
   }
-  auto program = session.Compile("workload2");
-  jit::JitOptions jo;
-  jo.use_cache = false;
-  auto native = program && !session.diags().HasErrors() ? jit::Compile(program, jo, diags) : nullptr;
-  if (!native) {
-    std::fprintf(stderr, "%s%s", RenderAll(session.diags(), session.sources()).c_str(), RenderAll(diags, session.sources()).c_str());
-    return 2;
+  session.LoadText("w2_joins.clause", kJoins);
+  struct Compiled {
+    std::shared_ptr<ir::Program> program;
+    std::unique_ptr<jit::CompiledProgram> native;
+    ParamValues params;
+  };
+  std::vector<Compiled> compiled;
+  for (const char* id : {"workload2", "w2_joins"}) {
+    auto program = session.Compile(id);
+    jit::JitOptions jo;
+    jo.use_cache = false;
+    auto native = program && !session.diags().HasErrors() ? jit::Compile(program, jo, diags) : nullptr;
+    if (!native) {
+      std::fprintf(stderr, "%s%s", RenderAll(session.diags(), session.sources()).c_str(),
+                   RenderAll(diags, session.sources()).c_str());
+      return 2;
+    }
+    ParamValues params = ParamValues::Defaults(*program);
+    compiled.push_back({std::move(program), std::move(native), std::move(params)});
   }
   const int64_t as_of = cal::ParseDate("2024-10-04").value();
-  ParamValues params = ParamValues::Defaults(*program);
-  const size_t reqs = program->requirements.size();
   runtime::LoadOptions lo;
   lo.format = runtime::EvidenceFormat::Json;
   for (const auto& [scale, path] : files) {
@@ -88,32 +112,46 @@ int main(int argc, char** argv) {
       }
     };
     double load_s = MedianSeconds(reps, load);
-    EvalInput ei;
-    ei.root = doc->root();
-    ei.strings = &doc->strings();
-    ei.as_of = as_of;
-    ei.params = &params;
-    ei.explain = false;
-    std::vector<uint8_t> verdicts(reqs);
-    std::vector<int64_t> witnesses(reqs);
-    Scratch scratch;
-    double jit_s = MedianSeconds(reps, [&] {
-      EvalContext ctx;
-      ctx.strings = ei.strings;
-      ctx.as_of = as_of;
-      ctx.scratch = &scratch;
-      scratch.Reset();
-      native->EvaluateVerdicts(ei, ctx, verdicts.data(), witnesses.data());
-    });
-    std::vector<uint8_t> iv(reqs);
-    double interp_s = MedianSeconds(std::max(1, reps / 2), [&] {
-      auto res = interp::EvaluateAll(*program, ei);
-      for (size_t r = 0; r < reqs; ++r) iv[r] = static_cast<uint8_t>(res[r].verdict);
-    });
-    size_t conform = std::count(verdicts.begin(), verdicts.end(), 0);
-    size_t iconform = std::count_if(iv.begin(), iv.end(), [](uint8_t v) { return v == static_cast<uint8_t>(Verdict::Conform); });
-    fmt::print("{{\"scale\":{},\"bytes\":{},\"load_ms\":{:.3f},\"eval_us\":{:.1f},\"interp_us\":{:.1f},\"conform\":{},\"interp_conform\":{}}}\n",
-               scale, text.size(), load_s * 1e3, jit_s * 1e6, interp_s * 1e6, conform, iconform);
+    // Median µs of the JIT and of the interpreter; the number of conforming requirements of each.
+    struct Times {
+      double jit_us, interp_us;
+      size_t conform, iconform;
+    };
+    auto time = [&](const Compiled& c) {
+      const size_t reqs = c.program->requirements.size();
+      EvalInput ei;
+      ei.root = doc->root();
+      ei.strings = &doc->strings();
+      ei.as_of = as_of;
+      ei.params = &c.params;
+      ei.explain = false;
+      std::vector<uint8_t> verdicts(reqs);
+      std::vector<int64_t> witnesses(reqs);
+      Scratch scratch;
+      double jit_s = MedianSeconds(reps, [&] {
+        EvalContext ctx;
+        ctx.strings = ei.strings;
+        ctx.as_of = as_of;
+        ctx.scratch = &scratch;
+        scratch.Reset();
+        c.native->EvaluateVerdicts(ei, ctx, verdicts.data(), witnesses.data());
+      });
+      std::vector<uint8_t> iv(reqs);
+      double interp_s = MedianSeconds(std::max(1, reps / 2), [&] {
+        auto res = interp::EvaluateAll(*c.program, ei);
+        for (size_t r = 0; r < reqs; ++r) iv[r] = static_cast<uint8_t>(res[r].verdict);
+      });
+      size_t conform = std::count(verdicts.begin(), verdicts.end(), 0);
+      size_t iconform =
+          std::count_if(iv.begin(), iv.end(), [](uint8_t v) { return v == static_cast<uint8_t>(Verdict::Conform); });
+      return Times{jit_s * 1e6, interp_s * 1e6, conform, iconform};
+    };
+    Times w = time(compiled[0]), j = time(compiled[1]);
+    fmt::print("{{\"scale\":{},\"bytes\":{},\"load_ms\":{:.3f},\"eval_us\":{:.1f},\"interp_us\":{:.1f},\"conform\":{},"
+               "\"interp_conform\":{},\"join_us\":{:.1f},\"join_interp_us\":{:.1f},\"join_conform\":{},"
+               "\"join_interp_conform\":{}}}\n",
+               scale, text.size(), load_s * 1e3, w.jit_us, w.interp_us, w.conform, w.iconform, j.jit_us, j.interp_us,
+               j.conform, j.iconform);
   }
   return 0;
 }

@@ -15,6 +15,55 @@ Scratch::Buffer* Scratch::New() {
   return b;
 }
 
+JoinIndex* Scratch::Join(size_t slot) {
+  while (slot >= joins_.size()) joins_.push_back(std::make_unique<JoinIndex>());
+  return joins_[slot].get();
+}
+
+void JoinIndex::Clear() {
+  uses_ = 0;
+  ready_ = false;
+  pairs_.clear();
+}
+
+size_t JoinIndex::Find(int64_t key) const {
+  size_t mask = table_.size() - 1;
+  size_t h = Hash(key) >> shift_;
+  while (table_[h].used && table_[h].key != key) h = (h + 1) & mask;
+  return h;
+}
+
+void JoinIndex::Finish() {
+  size_t cap = 8;
+  int bits = 3;
+  while (cap < 2 * pairs_.size()) cap <<= 1, ++bits;
+  shift_ = 64 - bits;
+  table_.assign(cap, Slot{0, 0, 0, 0});
+  // Count per key, give each key its range, then place the elements in list order.
+  for (const auto& [key, element] : pairs_) {
+    Slot& s = table_[Find(key)];
+    s.key = key;
+    s.used = 1;
+    ++s.end;
+  }
+  uint32_t at = 0;
+  for (Slot& s : table_) {
+    if (!s.used) continue;
+    uint32_t n = s.end;
+    s.begin = s.end = at;
+    at += n;
+  }
+  elements_.resize(pairs_.size());
+  for (const auto& [key, element] : pairs_) elements_[table_[Find(key)].end++] = element;
+  ready_ = true;
+}
+
+Seq JoinIndex::Probe(int64_t key) const {
+  const Slot& s = table_[Find(key)];
+  if (!s.used) return {0, elements_.data()};
+  return {static_cast<int64_t>(s.end - s.begin), elements_.data() + s.begin};
+}
+
 bool ClauseUnder(std::string_view c, std::string_view p) {
   if (c.size() < p.size() || c.compare(0, p.size(), p) != 0) return false;
   return c.size() == p.size() || c[p.size()] == '.';
@@ -111,6 +160,12 @@ std::vector<HelperSymbol> HelperSymbols() {
       {"conform_rt_set_op", reinterpret_cast<void*>(&conform_rt_set_op)},
       {"conform_rt_set_rel", reinterpret_cast<void*>(&conform_rt_set_rel)},
       {"conform_rt_globals", reinterpret_cast<void*>(&conform_rt_globals)},
+      {"conform_rt_join_index", reinterpret_cast<void*>(&conform_rt_join_index)},
+      {"conform_rt_join_use", reinterpret_cast<void*>(&conform_rt_join_use)},
+      {"conform_rt_join_ready", reinterpret_cast<void*>(&conform_rt_join_ready)},
+      {"conform_rt_join_add", reinterpret_cast<void*>(&conform_rt_join_add)},
+      {"conform_rt_join_finish", reinterpret_cast<void*>(&conform_rt_join_finish)},
+      {"conform_rt_join_probe", reinterpret_cast<void*>(&conform_rt_join_probe)},
   };
   for (const auto& b : BuiltinRegistry::Default().all())
     out.push_back({b.symbol.c_str(), reinterpret_cast<void*>(b.fn)});
@@ -173,6 +228,18 @@ int64_t conform_rt_dur_mul(int64_t a, int64_t k) {
 int64_t conform_rt_dur_cmp(int64_t a, int64_t b, int64_t as_of) {
   using namespace conform::cal;
   return Compare(Unpack(a), Unpack(b), as_of);
+}
+void* conform_rt_join_index(EvalContext* ctx, int64_t slot) {
+  return static_cast<Scratch*>(ctx->scratch)->Join(static_cast<size_t>(slot));
+}
+int64_t conform_rt_join_use(void* index) { return static_cast<conform::JoinIndex*>(index)->Use(); }
+int64_t conform_rt_join_ready(void* index) { return static_cast<conform::JoinIndex*>(index)->ready(); }
+void conform_rt_join_add(void* index, int64_t key, int64_t element) {
+  static_cast<conform::JoinIndex*>(index)->Add(key, element);
+}
+void conform_rt_join_finish(void* index) { static_cast<conform::JoinIndex*>(index)->Finish(); }
+void conform_rt_join_probe(void* index, int64_t key, Seq* out) {
+  *out = static_cast<const conform::JoinIndex*>(index)->Probe(key);
 }
 }
 

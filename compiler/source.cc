@@ -2,33 +2,44 @@
 #include "conform/compiler/source.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace conform {
 
-SourceFile::SourceFile(std::string path, std::string text) : path_(std::move(path)), text_(std::move(text)) {
-  line_starts_.push_back(0);
-  for (uint32_t i = 0; i < text_.size(); ++i)
-    if (text_[i] == '\n') line_starts_.push_back(i + 1);
+SourceFile::SourceFile(std::string path, std::string text) : path_(std::move(path)), text_(std::move(text)) {}
+
+const std::vector<uint32_t>& SourceFile::LineStarts() const {
+  std::call_once(lines_once_, [this] {
+    line_starts_.push_back(0);
+    const char* b = text_.data();
+    const char* e = b + text_.size();
+    for (const char* p = b; (p = static_cast<const char*>(std::memchr(p, '\n', e - p))) != nullptr; ++p)
+      line_starts_.push_back(static_cast<uint32_t>(p - b + 1));
+  });
+  return line_starts_;
 }
 
 LineCol SourceFile::Locate(uint32_t offset) const {
-  auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
-  uint32_t line = static_cast<uint32_t>(it - line_starts_.begin());
-  return {line, offset - line_starts_[line - 1] + 1};
+  const auto& ls = LineStarts();
+  auto it = std::upper_bound(ls.begin(), ls.end(), offset);
+  uint32_t line = static_cast<uint32_t>(it - ls.begin());
+  return {line, offset - ls[line - 1] + 1};
 }
 
 std::string_view SourceFile::Line(uint32_t line) const {
-  if (line == 0 || line > line_starts_.size()) return {};
-  uint32_t b = line_starts_[line - 1];
-  uint32_t e = line < line_starts_.size() ? line_starts_[line] : static_cast<uint32_t>(text_.size());
+  const auto& ls = LineStarts();
+  if (line == 0 || line > ls.size()) return {};
+  uint32_t b = ls[line - 1];
+  uint32_t e = line < ls.size() ? ls[line] : static_cast<uint32_t>(text_.size());
   while (e > b && (text_[e - 1] == '\n' || text_[e - 1] == '\r')) --e;
   return std::string_view(text_).substr(b, e - b);
 }
 
 uint32_t SourceFile::OffsetOf(uint32_t line, uint32_t col) const {
+  const auto& ls = LineStarts();
   if (line == 0) return 0;
-  if (line > line_starts_.size()) return static_cast<uint32_t>(text_.size());
-  uint32_t off = line_starts_[line - 1] + (col ? col - 1 : 0);
+  if (line > ls.size()) return static_cast<uint32_t>(text_.size());
+  uint32_t off = ls[line - 1] + (col ? col - 1 : 0);
   return std::min<uint32_t>(off, static_cast<uint32_t>(text_.size()));
 }
 

@@ -16,6 +16,8 @@
 #include <unordered_map>
 
 #include "conform/compiler/builtins.h"
+#include "conform/compiler/joins.h"
+#include "conform/compiler/rt_helpers.h"
 
 namespace conform::codegen {
 
@@ -42,7 +44,7 @@ struct CV {
 class Gen {
  public:
   Gen(const ir::Program& p, llvm::LLVMContext& c, llvm::Module& m)
-      : p_(p), schema_(*p.schema), c_(c), m_(m), b_(c) {
+      : p_(p), joins_(ir::Joins(p)), schema_(*p.schema), c_(c), m_(m), b_(c) {
     i1_ = llvm::Type::getInt1Ty(c);
     i8_ = llvm::Type::getInt8Ty(c);
     i32_ = llvm::Type::getInt32Ty(c);
@@ -149,7 +151,20 @@ class Gen {
   BasicBlock* Block(const char* name) { return BasicBlock::Create(c_, name, fn_); }
 
   llvm::FunctionCallee Helper(const char* name, llvm::Type* ret, std::vector<llvm::Type*> args) {
-    return m_.getOrInsertFunction(name, llvm::FunctionType::get(ret, args, false));
+    llvm::FunctionCallee f = m_.getOrInsertFunction(name, llvm::FunctionType::get(ret, args, false));
+    // The date and duration helpers are pure functions of their (by-value) arguments: no memory,
+    // no unwinding, always return. LLVM may then hoist `as_of - 365 days` out of a loop over
+    // elements and merge repeated calls.
+    static const char* const kPure[] = {"conform_rt_date_add", "conform_rt_dur_add", "conform_rt_dur_mul",
+                                        "conform_rt_dur_cmp"};
+    if (auto* fn = llvm::dyn_cast<Function>(f.getCallee()))
+      for (const char* p : kPure)
+        if (std::strcmp(name, p) == 0) {
+          fn->setDoesNotAccessMemory();
+          fn->setDoesNotThrow();
+          fn->setWillReturn();
+        }
+    return f;
   }
 
   Value* True() { return llvm::ConstantInt::getTrue(c_); }
@@ -184,8 +199,10 @@ class Gen {
   // The shared head of a loop over a list or set: loads size and data in `pre`, counts `i` in
   // `head`, and in `body` binds the variable to element i and applies the `where` filter
   // (a rejected element jumps to `next`). Returns i; the caller restores the variable.
+  // With a join, `list` is its matching elements and the filter is the join's other conjuncts.
   Value* OpenLoop(const Node& n, const CV& list, llvm::AllocaInst* i_slot, BasicBlock* pre, BasicBlock* head,
-                  BasicBlock* body, BasicBlock* next, BasicBlock* finish, CV& saved, const char* filtered) {
+                  BasicBlock* body, BasicBlock* next, BasicBlock* finish, CV& saved, const char* filtered,
+                  const ir::Join* join = nullptr) {
     b_.SetInsertPoint(pre);
     Value* seq = b_.CreateIntToPtr(list.v, ptr_);
     Value* size = b_.CreateLoad(i64_, b_.CreateStructGEP(seq_ty_, seq, 0));
@@ -199,13 +216,119 @@ class Gen {
     Value* elem = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, data, i));
     saved = vars_[n.var];
     vars_[n.var] = KnownV(elem);
-    if (n.b >= 0) {
-      CV f = E(n.b);
+    auto filter = [&](const std::vector<int32_t>& conjuncts) {
+      for (int32_t c : conjuncts) {
+        CV f = E(c);
+        BasicBlock* pass = Block(filtered);
+        b_.CreateCondBr(IsTrue(f), pass, next);
+        b_.SetInsertPoint(pass);
+      }
+    };
+    if (join_use_) {
+      // A join: its matching elements and the other conjuncts, or the whole list and the filter.
+      BasicBlock* joined = Block("j.filter");
+      BasicBlock* plain = Block("j.plain");
       BasicBlock* pass = Block(filtered);
-      b_.CreateCondBr(IsTrue(f), pass, next);
+      b_.CreateCondBr(join_use_, joined, plain);
+      b_.SetInsertPoint(joined);
+      filter(join->rest);
+      b_.CreateBr(pass);
+      b_.SetInsertPoint(plain);
+      filter({n.b});
+      b_.CreateBr(pass);
       b_.SetInsertPoint(pass);
+      join_use_ = nullptr;
+    } else if (n.b >= 0) {
+      filter({n.b});
     }
     return i;
+  }
+
+  // The list a loop runs over: for a join (joins.h), once the join has been evaluated
+  // JoinIndex::kScansBeforeIndex times, the elements whose key equals the probe; else the list.
+  // Sets join_use_ (whether the index is used) for OpenLoop's filter.
+  CV JoinSource(const Node& n, const ir::Join* join, const CV& list) {
+    if (!join) return list;
+    // A short list is scanned without asking the runtime.
+    Value* size = b_.CreateLoad(i64_, b_.CreateStructGEP(seq_ty_, b_.CreateIntToPtr(list.v, ptr_), 0));
+    BasicBlock* from = b_.GetInsertBlock();
+    BasicBlock* ask = Block("j.ask");
+    BasicBlock* indexed = Block("j.indexed");
+    BasicBlock* merged = Block("j.source");
+    b_.CreateCondBr(b_.CreateICmpSGE(size, b_.getInt64(JoinIndex::kMinElements)), ask, merged);
+    b_.SetInsertPoint(ask);
+    Value* ix = b_.CreateCall(Helper("conform_rt_join_index", ptr_, {ptr_, i64_}), {ctx_, b_.getInt64(join->slot)});
+    Value* use = b_.CreateICmpNE(b_.CreateCall(Helper("conform_rt_join_use", i64_, {ptr_}), {ix}), b_.getInt64(0));
+    b_.CreateCondBr(use, indexed, merged);
+    b_.SetInsertPoint(indexed);
+    Value* matches = JoinedList(n, *join, list, ix);
+    BasicBlock* indexed_end = b_.GetInsertBlock();
+    b_.CreateBr(merged);
+    b_.SetInsertPoint(merged);
+    llvm::PHINode* src = b_.CreatePHI(i64_, 3);
+    src->addIncoming(list.v, from);
+    src->addIncoming(list.v, ask);
+    src->addIncoming(matches, indexed_end);
+    llvm::PHINode* used = b_.CreatePHI(i1_, 3);
+    used->addIncoming(False(), from);
+    used->addIncoming(False(), ask);
+    used->addIncoming(True(), indexed_end);
+    join_use_ = used;
+    return KnownV(src);
+  }
+
+  // A join (joins.h): builds the evaluation's index `ix` of `list` by the key if needed, then
+  // yields a pointer (as i64) to a Seq of the elements whose key equals the probe — empty when
+  // the probe is unknown. `list` is known here.
+  Value* JoinedList(const Node& n, const ir::Join& j, const CV& list, Value* ix) {
+    Value* ready = b_.CreateCall(Helper("conform_rt_join_ready", i64_, {ptr_}), {ix});
+    BasicBlock* build = Block("j.build");
+    BasicBlock* head = Block("j.head");
+    BasicBlock* body = Block("j.body");
+    BasicBlock* add = Block("j.add");
+    BasicBlock* next = Block("j.next");
+    BasicBlock* built = Block("j.built");
+    BasicBlock* probe = Block("j.probe");
+    b_.CreateCondBr(b_.CreateICmpNE(ready, b_.getInt64(0)), probe, build);
+    b_.SetInsertPoint(build);
+    Value* seq = b_.CreateIntToPtr(list.v, ptr_);
+    Value* size = b_.CreateLoad(i64_, b_.CreateStructGEP(seq_ty_, seq, 0));
+    Value* data = b_.CreateLoad(ptr_, b_.CreateStructGEP(seq_ty_, seq, 1));
+    llvm::AllocaInst* i_slot = Slot(i64_, "j.i");
+    b_.CreateStore(b_.getInt64(0), i_slot);
+    b_.CreateBr(head);
+    b_.SetInsertPoint(head);
+    Value* i = b_.CreateLoad(i64_, i_slot);
+    b_.CreateCondBr(b_.CreateICmpSLT(i, size), body, built);
+    b_.SetInsertPoint(body);
+    Value* elem = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, data, i));
+    CV saved = vars_[n.var];
+    vars_[n.var] = KnownV(elem);
+    CV key = E(j.key);
+    vars_[n.var] = saved;
+    b_.CreateCondBr(key.k, add, next);
+    b_.SetInsertPoint(add);
+    b_.CreateCall(Helper("conform_rt_join_add", void_, {ptr_, i64_, i64_}), {ix, key.v, elem});
+    b_.CreateBr(next);
+    b_.SetInsertPoint(next);
+    b_.CreateStore(b_.CreateAdd(i, b_.getInt64(1)), i_slot);
+    b_.CreateBr(head);
+    b_.SetInsertPoint(built);
+    b_.CreateCall(Helper("conform_rt_join_finish", void_, {ptr_}), {ix});
+    b_.CreateBr(probe);
+    b_.SetInsertPoint(probe);
+    llvm::AllocaInst* out = Slot(seq_ty_, "j.matches");
+    b_.CreateStore(b_.getInt64(0), b_.CreateStructGEP(seq_ty_, out, 0));
+    b_.CreateStore(llvm::ConstantPointerNull::get(llvm::cast<llvm::PointerType>(ptr_)), b_.CreateStructGEP(seq_ty_, out, 1));
+    CV pv = E(j.probe);
+    BasicBlock* known = Block("j.probe.known");
+    BasicBlock* done = Block("j.probed");
+    b_.CreateCondBr(pv.k, known, done);
+    b_.SetInsertPoint(known);
+    b_.CreateCall(Helper("conform_rt_join_probe", void_, {ptr_, i64_, ptr_}), {ix, pv.v, out});
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+    return b_.CreatePtrToInt(out, i64_);
   }
 
   // ---- expressions ----------------------------------------------------------------
@@ -224,6 +347,7 @@ class Gen {
   }
 
   const ir::Program& p_;
+  const ir::JoinPlan& joins_;
   const SchemaModel& schema_;
   llvm::LLVMContext& c_;
   llvm::Module& m_;
@@ -237,6 +361,7 @@ class Gen {
   std::vector<CV> vars_;
   std::unordered_map<int32_t, Value*> const_seqs_;
   bool inline_requirements_ = false;
+  Value* join_use_ = nullptr;  // JoinSource → OpenLoop: whether the join's index is used (i1)
   int global_counter_ = 0;
 };
 
@@ -591,8 +716,13 @@ CV Gen::Quantifier(const Node& n, Value* witness_out) {
   BasicBlock* finish = Block("q.finish");
   BasicBlock* done = Block("q.done");
   b_.CreateCondBr(list.k, pre, done);  // unknown list: result stays unknown
+  // A join, except for a requirement's top-level all/none, whose witness is a list index.
+  const ir::Join* join = witness_out ? nullptr : joins_.For(static_cast<int32_t>(&n - p_.nodes.data()));
+  b_.SetInsertPoint(pre);
+  CV src = JoinSource(n, join, list);
+  pre = b_.GetInsertBlock();
   CV saved;
-  Value* i = OpenLoop(n, list, i_slot, pre, head, body, next, finish, saved, "q.filtered");
+  Value* i = OpenLoop(n, src, i_slot, pre, head, body, next, finish, saved, "q.filtered", join);
   CV v = E(n.c);
   vars_[n.var] = saved;
   // unknown element: remember, go on; deciding element: exit.
@@ -633,6 +763,7 @@ CV Gen::Quantifier(const Node& n, Value* witness_out) {
 // count / sum / min / max / avg / distinct / union.
 CV Gen::Collection(const Node& n, int64_t*) {
   CV list = E(n.a);
+  const ir::Join* join = joins_.For(static_cast<int32_t>(&n - p_.nodes.data()));
   if (n.op == Op::Count && n.b < 0) {
     return Guarded(list.k, [&] {
       Value* seq = b_.CreateIntToPtr(list.v, ptr_);
@@ -664,8 +795,9 @@ CV Gen::Collection(const Node& n, int64_t*) {
   b_.SetInsertPoint(pre);
   if (n.op == Op::Distinct || n.op == Op::Union)
     b_.CreateStore(b_.CreateCall(Helper("conform_rt_buf_new", ptr_, {ptr_}), {ctx_}), buf);
+  CV src = JoinSource(n, join, list);
   CV saved;
-  Value* i = OpenLoop(n, list, i_slot, b_.GetInsertBlock(), head, body, next, finish, saved, "c.filtered");
+  Value* i = OpenLoop(n, src, i_slot, b_.GetInsertBlock(), head, body, next, finish, saved, "c.filtered", join);
   if (n.op == Op::Count) {
     b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64_, count), b_.getInt64(1)), count);
     b_.CreateBr(next);

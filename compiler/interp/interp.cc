@@ -12,6 +12,7 @@
 
 #include "conform/compiler/builtins.h"
 #include "conform/compiler/calendar.h"
+#include "conform/compiler/joins.h"
 #include "conform/compiler/patterns.h"
 #include "conform/compiler/rt_helpers.h"
 
@@ -144,7 +145,8 @@ inline Value Bool(bool b) { return {b ? 1 : 0, true}; }
 
 class Machine {
  public:
-  Machine(const ir::Program& p, const EvalInput& in) : p_(p), m_(*p.schema), in_(in), vars_(p.num_vars) {
+  Machine(const ir::Program& p, const EvalInput& in)
+      : p_(p), m_(*p.schema), in_(in), joins_(ir::Joins(p)), vars_(p.num_vars) {
     ctx_.strings = in.strings;
     ctx_.as_of = in.as_of;
     patterns_ = PatternSet::For(p);
@@ -205,6 +207,8 @@ class Machine {
   const ir::Program& p_;
   const SchemaModel& m_;
   const EvalInput& in_;
+  const ir::JoinPlan& joins_;
+  Scratch join_indexes_;  // this evaluation's join indexes (joins.h)
   EvalContext ctx_;
   std::shared_ptr<const PatternSet> patterns_;
   std::vector<Value> vars_;
@@ -422,7 +426,28 @@ Value Machine::EvalCollection(const Node& n) {
   Value lv = Eval(n.a);
   if (!lv.known) return kUnknown;
   const Seq* s = reinterpret_cast<const Seq*>(lv.bits);
-  if (n.op == Op::Count && n.b < 0) return Known(s->size);
+  // A join (joins.h): only the elements whose key equals the probe, then the filter's other
+  // conjuncts. Usage tracing keeps the nested loop (a filter's reads serve only kept elements),
+  // and so do the first evaluations of the join (JoinIndex::Use).
+  const ir::Join* join = usage_.empty() ? joins_.For(static_cast<int32_t>(&n - p_.nodes.data())) : nullptr;
+  JoinIndex* index = join && s->size >= JoinIndex::kMinElements ? join_indexes_.Join(static_cast<size_t>(join->slot)) : nullptr;
+  if (!index || !index->Use()) join = nullptr;
+  Seq matches{0, nullptr};
+  if (join) {
+    JoinIndex& ix = *index;
+    if (!ix.ready()) {
+      for (int64_t i = 0; i < s->size; ++i) {
+        vars_[n.var] = Known(s->data[i]);
+        Value k = Eval(join->key);
+        if (k.known) ix.Add(k.bits, s->data[i]);
+      }
+      ix.Finish();
+    }
+    Value probe = Eval(join->probe);
+    if (probe.known) matches = ix.Probe(probe.bits);
+    s = &matches;
+  }
+  if (n.op == Op::Count && (join ? join->rest.empty() : n.b < 0)) return Known(s->size);
   bool any_unknown = false;
   int64_t count = 0;
   bool dec = Kind(n.type) == TypeKind::Decimal;
@@ -436,7 +461,17 @@ Value Machine::EvalCollection(const Node& n) {
   const bool vdec = n.c >= 0 && Kind(vtype) == TypeKind::Decimal;
   for (int64_t i = 0; i < s->size; ++i) {
     vars_[n.var] = Known(s->data[i]);
-    if (n.b >= 0) {
+    if (join) {
+      bool keep = true;
+      for (int32_t c : join->rest) {
+        Value f = Eval(c);
+        if (!f.known || !f.bits) {
+          keep = false;
+          break;
+        }
+      }
+      if (!keep) continue;
+    } else if (n.b >= 0) {
       // Tracing: what the filter reads serves the requirement only if the element is kept.
       if (!usage_.empty()) usage_.emplace_back();
       Value f = Eval(n.b);

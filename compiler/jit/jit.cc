@@ -44,7 +44,7 @@ namespace {
 // 2: sealed with a SHA-256 of the payload (cache_file.h).
 constexpr const char* kMagic = "CONFORM-OBJECT-CACHE 2\n";
 // Bump whenever generated code changes shape for the same IR (function names, ABI, layout).
-constexpr int kCodegenVersion = 10;  // 10: globals, set ops, filters, failing-element functions
+constexpr int kCodegenVersion = 11;  // 10: globals, set ops, filters, failing-element functions; 11: join indexes, pure date helpers
 
 double Ms(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();

@@ -15,6 +15,8 @@ class PatternSet;
 
 namespace conform::ir {
 
+struct JoinPlan;
+
 enum class Op : uint8_t {
   Const,      // imm: the value's slot bits (strings: id in Program::literals)
   Param,      // imm: parameter index
@@ -155,6 +157,9 @@ struct Program {
   // The compiled `matches` patterns, built on first evaluation (PatternSet::For); not part of
   // the canonical form.
   mutable std::shared_ptr<const PatternSet> patterns;
+  // The collections both engines evaluate with a hash index (ir::Joins, joins.h), planned on
+  // first evaluation; not part of the canonical form.
+  mutable std::shared_ptr<const JoinPlan> joins;
 
   std::string Meta(const std::string& key) const {
     for (const auto& [k, v] : meta)

@@ -10,7 +10,43 @@
 
 namespace conform {
 
-// Sets built while evaluating one organization; reset between organizations.
+// A hash index of a list's elements by a key (joins.h), per evaluation. A list shorter than
+// kMinElements is always scanned, and so is a longer one in the first kScansBeforeIndex evaluations of the join scan the list as a nested loop would (a quantifier
+// that stops at its first element never pays for an index); from the next one on, the index is
+// built from the (key, element) pairs of the elements whose key is known, in list order, and
+// Probe gives the elements with a key, still in list order. Building is linear: count per key,
+// then place.
+class JoinIndex {
+ public:
+  static constexpr int kScansBeforeIndex = 4;
+  static constexpr int64_t kMinElements = 32;  // a shorter list is always scanned
+  // Whether this evaluation of the join uses the index (counts the evaluations).
+  bool Use() { return ++uses_ > kScansBeforeIndex; }
+  bool ready() const { return ready_; }
+  void Clear();
+  void Add(int64_t key, int64_t element) { pairs_.push_back({key, element}); }
+  void Finish();
+  Seq Probe(int64_t key) const;
+
+ private:
+  static uint64_t Hash(int64_t key) { return static_cast<uint64_t>(key) * 0x9E3779B97F4A7C15ull; }
+  size_t Find(int64_t key) const;  // the key's slot, or the empty slot where it would go
+  int uses_ = 0;
+  bool ready_ = false;
+  std::vector<std::pair<int64_t, int64_t>> pairs_;
+  std::vector<int64_t> elements_;  // grouped by key, list order within a group
+  // Open addressing: key, then the group's [begin, end) in elements_; used = 0: empty slot.
+  struct Slot {
+    int64_t key;
+    uint32_t begin, end;
+    uint32_t used;
+  };
+  std::vector<Slot> table_;
+  int shift_ = 64;
+};
+
+// Sets built while evaluating one organization, and its join indexes; reset between
+// organizations.
 class Scratch {
  public:
   struct Buffer {
@@ -18,7 +54,11 @@ class Scratch {
     Seq seq{0, nullptr};
   };
   Buffer* New();
-  void Reset() { used_ = 0; }
+  JoinIndex* Join(size_t slot);
+  void Reset() {
+    used_ = 0;
+    for (auto& j : joins_) j->Clear();
+  }
   // The values of the program's standard- and module-level lets for the organization being
   // evaluated: bits[0 … n), then known flags [n … 2n). Written by the entry function.
   int64_t* Globals(size_t n) {
@@ -30,6 +70,7 @@ class Scratch {
   std::vector<int64_t> globals_;
   std::vector<std::unique_ptr<Buffer>> buffers_;
   size_t used_ = 0;
+  std::vector<std::unique_ptr<JoinIndex>> joins_;  // stable addresses while one is built
 };
 
 // Whether clause number `c` is `p` or one of its sub-clauses ("8.3.1" under "8.3", not "8.30").
@@ -76,4 +117,13 @@ const conform::Seq* conform_rt_set_op(conform::EvalContext* ctx, const conform::
                                       const conform::Seq* b, int64_t b_sorted, int64_t op);
 int64_t conform_rt_set_rel(const conform::Seq* a, int64_t a_sorted, const conform::Seq* b, int64_t b_sorted, int64_t aux);
 int64_t* conform_rt_globals(conform::EvalContext* ctx, int64_t n);
+// Join indexes: the evaluation's index number `slot`; whether this evaluation of the join uses
+// it (JoinIndex::Use); whether it is built; add a (known) key and
+// its element; finish building; the elements whose key is `key` (into *out).
+void* conform_rt_join_index(conform::EvalContext* ctx, int64_t slot);
+int64_t conform_rt_join_use(void* index);
+int64_t conform_rt_join_ready(void* index);
+void conform_rt_join_add(void* index, int64_t key, int64_t element);
+void conform_rt_join_finish(void* index);
+void conform_rt_join_probe(void* index, int64_t key, conform::Seq* out);
 }

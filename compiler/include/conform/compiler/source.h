@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,9 +31,13 @@ class SourceFile {
   uint32_t OffsetOf(uint32_t line, uint32_t col) const;
 
  private:
+  // The line index is built on first use (a position asked for: diagnostics, evidence
+  // positions), not for every file loaded: a batch loads one file per line and most need none.
+  const std::vector<uint32_t>& LineStarts() const;
   std::string path_;
   std::string text_;
-  std::vector<uint32_t> line_starts_;
+  mutable std::once_flag lines_once_;
+  mutable std::vector<uint32_t> line_starts_;
 };
 
 class SourceManager {
