@@ -33,11 +33,12 @@ struct Scaffold {
   std::string id, title, today;
   std::vector<std::pair<std::string, std::string>> files;  // relative path, text
 
-  void Standard() {
+  // plugin.toml of a new package of `kind` that requires `dependency` in `range`.
+  void Manifest(std::string_view kind, std::string_view dependency, std::string_view range) {
     files.push_back({"plugin.toml", fmt::format(R"(id       = "{0}"
 version  = "0.1.0"
 title    = "{1}"
-kind     = "standard"
+kind     = "{3}"
 language = "0.1"
 
 [edition]
@@ -45,8 +46,12 @@ name      = "1"
 published = {2}
 
 [requires]
-core = ">=1.2, <2"
-)", id, title, today)});
+{4} = "{5}"
+)", id, title, today, kind, dependency, range)});
+  }
+
+  void Standard() {
+    Manifest("standard", "core", ">=1.2, <2");
     files.push_back({"schema.clause", fmt::format(R"(// Evidence only the rules of {0} read: optional fields added to the core schema's entities
 // (docs/evidence.md). Optional, so evidence written for other standards still loads.
 schema {0} {{
@@ -127,19 +132,7 @@ expect:
   };
 
   void Extension(const Base& b) {
-    files.push_back({"plugin.toml", fmt::format(R"(id       = "{0}"
-version  = "0.1.0"
-title    = "{1}"
-kind     = "extension"
-language = "0.1"
-
-[edition]
-name      = "1"
-published = {2}
-
-[requires]
-{3} = "{4}"
-)", id, title, today, b.id, b.version_range)});
+    Manifest("extension", b.id, b.version_range);
     std::string constraint = b.edition_year.empty() ? "" : fmt::format(" >= \"{}\"", b.edition_year);
     std::string amend =
         b.amend_id.empty()

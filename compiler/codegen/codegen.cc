@@ -178,6 +178,21 @@ class Gen {
   Value* FromDouble(Value* d) { return b_.CreateBitCast(d, i64_); }
   TypeKind Kind(TypeId t) const { return schema_.types.Kind(t); }
 
+  // Ends the current block with a branch to `done` and joins there: (v, k) of an earlier
+  // branch from `from` with `here`, the value computed on the current path.
+  CV JoinAt(BasicBlock* done, BasicBlock* from, Value* from_v, Value* from_k, CV here) {
+    BasicBlock* here_end = b_.GetInsertBlock();
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+    llvm::PHINode* pv = b_.CreatePHI(i64_, 2);
+    llvm::PHINode* pk = b_.CreatePHI(i1_, 2);
+    pv->addIncoming(from_v, from);
+    pk->addIncoming(from_k, from);
+    pv->addIncoming(here.v, here_end);
+    pk->addIncoming(here.k, here_end);
+    return {pv, pk};
+  }
+
   // Runs `make` only when `k` holds; yields (result, k). Keeps helpers away from garbage inputs.
   template <typename F>
   CV Guarded(Value* k, F make) {
@@ -532,16 +547,7 @@ CV Gen::E(int32_t idx) {
         k = b_.CreateOr(bt, both_known);
         v = Bool64(bt);
       }
-      BasicBlock* rhs_end = b_.GetInsertBlock();
-      b_.CreateBr(done);
-      b_.SetInsertPoint(done);
-      llvm::PHINode* pv = b_.CreatePHI(i64_, 2);
-      llvm::PHINode* pk = b_.CreatePHI(i1_, 2);
-      pv->addIncoming(b_.getInt64(decided_value), from);
-      pk->addIncoming(True(), from);
-      pv->addIncoming(v, rhs_end);
-      pk->addIncoming(k, rhs_end);
-      return {pv, pk};
+      return JoinAt(done, from, b_.getInt64(decided_value), True(), {v, k});
     }
     case Op::Not: {
       CV a = E(n.a);
@@ -866,16 +872,7 @@ CV Gen::Collection(const Node& n, int64_t*) {
       rv = b_.CreatePtrToInt(b_.CreateCall(Helper("conform_rt_buf_finish", ptr_, {ptr_}), {b_.CreateLoad(ptr_, buf)}), i64_);
       break;
   }
-  BasicBlock* finish_end = b_.GetInsertBlock();
-  b_.CreateBr(done);
-  b_.SetInsertPoint(done);
-  llvm::PHINode* pv = b_.CreatePHI(i64_, 2);
-  llvm::PHINode* pk = b_.CreatePHI(i1_, 2);
-  pv->addIncoming(b_.getInt64(0), start);
-  pk->addIncoming(False(), start);
-  pv->addIncoming(rv, finish_end);
-  pk->addIncoming(rk, finish_end);
-  return {pv, pk};
+  return JoinAt(done, start, b_.getInt64(0), False(), {rv, rk});
 }
 
 Function* Gen::BuildRequirement(size_t ri, bool exported) {
@@ -979,16 +976,7 @@ CV Gen::Filter(const Node& n) {
   b_.CreateBr(head);
   b_.SetInsertPoint(finish);
   Value* rv = b_.CreatePtrToInt(b_.CreateCall(Helper("conform_rt_buf_finish_list", ptr_, {ptr_}), {b_.CreateLoad(ptr_, buf)}), i64_);
-  BasicBlock* finish_end = b_.GetInsertBlock();
-  b_.CreateBr(done);
-  b_.SetInsertPoint(done);
-  llvm::PHINode* pv = b_.CreatePHI(i64_, 2);
-  llvm::PHINode* pk = b_.CreatePHI(i1_, 2);
-  pv->addIncoming(b_.getInt64(0), start);
-  pk->addIncoming(False(), start);
-  pv->addIncoming(rv, finish_end);
-  pk->addIncoming(True(), finish_end);
-  return {pv, pk};
+  return JoinAt(done, start, b_.getInt64(0), False(), {rv, True()});
 }
 
 // The failing elements of a top-level all/none (body false / true; unknown ones are not
