@@ -248,7 +248,7 @@ conform_status NullArg(const char* what) {
 }
 
 void Fill(conform_summary& s, const runtime::Counts& c) {
-  s = {c.total(), c.conform, c.nonconform, c.major, c.minor, c.observation, c.not_evidenced, c.not_applicable};
+  s = {c.total(), c.conform, c.nonconform, c.major, c.minor, c.observation, c.not_evidenced, c.not_applicable, c.blocked};
 }
 
 const runtime::StandardReport* Report(const conform_report* r, size_t s) {

@@ -126,6 +126,26 @@ TEST(EmbedApi, TypedResults) {
   EXPECT_TRUE(clause7_nonconform);
 }
 
+// Blocked requirements (a `depends on` prerequisite does not conform) are counted in their own
+// field of every summary, in the C ABI and the C++ API, and the categories add up.
+TEST(EmbedApi, SummariesCountBlocked) {
+  auto rules = Compile({"iso9001"});
+  auto report = rules.Check(kSrc + "/examples/young-company.yaml", AsOf());
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  const conform::StandardResult& s = report->standards()[0];
+  int blocked = 0;
+  for (const auto& f : s.findings) blocked += f.verdict == "blocked";
+  EXPECT_GT(blocked, 0) << "examples/young-company.yaml has no quality policy, so dependants are blocked";
+  EXPECT_EQ(s.summary.blocked, blocked);
+  const conform::Summary& n = s.summary;
+  EXPECT_EQ(n.requirements, n.conform + n.nonconform + n.not_evidenced + n.not_applicable + n.blocked);
+  int clause_blocked = 0;
+  for (const auto& c : s.clauses)
+    if (c.depth == 1) clause_blocked += c.counts.blocked;
+  EXPECT_EQ(clause_blocked, blocked);
+  EXPECT_FALSE(report->conforms());
+}
+
 // Evidence from a file, a string and a builder give the same report.
 TEST(EmbedApi, EvidenceFromStringAndBuilder) {
   auto rules = Compile({"iso9001"});

@@ -27,7 +27,7 @@ extern "C" {
 #endif
 
 /* Bumped on any incompatible change of this header. */
-#define CONFORM_ABI_VERSION 1
+#define CONFORM_ABI_VERSION 2
 
 typedef enum conform_status {
   CONFORM_OK = 0,
@@ -111,6 +111,8 @@ CONFORM_API conform_status conform_report_render(const conform_report* report, c
 
 typedef struct conform_summary {
   int requirements, conform, nonconform, major, minor, observation, not_evidenced, not_applicable;
+  int blocked; /* since ABI 2: a prerequisite (`depends on`) does not conform; requirements is the sum of
+                 conform, nonconform, not_evidenced, not_applicable and blocked */
 } conform_summary;
 
 typedef struct conform_standard {

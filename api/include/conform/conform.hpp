@@ -110,7 +110,7 @@ class Value {
 
 struct Summary {
   int requirements = 0, conform = 0, nonconform = 0, major = 0, minor = 0, observation = 0, not_evidenced = 0,
-      not_applicable = 0;
+      not_applicable = 0, blocked = 0;
 };
 
 struct DecidingValue {  // one value that decided a verdict
@@ -197,7 +197,7 @@ class Report {
     }
   }
   static Summary Convert(const conform_summary& c) {
-    return {c.requirements, c.conform, c.nonconform, c.major, c.minor, c.observation, c.not_evidenced, c.not_applicable};
+    return {c.requirements, c.conform, c.nonconform, c.major, c.minor, c.observation, c.not_evidenced, c.not_applicable, c.blocked};
   }
   std::shared_ptr<conform_report> h_;
   std::vector<StandardResult> standards_;

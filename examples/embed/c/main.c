@@ -42,9 +42,9 @@ int main(int argc, char** argv) {
         conform_report_requirement(report, s, i, &r);
         printf("%s %s %s %s%s%s\n", st.id, r.clause, r.id, r.verdict, r.grade ? " " : "", r.grade ? r.grade : "");
       }
-      printf("%s summary: %d requirements, %d conform, %d nonconform, %d not evidenced, %d not applicable\n", st.id,
-             st.summary.requirements, st.summary.conform, st.summary.nonconform, st.summary.not_evidenced,
-             st.summary.not_applicable);
+      printf("%s summary: %d requirements, %d conform, %d nonconform, %d not evidenced, %d not applicable, %d blocked\n",
+             st.id, st.summary.requirements, st.summary.conform, st.summary.nonconform, st.summary.not_evidenced,
+             st.summary.not_applicable, st.summary.blocked);
     }
     status = conform_report_conforms(report) ? 0 : 1;
   }

@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
     const conform::Summary& n = s.summary;
     std::cout << s.id << " summary: " << n.requirements << " requirements, " << n.conform << " conform, "
               << n.nonconform << " nonconform, " << n.not_evidenced << " not evidenced, " << n.not_applicable
-              << " not applicable\n";
+              << " not applicable, " << n.blocked << " blocked\n";
   }
   return report->conforms() ? 0 : 1;
 }
