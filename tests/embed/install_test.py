@@ -78,7 +78,8 @@ for evidence, as_of, standards in cases:
             want.append(" ".join([st["standard"], r["clause"], r["id"], r["verdict"]] + ([r["grade"]] if r.get("grade") else [])))
         n = st["summary"]
         want.append(f"{st['standard']} summary: {n['requirements']} requirements, {n['conform']} conform, "
-                    f"{n['nonconform']} nonconform, {n['not_evidenced']} not evidenced, {n['not_applicable']} not applicable")
+                    f"{n['nonconform']} nonconform, {n['not_evidenced']} not evidenced, {n['not_applicable']} not applicable, "
+                    f"{n['blocked']} blocked")
     for name, exe in (("C++", cpp_build / "conform_embed_cpp"), ("C", work / "c/conform_embed_c")):
         got = run([str(exe), ev, as_of] + standards, env=renv, allow=(0, 1))
         if got.returncode != cli.returncode:
