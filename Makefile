@@ -46,7 +46,7 @@ bench: build
 # the normal build never needs clang). Findings are left in build-fuzz/findings/<target>/.
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= clause evidence registry testfile cache
+FUZZ_TARGETS ?= clause evidence registry testfile cache batch
 fuzz:
 	./scripts/install-deps.sh
 	./scripts/install-deps.sh --fuzz

@@ -21,6 +21,7 @@
 #include "conform/compiler/driver.h"
 #include "conform/compiler/interp.h"
 #include "conform/compiler/jit.h"
+#include "conform/compiler/result.h"
 #include "conform/compiler/rt_helpers.h"
 #include "conform/runtime/catalogue.h"
 #include "conform/runtime/evidence.h"
@@ -140,7 +141,7 @@ int main(int argc, char** argv) {
         ctx.scratch = &scratch;
         scratch.Reset();
         native->EvaluateVerdicts(in, ctx, verdicts.data(), witnesses.data());
-        for (size_t r = 0; r < reqs; ++r) counts[r] += verdicts[r] == 0;
+        for (size_t r = 0; r < reqs; ++r) counts[r] += verdicts[r] == static_cast<uint8_t>(VerdictCode::Conform);
       } else {
         auto res = interp::EvaluateAll(*program, in);
         for (size_t r = 0; r < reqs; ++r) counts[r] += res[r].verdict == Verdict::Conform;

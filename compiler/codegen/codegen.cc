@@ -17,6 +17,7 @@
 
 #include "conform/compiler/builtins.h"
 #include "conform/compiler/joins.h"
+#include "conform/compiler/result.h"
 #include "conform/compiler/rt_helpers.h"
 
 namespace conform::codegen {
@@ -167,6 +168,8 @@ class Gen {
     return f;
   }
 
+  // A requirement function's return value (result.h: the values are the generated code's ABI).
+  llvm::ConstantInt* Code(VerdictCode code) { return b_.getInt32(static_cast<uint32_t>(code)); }
   Value* True() { return llvm::ConstantInt::getTrue(c_); }
   Value* False() { return llvm::ConstantInt::getFalse(c_); }
   CV Unknown() { return {b_.getInt64(0), False()}; }
@@ -888,7 +891,7 @@ Function* Gen::BuildRequirement(size_t ri, bool exported) {
   Value* witness_out = f->getArg(4);
   // Only requirements whose pass is a top-level all/none have a witness (the host reads no other).
   if (r.witness_var >= 0) b_.CreateStore(b_.getInt64(-1), witness_out);
-  auto ret = [&](int code) { b_.CreateRet(b_.getInt32(code)); };
+  auto ret = [&](VerdictCode code) { b_.CreateRet(Code(code)); };
   BindLets(r);
   if (r.applies >= 0) {
     CV a = E(r.applies);
@@ -898,21 +901,22 @@ Function* Gen::BuildRequirement(size_t ri, bool exported) {
     BasicBlock* go = Block("applies.true");
     b_.CreateCondBr(a.k, known, unknown);
     b_.SetInsertPoint(unknown);
-    ret(4);
+    ret(VerdictCode::AppliesUnknown);
     b_.SetInsertPoint(known);
     b_.CreateCondBr(b_.CreateICmpNE(a.v, b_.getInt64(0)), go, na);
     b_.SetInsertPoint(na);
-    ret(3);
+    ret(VerdictCode::NotApplicable);
     b_.SetInsertPoint(go);
   }
   if (r.pass < 0) {
-    ret(2);
+    ret(VerdictCode::NotEvidenced);
     return f;
   }
   const Node& pn = p_.nodes[r.pass];
   CV v = (pn.op == Op::All || pn.op == Op::None) ? Quantifier(pn, witness_out) : E(r.pass);
-  Value* code = b_.CreateSelect(v.k, b_.CreateSelect(b_.CreateICmpNE(v.v, b_.getInt64(0)), b_.getInt32(0), b_.getInt32(1)),
-                                b_.getInt32(2));
+  Value* code = b_.CreateSelect(
+      v.k, b_.CreateSelect(b_.CreateICmpNE(v.v, b_.getInt64(0)), Code(VerdictCode::Conform), Code(VerdictCode::Nonconform)),
+      Code(VerdictCode::NotEvidenced));
   b_.CreateRet(code);
   return f;
 }

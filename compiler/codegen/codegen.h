@@ -3,7 +3,8 @@
 // Generated functions (C calling convention):
 //   void conform_evaluate_all(EvalContext* ctx, const void* root, const int64_t* params, int64_t as_of,
 //                             uint8_t* verdicts, int64_t* witnesses)
-//     verdicts[i]: 0 conform, 1 nonconform, 2 not evidenced, 3 not applicable (applies when false);
+//     verdicts[i]: a VerdictCode (result.h) — conform, nonconform, not evidenced, not applicable
+//     (applies when false) or applies-when unknown; exclusions are applied by the host;
 //     witnesses[i]: index of the first failing element of a top-level all/none, or -1.
 //   void conform_message_<i>(ctx, root, params, as_of, int64_t witness, int64_t* bits, uint8_t* known)
 //     the values of requirement i's message holes.

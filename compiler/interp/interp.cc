@@ -14,6 +14,7 @@
 #include "conform/compiler/calendar.h"
 #include "conform/compiler/joins.h"
 #include "conform/compiler/patterns.h"
+#include "conform/compiler/result.h"
 #include "conform/compiler/rt_helpers.h"
 
 namespace conform {
@@ -706,17 +707,12 @@ void Machine::Explain(int32_t idx, RequirementResult& out, int depth) {
 }
 
 RequirementResult Machine::Run(const ir::Requirement& r, const std::vector<std::string>* excluded) {
-  RequirementResult out;
   // Variable slots are reused across requirements: no path may survive from an earlier one
   // (the standard-level lets' slots are not reused).
   for (size_t v = p_.globals.size(); v < var_paths_.size(); ++v) var_paths_[v].clear();
   if (excluded) {
     for (const auto& x : *excluded)
-      if (ClauseUnder(r.clause, ExcludedClause(x))) {
-        out.verdict = Verdict::NotApplicable;
-        out.message = ExclusionMessage(x);
-        return out;
-      }
+      if (ClauseUnder(r.clause, ExcludedClause(x))) return MakeResult(p_, r, VerdictCode::Excluded, x);
   }
   for (const auto& l : r.lets) {
     vars_[l.var] = Eval(l.value);
@@ -725,32 +721,28 @@ RequirementResult Machine::Run(const ir::Requirement& r, const std::vector<std::
   if (r.applies >= 0) {
     Value a = Eval(r.applies);
     if (!a.known) {
-      out.verdict = Verdict::NotEvidenced;
-      out.message = "the evidence needed to decide whether this requirement applies is missing";
+      RequirementResult out = MakeResult(p_, r, VerdictCode::AppliesUnknown);
       if (in_.explain) Explain(r.applies, out, 0);
       return out;
     }
-    if (!a.bits) {
-      out.verdict = Verdict::NotApplicable;
-      out.message = fmt::format("does not apply: {}", p_.node_text[r.applies]);
-      return out;
-    }
+    if (!a.bits) return MakeResult(p_, r, VerdictCode::NotApplicable);
   }
-  if (r.pass < 0) return out;
+  if (r.pass < 0) return MakeResult(p_, r, VerdictCode::NotEvidenced);
   Value v = Eval(r.pass);
-  if (v.known && v.bits) {
-    out.verdict = Verdict::Conform;
-    return out;
-  }
-  out.verdict = v.known ? Verdict::Nonconform : Verdict::NotEvidenced;
-  if (in_.explain) Explain(r.pass, out, 0);
-  if (in_.explain && r.witness_var >= 0 && out.verdict == Verdict::Nonconform) {
-    // Every failing element, for the reports (the first is the witness).
-    const Node& q = p_.nodes[r.pass];
-    std::string lp = PathOf(q.a);
-    int64_t total = 0;
-    if (!lp.empty())
-      for (int64_t i : FailingIndices(q, -1, total)) out.witnesses.push_back(fmt::format("{}[{}]", lp, i));
+  if (v.known && v.bits) return MakeResult(p_, r, VerdictCode::Conform);
+  const VerdictCode code = v.known ? VerdictCode::Nonconform : VerdictCode::NotEvidenced;
+  // The deciding values first (the message holes below rebind the witness variable).
+  RequirementResult explained;
+  if (in_.explain) {
+    Explain(r.pass, explained, 0);
+    if (r.witness_var >= 0 && code == VerdictCode::Nonconform) {
+      // Every failing element, for the reports (the first is the witness).
+      const Node& q = p_.nodes[r.pass];
+      std::string lp = PathOf(q.a);
+      int64_t total = 0;
+      if (!lp.empty())
+        for (int64_t i : FailingIndices(q, -1, total)) explained.witnesses.push_back(fmt::format("{}[{}]", lp, i));
+    }
   }
   // Messages see lets, parameters, root fields, and the witness of a top-level all/none.
   if (r.witness_var >= 0) {
@@ -764,34 +756,28 @@ RequirementResult Machine::Run(const ir::Requirement& r, const std::vector<std::
       vars_[r.witness_var] = kUnknown;
     }
   }
-  if (out.verdict == Verdict::Nonconform) {
-    if (r.message.empty()) out.message = "requirement not met";
-    for (const auto& piece : r.message) {
-      if (piece.expr < 0) {
-        out.message += piece.text;
-        continue;
-      }
-      if (piece.each) {
-        const Node& q = p_.nodes[r.pass];
-        int64_t total = 0;
-        std::vector<std::string> shown;
-        Value saved = vars_[r.witness_var];
-        const Seq* s = AsSeq(Eval(q.a));
-        for (int64_t i : FailingIndices(q, static_cast<int64_t>(ir::kEachShown), total)) {
-          vars_[r.witness_var] = Known(s->data[i]);
-          Value pv = Eval(piece.expr);
-          shown.push_back(FormatValue(p_, *in_.strings, p_.nodes[piece.expr].type, pv.bits, pv.known));
-        }
-        vars_[r.witness_var] = saved;
-        out.message += JoinEach(shown, total);
-        continue;
-      }
+  RequirementResult out = MakeResult(p_, r, code, {}, [&](size_t k) {
+    const ir::MessagePiece& piece = r.message[k];
+    if (!piece.each) {
       Value pv = Eval(piece.expr);
-      out.message += FormatValue(p_, *in_.strings, p_.nodes[piece.expr].type, pv.bits, pv.known);
+      return FormatValue(p_, *in_.strings, p_.nodes[piece.expr].type, pv.bits, pv.known);
     }
-  } else {
-    out.message = "the evidence needed to decide this requirement is missing";
-  }
+    const Node& q = p_.nodes[r.pass];
+    int64_t total = 0;
+    std::vector<std::string> shown;
+    Value saved = vars_[r.witness_var];
+    const Seq* s = AsSeq(Eval(q.a));
+    for (int64_t i : FailingIndices(q, static_cast<int64_t>(ir::kEachShown), total)) {
+      vars_[r.witness_var] = Known(s->data[i]);
+      Value pv = Eval(piece.expr);
+      shown.push_back(FormatValue(p_, *in_.strings, p_.nodes[piece.expr].type, pv.bits, pv.known));
+    }
+    vars_[r.witness_var] = saved;
+    return JoinEach(shown, total);
+  });
+  out.facts = std::move(explained.facts);
+  out.witness = std::move(explained.witness);
+  out.witnesses = std::move(explained.witnesses);
   return out;
 }
 

@@ -34,6 +34,7 @@
 #include "conform/compiler/cache_file.h"
 #include "conform/compiler/interp.h"
 #include "conform/compiler/patterns.h"
+#include "conform/compiler/result.h"
 #include "conform/compiler/rt_helpers.h"
 
 namespace fs = std::filesystem;
@@ -250,7 +251,7 @@ class Native final : public CompiledProgram {
     for (size_t i = 0; i < p_->requirements.size(); ++i)
       for (int64_t x = 0; x < s->size; ++x)
         if (ClauseUnder(p_->requirements[i].clause, ExcludedClause(in.strings->Get(s->data[x])))) {
-          verdicts[i] = 5;
+          verdicts[i] = static_cast<uint8_t>(VerdictCode::Excluded);
           witnesses[i] = x;  // which exclusion
           break;
         }
@@ -281,66 +282,45 @@ class Native final : public CompiledProgram {
     std::vector<uint8_t> hole_known;
     for (size_t i = 0; i < n; ++i) {
       const ir::Requirement& r = p_->requirements[i];
-      RequirementResult& res = out[i];
-      switch (verdicts[i]) {
-        case 0: res.verdict = Verdict::Conform; break;
-        case 1: {
-          res.verdict = Verdict::Nonconform;
-          hole_bits.assign(r.message.size() + 1, 0);
-          hole_known.assign(r.message.size() + 1, 0);
-          messages_[i](&ctx, in.root, in.params->values.data(), in.as_of, witnesses[i], hole_bits.data(), hole_known.data());
-          // `{each …}` holes: the message function once per failing element (the first kEachShown).
-          std::vector<int64_t> failing;
-          int64_t total = 0;
-          if (failing_[i]) {
-            failing.resize(ir::kEachShown);
-            total = failing_[i](&ctx, in.root, in.params->values.data(), in.as_of, failing.data(), static_cast<int64_t>(failing.size()));
-            failing.resize(std::min<size_t>(failing.size(), static_cast<size_t>(std::max<int64_t>(total, 0))));
-          }
-          std::vector<std::vector<std::string>> each(r.message.size());
-          for (int64_t w : failing) {
-            std::vector<int64_t> bits(r.message.size() + 1, 0);
-            std::vector<uint8_t> known(r.message.size() + 1, 0);
-            messages_[i](&ctx, in.root, in.params->values.data(), in.as_of, w, bits.data(), known.data());
-            size_t h = 0;
-            for (size_t k = 0; k < r.message.size(); ++k) {
-              if (r.message[k].expr < 0) continue;
-              if (r.message[k].each)
-                each[k].push_back(FormatValue(*p_, *in.strings, p_->nodes[r.message[k].expr].type, bits[h], known[h] != 0));
-              ++h;
-            }
-          }
-          if (r.message.empty()) res.message = "requirement not met";
+      const auto code = static_cast<VerdictCode>(verdicts[i]);
+      if (code != VerdictCode::Nonconform) {
+        out[i] = MakeResult(*p_, r, code, code == VerdictCode::Excluded ? std::string_view(excluded.at(witnesses[i])) : std::string_view());
+      } else {
+        hole_bits.assign(r.message.size() + 1, 0);
+        hole_known.assign(r.message.size() + 1, 0);
+        messages_[i](&ctx, in.root, in.params->values.data(), in.as_of, witnesses[i], hole_bits.data(), hole_known.data());
+        // `{each …}` holes: the message function once per failing element (the first kEachShown).
+        std::vector<int64_t> failing;
+        int64_t total = 0;
+        if (failing_[i]) {
+          failing.resize(ir::kEachShown);
+          total = failing_[i](&ctx, in.root, in.params->values.data(), in.as_of, failing.data(), static_cast<int64_t>(failing.size()));
+          failing.resize(std::min<size_t>(failing.size(), static_cast<size_t>(std::max<int64_t>(total, 0))));
+        }
+        std::vector<std::vector<std::string>> each(r.message.size());
+        for (int64_t w : failing) {
+          std::vector<int64_t> bits(r.message.size() + 1, 0);
+          std::vector<uint8_t> known(r.message.size() + 1, 0);
+          messages_[i](&ctx, in.root, in.params->values.data(), in.as_of, w, bits.data(), known.data());
           size_t h = 0;
           for (size_t k = 0; k < r.message.size(); ++k) {
-            const auto& piece = r.message[k];
-            if (piece.expr < 0) {
-              res.message += piece.text;
-              continue;
-            }
-            if (piece.each) res.message += JoinEach(each[k], total);
-            else res.message += FormatValue(*p_, *in.strings, p_->nodes[piece.expr].type, hole_bits[h], hole_known[h] != 0);
+            if (r.message[k].expr < 0) continue;
+            if (r.message[k].each)
+              each[k].push_back(FormatValue(*p_, *in.strings, p_->nodes[r.message[k].expr].type, bits[h], known[h] != 0));
             ++h;
           }
-          break;
         }
-        case 2:
-          res.verdict = Verdict::NotEvidenced;
-          res.message = "the evidence needed to decide this requirement is missing";
-          break;
-        case 3:
-          res.verdict = Verdict::NotApplicable;
-          res.message = fmt::format("does not apply: {}", p_->node_text[r.applies]);
-          break;
-        case 4:
-          res.verdict = Verdict::NotEvidenced;
-          res.message = "the evidence needed to decide whether this requirement applies is missing";
-          break;
-        case 5:
-          res.verdict = Verdict::NotApplicable;
-          res.message = ExclusionMessage(excluded.at(witnesses[i]));
-          break;
+        // Hole k's value slot: the holes before it (message functions store one slot per hole).
+        size_t h = 0;
+        out[i] = MakeResult(*p_, r, code, {}, [&](size_t k) {
+          const auto& piece = r.message[k];
+          std::string text = piece.each ? JoinEach(each[k], total)
+                                        : FormatValue(*p_, *in.strings, p_->nodes[piece.expr].type, hole_bits[h], hole_known[h] != 0);
+          ++h;
+          return text;
+        });
       }
+      RequirementResult& res = out[i];
       if (in.explain && (res.verdict == Verdict::Nonconform || res.verdict == Verdict::NotEvidenced))
         interp::ExplainRequirement(*p_, in, i, res);
     }

@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "conform/compiler/calendar.h"
+#include "conform/compiler/result.h"
 #include "conform/runtime/lifecycle.h"
 #include "conform/runtime/record_reader.h"
 #include "conform/runtime/results.h"
@@ -95,7 +96,7 @@ std::string HumanMessage(const std::string& message) {
 }
 
 std::string NotApplicableReason(const RequirementRow& r) {
-  if (r.message.rfind("does not apply:", 0) == 0 || r.message.empty())
+  if (r.message.rfind(kDoesNotApply, 0) == 0 || r.message.empty())
     return "the condition under which it applies does not hold";
   return r.message;
 }

@@ -36,8 +36,8 @@ class CompiledProgram {
   virtual ~CompiledProgram() = default;
   virtual const ir::Program& program() const = 0;
   virtual const JitStats& stats() const = 0;
-  // Verdict codes (0 conform, 1 nonconform, 2 not evidenced, 3 not applicable) and witness
-  // indices, per requirement, exclusions applied. `ctx` must carry strings and a Scratch.
+  // Verdict codes (a VerdictCode per requirement, result.h) and witness indices, exclusions
+  // applied. `ctx` must carry strings and a Scratch.
   virtual void EvaluateVerdicts(const EvalInput& in, EvalContext& ctx, uint8_t* verdicts, int64_t* witnesses) const = 0;
   // Full results: verdicts and messages from native code; the deciding values (facts) of
   // non-conforming verdicts come from the reference explainer over the same IR.
