@@ -157,7 +157,10 @@ std::shared_ptr<const RuleSet> Engine::Compile(const std::vector<std::string>& s
   std::vector<const runtime::PluginManifest*> closure;
   std::string fingerprint, bundle_path;
   bool use_cache = o.use_cache;
-  if (use_cache && catalogue_.Resolve(roots, cat_diags, closure)) {
+  // A closure that cannot be resolved (E0604–E0609) is reported here once: Load below would
+  // report the same errors a second time.
+  if (use_cache && !catalogue_.Resolve(roots, cat_diags, closure)) return rs;
+  if (use_cache) {
     std::vector<std::string> ids, files;
     for (const auto* pkg : packages) ids.push_back(pkg->id);
     for (const auto* pkg : closure) {
@@ -216,7 +219,8 @@ std::shared_ptr<const RuleSet> Engine::Compile(const std::vector<std::string>& s
     }
     r.schema_ = session.Schema();
     r.literals_ = session.literals();
-    if (!bundle_path.empty()) SaveBundle(bundle_path, fingerprint, CompiledBundle{r.schema_, r.literals_, r.programs_});
+    // A rule set with warnings is not cached, so `conform check` shows them on every run.
+    if (!bundle_path.empty() && session.diags().empty()) SaveBundle(bundle_path, fingerprint, CompiledBundle{r.schema_, r.literals_, r.programs_});
   }
   r.timings_.front_ms = Since(t_start);
 

@@ -103,6 +103,10 @@ int RunCheck(const CheckOptions& o) {
   auto t_start = std::chrono::steady_clock::now();
   if (o.evidence.empty() == o.batch.empty())
     return UsageError("give either an evidence file or --batch FILE.ndjson", "e.g. conform check org.yaml --standard iso9001");
+  if (!o.batch.empty() && !o.deviations.empty())
+    return UsageError("--deviations cannot be used with --batch",
+                      "a deviations file records one organization's accepted gaps (its approver and justification); "
+                      "check that organization alone: conform check ORG.yaml --deviations FILE");
   auto as_of = embed::ParseAsOf(o.as_of);
   if (!as_of) return UsageError(fmt::format("invalid --as-of `{}`", o.as_of), "write a date as YYYY-MM-DD, or `today`");
 
@@ -119,7 +123,8 @@ int RunCheck(const CheckOptions& o) {
     PrintDiagnostics(embed::ErrorsOnly(rules->diags()), rules->sources());
     return 2;
   }
-  PrintDiagnostics(embed::CacheWarnings(rules->diags()), rules->sources());
+  // The rule set's warnings (W0401 …), once per run; --quiet keeps only the cache's.
+  PrintDiagnostics(o.quiet ? embed::CacheWarnings(rules->diags()) : rules->diags(), rules->sources());
   double t_native = rules->timings().native_ms;
   double t_front = Since(t_start) - t_native;
   if (!o.batch.empty()) return RunBatchMode(o, *rules, *as_of, t_start);
@@ -228,7 +233,7 @@ void AddCheck(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--param", o->params, "override a parameter: name=value (repeatable)")->allow_extra_args(false);
   cmd->add_option("--plugin-dir", o->plugin_dirs, "extra catalogue folder (repeatable)")->allow_extra_args(false);
   cmd->add_flag("--strict", o->strict, "treat unknown evidence fields as errors");
-  cmd->add_flag("-q,--quiet", o->quiet, "text output: hide conforming requirements");
+  cmd->add_flag("-q,--quiet", o->quiet, "text output: hide conforming requirements; no rule-set warnings");
   cmd->add_flag("--no-explain", o->no_explain, "do not print the values that decided each verdict");
   cmd->add_option("--color", o->color, "auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_option("--max-evidence-bytes", o->max_evidence_bytes,

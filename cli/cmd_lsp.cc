@@ -5,7 +5,12 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -343,6 +348,47 @@ class Resolver {
   const Analysis& a_;
 };
 
+// ---- input ---------------------------------------------------------------------------------
+
+// Standard input through a buffer of its own, so the server can tell whether more messages are
+// already waiting (Pending) — diagnostics of a burst of changes are computed once, after it.
+class Input {
+ public:
+  int Get() {
+    if (pos_ == end_ && !Fill()) return EOF;
+    return static_cast<unsigned char>(buf_[pos_++]);
+  }
+  // Up to n bytes into `to` (nullptr: discard); fewer only at the end of the input.
+  size_t Read(char* to, size_t n) {
+    size_t got = 0;
+    while (got < n) {
+      if (pos_ == end_ && !Fill()) break;
+      size_t k = std::min(n - got, end_ - pos_);
+      if (to) std::memcpy(to + got, buf_ + pos_, k);
+      pos_ += k, got += k;
+    }
+    return got;
+  }
+  // More input can be read without waiting.
+  bool Pending() {
+    if (pos_ < end_) return true;
+    pollfd p{0, POLLIN, 0};
+    return ::poll(&p, 1, 0) > 0;
+  }
+
+ private:
+  bool Fill() {
+    ssize_t n;
+    do n = ::read(0, buf_, sizeof buf_);
+    while (n < 0 && errno == EINTR);
+    pos_ = 0;
+    end_ = n > 0 ? static_cast<size_t>(n) : 0;
+    return end_ > 0;
+  }
+  char buf_[65536];
+  size_t pos_ = 0, end_ = 0;
+};
+
 // ---- the server -----------------------------------------------------------------------------
 
 class Server {
@@ -351,6 +397,7 @@ class Server {
 
   int Run() {
     while (true) {
+      if (!in_.Pending()) Flush();  // the editor is idle: the pending changes' diagnostics
       std::string body;
       switch (Read(body)) {
         case ReadResult::Eof: return shutdown_ ? 0 : 1;
@@ -367,6 +414,7 @@ class Server {
   struct Doc {
     std::string path, text;
     std::unique_ptr<Analysis> now, good;  // the latest analysis, and the latest that parsed
+    bool dirty = false;                   // changed since `now`
   };
 
   enum class ReadResult { Ok, Eof, Skipped, Fatal };
@@ -378,7 +426,7 @@ class Server {
     bool have_length = false, any = false, bad = false;
     std::string line;
     while (true) {
-      int c = std::getc(stdin);
+      int c = in_.Get();
       if (c == EOF) return any ? ReadResult::Fatal : ReadResult::Eof;
       any = true;
       if (c != '\n') {
@@ -409,18 +457,12 @@ class Server {
       return ReadResult::Fatal;
     }
     if (length > kMaxMessage) {
-      char chunk[65536];
-      size_t left = length;
-      while (left > 0) {
-        size_t n = std::fread(chunk, 1, std::min(left, sizeof chunk), stdin);
-        if (n == 0) break;
-        left -= n;
-      }
+      size_t left = length - in_.Read(nullptr, length);
       Error("null", kInvalidRequest, fmt::format("message of {} bytes is over the {} MiB limit; dropped", length, kMaxMessage >> 20));
       return left ? ReadResult::Eof : ReadResult::Skipped;
     }
     body.resize(length);
-    if (length && std::fread(body.data(), 1, length, stdin) != length) return ReadResult::Eof;
+    if (length && in_.Read(body.data(), length) != length) return ReadResult::Eof;
     return ReadResult::Ok;
   }
 
@@ -467,9 +509,10 @@ class Server {
   }
 
   void Dispatch(const std::string& method, bool has_id, const std::string& id, const simdjson::dom::element* params) {
+    if (method != "textDocument/didChange") Flush();
     if (method == "initialize") {
       initialized_ = true;
-      Reply(id, fmt::format(R"({{"capabilities":{{"positionEncoding":"utf-16","textDocumentSync":1,"hoverProvider":true,)"
+      Reply(id, fmt::format(R"({{"capabilities":{{"positionEncoding":"utf-16","textDocumentSync":{{"openClose":true,"change":2}},"hoverProvider":true,)"
                             R"("definitionProvider":true,"completionProvider":{{"triggerCharacters":["."]}},)"
                             R"("documentSymbolProvider":true,"documentFormattingProvider":true}},)"
                             R"("serverInfo":{{"name":"conform","version":"{}"}}}})",
@@ -485,11 +528,29 @@ class Server {
       } else if (method == "textDocument/didChange") {
         simdjson::dom::array changes;
         if ((*params)["textDocument"]["uri"].get(uri) || (*params)["contentChanges"].get(changes)) return;
-        std::string last;
-        bool any = false;
-        for (auto c : changes)  // full sync: the last change is the whole document
-          if (!c["text"].get(text)) last = std::string(text), any = true;
-        if (any) Update(std::string(uri), last);
+        auto it = docs_.find(std::string(uri));
+        if (it == docs_.end()) return;
+        Doc& d = it->second;
+        // In order: a change with a range replaces it (UTF-16 positions), one without is the
+        // whole document. Analysed once the changes stop coming (Flush).
+        for (auto c : changes) {
+          if (c["text"].get(text)) continue;
+          simdjson::dom::element range;
+          if (c["range"].get(range)) {
+            d.text = std::string(text);
+          } else {
+            int64_t l0 = -1, c0 = -1, l1 = -1, c1 = -1;
+            if (range["start"]["line"].get(l0) || range["start"]["character"].get(c0) || range["end"]["line"].get(l1) ||
+                range["end"]["character"].get(c1) || l0 < 0 || c0 < 0 || l1 < 0 || c1 < 0)
+              continue;
+            uint32_t b = OffsetIn(d.text, static_cast<uint32_t>(l0), static_cast<uint32_t>(c0));
+            uint32_t e = OffsetIn(d.text, static_cast<uint32_t>(l1), static_cast<uint32_t>(c1));
+            if (e < b) std::swap(b, e);
+            d.text.replace(b, e - b, text);
+          }
+          d.dirty = true;
+        }
+        return;
       } else if (method == "textDocument/didClose") {
         if (!(*params)["textDocument"]["uri"].get(uri)) {
           docs_.erase(std::string(uri));
@@ -533,6 +594,12 @@ class Server {
     size_t end = text.find('\n', at);
     std::string_view ln(text.data() + at, (end == std::string::npos ? text.size() : end) - at);
     return static_cast<uint32_t>(at + BytesOfUnits(ln, character));
+  }
+
+  // Analyses the documents changed since their last analysis.
+  void Flush() {
+    for (auto& [uri, d] : docs_)
+      if (d.dirty) d.dirty = false, Update(uri, d.text);
   }
 
   void Update(const std::string& uri, const std::string& text) {
@@ -810,6 +877,7 @@ class Server {
 
   std::vector<std::string> dirs_;
   std::map<std::string, Doc> docs_;
+  Input in_;
   bool initialized_ = false, shutdown_ = false, exit_ = false, failed_ = false;
 };
 

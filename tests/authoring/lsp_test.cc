@@ -64,6 +64,19 @@ struct Client {
     Notify("textDocument/didChange",
            fmt::format(R"({{"textDocument":{{"uri":"{}","version":2}},"contentChanges":[{{"text":{}}}]}})", Uri(doc), Quote(text)));
   }
+  // One didChange of range edits ({line0, ch0, line1, ch1, text}, applied in order).
+  struct Edit {
+    int l0, c0, l1, c1;
+    std::string text;
+  };
+  void Edits(const fs::path& doc, const std::vector<Edit>& edits) {
+    std::string changes;
+    for (const auto& e : edits)
+      changes += fmt::format(R"({}{{"range":{{"start":{{"line":{},"character":{}}},"end":{{"line":{},"character":{}}}}},"text":{}}})",
+                             changes.empty() ? "" : ",", e.l0, e.c0, e.l1, e.c1, Quote(e.text));
+    Notify("textDocument/didChange",
+           fmt::format(R"({{"textDocument":{{"uri":"{}","version":3}},"contentChanges":[{}]}})", Uri(doc), changes));
+  }
   void At(int id, const char* method, const fs::path& doc, int line, int ch) {
     Request(id, method, fmt::format(R"({{"textDocument":{{"uri":"{}"}},"position":{{"line":{},"character":{}}}}})", Uri(doc), line, ch));
   }
@@ -194,6 +207,33 @@ TEST(Lsp, Utf16Columns) {
   ASSERT_EQ(c.diagnostics.size(), 1u) << c.r.out;
   // `titel` starts at byte 74; `"é😀"` before it is 8 bytes but 5 UTF-16 units (3 fewer).
   EXPECT_TRUE(Has(c.diagnostics[0], R"("start":{"line":7,"character":71},"end":{"line":7,"character":76})")) << c.diagnostics[0];
+}
+
+// Incremental sync: range edits in UTF-16 positions, on a line with `é` (one unit) and `😀`
+// (two units, four bytes), applied in order within a notification; consecutive changes are
+// analysed once, after the last.
+TEST(Lsp, IncrementalSync) {
+  fs::path doc = Scratch() / "incremental.clause";
+  std::string text = kDemo;
+  text.replace(text.find("d.titel == \"x\""), 14, "\"é😀\" == d.titel");
+  Client c;
+  c.Initialize();
+  c.Open(doc, text);
+  // `titel` is at UTF-16 columns 71–76 of line 7 (bytes 74–79); then a line inserted above.
+  c.Edits(doc, {{7, 71, 7, 76, "title"}, {0, 0, 0, 0, "// ü\n"}});
+  // `"é😀"` (columns 60–65, now on line 8) becomes `"😀😀"` (one unit longer).
+  c.Edits(doc, {{8, 60, 8, 65, "\"😀😀\""}});
+  c.At(2, "textDocument/hover", doc, 8, 74);  // d.ti|tle, one column to the right of before
+  c.At(3, "textDocument/hover", doc, 5, 20);  // requirement poli|cy_documented, one line down
+  c.Shutdown();
+  c.Run();
+  EXPECT_EQ(c.r.status, 0) << c.r.err;
+  EXPECT_TRUE(Has(c.Answer(1), R"("textDocumentSync":{"openClose":true,"change":2})")) << c.Answer(1);
+  ASSERT_EQ(c.diagnostics.size(), 2u) << c.r.out;  // didOpen, and one for both changes
+  EXPECT_TRUE(Has(c.diagnostics[0], "\"code\":\"E0202\"")) << c.diagnostics[0];
+  EXPECT_TRUE(Has(c.diagnostics[1], "\"diagnostics\":[]")) << c.diagnostics[1];
+  EXPECT_TRUE(Has(c.Answer(2), "document.title: string")) << c.Answer(2);
+  EXPECT_TRUE(Has(c.Answer(3), "requirement policy_documented")) << c.Answer(3);
 }
 
 // A document inside a package is compiled with its siblings and dependencies, the editor's text

@@ -465,6 +465,48 @@ TEST(Cli, PluginLanguageVersion) {
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("E0609"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("this build reads 0.2"), std::string::npos) << r.err;
+  // Reported once (it was printed twice: by the cache's closure check and again by Load).
+  EXPECT_EQ(r.err.find("E0609"), r.err.rfind("E0609")) << r.err;
+  Result nc = Conform(fmt::format("check examples/precision-parts.yaml -s toy --no-cache {}", newer.Flag()));
+  EXPECT_EQ(nc.err.find("E0609"), nc.err.rfind("E0609")) << nc.err;
+}
+
+// The rule set's warnings reach the user when the check succeeds — on every run (a rule set
+// with warnings is not taken from the compiled-program cache), once per run in batch mode, and
+// not with --quiet.
+TEST(Cli, CheckShowsRuleSetWarnings) {
+  ToyCatalogue c("cat-warn");
+  c.Package("toy", ToyManifest("toy", "1.0.0", "1", "core = \">=1.0\""),
+            "use core\nstandard toy \"Toy\" {\n  clause 4 \"Context\" {\n    requirement named : minor {\n"
+            "      pass name != \"\"\n    }\n  }\n}\n");
+  std::string check = fmt::format("check examples/precision-parts.yaml -s toy {}", c.Flag());
+  for (int run = 0; run < 2; ++run) {  // the second run would be a cache hit
+    Result r = Conform(check);
+    EXPECT_EQ(r.status, 0) << r.err << r.out;
+    EXPECT_NE(r.err.find("warning[W0402]"), std::string::npos) << "run " << run << ": " << r.err;
+    EXPECT_NE(r.err.find("toy.clause:4"), std::string::npos) << r.err;  // with its place
+  }
+  Result q = Conform(check + " --quiet");
+  EXPECT_EQ(q.err.find("W0402"), std::string::npos) << q.err;
+  fs::path batch = Scratch() / "warn-batch.ndjson";
+  std::ofstream(batch) << "{\"name\":\"A\"}\n{\"name\":\"B\"}\n";
+  Result b = Conform(fmt::format("check --batch '{}' -s toy {}", batch.string(), c.Flag()));
+  EXPECT_NE(b.err.find("W0402"), std::string::npos) << b.err;
+  EXPECT_EQ(b.err.find("W0402"), b.err.rfind("W0402")) << b.err;  // once, not per organization
+}
+
+// Deviations are one organization's decisions (approver, justification): a batch of many
+// organizations cannot share one file, so the combination is refused instead of ignored.
+TEST(Cli, BatchRefusesDeviations) {
+  fs::path batch = Scratch() / "dev-batch.ndjson";
+  std::ofstream(batch) << "{\"name\":\"A\"}\n";
+  fs::path dev = Scratch() / "dev.yaml";
+  std::ofstream(dev) << "deviations:\n  - requirement: quality_policy_documented\n    justification: x\n"
+                        "    approver: y\n    accepted_until: 2099-01-01\n";
+  Result r = Conform(fmt::format("check --batch '{}' -s iso9001 --deviations '{}'", batch.string(), dev.string()));
+  EXPECT_EQ(r.status, 2) << r.err << r.out;
+  EXPECT_NE(r.err.find("--deviations cannot be used with --batch"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;  // no records that silently ignored the deviations
 }
 
 TEST(Cli, PluginMalformedManifest) {
