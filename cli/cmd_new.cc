@@ -39,7 +39,7 @@ struct Scaffold {
 version  = "0.1.0"
 title    = "{1}"
 kind     = "{3}"
-language = "0.1"
+language = "{6}"
 
 [edition]
 name      = "1"
@@ -47,7 +47,7 @@ published = {2}
 
 [requires]
 {4} = "{5}"
-)", id, title, today, kind, dependency, range)});
+)", id, title, today, kind, dependency, range, runtime::kLanguageVersion)});
   }
 
   void Standard() {
@@ -80,9 +80,11 @@ standard {0} "{1}" {{
         pass exists d in documents : d.doc_type == policy and d.status == approved
         else "no approved policy document"
       }}
+      // A review of a policy that does not exist cannot be assessed: `depends on` reports it
+      // *blocked* by policy_documented, not *not applicable* (which means out of scope).
       requirement policy_reviewed : minor {{
         says "Top management reviews the policy at planned intervals."
-        applies when exists d in documents : d.doc_type == policy
+        depends on policy_documented
         pass {0}_policy_reviewed_at is present and {0}_policy_reviewed_at >= as_of - policy_review_interval
         else "the policy was not reviewed within {{policy_review_interval}} before {{as_of}}"
       }}
@@ -97,10 +99,16 @@ employees: 12
 documents:
   - {{ id: D1, code: POL-01, title: Policy, doc_type: policy, version: "1", status: approved, approved_at: 2026-01-15 }}
 )", id)});
-    files.push_back({"examples/gaps.yaml", fmt::format(R"(# An organization with gaps: the policy is a draft and its last review is two years old.
+    files.push_back({"examples/gaps.yaml", fmt::format(R"(# An organization with a gap: the policy is approved but its last review is two years old.
 name: Example Ltd
 employees: 12
 {0}_policy_reviewed_at: 2024-09-01
+documents:
+  - {{ id: D1, code: POL-01, title: Policy, doc_type: policy, version: "1", status: approved, approved_at: 2024-06-03 }}
+)", id)});
+    files.push_back({"examples/no-policy.yaml", fmt::format(R"(# An organization without an approved policy: only a draft.
+name: Example Ltd
+employees: 12
 documents:
   - {{ id: D1, code: POL-01, title: Policy, doc_type: policy, version: "0.3", status: draft }}
 )", id)});
@@ -111,14 +119,23 @@ standard: {0}
 expect:
   default: conform
 )", id)});
-    files.push_back({"tests/gaps.test.yaml", fmt::format(R"(name: an organization with gaps
+    files.push_back({"tests/gaps.test.yaml", fmt::format(R"(name: an approved policy that is not reviewed
 evidence: ../examples/gaps.yaml
 as_of: 2026-11-22
 standard: {0}
 expect:
   requirements:
+    policy_documented: conform
+    policy_reviewed: {{ verdict: nonconform, message: "the policy was not reviewed within 12 months before 2026-11-22" }}
+)", id)});
+    files.push_back({"tests/no-policy.test.yaml", fmt::format(R"(name: without an approved policy, its review cannot be assessed
+evidence: ../examples/no-policy.yaml
+as_of: 2026-11-22
+standard: {0}
+expect:
+  requirements:
     policy_documented: {{ verdict: nonconform, message: "no approved policy document" }}
-    policy_reviewed: nonconform
+    policy_reviewed: blocked   # by policy_documented
 )", id)});
   }
 

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "conform/runtime/catalogue.h"
 #include "conform_process.h"
 
 namespace fs = std::filesystem;
@@ -204,14 +205,22 @@ TEST(New, ScaffoldedStandardPassesItsTestsWithFullCoverage) {
   Result made = Conform(fmt::format("new standard iso99999 --dir '{}' --title 'Example management systems'", root.string()));
   ASSERT_EQ(made.status, 0) << made.err;
   for (const char* f : {"plugin.toml", "iso99999.clause", "schema.clause", "examples/complete.yaml", "examples/gaps.yaml",
-                        "tests/complete.test.yaml", "tests/gaps.test.yaml"})
+                        "examples/no-policy.yaml", "tests/complete.test.yaml", "tests/gaps.test.yaml",
+                        "tests/no-policy.test.yaml"})
     EXPECT_TRUE(fs::exists(root / "iso99999" / f)) << f;
+  // The manifest declares the language this build reads (one constant), and the skeleton uses
+  // its prerequisites construct (`depends on`, Clause 0.2).
+  std::string manifest = conform::testing::Slurp(root / "iso99999/plugin.toml");
+  EXPECT_NE(manifest.find(fmt::format("language = \"{}\"", conform::runtime::kLanguageVersion)), std::string::npos)
+      << manifest;
+  EXPECT_NE(conform::testing::Slurp(root / "iso99999/iso99999.clause").find("depends on policy_documented"),
+            std::string::npos);
   Result compiled = Conform(fmt::format("compile '{}'", (root / "iso99999").string()));
   EXPECT_EQ(compiled.status, 0) << compiled.err;
   Result tested = Conform(fmt::format("test '{}' --plugin-dir '{}' --require-coverage", (root / "iso99999").string(),
                                       root.string()));
   EXPECT_EQ(tested.status, 0) << tested.out << tested.err;
-  EXPECT_NE(tested.out.find("2 tests, 2 passed, 0 failed"), std::string::npos) << tested.out;
+  EXPECT_NE(tested.out.find("3 tests, 3 passed, 0 failed"), std::string::npos) << tested.out;
   // It is a standard the catalogue commands and check see.
   Result checked = Conform(fmt::format("check '{}' -s iso99999 --plugin-dir '{}' --as-of 2026-11-22",
                                        (root / "iso99999/examples/complete.yaml").string(), root.string()));
@@ -240,6 +249,8 @@ TEST(New, ScaffoldedExtensionPassesItsTestsWithFullCoverage) {
   std::string manifest = conform::testing::Slurp(pkg / "plugin.toml");
   EXPECT_NE(manifest.find("kind     = \"extension\""), std::string::npos) << manifest;
   EXPECT_NE(manifest.find("iso9001 = \">=1."), std::string::npos) << manifest;  // the base's major version
+  EXPECT_NE(manifest.find(fmt::format("language = \"{}\"", conform::runtime::kLanguageVersion)), std::string::npos)
+      << manifest;
   std::string source = conform::testing::Slurp(pkg / "acme_supplier.clause");
   EXPECT_NE(source.find("extends iso9001 >= \"2015\""), std::string::npos) << source;
   Result compiled = Conform(fmt::format("compile '{}' --emit ir", pkg.string()));
