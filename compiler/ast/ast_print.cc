@@ -71,6 +71,39 @@ void PrintDefs(std::string& out, const std::vector<DefDecl>& defs, const std::ve
 
 }  // namespace
 
+const char* Spelling(Operator op) {
+  switch (op) {
+    case Operator::None: return "";
+    case Operator::Mul: return "*";
+    case Operator::Div: return "/";
+    case Operator::Mod: return "%";
+    case Operator::Add: return "+";
+    case Operator::Sub: return "-";
+    case Operator::Inter: return "&";
+    case Operator::Eq: return "==";
+    case Operator::Ne: return "!=";
+    case Operator::Lt: return "<";
+    case Operator::Le: return "<=";
+    case Operator::Gt: return ">";
+    case Operator::Ge: return ">=";
+    case Operator::In: return "in";
+    case Operator::Under: return "under";
+    case Operator::And: return "and";
+    case Operator::Or: return "or";
+    case Operator::Implies: return "implies";
+    case Operator::Exists: return "exists";
+    case Operator::All: return "all";
+    case Operator::NoneOf: return "none";
+  }
+  return "";
+}
+
+Operator OperatorOf(const std::string& text) {
+  for (int i = 1; i <= static_cast<int>(Operator::NoneOf); ++i)
+    if (text == Spelling(static_cast<Operator>(i))) return static_cast<Operator>(i);
+  return Operator::None;
+}
+
 std::string PrintExpr(const Expr& e) {
   auto sub = [](const ExprPtr& p) { return p ? PrintExpr(*p) : std::string("_"); };
   switch (e.kind) {
@@ -90,14 +123,14 @@ std::string PrintExpr(const Expr& e) {
     case ExprKind::Field: return fmt::format("(. {} {})", sub(e.a), e.text);
     case ExprKind::Presence: return fmt::format("({} {})", e.negated ? "absent" : "present", sub(e.a));
     case ExprKind::Neg: return fmt::format("(neg {})", sub(e.a));
-    case ExprKind::Binary: return fmt::format("({} {} {})", e.op, sub(e.a), sub(e.b));
-    case ExprKind::Member: return fmt::format("({}{} {} {})", e.negated ? "not-" : "", e.op, sub(e.a), sub(e.b));
+    case ExprKind::Binary: return fmt::format("({} {} {})", Spelling(e.op), sub(e.a), sub(e.b));
+    case ExprKind::Member: return fmt::format("({}{} {} {})", e.negated ? "not-" : "", Spelling(e.op), sub(e.a), sub(e.b));
     case ExprKind::Not: return fmt::format("(not {})", sub(e.a));
     case ExprKind::And: return fmt::format("(and {} {})", sub(e.a), sub(e.b));
     case ExprKind::Or: return fmt::format("(or {} {})", sub(e.a), sub(e.b));
     case ExprKind::Implies: return fmt::format("(implies {} {})", sub(e.a), sub(e.b));
     case ExprKind::Quant:
-      return fmt::format("({} {} {}{} {})", e.op, e.var, sub(e.a), e.b ? " (where " + sub(e.b) + ")" : "", sub(e.c));
+      return fmt::format("({} {} {}{} {})", Spelling(e.op), e.var, sub(e.a), e.b ? " (where " + sub(e.b) + ")" : "", sub(e.c));
     case ExprKind::Count:
       return fmt::format("({} {} {}{})", e.text, e.var, sub(e.a), e.b ? " (where " + sub(e.b) + ")" : "");
     case ExprKind::Comprehension:

@@ -480,8 +480,8 @@ int32_t Lowerer::Lower(const Expr& e, TypeId hint) {
     case ExprKind::Implies: {
       int32_t a = Lower(*e.a);
       int32_t b = Lower(*e.b);
-      bool ok = ExpectBool(a, fmt::format("the left operand of `{}`", e.op).c_str());
-      ok = ExpectBool(b, fmt::format("the right operand of `{}`", e.op).c_str()) && ok;
+      bool ok = ExpectBool(a, fmt::format("the left operand of `{}`", ast::Spelling(e.op)).c_str());
+      ok = ExpectBool(b, fmt::format("the right operand of `{}`", ast::Spelling(e.op)).c_str()) && ok;
       if (!ok) return Error(e.span);
       Op op = e.kind == ExprKind::And ? Op::And : e.kind == ExprKind::Or ? Op::Or : Op::Implies;
       return Make(op, TypeTable::kBool, e.span, a, b);
@@ -513,8 +513,10 @@ int32_t Lowerer::Lower(const Expr& e, TypeId hint) {
 }
 
 int32_t Lowerer::LowerBinary(const Expr& e) {
-  const std::string& op = e.op;
-  bool cmp = op == "==" || op == "!=" || op == "<" || op == "<=" || op == ">" || op == ">=";
+  using O = ast::Operator;
+  const O op = e.op;
+  const char* spelled = ast::Spelling(op);
+  bool cmp = ast::IsComparison(op);
   bool lset = e.a->kind == ExprKind::SetLit, rset = e.b->kind == ExprKind::SetLit;
   int32_t l, r;
   if (lset && !rset) {  // a set literal takes its element type from the other side
@@ -528,10 +530,10 @@ int32_t Lowerer::LowerBinary(const Expr& e) {
   }
   if (T(l) == kErr || T(r) == kErr) return Error(e.span);
   TypeKind lk = K(l), rk = K(r);
-  if (op == "&" || (!cmp && (op == "+" || op == "-") && (IsColl(l) || IsColl(r)))) return LowerSetOp(e, l, r);
+  if (op == O::Inter || (!cmp && (op == O::Add || op == O::Sub) && (IsColl(l) || IsColl(r)))) return LowerSetOp(e, l, r);
   if (cmp && IsColl(l) && IsColl(r)) return LowerSetRel(e, l, r);
   auto mismatch = [&](std::string help = {}) {
-    diags_.Error("E0301", e.span, fmt::format("cannot apply `{}` to `{}` and `{}`", op, Name(T(l)), Name(T(r))), help);
+    diags_.Error("E0301", e.span, fmt::format("cannot apply `{}` to `{}` and `{}`", spelled, Name(T(l)), Name(T(r))), help);
     return Error(e.span);
   };
   if (cmp && ((lk == TypeKind::List || lk == TypeKind::Set) != (rk == TypeKind::List || rk == TypeKind::Set)) &&
@@ -552,15 +554,15 @@ int32_t Lowerer::LowerBinary(const Expr& e) {
         help = "write dates without quotes: 2025-09-15";
       return mismatch(help);
     }
-    bool ordering = op != "==" && op != "!=";
+    bool ordering = op != O::Eq && op != O::Ne;
     if (lk == TypeKind::Entity || lk == TypeKind::List || lk == TypeKind::Set)
       return mismatch("compare fields of the values instead");
     if (ordering && (lk == TypeKind::Bool || lk == TypeKind::Enum)) {
-      diags_.Error("E0304", e.span, fmt::format("`{}` values cannot be ordered with `{}`", Name(T(l)), op),
+      diags_.Error("E0304", e.span, fmt::format("`{}` values cannot be ordered with `{}`", Name(T(l)), spelled),
                    "only numbers, dates, durations and strings are ordered");
       return Error(e.span);
     }
-    Op o = op == "==" ? Op::Eq : op == "!=" ? Op::Ne : op == "<" ? Op::Lt : op == "<=" ? Op::Le : op == ">" ? Op::Gt : Op::Ge;
+    Op o = op == O::Eq ? Op::Eq : op == O::Ne ? Op::Ne : op == O::Lt ? Op::Lt : op == O::Le ? Op::Le : op == O::Gt ? Op::Gt : Op::Ge;
     int32_t n = Make(o, TypeTable::kBool, e.span, l, r);
     // Durations compare by the point in time each reaches from as_of (exact without months).
     p_.nodes[n].aux = lk == TypeKind::Decimal ? 1 : lk == TypeKind::Duration ? 3 : (lk == TypeKind::String && ordering) ? 2 : 0;
@@ -573,18 +575,18 @@ int32_t Lowerer::LowerBinary(const Expr& e) {
       r = ToDec(r);
     }
     TypeId t = T(l);
-    if (op == "%" && m_.types.Kind(t) == TypeKind::Decimal) return mismatch("`%` works on ints");
-    Op o = op == "+" ? Op::Add : op == "-" ? Op::Sub : op == "*" ? Op::Mul : op == "/" ? Op::Div : Op::Mod;
+    if (op == O::Mod && m_.types.Kind(t) == TypeKind::Decimal) return mismatch("`%` works on ints");
+    Op o = op == O::Add ? Op::Add : op == O::Sub ? Op::Sub : op == O::Mul ? Op::Mul : op == O::Div ? Op::Div : Op::Mod;
     return Make(o, t, e.span, l, r);
   }
-  if (op == "+" && lk == TypeKind::Date && rk == TypeKind::Duration) return Make(Op::DateAdd, TypeTable::kDate, e.span, l, r);
-  if (op == "+" && lk == TypeKind::Duration && rk == TypeKind::Date) return Make(Op::DateAdd, TypeTable::kDate, e.span, r, l);
-  if (op == "-" && lk == TypeKind::Date && rk == TypeKind::Duration) return Make(Op::DateSub, TypeTable::kDate, e.span, l, r);
-  if (op == "-" && lk == TypeKind::Date && rk == TypeKind::Date) return Make(Op::DateDiff, TypeTable::kInt, e.span, l, r);
-  if (op == "*" && lk == TypeKind::Duration && rk == TypeKind::Int) return Make(Op::DurMul, TypeTable::kDuration, e.span, l, r);
-  if (op == "*" && lk == TypeKind::Int && rk == TypeKind::Duration) return Make(Op::DurMul, TypeTable::kDuration, e.span, r, l);
-  if ((op == "+" || op == "-") && lk == TypeKind::Duration && rk == TypeKind::Duration)
-    return Make(op == "+" ? Op::DurAdd : Op::DurSub, TypeTable::kDuration, e.span, l, r);
+  if (op == O::Add && lk == TypeKind::Date && rk == TypeKind::Duration) return Make(Op::DateAdd, TypeTable::kDate, e.span, l, r);
+  if (op == O::Add && lk == TypeKind::Duration && rk == TypeKind::Date) return Make(Op::DateAdd, TypeTable::kDate, e.span, r, l);
+  if (op == O::Sub && lk == TypeKind::Date && rk == TypeKind::Duration) return Make(Op::DateSub, TypeTable::kDate, e.span, l, r);
+  if (op == O::Sub && lk == TypeKind::Date && rk == TypeKind::Date) return Make(Op::DateDiff, TypeTable::kInt, e.span, l, r);
+  if (op == O::Mul && lk == TypeKind::Duration && rk == TypeKind::Int) return Make(Op::DurMul, TypeTable::kDuration, e.span, l, r);
+  if (op == O::Mul && lk == TypeKind::Int && rk == TypeKind::Duration) return Make(Op::DurMul, TypeTable::kDuration, e.span, r, l);
+  if ((op == O::Add || op == O::Sub) && lk == TypeKind::Duration && rk == TypeKind::Duration)
+    return Make(op == O::Add ? Op::DurAdd : Op::DurSub, TypeTable::kDuration, e.span, l, r);
   std::string help;
   if (lk == TypeKind::Duration && rk == TypeKind::Date) help = "write the date first: `date - 30 days`";
   if (lk == TypeKind::Int && rk == TypeKind::Date) help = "write the date first: `date + 30 days`";
@@ -593,7 +595,7 @@ int32_t Lowerer::LowerBinary(const Expr& e) {
 }
 
 int32_t Lowerer::LowerMember(const Expr& e) {
-  bool under = e.op == "under";
+  bool under = e.op == ast::Operator::Under;
   auto [l, r] = LowerPair(*e.a, *e.b, !under);
   if (T(l) == kErr || T(r) == kErr) return Error(e.span);
   TypeKind rk = K(r);
@@ -656,8 +658,8 @@ int32_t Lowerer::LowerCollectionOp(const Expr& e) {
   scope_.resize(mark);
   if (!ok || (e.c && T(body) == kErr)) return Error(e.span);
   if (e.kind == ExprKind::Quant) {
-    if (!ExpectBool(body, fmt::format("the body of `{}`", e.op).c_str())) return Error(e.span);
-    Op op = e.op == "exists" ? Op::Exists : e.op == "all" ? Op::All : Op::None;
+    if (!ExpectBool(body, fmt::format("the body of `{}`", ast::Spelling(e.op)).c_str())) return Error(e.span);
+    Op op = e.op == ast::Operator::Exists ? Op::Exists : e.op == ast::Operator::All ? Op::All : Op::None;
     int32_t n = Make(op, TypeTable::kBool, e.span, list, filter, body);
     p_.nodes[n].var = var;
     return n;
@@ -1015,11 +1017,12 @@ int32_t Lowerer::LowerFilter(const Expr& e) {
 }
 
 int32_t Lowerer::LowerSetOp(const Expr& e, int32_t l, int32_t r) {
-  const std::string& op = e.op;
-  const char* what = op == "+" ? "union" : op == "-" ? "difference" : "intersection";
+  using O = ast::Operator;
+  const O op = e.op;
+  const char* what = op == O::Add ? "union" : op == O::Sub ? "difference" : "intersection";
   if (!IsColl(l) || !IsColl(r)) {
     const Expr& other = IsColl(l) ? *e.b : *e.a;
-    diags_.Error("E0308", e.span, fmt::format("the set {} `{}` needs two sets or lists, found `{}` and `{}`", what, op, Name(T(l)), Name(T(r))),
+    diags_.Error("E0308", e.span, fmt::format("the set {} `{}` needs two sets or lists, found `{}` and `{}`", what, ast::Spelling(op), Name(T(l)), Name(T(r))),
                  IsColl(l) || IsColl(r) ? fmt::format("make the single value a set: `{{{}}}`", sm_.Text(other.span))
                                         : "`&` intersects sets; for booleans use `and`");
     return Error(e.span);
@@ -1027,18 +1030,19 @@ int32_t Lowerer::LowerSetOp(const Expr& e, int32_t l, int32_t r) {
   TypeId le = m_.types[T(l)].elem, re = m_.types[T(r)].elem;
   if (le != re || m_.types.Kind(le) == TypeKind::Entity) {
     diags_.Error("E0308", e.span,
-                 fmt::format("the set {} `{}` needs elements of one scalar type, found `{}` and `{}`", what, op, Name(T(l)), Name(T(r))),
+                 fmt::format("the set {} `{}` needs elements of one scalar type, found `{}` and `{}`", what, ast::Spelling(op), Name(T(l)), Name(T(r))),
                  m_.types.Kind(le) == TypeKind::Entity || m_.types.Kind(re) == TypeKind::Entity
                      ? "compare the entities' ids: `distinct(x.id for x in L)`"
                      : "");
     return Error(e.span);
   }
-  Op o = op == "+" ? Op::SetUnion : op == "-" ? Op::SetDiff : Op::SetInter;
+  Op o = op == O::Add ? Op::SetUnion : op == O::Sub ? Op::SetDiff : Op::SetInter;
   return Make(o, types_.Set(le), e.span, l, r);
 }
 
 int32_t Lowerer::LowerSetRel(const Expr& e, int32_t l, int32_t r) {
-  const std::string& op = e.op;
+  using O = ast::Operator;
+  const O op = e.op;
   TypeId le = m_.types[T(l)].elem, re = m_.types[T(r)].elem;
   if (le != re || m_.types.Kind(le) == TypeKind::Entity) {
     diags_.Error("E0308", e.span, fmt::format("cannot compare `{}` with `{}` as sets", Name(T(l)), Name(T(r))),
@@ -1051,11 +1055,11 @@ int32_t Lowerer::LowerSetRel(const Expr& e, int32_t l, int32_t r) {
     p_.nodes[n].aux = aux;
     return n;
   };
-  if (op == "==") return rel(l, r, 2);
-  if (op == "!=") return Make(Op::Not, TypeTable::kBool, e.span, rel(l, r, 2));
-  if (op == "<=") return rel(l, r, 0);
-  if (op == "<") return rel(l, r, 1);
-  if (op == ">=") return rel(r, l, 0);
+  if (op == O::Eq) return rel(l, r, 2);
+  if (op == O::Ne) return Make(Op::Not, TypeTable::kBool, e.span, rel(l, r, 2));
+  if (op == O::Le) return rel(l, r, 0);
+  if (op == O::Lt) return rel(l, r, 1);
+  if (op == O::Ge) return rel(r, l, 0);
   return rel(r, l, 1);
 }
 
@@ -1273,7 +1277,7 @@ void Lowerer::LowerRequirements(const Plan& s) {
           out.witness_var = pn.var;
           scope_.push_back({p_.var_names[pn.var], pn.var, m_.types[T(pn.a)].elem, true});
         }
-      } else if (r.pass && r.pass->kind == ExprKind::Quant && (r.pass->op == "all" || r.pass->op == "none")) {
+      } else if (r.pass && r.pass->kind == ExprKind::Quant && (r.pass->op == ast::Operator::All || r.pass->op == ast::Operator::NoneOf)) {
         // The `pass` was already reported: its witness is poisoned, so the `else` holes that
         // name it add no E0201 each.
         scope_.push_back({r.pass->var, NewVar(r.pass->var), kErr, true});

@@ -434,7 +434,7 @@ class Builder {
     auto e = std::make_unique<Expr>();
     e->kind = k;
     e->span = s;
-    e->id = next_id_++;
+    e->id = (static_cast<uint64_t>(file_) << 32) | next_id_++;
     return e;
   }
 
@@ -502,7 +502,7 @@ class Builder {
     return std::stoll(txt);
   }
 
-  ExprPtr Binary(ExprKind k, const std::string& op, ClauseParser::ExprContext* ctx,
+  ExprPtr Binary(ExprKind k, ast::Operator op, ClauseParser::ExprContext* ctx,
                  ClauseParser::ExprContext* l, ClauseParser::ExprContext* r) {
     auto e = Make(k, SpanOf(ctx));
     e->op = op;
@@ -549,11 +549,11 @@ class Builder {
       e->a = BuildExpr(n->expr());
       return e;
     }
-    if (auto* m = dynamic_cast<P::MulExprContext*>(x)) return Binary(ExprKind::Binary, m->op->getText(), x, m->expr(0), m->expr(1));
-    if (auto* m = dynamic_cast<P::AddExprContext*>(x)) return Binary(ExprKind::Binary, m->op->getText(), x, m->expr(0), m->expr(1));
-    if (auto* m = dynamic_cast<P::CmpExprContext*>(x)) return Binary(ExprKind::Binary, m->op->getText(), x, m->expr(0), m->expr(1));
+    if (auto* m = dynamic_cast<P::MulExprContext*>(x)) return Binary(ExprKind::Binary, ast::OperatorOf(m->op->getText()), x, m->expr(0), m->expr(1));
+    if (auto* m = dynamic_cast<P::AddExprContext*>(x)) return Binary(ExprKind::Binary, ast::OperatorOf(m->op->getText()), x, m->expr(0), m->expr(1));
+    if (auto* m = dynamic_cast<P::CmpExprContext*>(x)) return Binary(ExprKind::Binary, ast::OperatorOf(m->op->getText()), x, m->expr(0), m->expr(1));
     if (auto* m = dynamic_cast<P::MemberExprContext*>(x)) {
-      auto e = Binary(ExprKind::Member, m->op->getText(), x, m->expr(0), m->expr(1));
+      auto e = Binary(ExprKind::Member, ast::OperatorOf(m->op->getText()), x, m->expr(0), m->expr(1));
       e->negated = m->NOT() != nullptr;
       return e;
     }
@@ -562,12 +562,12 @@ class Builder {
       e->a = BuildExpr(n->expr());
       return e;
     }
-    if (auto* m = dynamic_cast<P::AndExprContext*>(x)) return Binary(ExprKind::And, "and", x, m->expr(0), m->expr(1));
-    if (auto* m = dynamic_cast<P::OrExprContext*>(x)) return Binary(ExprKind::Or, "or", x, m->expr(0), m->expr(1));
-    if (auto* m = dynamic_cast<P::ImpliesExprContext*>(x)) return Binary(ExprKind::Implies, "implies", x, m->expr(0), m->expr(1));
+    if (auto* m = dynamic_cast<P::AndExprContext*>(x)) return Binary(ExprKind::And, ast::Operator::And, x, m->expr(0), m->expr(1));
+    if (auto* m = dynamic_cast<P::OrExprContext*>(x)) return Binary(ExprKind::Or, ast::Operator::Or, x, m->expr(0), m->expr(1));
+    if (auto* m = dynamic_cast<P::ImpliesExprContext*>(x)) return Binary(ExprKind::Implies, ast::Operator::Implies, x, m->expr(0), m->expr(1));
     if (auto* q = dynamic_cast<P::QuantExprContext*>(x)) {
       auto e = Make(ExprKind::Quant, s);
-      e->op = q->q->getText();
+      e->op = ast::OperatorOf(q->q->getText());
       e->var = q->IDENT()->getText();
       e->var_span = SpanOf(q->IDENT());
       auto xs = q->expr();
@@ -794,8 +794,9 @@ std::unique_ptr<ast::Template> Builder::BuildTemplate(antlr4::Token* tok) {
                    "interpolate a value such as `{d.code}`, or write `\\{` for a literal brace");
     } else {
       Builder inner(sm_, file_, ps.om, diags_);
-      inner.next_id_ = next_id_ + 100000;
+      inner.next_id_ = next_id_;  // one counter: ids stay unique in the file
       t->pieces.push_back({{}, inner.BuildExpr(ctx->expr()), ctx->each != nullptr});
+      next_id_ = inner.next_id_;
     }
     i = j;
   }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <functional>
+#include <set>
 #include <string>
 
 #include "conform/compiler/ast.h"
@@ -79,13 +80,13 @@ TEST(Parser, NodeSpansPointAtTheirSource) {
   ASSERT_TRUE(r.pass);
   const ast::Expr& eq = *r.pass;
   EXPECT_EQ(eq.kind, ast::ExprKind::Binary);
-  EXPECT_EQ(eq.op, "==");
+  EXPECT_EQ(eq.op, ast::Operator::Eq);
   EXPECT_EQ(p.Text(eq.span), "a + 1 == 2");
   EXPECT_EQ(p.Where(eq.span).line, 5u);
   EXPECT_EQ(p.Where(eq.span).col, 12u);
   ASSERT_TRUE(eq.a && eq.b);
   EXPECT_EQ(p.Text(eq.a->span), "a + 1");
-  EXPECT_EQ(eq.a->op, "+");
+  EXPECT_EQ(eq.a->op, ast::Operator::Add);
   EXPECT_EQ(p.Text(eq.b->span), "2");
   EXPECT_EQ(p.Where(eq.b->span).col, 21u);
   ASSERT_TRUE(eq.a->a);
@@ -122,11 +123,44 @@ TEST(Parser, PrecedenceFollowsTheReference) {
   EXPECT_EQ(reqs[1].pass->kind, ast::ExprKind::Or);
   EXPECT_EQ(reqs[1].pass->b->kind, ast::ExprKind::And);
   EXPECT_EQ(reqs[2].pass->kind, ast::ExprKind::Not);
-  EXPECT_EQ(reqs[2].pass->a->op, "==");
+  EXPECT_EQ(reqs[2].pass->a->op, ast::Operator::Eq);
   EXPECT_EQ(reqs[3].pass->kind, ast::ExprKind::Implies);
-  EXPECT_EQ(reqs[3].pass->a->op, ">");
-  EXPECT_EQ(reqs[3].pass->a->a->op, "+");
-  EXPECT_EQ(reqs[3].pass->a->a->b->op, "*");
+  EXPECT_EQ(reqs[3].pass->a->op, ast::Operator::Gt);
+  EXPECT_EQ(reqs[3].pass->a->a->op, ast::Operator::Add);
+  EXPECT_EQ(reqs[3].pass->a->a->b->op, ast::Operator::Mul);
+}
+
+TEST(Parser, NodeIdsAreUniqueInTheFileAndCarryItsId) {
+  // Side tables of sema are keyed by node id: ids must not repeat, message holes included.
+  SourceManager sm;
+  Diagnostics diags;
+  sm.Add("first.clause", "schema u { root x { z: int } }\n");
+  uint32_t fid = sm.Add("p.clause",
+                        "schema t { root org { a: int  xs: list<int> } }\n"
+                        "standard s \"S\" { clause 1 \"One\" {\n"
+                        "  requirement r1 : minor { pass all x in xs : x + 1 > a * 2  else \"{a + 1} {each x} {count(xs) - a}\" }\n"
+                        "  requirement r2 : minor { pass a in {1, 2, 3} and a != 4  else \"{a * 2 + 1} {a - 1}\" }\n"
+                        "} }\n");
+  auto file = syntax::ParseFile(sm, fid, diags);
+  ASSERT_TRUE(diags.empty()) << RenderAll(diags, sm);
+  std::vector<uint64_t> ids;
+  std::function<void(const ast::Expr*)> walk = [&](const ast::Expr* e) {
+    if (!e) return;
+    ids.push_back(e->id);
+    for (const ast::Expr* x : {e->a.get(), e->b.get(), e->c.get()}) walk(x);
+    for (const auto& x : e->args) walk(x.get());
+  };
+  for (const auto& r : file->standards.at(0).clauses.at(0).requirements) {
+    walk(r.pass.get());
+    for (const auto& piece : r.message->pieces) walk(piece.expr.get());
+  }
+  ASSERT_GT(ids.size(), 30u);
+  std::set<uint64_t> unique(ids.begin(), ids.end());
+  EXPECT_EQ(unique.size(), ids.size());
+  for (uint64_t id : ids) EXPECT_EQ(id >> 32, fid);
+  EXPECT_EQ(file->standards[0].clauses[0].requirements[1].pass->a->op, ast::Operator::In);
+  EXPECT_STREQ(ast::Spelling(ast::Operator::NoneOf), "none");
+  EXPECT_EQ(ast::OperatorOf("<="), ast::Operator::Le);
 }
 
 TEST(Parser, SyntaxErrorReportsE0101WithLineAndColumn) {

@@ -26,15 +26,30 @@ enum class ExprKind : uint8_t {
   Filter,     // [var in a where b]: the elements of list a for which b is true
 };
 
+// The operator of a Binary, Member, And/Or/Implies or Quant node, fixed by the parser.
+enum class Operator : uint8_t {
+  None,
+  Mul, Div, Mod, Add, Sub, Inter,  // * / % + - &
+  Eq, Ne, Lt, Le, Gt, Ge,          // == != < <= > >=
+  In, Under,                       // [not] in, [not] under
+  And, Or, Implies,
+  Exists, All, NoneOf,             // quantifiers: exists, all, none
+};
+// The operator as written in Clause (`==`, `under`, `none` …).
+const char* Spelling(Operator op);
+// The operator spelled `text` ("==", "in", "all" …), or Operator::None.
+Operator OperatorOf(const std::string& text);
+inline bool IsComparison(Operator op) { return op >= Operator::Eq && op <= Operator::Ge; }
+
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
 
 struct Expr {
   ExprKind kind;
   Span span;
-  uint32_t id = 0;       // unique within a parse, for side tables
+  uint64_t id = 0;       // (file id << 32) | n: unique among the files of one SourceManager, for side tables
   std::string text;      // name, field, function, string literal value
-  std::string op;        // operator or quantifier word
+  Operator op = Operator::None;  // operator or quantifier
   std::string var;       // bound variable (Quant, Count, Comprehension)
   Span var_span;
   bool negated = false;  // `not in`, `not under`, `is absent`
