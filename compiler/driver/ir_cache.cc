@@ -9,11 +9,14 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <set>
 #include <fstream>
 #include <sstream>
 
 #include "conform/compiler/builtins.h"
 #include "conform/compiler/cache_file.h"
+#include "conform/compiler/calendar.h"
 #include "conform/compiler/driver.h"
 #include "conform/compiler/jit.h"
 
@@ -515,6 +518,244 @@ const char* ValidProgram(const ir::Program& p, const SchemaModel& m, const Strin
   return node_ok(p.exclusions) ? nullptr : Bad("the exclusions refer to an unknown node");
 }
 
+// Type consistency: every node's operands have the types its operation reads, so that the bits
+// an engine passes around always mean what their type says (a record pointer is a record, a
+// string id is in the literals or the evidence, a date is a real day). Without it, an image
+// whose digest was recomputed (a buggy or hostile writer) could make an engine follow an integer
+// as a pointer. The rules mirror the lowering (sema/lower.cc); nullptr if consistent.
+constexpr int kMaxExpressionDepth = 10000;
+const char* TypesConsistent(const ir::Program& p, const SchemaModel& m, const StringPool& literals) {
+  using ir::Op;
+  const TypeTable& tt = m.types;
+  const auto& builtins = BuiltinRegistry::Default();
+  auto K = [&](TypeId t) { return tt.Kind(t); };
+  auto T = [&](int32_t x) { return p.nodes[static_cast<size_t>(x)].type; };
+  // Structural equality (list and set elements precede their list in the table: finite).
+  std::function<bool(TypeId, TypeId)> same = [&](TypeId a, TypeId b) {
+    if (a == b) return true;
+    const TypeInfo &x = tt[a], &y = tt[b];
+    if (x.kind != y.kind) return false;
+    switch (x.kind) {
+      case TypeKind::Enum: case TypeKind::Entity: return x.ref == y.ref;
+      case TypeKind::List: case TypeKind::Set: return same(x.elem, y.elem);
+      default: return true;
+    }
+  };
+  auto coll = [&](TypeId t) { return K(t) == TypeKind::List || K(t) == TypeKind::Set; };
+  auto scalar = [&](TypeId t) {
+    switch (K(t)) {
+      case TypeKind::Bool: case TypeKind::Int: case TypeKind::Decimal: case TypeKind::String:
+      case TypeKind::Date: case TypeKind::Duration: case TypeKind::Enum: return true;
+      default: return false;
+    }
+  };
+  auto numeric = [&](TypeId t) { return K(t) == TypeKind::Int || K(t) == TypeKind::Decimal; };
+  auto is = [&](TypeId t, TypeKind k) { return K(t) == k; };
+  // Dates a rule file can write: years 0000 to 9999.
+  static const int64_t first_day = *cal::ParseDate("0000-01-01"), last_day = *cal::ParseDate("9999-12-31");
+  // A constant's bits must be a value of its type (evidence values are checked by the loader).
+  auto value_ok = [&](TypeId t, int64_t v) {
+    switch (K(t)) {
+      case TypeKind::Bool: return v == 0 || v == 1;
+      case TypeKind::String: return literals.Owns(v);
+      case TypeKind::Enum: return v >= 0 && v < static_cast<int64_t>(m.enums[static_cast<size_t>(tt[t].ref)].members.size());
+      case TypeKind::Date: return v >= first_day && v <= last_day;
+      case TypeKind::Duration: {
+        cal::Duration d = cal::Unpack(v);
+        return cal::Pack(cal::Normalize(d.months, d.days, d.minutes)) == v;
+      }
+      case TypeKind::Int: case TypeKind::Decimal: return true;
+      default: return false;
+    }
+  };
+  // Builtins' signatures use the fixed ids: they must be what they are everywhere.
+  const std::pair<TypeId, TypeKind> fixed[] = {{TypeTable::kBool, TypeKind::Bool}, {TypeTable::kInt, TypeKind::Int},
+                                               {TypeTable::kDecimal, TypeKind::Decimal}, {TypeTable::kString, TypeKind::String},
+                                               {TypeTable::kDate, TypeKind::Date}, {TypeTable::kDuration, TypeKind::Duration}};
+  for (auto [id, kind] : fixed)
+    if (id >= tt.size() || K(id) != kind) return "its type table is malformed";
+  for (size_t i = 0; i < tt.size(); ++i)
+    if ((K(static_cast<TypeId>(i)) == TypeKind::List || K(static_cast<TypeId>(i)) == TypeKind::Set) && tt[static_cast<TypeId>(i)].elem >= i)
+      return "its type table is malformed";
+  // Variables: slots are reused across requirements, so a variable's type is that of what binds
+  // it where it is read: a standard-level let, a requirement's let, the element of the
+  // collection a quantifier, aggregate or filter walks, or a requirement's witness. Every
+  // expression is walked with the types of the variables bound around it (each node once per
+  // distinct scope); a variable read outside its binding is refused (an engine would read what
+  // an earlier requirement left in the slot). The walk's depth is bounded too: evaluation
+  // recurses through operands.
+  std::vector<std::vector<TypeId>> scopes;
+  std::map<std::vector<TypeId>, size_t> scope_ids;
+  auto scope_id = [&](const std::vector<TypeId>& vars) {
+    auto [it, fresh] = scope_ids.emplace(vars, scopes.size());
+    if (fresh) scopes.push_back(vars);
+    return it->second;
+  };
+  std::map<std::pair<int32_t, size_t>, int> height;  // (node, scope) → longest operand chain below it
+  const char* var_problem = nullptr;
+  std::function<int(int32_t, size_t, int)> walk = [&](int32_t x, size_t scope, int depth) -> int {
+    if (x < 0 || var_problem) return 0;
+    if (auto it = height.find({x, scope}); it != height.end()) {
+      if (depth + it->second > kMaxExpressionDepth) var_problem = "an expression is nested too deeply";
+      return it->second;
+    }
+    if (depth > kMaxExpressionDepth) {
+      var_problem = "an expression is nested too deeply";
+      return 0;
+    }
+    const ir::Node& n = p.nodes[static_cast<size_t>(x)];
+    int h = 0;
+    if (n.op == Op::Var) {
+      TypeId bound = scopes[scope][static_cast<size_t>(n.var)];
+      if (bound == TypeTable::kError || !same(bound, n.type)) var_problem = "a variable is read outside its binding or as another type";
+    } else {
+      const size_t outer = scope;
+      h = std::max(h, walk(n.a, scope, depth + 1));
+      if (n.var >= 0) {  // a binder: its variable is the element of `a` in the filter and the body
+        if (n.a < 0 || !coll(T(n.a))) {
+          var_problem = "a variable is bound to something that is not a collection";
+          return 0;
+        }
+        std::vector<TypeId> inner = scopes[scope];
+        inner[static_cast<size_t>(n.var)] = tt[T(n.a)].elem;
+        scope = scope_id(inner);
+      }
+      h = std::max(h, walk(n.b, scope, depth + 1));
+      h = std::max(h, walk(n.c, scope, depth + 1));
+      for (int32_t y : n.args) h = std::max(h, walk(y, scope, depth + 1));
+      scope = outer;
+      ++h;
+    }
+    height[{x, scope}] = h;
+    return h;
+  };
+  std::vector<TypeId> vars(p.num_vars, TypeTable::kError);
+  for (const auto& g : p.globals) {
+    walk(g.value, scope_id(vars), 0);
+    vars[static_cast<size_t>(g.var)] = T(g.value);
+  }
+  const size_t global_scope = scope_id(vars);
+  walk(p.exclusions, global_scope, 0);
+  for (const auto& r : p.requirements) {
+    std::vector<TypeId> local = vars;
+    for (const auto& l : r.lets) {
+      walk(l.value, scope_id(local), 0);
+      local[static_cast<size_t>(l.var)] = T(l.value);
+    }
+    walk(r.applies, scope_id(local), 0);
+    walk(r.pass, scope_id(local), 0);
+    if (r.witness_var >= 0) {
+      const ir::Node& q = p.nodes[static_cast<size_t>(r.pass)];
+      if ((q.op != Op::All && q.op != Op::None) || q.var != r.witness_var || !coll(T(q.a)))
+        return "a requirement's witness is not the element of a top-level all or none";
+      local[static_cast<size_t>(r.witness_var)] = tt[T(q.a)].elem;
+    }
+    for (const auto& piece : r.message) walk(piece.expr, scope_id(local), 0);
+  }
+  if (var_problem) return var_problem;
+  for (const auto& n : p.nodes) {
+    const TypeId t = n.type;
+    bool ok = true;
+    switch (n.op) {
+      case Op::Const: ok = scalar(t) && value_ok(t, n.imm); break;
+      case Op::Param: ok = same(t, p.params[static_cast<size_t>(n.imm)].type); break;
+      case Op::AsOf: ok = is(t, TypeKind::Date); break;
+      case Op::Root: ok = is(t, TypeKind::Entity) && tt[t].ref == m.root; break;
+      case Op::Var: break;  // checked in its scope above
+      case Op::Field: {
+        const auto& ent = m.entities[static_cast<size_t>(tt[T(n.a)].ref)];
+        ok = same(t, ent.fields[static_cast<size_t>(n.imm)].type);
+        break;
+      }
+      case Op::IsPresent: case Op::IsAbsent: ok = is(t, TypeKind::Bool); break;
+      case Op::Default: ok = same(t, T(n.a)) && same(t, T(n.b)); break;
+      case Op::Neg: ok = numeric(t) && same(t, T(n.a)); break;
+      case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Mod:
+        ok = numeric(t) && same(t, T(n.a)) && same(t, T(n.b));
+        break;
+      case Op::IntToDec: ok = is(t, TypeKind::Decimal) && is(T(n.a), TypeKind::Int); break;
+      case Op::DateAdd: case Op::DateSub:
+        ok = is(t, TypeKind::Date) && is(T(n.a), TypeKind::Date) && is(T(n.b), TypeKind::Duration);
+        break;
+      case Op::DateDiff: ok = is(t, TypeKind::Int) && is(T(n.a), TypeKind::Date) && is(T(n.b), TypeKind::Date); break;
+      case Op::DurMul: ok = is(t, TypeKind::Duration) && is(T(n.a), TypeKind::Duration) && is(T(n.b), TypeKind::Int); break;
+      case Op::DurAdd: case Op::DurSub:
+        ok = is(t, TypeKind::Duration) && is(T(n.a), TypeKind::Duration) && is(T(n.b), TypeKind::Duration);
+        break;
+      case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: {
+        const TypeId a = T(n.a), b = T(n.b);
+        ok = is(t, TypeKind::Bool) && scalar(a) && scalar(b);
+        if (n.aux == 1) ok = ok && is(a, TypeKind::Decimal) && is(b, TypeKind::Decimal);
+        if (n.aux == 2) ok = ok && is(a, TypeKind::String) && is(b, TypeKind::String);
+        if (n.aux == 3) ok = ok && is(a, TypeKind::Duration) && is(b, TypeKind::Duration);
+        break;
+      }
+      case Op::And: case Op::Or: case Op::Implies:
+        ok = is(t, TypeKind::Bool) && is(T(n.a), TypeKind::Bool) && is(T(n.b), TypeKind::Bool);
+        break;
+      case Op::Not: ok = is(t, TypeKind::Bool) && is(T(n.a), TypeKind::Bool); break;
+      case Op::In: ok = is(t, TypeKind::Bool) && coll(T(n.b)) && scalar(T(n.a)) && same(T(n.a), tt[T(n.b)].elem); break;
+      case Op::Under:
+        ok = is(t, TypeKind::Bool) && is(T(n.a), TypeKind::String) &&
+             (is(T(n.b), TypeKind::String) || (coll(T(n.b)) && is(tt[T(n.b)].elem, TypeKind::String)));
+        break;
+      case Op::SetLit:
+        ok = is(t, TypeKind::Set) && scalar(tt[t].elem);
+        for (int32_t x : n.args) ok = ok && same(T(x), tt[t].elem);
+        break;
+      case Op::Exists: case Op::All: case Op::None:
+        ok = is(t, TypeKind::Bool) && coll(T(n.a)) && is(T(n.c), TypeKind::Bool);
+        break;
+      case Op::Count: ok = is(t, TypeKind::Int) && coll(T(n.a)); break;
+      case Op::Sum: ok = numeric(t) && coll(T(n.a)) && same(t, T(n.c)); break;
+      case Op::Avg: ok = is(t, TypeKind::Decimal) && coll(T(n.a)) && numeric(T(n.c)); break;
+      case Op::Min: case Op::Max:
+        ok = coll(T(n.a)) && same(t, T(n.c)) && (numeric(t) || is(t, TypeKind::Date) || is(t, TypeKind::Duration));
+        break;
+      case Op::Distinct: ok = coll(T(n.a)) && is(t, TypeKind::Set) && scalar(T(n.c)) && same(tt[t].elem, T(n.c)); break;
+      case Op::Union:
+        ok = coll(T(n.a)) && is(t, TypeKind::Set) && coll(T(n.c)) && scalar(tt[t].elem) && same(tt[t].elem, tt[T(n.c)].elem);
+        break;
+      case Op::Call: {
+        const Builtin& b = builtins.at(static_cast<size_t>(n.imm));
+        ok = same(t, b.result);
+        for (size_t i = 0; i < n.args.size(); ++i) ok = ok && same(T(n.args[i]), b.params[i]);
+        break;
+      }
+      case Op::Filter: ok = coll(T(n.a)) && same(t, T(n.a)); break;
+      case Op::SetUnion: case Op::SetInter: case Op::SetDiff:
+        ok = is(t, TypeKind::Set) && coll(T(n.a)) && coll(T(n.b)) && scalar(tt[t].elem) && same(tt[t].elem, tt[T(n.a)].elem) &&
+             same(tt[t].elem, tt[T(n.b)].elem);
+        break;
+      case Op::SetRel:
+        ok = is(t, TypeKind::Bool) && coll(T(n.a)) && coll(T(n.b)) && scalar(tt[T(n.a)].elem) &&
+             same(tt[T(n.a)].elem, tt[T(n.b)].elem);
+        break;
+      case Op::If: ok = is(T(n.a), TypeKind::Bool) && same(t, T(n.b)) && same(t, T(n.c)); break;
+    }
+    // Filters (b) of quantifiers, aggregates, counts and filters are conditions.
+    if (ok && n.b >= 0 && n.var >= 0 && n.op != Op::Var) ok = is(T(n.b), TypeKind::Bool);
+    if (!ok) return "an operation's operands do not have the types it needs";
+  }
+  for (const auto& pi : p.params) {
+    const TypeId t = pi.type;
+    if (K(t) == TypeKind::Set) {
+      if (!scalar(tt[t].elem)) return "a parameter of an unknown type";
+      for (int64_t v : pi.set_value)
+        if (!value_ok(tt[t].elem, v)) return "a parameter's value is not of its type";
+    } else if (!scalar(t) || !value_ok(t, pi.value)) {
+      return "a parameter's value is not of its type";
+    }
+  }
+  for (const auto& r : p.requirements) {
+    if ((r.applies >= 0 && !is(T(r.applies), TypeKind::Bool)) || !is(T(r.pass), TypeKind::Bool))
+      return "a requirement's condition is not a truth value";
+  }
+  if (p.exclusions >= 0 && !(coll(T(p.exclusions)) && is(tt[T(p.exclusions)].elem, TypeKind::String)))
+    return "the exclusions are not clause numbers";
+  return nullptr;
+}
+
 }  // namespace
 
 std::string SourceFingerprint(const std::vector<std::string>& standards, const std::vector<std::string>& files) {
@@ -579,7 +820,9 @@ std::optional<CompiledBundle> DecodeBundle(std::string_view data, const std::str
   for (size_t i = 0; i < np && r.ok(); ++i) {
     auto p = ReadProgram(r);
     if (!p) return corrupt("a compiled program in it is malformed");
-    if (const char* bad = ValidProgram(*p, *schema, *b.literals)) {
+    const char* bad = ValidProgram(*p, *schema, *b.literals);
+    if (!bad) bad = TypesConsistent(*p, *schema, *b.literals);
+    if (bad) {
       static thread_local std::string what;
       what = fmt::format("a compiled program in it is malformed ({})", bad);
       return corrupt(what.c_str());

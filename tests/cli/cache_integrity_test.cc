@@ -13,10 +13,13 @@
 #include <map>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "conform/compiler/cache_file.h"
+#include "conform/compiler/driver.h"
 #include "conform/compiler/ir_cache.h"
 #include "conform_process.h"
 
@@ -238,6 +241,59 @@ TEST(CacheIntegrity, ResealedDamageIsRejectedByStructuralValidation) {
     ASSERT_FALSE(b.has_value()) << "truncated payload of " << len << " bytes accepted";
   }
   EXPECT_GT(rejected, accepted / 4) << "structural validation rejects most damage";
+}
+
+// Damage that keeps the structure but breaks the types (a buggy or hostile writer, digest
+// recomputed): an engine would follow an integer as a record pointer or read a variable an
+// earlier requirement left behind. The type validation refuses each, and accepts the sound entry.
+TEST(CacheIntegrity, TypeDamageUnderARecomputedDigestIsRefused) {
+  conform::Session session({CONFORM_SOURCE_DIR "/standards"});
+  session.LoadText("cachet.clause", kRules);
+  auto program = session.Compile("cachet");
+  ASSERT_TRUE(program && !session.diags().HasErrors());
+  const std::string fingerprint = "type-damage";
+  conform::CompiledBundle sound{session.Schema(), session.literals(), {program}};
+  ASSERT_TRUE(conform::DecodeBundle(conform::EncodeBundle(fingerprint, sound), fingerprint).has_value());
+  using conform::ir::Op;
+  const auto& nodes = program->nodes;
+  auto find = [&](auto pred) {
+    for (size_t i = 0; i < nodes.size(); ++i)
+      if (pred(nodes[i])) return static_cast<int32_t>(i);
+    return -1;
+  };
+  const int32_t field = find([](const conform::ir::Node& n) { return n.op == Op::Field; });
+  const int32_t var = find([](const conform::ir::Node& n) { return n.op == Op::Var; });
+  const int32_t konst = find([&](const conform::ir::Node& n) {
+    return n.op == Op::Const && sound.schema->types.Kind(n.type) == conform::TypeKind::Int;
+  });
+  const int32_t quant = find([](const conform::ir::Node& n) { return n.op == Op::All; });
+  ASSERT_TRUE(field >= 0 && var >= 0 && konst >= 0 && quant >= 0);
+  conform::TypeId list = 0;
+  for (size_t t = 0; t < sound.schema->types.size(); ++t)
+    if (sound.schema->types.Kind(static_cast<conform::TypeId>(t)) == conform::TypeKind::List) list = static_cast<conform::TypeId>(t);
+  ASSERT_NE(list, 0u);
+  const std::vector<std::pair<const char*, std::function<void(conform::ir::Program&)>>> damage = {
+      {"an integer constant typed as a list (its bits read as a pointer)", [&](auto& p) { p.nodes[konst].type = list; }},
+      {"a field typed unlike its schema field", [&](auto& p) { p.nodes[field].type = conform::TypeTable::kDecimal; }},
+      {"a variable read in another slot", [&](auto& p) { p.nodes[var].var = static_cast<int32_t>(p.num_vars); ++p.num_vars, p.var_names.push_back("x"); }},
+      {"a quantifier over a number", [&](auto& p) { p.nodes[quant].a = konst; }},
+      {"a boolean constant that is neither 0 nor 1",
+       [&](auto& p) { p.nodes.push_back({Op::Const, conform::TypeTable::kBool}), p.nodes.back().imm = 7, p.node_text.push_back("7"),
+                      p.requirements[0].pass = static_cast<int32_t>(p.nodes.size() - 1); }},
+      {"a date constant outside years 0000-9999", [&](auto& p) {
+         p.nodes.push_back({Op::Const, conform::TypeTable::kDate}), p.nodes.back().imm = INT64_MAX / 2, p.node_text.push_back("d");
+         p.nodes.push_back({Op::Le, conform::TypeTable::kBool}), p.nodes.back().a = static_cast<int32_t>(p.nodes.size() - 2);
+         p.nodes.back().b = p.nodes.back().a, p.node_text.push_back("d <= d"), p.requirements[0].pass = static_cast<int32_t>(p.nodes.size() - 1);
+       }},
+  };
+  for (const auto& [what, change] : damage) {
+    auto copy = std::make_shared<conform::ir::Program>(*program);
+    change(*copy);
+    conform::CompiledBundle bad{sound.schema, sound.literals, {copy}};
+    std::string problem;
+    EXPECT_FALSE(conform::DecodeBundle(conform::EncodeBundle(fingerprint, bad), fingerprint, &problem).has_value()) << what;
+    EXPECT_NE(problem.find("a compiled program in it is malformed"), std::string::npos) << what << ": " << problem;
+  }
 }
 
 // End to end, per entry kind: damage at each class of position (magic, digest, key, length
