@@ -180,6 +180,7 @@ std::shared_ptr<const RuleSet> Engine::Compile(const std::vector<std::string>& s
       use_cache = false;
     } else if (!fingerprint.empty() && !dir.empty()) {
       bundle_path = (fs::path(dir) / BundleFileName(fingerprint)).string();
+      r.native_stamp_ = (fs::path(dir) / fmt::format("native-{}.ok", cache::Sha256Hex(fingerprint).substr(0, 32))).string();
       std::string problem;
       if (auto bundle = LoadBundle(bundle_path, fingerprint, &problem)) {
         r.timings_.front_cached = true;
@@ -240,10 +241,17 @@ std::shared_ptr<const RuleSet> Engine::Compile(const std::vector<std::string>& s
   }
   r.timings_.native_ms = Since(t_jit);
   r.ok_ = true;
+  if (r.engine_ == runtime::Engine::Jit && !r.native_stamp_.empty() && !r.NativeCached())
+    cache::WriteFile(r.native_stamp_, "native code of this rule set is in the object cache\n");
   return rs;
 }
 
 // ---- RuleSet
+
+bool RuleSet::NativeCached() const {
+  std::error_code ec;
+  return !native_stamp_.empty() && fs::is_regular_file(native_stamp_, ec);
+}
 
 std::unique_ptr<Evidence> RuleSet::LoadText(const std::string& name, std::string text,
                                            const runtime::LoadOptions& opts) const {

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -9,6 +10,7 @@
 #include "commands.h"
 #include "common.h"
 #include "output.h"
+#include "conform/compiler/calendar.h"
 #include "conform/embed/engine.h"
 #include "conform/runtime/results.h"
 
@@ -23,7 +25,7 @@ struct CheckOptions {
   bool format_given = false;
   std::vector<std::string> outputs;  // FORMAT=PATH
   std::string deviations;            // accepted deviations (YAML)
-  std::string engine = "jit";
+  std::string engine = "auto";
   std::string cache_dir;
   bool no_cache = false;
   bool timings = false;
@@ -46,6 +48,11 @@ std::pair<runtime::Format, std::string> ParseOutput(const std::string& spec) {
   size_t eq = spec.find('=');
   return {*runtime::ParseFormat(spec.substr(0, eq)), spec.substr(eq + 1)};
 }
+
+// --engine auto: evidence of one organization at least this large is evaluated natively
+// (compiled first, or loaded from the object cache); smaller evidence is evaluated by the
+// interpreter, which costs less than loading LLVM (docs/performance.md, "Cold start").
+constexpr uintmax_t kAutoNativeBytes = uintmax_t{16} << 20;
 
 double Since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
@@ -114,7 +121,20 @@ int RunCheck(const CheckOptions& o) {
   co.plugin_dirs = o.plugin_dirs;
   embed::Engine engine(co);
   embed::CompileOptions opts;
-  opts.engine = o.engine == "interp" ? runtime::Engine::Interp : runtime::Engine::Jit;
+  // The engine policy (docs/performance.md, "Cold start"): `auto` runs a batch natively and one
+  // organization with the interpreter unless its evidence is large; `jit` and `interp` force.
+  std::string why_engine = "asked for";
+  bool native = o.engine == "jit";
+  if (o.engine == "auto") {
+    std::error_code ec;
+    uintmax_t bytes = o.batch.empty() ? std::filesystem::file_size(o.evidence, ec) : 0;
+    if (ec) bytes = 0;
+    native = !o.batch.empty() || bytes >= kAutoNativeBytes;
+    why_engine = !o.batch.empty() ? "auto: a batch"
+                 : native       ? fmt::format("auto: evidence of {} bytes", bytes)
+                                : fmt::format("auto: one organization, evidence of {} bytes", bytes);
+  }
+  opts.engine = native ? runtime::Engine::Jit : runtime::Engine::Interp;
   opts.use_cache = !o.no_cache;
   opts.cache_dir = o.cache_dir;
   opts.as_of = *as_of;
@@ -125,6 +145,17 @@ int RunCheck(const CheckOptions& o) {
   }
   // The rule set's warnings (W0401 …), once per run; --quiet keeps only the cache's.
   PrintDiagnostics(o.quiet ? embed::CacheWarnings(rules->diags()) : rules->diags(), rules->sources());
+  if (opts.engine == runtime::Engine::Jit && rules->engine() == runtime::Engine::Interp) {
+    // A build with the native engine whose module (libconform_jit.so) cannot be loaded.
+    if (std::string why = jit::UnavailableReason(); !why.empty())
+      fmt::print(stderr, "note: evaluating with the interpreter (same verdicts): the native engine is not available: {}\n", why);
+  }
+  // auto chose the interpreter: compile the native code for next time in a detached process,
+  // unless it is in the cache already (or the cache is off). This run never waits for LLVM.
+  const char* no_bg = std::getenv("CONFORM_NO_BACKGROUND_COMPILE");
+  bool background = o.engine == "auto" && !native && opts.use_cache && jit::InThisBuild() &&
+                    !(no_bg && *no_bg && std::string(no_bg) != "0") && !rules->NativeCached() &&
+                    StartBackgroundWarm(o.standards, o.plugin_dirs, o.cache_dir, cal::FormatDate(*as_of));
   double t_native = rules->timings().native_ms;
   double t_front = Since(t_start) - t_native;
   if (!o.batch.empty()) return RunBatchMode(o, *rules, *as_of, t_start);
@@ -185,6 +216,8 @@ int RunCheck(const CheckOptions& o) {
                t_front, rules->timings().front_cached ? " (compiled-program cache hit)" : "", t_native, t_loaded, ev.ms,
                Since(t_start));
     fmt::print(stderr, "cache: {} damaged entries ignored\n", rules->timings().damaged_entries);
+    fmt::print(stderr, "engine: {} ({}){}\n", rules->engine() == runtime::Engine::Jit ? "jit" : "interp", why_engine,
+               background ? "; native code compiling in the background for next time" : "");
     for (const auto& n : rules->natives()) {
       const auto& st = n->stats();
       fmt::print(stderr, "jit {}: cache {}, codegen {:.1f} ms, optimise+compile {:.1f} ms, load {:.1f} ms, object {} bytes\n",
@@ -220,8 +253,10 @@ void AddCheck(CLI::App& app, std::function<int()>& run) {
           return "write FORMAT=PATH with FORMAT one of text json html junit sarif oscal csv xlsx md, e.g. html=report.html";
         return {};
       });
-  cmd->add_option("--engine", o->engine, "evaluation engine: jit (native code, default) or interp (reference)")
-      ->check(CLI::IsMember({"jit", "interp"}))
+  cmd->add_option("--engine", o->engine,
+                  "evaluation engine: auto (default: a batch or large evidence natively, one organization with the "
+                  "interpreter while native code compiles in the background), jit (native code) or interp (reference)")
+      ->check(CLI::IsMember({"auto", "jit", "interp"}))
       ->capture_default_str();
   cmd->add_option("--cache-dir", o->cache_dir, "object cache folder (default: $XDG_CACHE_HOME/conform)");
   cmd->add_flag("--no-cache", o->no_cache, "do not read or write the object cache");

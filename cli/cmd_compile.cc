@@ -67,8 +67,11 @@ void AddCompile(CLI::App& app, std::function<int()>& run) {
       } else if (*emit == "ir") {
         for (const auto& p : programs) fmt::print("{}", ir::Print(*p));
       } else if (*emit == "llvm") {
-        if (!jit::Available())
-          return UsageError("--emit llvm needs the native engine; this build has none (CONFORM_WITH_JIT=OFF)");
+        if (!jit::Available()) {
+          std::string why = jit::UnavailableReason();
+          return UsageError(why.empty() ? "--emit llvm needs the native engine; this build has none (CONFORM_WITH_JIT=OFF)"
+                                        : "--emit llvm needs the native engine, which is not available: " + why);
+        }
         for (const auto& p : programs) fmt::print("{}", jit::EmitLLVM(*p, *opt));
       } else {
         size_t reqs = 0;

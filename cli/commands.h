@@ -2,6 +2,8 @@
 #pragma once
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace conform::cli {
 void AddCheck(CLI::App& app, std::function<int()>& run);
@@ -18,4 +20,10 @@ void AddLint(CLI::App& app, std::function<int()>& run);
 void AddFmt(CLI::App& app, std::function<int()>& run);
 void AddLsp(CLI::App& app, std::function<int()>& run);
 void AddCompletion(CLI::App& app, std::function<int()>& run);  // and `man`
+void AddCache(CLI::App& app, std::function<int()>& run);
+
+// Starts `conform cache warm` for `standards` in a detached process (cmd_cache.cc); false if it
+// could not be started.
+bool StartBackgroundWarm(const std::vector<std::string>& standards, const std::vector<std::string>& plugin_dirs,
+                         const std::string& cache_dir, const std::string& as_of);
 }  // namespace conform::cli

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   AddFmt(app, run);
   AddLsp(app, run);
   AddCompletion(app, run);
+  AddCache(app, run);
   int status = 2;
   try {
     app.parse(argc, argv);

@@ -7,6 +7,9 @@
 namespace conform::jit {
 
 bool Available() { return false; }
+std::string UnavailableReason() { return {}; }
+bool ModuleLoaded() { return false; }
+bool InThisBuild() { return false; }
 
 std::unique_ptr<CompiledProgram> Compile(std::shared_ptr<const ir::Program> program, const JitOptions&,
                                          Diagnostics& diags) {

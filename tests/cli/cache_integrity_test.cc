@@ -344,7 +344,7 @@ TEST(CacheIntegrity, DamagedEntriesAreMissesWithIdenticalVerdicts) {
     }
     // The warning itself, and the count in --timings.
     Write(f, damages[1].second);
-    Result r = Conform(fmt::format("check '{}' -s cachet --plugin-dir '{}' --as-of 2026-11-22 --cache-dir '{}' --timings",
+    Result r = Conform(fmt::format("check '{}' -s cachet --plugin-dir '{}' --as-of 2026-11-22 --cache-dir '{}' --timings --engine jit",
                                    Files().good.string(), Files().plugins.string(), dir.string()));
     EXPECT_NE(r.err.find("warning[W0911]"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find(f.filename().string()), std::string::npos) << r.err;

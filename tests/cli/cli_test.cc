@@ -244,7 +244,7 @@ TEST(Cli, ParameterOverrides) {
 TEST(Cli, ObjectCacheWarmAndCorrupt) {
   fs::path cache = Scratch() / "cache";
   fs::remove_all(cache);
-  std::string cmd = fmt::format("check examples/precision-parts.yaml -s hs {} --cache-dir '{}' --timings", kAsOf, cache.string());
+  std::string cmd = fmt::format("check examples/precision-parts.yaml -s hs {} --cache-dir '{}' --timings --engine jit", kAsOf, cache.string());
   Result cold = Conform(cmd);
   EXPECT_EQ(cold.status, 1) << cold.err;
   EXPECT_NE(cold.err.find("cache miss"), std::string::npos) << cold.err;
@@ -261,7 +261,7 @@ TEST(Cli, ObjectCacheWarmAndCorrupt) {
   EXPECT_EQ(cold.out, rebuilt.out);
   Result again = Conform(cmd);
   EXPECT_NE(again.err.find("disk hit"), std::string::npos) << again.err;
-  Result off = Conform(fmt::format("check examples/precision-parts.yaml -s hs {} --no-cache --timings", kAsOf));
+  Result off = Conform(fmt::format("check examples/precision-parts.yaml -s hs {} --no-cache --timings --engine jit", kAsOf));
   EXPECT_NE(off.err.find("cache miss"), std::string::npos) << off.err;
   EXPECT_EQ(off.err.find("compiled-program cache hit"), std::string::npos) << off.err;
   // A truncated compiled-program entry is a miss, never a crash.

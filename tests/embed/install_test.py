@@ -56,6 +56,26 @@ for h in headers:
         if word in text.lower().replace("libllvm", ""):
             sys.exit(f"{h} mentions {word}")
 
+# The native engine is a module loaded on demand (libconform_jit.so next to libconform.so):
+# the installed command must map the installed module, not the build tree's, and only when it
+# compiles or loads native code.
+with_jit = "CONFORM_WITH_JIT:BOOL=OFF" not in (pathlib.Path(a.build) / "CMakeCache.txt").read_text()
+if with_jit != (libdir / "libconform_jit.so").exists():
+    sys.exit(f"libconform_jit.so {'not ' if with_jit else ''}installed in a build {'with' if with_jit else 'without'} the native engine")
+if with_jit:
+    ev = str(src / "examples/precision-parts.yaml")
+    base = [str(prefix / "bin/conform"), "check", ev, "-s", "iso9001", "--as-of", "2026-11-22", "--format", "json",
+            "--no-cache"]
+    denv = dict(env, LD_DEBUG="files")
+    jit = run(base + ["--engine", "jit"], env=denv, allow=(1,))
+    mapped = [l for l in jit.stderr.splitlines() if "libconform_jit.so" in l and "file=" in l]
+    if not mapped or any(str(prefix) not in l for l in mapped):
+        sys.exit(f"the installed conform did not load the installed libconform_jit.so: {mapped[:3]}")
+    interp = run(base + ["--engine", "interp"], env=denv, allow=(1,))
+    if "libLLVM" in interp.stderr or "libconform_jit" in interp.stderr:
+        sys.exit("the installed conform mapped the LLVM module for an interpreter run")
+    print("native engine module: loaded from the prefix on demand only")
+
 # The consumers.
 cpp_build = work / "cpp"
 run([a.cmake, "-S", str(src / "examples/embed/cpp"), "-B", str(cpp_build), f"-DCMAKE_PREFIX_PATH={prefix}"])

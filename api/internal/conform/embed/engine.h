@@ -92,6 +92,12 @@ class RuleSet {
   const SchemaModel& schema() const { return *schema_; }
   const StringPool* literals() const { return literals_.get(); }
 
+  // A hint kept in the cache folder (`native-<hash>.ok`, keyed like the compiled-program cache
+  // by the standards and every source file): this rule set's native code was compiled into the
+  // object cache by an earlier run of the native engine (or `conform cache warm`). False when the
+  // cache is off. Only a hint: the object cache verifies its entries itself.
+  bool NativeCached() const;
+
   // Evidence from a file, or from text (`name` labels diagnostics); never null, check ok().
   std::unique_ptr<Evidence> LoadFile(const std::string& path, const runtime::LoadOptions& opts = {}) const;
   std::unique_ptr<Evidence> LoadText(const std::string& name, std::string text,
@@ -121,6 +127,7 @@ class RuleSet {
   std::vector<std::unique_ptr<jit::CompiledProgram>> natives_;
   std::shared_ptr<const SchemaModel> schema_;
   std::shared_ptr<StringPool> literals_;
+  std::string native_stamp_;  // NativeCached()'s file; "" when uncached
 };
 
 // One loaded organization, with the diagnostics of loading it (rendered against sources()).

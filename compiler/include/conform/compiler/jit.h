@@ -1,5 +1,7 @@
 // The native engine: compiles a checked program with LLVM ORC (LLJIT, O2) and evaluates it.
-// No LLVM type appears here; LLVM lives only in compiler/codegen and compiler/jit.
+// No LLVM type appears here; LLVM lives only in compiler/codegen and compiler/jit, which are
+// built into a separate module (libconform_jit.so) that jit/loader.cc dlopens on the first call
+// that needs it: a process that only interprets never maps libLLVM.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -47,9 +49,21 @@ class CompiledProgram {
 std::unique_ptr<CompiledProgram> Compile(std::shared_ptr<const ir::Program> program, const JitOptions& opts,
                                          Diagnostics& diags);
 
-// False in a build without LLVM (-DCONFORM_WITH_JIT=OFF, jit/no_jit.cc): Compile then reports
-// E1207 and returns nullptr, and callers evaluate with the interpreter.
+// False in a build without LLVM (-DCONFORM_WITH_JIT=OFF, jit/no_jit.cc), or when the module
+// libconform_jit.so cannot be loaded: Compile then reports E1207 and returns nullptr, and callers
+// evaluate with the interpreter. The first call loads the module (and with it libLLVM).
 bool Available();
+
+// Why Available() is false in a build that has the native engine (the module is missing,
+// unloadable or from another build); empty when it is available or the build has no LLVM.
+std::string UnavailableReason();
+
+// True once the module (and libLLVM) is mapped into this process; never loads it.
+bool ModuleLoaded();
+
+// True in a build with the native engine (CONFORM_WITH_JIT), whether or not its module can be
+// loaded; never loads it.
+bool InThisBuild();
 
 // The module as LLVM IR text, optimised at `opt_level` (`conform compile --emit llvm`).
 std::string EmitLLVM(const ir::Program& p, int opt_level = 2);
