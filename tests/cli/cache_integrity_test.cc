@@ -369,7 +369,7 @@ TEST(CacheIntegrity, FifoAndSymlinkEntriesAreRefusedWithoutHanging) {
     fs::copy_file(f, outside, fs::copy_options::overwrite_existing);
     fs::remove(f);
     fs::create_symlink(outside, f);
-    Result r = Conform(fmt::format("check '{}' -s cachet --plugin-dir '{}' --as-of 2026-11-22 --cache-dir '{}'",
+    Result r = Conform(fmt::format("check '{}' -s cachet --plugin-dir '{}' --as-of 2026-11-22 --cache-dir '{}' --engine jit",
                                    Files().good.string(), Files().plugins.string(), dir.string()));
     EXPECT_NE(r.err.find("warning[W0911]"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("symbolic link"), std::string::npos) << r.err;
