@@ -61,7 +61,7 @@ LineResult EvaluateLine(const BatchJob& job, const detail::BatchRecordWriter& wr
     const ir::Program& p = *job.programs[i];
     ParamValues pv = ResolveParameters(p, overrides, doc->strings(), sm, diags);
     if (diags.HasErrors()) return ErrorRecord(line_no, diags);
-    reports.push_back(Evaluate(p, *doc, job.as_of, pv, job.engine, job.explain,
+    reports.push_back(EvaluateResults(p, *doc, job.as_of, pv, job.engine, job.explain,
                                job.natives.empty() ? nullptr : job.natives[i]));
   }
   LineResult r{true, false, {}};

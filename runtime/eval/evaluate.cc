@@ -199,8 +199,8 @@ ParamValues ResolveParameters(const ir::Program& p, const std::vector<ParamOverr
   return v;
 }
 
-StandardReport Evaluate(const ir::Program& p, Document& doc, int64_t as_of, const ParamValues& params, Engine engine,
-                        bool explain, const jit::CompiledProgram* native) {
+StandardReport EvaluateResults(const ir::Program& p, Document& doc, int64_t as_of, const ParamValues& params,
+                               Engine engine, bool explain, const jit::CompiledProgram* native) {
   StandardReport r;
   r.program = &p;
   EvalInput in;
@@ -210,6 +210,14 @@ StandardReport Evaluate(const ir::Program& p, Document& doc, int64_t as_of, cons
   in.params = &params;
   in.explain = explain;
   r.results = engine == Engine::Jit && native ? native->EvaluateAll(in) : interp::EvaluateAll(p, in);
+  for (size_t i = 0; i < p.requirements.size() && i < r.results.size(); ++i)
+    r.summary.Add(r.results[i].verdict, p.requirements[i].grade);
+  return r;
+}
+
+StandardReport Evaluate(const ir::Program& p, Document& doc, int64_t as_of, const ParamValues& params, Engine engine,
+                        bool explain, const jit::CompiledProgram* native) {
+  StandardReport r = EvaluateResults(p, doc, as_of, params, engine, explain, native);
   r.clauses.resize(p.clauses.size());
   for (size_t i = 0; i < p.clauses.size(); ++i) {
     r.clauses[i].number = p.clauses[i].number;
@@ -220,7 +228,6 @@ StandardReport Evaluate(const ir::Program& p, Document& doc, int64_t as_of, cons
   for (size_t i = 0; i < p.requirements.size(); ++i) {
     const auto& req = p.requirements[i];
     Verdict v = r.results[i].verdict;
-    r.summary.Add(v, req.grade);
     if (!p.layers.empty()) {
       std::string origin = req.Provenance();
       auto it = std::find_if(r.by_origin.begin(), r.by_origin.end(), [&](const auto& e) { return e.first == origin; });

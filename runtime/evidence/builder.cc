@@ -113,12 +113,12 @@ Builder::Builder(const SchemaModel& schema, Document& doc, SourceManager& sm, Di
       file_(file),
       json_(json),
       node_budget_(node_budget),
-      next_field_(schema.entities.size(), 0),
-      field_index_(schema.entities.size()) {}
+      next_field_(schema.entities.size(), 0) {}
 
 std::string Builder::DataPath() const {
   std::string out = "$";
-  for (const Seg& s : segs_) {
+  for (size_t k = 0; k < nsegs_; ++k) {
+    const Seg& s = segs_[k];
     switch (s.kind) {
       case Seg::Field:
         if (IsIdentifier(s.name)) {
@@ -184,17 +184,20 @@ int Builder::FindField(int32_t entity, std::string_view name) {
       return static_cast<int>(e.fields[k].index);
     }
   }
-  auto& idx = field_index_[entity];
-  if (idx.empty() && !e.fields.empty()) {
-    idx.reserve(e.fields.size());
-    for (uint32_t k = 0; k < e.fields.size(); ++k) idx.emplace_back(e.fields[k].name, k);
-    std::sort(idx.begin(), idx.end());
+  // The schema's own name index, built once with the schema.
+  if (e.by_name.size() == e.fields.size()) {
+    auto it = e.by_name.find(name);
+    if (it == e.by_name.end()) return -1;
+    uint32_t k = it->second;  // a field's index is its position in `fields`
+    if (k < e.fields.size() && e.fields[k].index == k) next = k + 1;
+    return static_cast<int>(it->second);
   }
-  auto it = std::lower_bound(idx.begin(), idx.end(), name,
-                             [](const std::pair<std::string_view, uint32_t>& a, std::string_view n) { return a.first < n; });
-  if (it == idx.end() || it->first != name) return -1;
-  next = it->second + 1;
-  return static_cast<int>(e.fields[it->second].index);
+  for (uint32_t k = 0; k < e.fields.size(); ++k)
+    if (e.fields[k].name == name) {
+      next = k + 1;
+      return static_cast<int>(e.fields[k].index);
+    }
+  return -1;
 }
 
 std::string Builder::Expected(TypeId t) const {
@@ -349,7 +352,7 @@ bool Builder::ConvertScalar(TypeId t, const ScalarIn& s, int64_t& out) {
     }
     case TypeKind::Enum: {
       const EnumDef& en = schema_.enums[ti.ref];
-      int idx = en.Find(std::string(text));
+      int idx = en.Find(text);
       if (idx >= 0) return out = idx, true;
       std::string guess = ClosestMatch(std::string(text), en.members);
       std::string members;

@@ -51,10 +51,10 @@ class Builder {
   const std::string& path() const { return path_; }
 
   // ---- data paths: $.items[1].due, $.parameters["x"]
-  void PushField(std::string_view name) { segs_.push_back({Seg::Field, name, 0}); }
-  void PushKey(std::string_view name) { segs_.push_back({Seg::Key, name, 0}); }
-  void PushIndex(size_t i) { segs_.push_back({Seg::Index, {}, i}); }
-  void Pop() { segs_.pop_back(); }
+  void PushField(std::string_view name) { Push({Seg::Field, name, 0}); }
+  void PushKey(std::string_view name) { Push({Seg::Key, name, 0}); }
+  void PushIndex(size_t i) { Push({Seg::Index, {}, i}); }
+  void Pop() { --nsegs_; }
   std::string DataPath() const;
   // With LoadOptions::keep_positions: remembers where the current data path was written.
   bool keep_positions() const { return opts_.keep_positions; }
@@ -100,6 +100,12 @@ class Builder {
     std::string_view name;
     size_t index;
   };
+  // The path is pushed and popped for every value but read only for a diagnostic: a stack that
+  // grows rarely (nesting is bounded by kMaxEvidenceDepth) and is never shrunk.
+  void Push(const Seg& s) {
+    if (nsegs_ == segs_.size()) segs_.resize(segs_.size() * 2 + 16);
+    segs_[nsegs_++] = s;
+  }
   const SchemaModel& schema_;
   Document& doc_;
   SourceManager& sm_;
@@ -113,12 +119,12 @@ class Builder {
   size_t errors_ = 0;
   size_t warnings_ = 0;
   bool stopped_ = false;
-  std::vector<Seg> segs_;
+  std::vector<Seg> segs_;  // [0, nsegs_) in use
+  size_t nsegs_ = 0;
   // Per entity: the position in `fields` after the last key found. Evidence usually lists the
-  // fields in schema order, so the next key is tried there first (no sort, no search).
+  // fields in schema order, so the next key is tried there first (no hashing); otherwise the
+  // schema's name index (EntityDef::by_name, built once with the schema).
   std::vector<uint32_t> next_field_;
-  // Per entity: (name, position in `fields`) sorted by name, built on the first key out of order.
-  std::vector<std::vector<std::pair<std::string_view, uint32_t>>> field_index_;
 };
 
 // The schema-driven walk. F is a front end:

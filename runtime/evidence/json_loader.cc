@@ -2,6 +2,8 @@
 // walker touches is a pointer into the source text, so diagnostics get exact spans.
 #include <simdjson.h>
 
+#include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "builder.h"
@@ -144,6 +146,14 @@ class JsonFront {
     if (auto e = v.type().get(t)) return Fail(e, raw.data()), false;
     switch (t) {
       case od::json_type::string: {
+        // Most strings have no escape: the text between the quotes is the value, read in place
+        // (stage 1 has validated the UTF-8 and rejected raw control characters).
+        if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"' &&
+            !std::memchr(raw.data() + 1, '\\', raw.size() - 2)) {
+          s.kind = ScalarIn::Kind::String;
+          s.text = raw.substr(1, raw.size() - 2);
+          return true;
+        }
         std::string_view str;
         if (auto e = v.get_string().get(str)) return Fail(e, raw.data()), false;
         s.kind = ScalarIn::Kind::String;
@@ -181,10 +191,16 @@ class JsonFront {
       if (auto e = std::move(fr).get(f)) return Fail(e, nullptr);
       const char* raw = f.key().raw();  // just after the opening quote; before unescaped_key()
       Key key;
-      std::string_view k;
-      if (auto e = f.unescaped_key().get(k)) return Fail(e, raw ? raw - 1 : nullptr);
-      key.text = k;
-      key.span = KeySpan(raw);
+      bool escaped = true;
+      const char* close = raw ? KeyEnd(raw, escaped) : nullptr;
+      if (!escaped) {
+        key.text = std::string_view(raw, static_cast<size_t>(close - raw));  // no escape: the key in place
+      } else {
+        std::string_view k;
+        if (auto e = f.unescaped_key().get(k)) return Fail(e, raw ? raw - 1 : nullptr);
+        key.text = k;
+      }
+      key.span = raw ? Span{b_.file_id(), Off(raw - 1), Off(close < json_ + size_ ? close + 1 : close)} : Span{};
       od::value val = f.value();
       if (!fn(key, val)) return;
       if (failed_) return;
@@ -291,13 +307,21 @@ class JsonFront {
     return {b_.file_id(), b, e};
   }
 
-  Span KeySpan(const char* raw) const {
-    if (!raw) return {};
+  // The closing quote of the key whose text starts at `raw` (or the end of the text); whether
+  // the key holds an escape.
+  const char* KeyEnd(const char* raw, bool& escaped) const {
     const char* end = json_ + size_;
     const char* p = raw;
-    while (p < end && *p != '"') p += *p == '\\' ? 2 : 1;
-    if (p < end) ++p;
-    return {b_.file_id(), Off(raw - 1), Off(p)};
+    escaped = false;
+    while (p < end && *p != '"') {
+      if (*p == '\\') {
+        escaped = true;
+        p += 2;
+      } else {
+        ++p;
+      }
+    }
+    return std::min(p, end);
   }
 
   Builder& b_;

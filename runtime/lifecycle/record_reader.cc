@@ -23,13 +23,13 @@ const EntityDef* RecordReader::entity() const {
 
 bool RecordReader::Declares(std::string_view field) const {
   const EntityDef* e = entity();
-  return e && e->Find(std::string(field)) != nullptr;
+  return e && e->Find(field) != nullptr;
 }
 
 std::optional<TypeId> RecordReader::Type(std::string_view field) const {
   const EntityDef* e = entity();
   if (!e) return std::nullopt;
-  const FieldDef* f = e->Find(std::string(field));
+  const FieldDef* f = e->Find(field);
   if (!f) return std::nullopt;
   return f->type;
 }
@@ -37,7 +37,7 @@ std::optional<TypeId> RecordReader::Type(std::string_view field) const {
 bool RecordReader::Has(std::string_view field) const {
   const EntityDef* e = entity();
   if (!e || !record_) return false;
-  const FieldDef* f = e->Find(std::string(field));
+  const FieldDef* f = e->Find(field);
   if (!f) return false;
   RecordView v{static_cast<const uint64_t*>(record_)};
   return v.Present(f->index);
@@ -46,7 +46,7 @@ bool RecordReader::Has(std::string_view field) const {
 const FieldDef* RecordReader::Field(std::string_view field, TypeKind kind) const {
   const EntityDef* e = entity();
   if (!e || !record_) return nullptr;
-  const FieldDef* f = e->Find(std::string(field));
+  const FieldDef* f = e->Find(field);
   if (!f || schema_->types.Kind(f->type) != kind) return nullptr;
   RecordView v{static_cast<const uint64_t*>(record_)};
   if (!v.Present(f->index)) return nullptr;
@@ -131,7 +131,7 @@ std::optional<std::vector<RecordReader>> RecordReader::List(std::string_view fie
 std::optional<std::vector<std::string>> RecordReader::Strings(std::string_view field) const {
   const EntityDef* e = entity();
   if (!e || !record_) return std::nullopt;
-  const FieldDef* f = e->Find(std::string(field));
+  const FieldDef* f = e->Find(field);
   if (!f) return std::nullopt;
   TypeKind k = schema_->types.Kind(f->type);
   if (k != TypeKind::List && k != TypeKind::Set) return std::nullopt;

@@ -290,6 +290,33 @@ TEST_F(EvidenceTest, KeysInAnyOrderGiveTheSameRecord) {
   EXPECT_EQ(SeqOf(b->root(), org, "days")->size, 2);
 }
 
+// Keys and strings without an escape are read in place; with one they are unescaped. Both must
+// give the same record, and an escaped key still finds its field.
+TEST_F(EvidenceTest, JsonEscapesInKeysAndStringsGiveTheSameRecord) {
+  auto a = Load(R"({"name": "a\"cme\u00e9", "n": 42, "status": "b", "items": [{"code": "A-1"}]})", "e.json");
+  ASSERT_TRUE(a) << All();
+  auto b = Load(R"({"na\u006de": "a\"cme\u00e9", "\u006e": 42, "st\u0061tus": "\u0062",
+    "items": [{"c\u006fde": "A\u002d1"}]})", "e.json");
+  ASSERT_TRUE(b) << All();
+  EXPECT_TRUE(diags_.empty()) << All();
+  const EntityDef& org = Root();
+  EXPECT_EQ(Str(*a, Slot(a->root(), org, "name")), "a\"cme\xc3\xa9");
+  EXPECT_EQ(Str(*b, Slot(b->root(), org, "name")), "a\"cme\xc3\xa9");
+  for (const char* f : {"n", "status"}) {
+    EXPECT_TRUE(Present(b->root(), org, f)) << f;
+    EXPECT_EQ(Slot(a->root(), org, f), Slot(b->root(), org, f)) << f;
+  }
+  const void* i = reinterpret_cast<const void*>(SeqOf(b->root(), org, "items")->data[0]);
+  EXPECT_EQ(Str(*b, Slot(i, Ent("item"), "code")), "A-1");
+  // An unknown key's span covers the key with its quotes, escaped or not.
+  auto c = Load(R"({"name": "x", "n": 1, "status": "a", "zz\u0074": 1, "qq": 2})", "e.json");
+  ASSERT_TRUE(c) << All();
+  auto w = With("W0701");
+  ASSERT_EQ(w.size(), 2u) << All();
+  EXPECT_EQ(SpanText(*w[0]), R"("zz\u0074")");
+  EXPECT_EQ(SpanText(*w[1]), R"("qq")");
+}
+
 TEST_F(EvidenceTest, StringsShareTheLiteralPoolIds) {
   int64_t acme = literals_.Intern("acme");
   literals_.Intern("other");

@@ -1,13 +1,22 @@
 // Types and the compiled evidence schema, with the record layout both engines read.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "conform/compiler/source.h"
 
 namespace conform {
+
+// Hashes std::string and std::string_view alike, so a map keyed by std::string can be searched
+// with a view (no std::string built per lookup).
+struct TransparentStringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 
 enum class TypeKind : uint8_t { Error, Bool, Int, Decimal, String, Date, Duration, Enum, Entity, List, Set };
 
@@ -44,7 +53,7 @@ struct EnumDef {
   std::string name;
   std::vector<std::string> members;
   Span span;
-  int Find(const std::string& m) const {
+  int Find(std::string_view m) const {
     for (size_t i = 0; i < members.size(); ++i)
       if (members[i] == m) return static_cast<int>(i);
     return -1;
@@ -69,14 +78,14 @@ struct FieldDef {
 struct EntityDef {
   std::string name;
   std::vector<FieldDef> fields;
-  std::unordered_map<std::string, uint32_t> by_name;
+  std::unordered_map<std::string, uint32_t, TransparentStringHash, std::equal_to<>> by_name;  // name -> field index
   Span span;
   bool is_root = false;
   std::string module;
   uint32_t presence_words() const { return static_cast<uint32_t>((fields.size() + 63) / 64); }
   uint32_t slot_offset(uint32_t field) const { return 8 * (presence_words() + field); }
   uint32_t size_bytes() const { return 8 * (presence_words() + static_cast<uint32_t>(fields.size())); }
-  const FieldDef* Find(const std::string& n) const {
+  const FieldDef* Find(std::string_view n) const {
     auto it = by_name.find(n);
     return it == by_name.end() ? nullptr : &fields[it->second];
   }

@@ -48,6 +48,11 @@ ParamValues ResolveParameters(const ir::Program& p, const std::vector<ParamOverr
 StandardReport Evaluate(const ir::Program& p, Document& doc, int64_t as_of, const ParamValues& params,
                         Engine engine = Engine::Interp, bool explain = true,
                         const jit::CompiledProgram* native = nullptr);
+// Evaluate without the clause roll-ups and origin counts (`clauses` and `by_origin` stay empty):
+// the results and the summary, all that a `check --batch` record holds.
+StandardReport EvaluateResults(const ir::Program& p, Document& doc, int64_t as_of, const ParamValues& params,
+                               Engine engine = Engine::Interp, bool explain = true,
+                               const jit::CompiledProgram* native = nullptr);
 
 struct RunInfo {
   std::string evidence_path;
