@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <cstdlib>
 #include <filesystem>
 
@@ -110,6 +112,24 @@ Engine::Engine(const CatalogueOptions& opts) : catalogue_(runtime::Catalogue::Di
 
 std::shared_ptr<const RuleSet> Engine::Compile(const std::vector<std::string>& standards,
                                                const CompileOptions& o) const {
+  std::shared_ptr<RuleSet> rs = CompileFront(standards, o);
+  CompileNative({rs.get()}, o);
+  return rs;
+}
+
+std::vector<std::shared_ptr<const RuleSet>> Engine::CompileEach(const std::vector<std::vector<std::string>>& sets,
+                                                                const CompileOptions& o) const {
+  std::vector<std::shared_ptr<RuleSet>> all;
+  std::vector<RuleSet*> ptrs;
+  for (const auto& s : sets) {
+    all.push_back(CompileFront(s, o));
+    ptrs.push_back(all.back().get());
+  }
+  CompileNative(ptrs, o);
+  return {all.begin(), all.end()};
+}
+
+std::shared_ptr<RuleSet> Engine::CompileFront(const std::vector<std::string>& standards, const CompileOptions& o) const {
   auto t_start = std::chrono::steady_clock::now();
   auto rs = std::make_shared<RuleSet>();
   RuleSet& r = *rs;
@@ -180,7 +200,8 @@ std::shared_ptr<const RuleSet> Engine::Compile(const std::vector<std::string>& s
       use_cache = false;
     } else if (!fingerprint.empty() && !dir.empty()) {
       bundle_path = (fs::path(dir) / BundleFileName(fingerprint)).string();
-      r.native_stamp_ = (fs::path(dir) / fmt::format("native-{}.ok", cache::Sha256Hex(fingerprint).substr(0, 32))).string();
+      r.native_stamp_ = (fs::path(dir) / fmt::format("native-{}.ok", cache::Sha256Hex(fmt::format("{}\nopt {}", fingerprint,
+                                                                                                   o.opt_level)).substr(0, 32))).string();
       std::string problem;
       if (auto bundle = LoadBundle(bundle_path, fingerprint, &problem)) {
         r.timings_.front_cached = true;
@@ -224,26 +245,59 @@ std::shared_ptr<const RuleSet> Engine::Compile(const std::vector<std::string>& s
     if (!bundle_path.empty() && session.diags().empty()) SaveBundle(bundle_path, fingerprint, CompiledBundle{r.schema_, r.literals_, r.programs_});
   }
   r.timings_.front_ms = Since(t_start);
-
-  auto t_jit = std::chrono::steady_clock::now();
-  if (r.engine_ == runtime::Engine::Jit) {
-    jit::JitOptions jo;
-    jo.use_cache = use_cache;
-    jo.cache_dir = o.cache_dir;
-    for (const auto& p : r.programs_) {
-      r.natives_.push_back(jit::Compile(p, jo, r.diags_));
-      if (!r.natives_.back()) {
-        r.natives_.clear();
-        return rs;
-      }
-      if (r.natives_.back()->stats().damaged) ++r.timings_.damaged_entries;
-    }
-  }
-  r.timings_.native_ms = Since(t_jit);
-  r.ok_ = true;
-  if (r.engine_ == runtime::Engine::Jit && !r.native_stamp_.empty() && !r.NativeCached())
-    cache::WriteFile(r.native_stamp_, "native code of this rule set is in the object cache\n");
+  r.use_cache_ = use_cache;
+  r.front_ok_ = true;
   return rs;
+}
+
+// The native code of every program of `sets` (front ends done), on a bounded pool: up to one
+// program per core in flight, their parts compiled by the JIT's own thread pool (one per core).
+void Engine::CompileNative(const std::vector<RuleSet*>& sets, const CompileOptions& o) const {
+  struct Job {
+    RuleSet* r;
+    size_t program;
+    Diagnostics diags;
+    std::unique_ptr<jit::CompiledProgram> native;
+  };
+  std::vector<Job> jobs;
+  for (RuleSet* r : sets)
+    if (r->front_ok_ && r->engine_ == runtime::Engine::Jit)
+      for (size_t i = 0; i < r->programs_.size(); ++i) jobs.push_back(Job{r, i, {}, nullptr});
+  auto t_jit = std::chrono::steady_clock::now();
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t k; (k = next++) < jobs.size();) {
+      Job& j = jobs[k];
+      jit::JitOptions jo;
+      jo.use_cache = j.r->use_cache_;
+      jo.cache_dir = o.cache_dir;
+      jo.opt_level = o.opt_level;
+      j.native = jit::Compile(j.r->programs_[j.program], jo, j.diags);
+    }
+  };
+  size_t workers = std::min<size_t>(jobs.size(), std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> pool;
+  for (size_t w = 1; w < workers; ++w) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  double native_ms = Since(t_jit);
+  for (RuleSet* r : sets) r->natives_.resize(r->front_ok_ && r->engine_ == runtime::Engine::Jit ? r->programs_.size() : 0);
+  for (Job& j : jobs) {
+    j.r->diags_.Append(j.diags);
+    if (j.native && j.native->stats().damaged) ++j.r->timings_.damaged_entries;
+    j.r->natives_[j.program] = std::move(j.native);
+  }
+  for (RuleSet* r : sets) {
+    if (!r->front_ok_) continue;
+    if (std::any_of(r->natives_.begin(), r->natives_.end(), [](const auto& n) { return !n; })) {
+      r->natives_.clear();
+      continue;
+    }
+    r->timings_.native_ms = r->engine_ == runtime::Engine::Jit ? native_ms : 0;
+    r->ok_ = true;
+    if (r->engine_ == runtime::Engine::Jit && !r->native_stamp_.empty() && !r->NativeCached())
+      cache::WriteFile(r->native_stamp_, "native code of this rule set is in the object cache\n");
+  }
 }
 
 // ---- RuleSet

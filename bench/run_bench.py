@@ -16,7 +16,7 @@ never written), runs every engine ROUNDS times interleaved, and prints markdown 
 Every figure is a median over ROUNDS fresh processes. Checksums must agree: a row whose checksum
 differs from the g++ reference is marked WRONG and the script exits 1. Timings are printed, never
 asserted. Environment: BUILD (build), ROUNDS (3), RECORDS (100000), PEERS_DIR (the peers' source),
-SECTIONS=5 (only the cold/warm rows).
+SECTIONS=5 (only the cold/warm rows), SECTIONS=6 (only O1 against O2), SECTIONS=5,6.
 """
 import json
 import os
@@ -264,6 +264,39 @@ def compile_and_single():
               f"{f'{med(rss):.1f}' if rss else ''} | {target} |")
 
 
+def opt_levels():
+    """O1 against O2 for the generated code: compile time (ISO 9001; every standard) against
+    evaluation speed (ISO 9001 batch, 1 thread, evaluation only: `organizations/s` of --timings)."""
+    ev = os.path.join(REPO, "examples", "precision-parts.yaml")
+    iso = iso9001_ndjson()
+    env = dict(os.environ, CONFORM_NO_BACKGROUND_COMPILE="1")
+    rows = {}
+    for _ in range(ROUNDS):
+        for lvl in (1, 2):
+            r = rows.setdefault(lvl, {"iso": [], "all": [], "rate": []})
+            _, _, err = timed([CONFORM, "check", ev, "-s", "iso9001", "--as-of", "2026-11-22", "-q", "--timings",
+                               "--engine", "jit", "--no-cache", "--opt-level", str(lvl)], env)
+            m = re.search(r"native code ([\d.]+) ms", err)
+            if m:
+                r["iso"].append(float(m.group(1)))
+            with tempfile.TemporaryDirectory() as cache:
+                ms, _, _ = timed([CONFORM, "cache", "warm", "--cache-dir", cache, "--as-of", "2026-11-22", "--quiet",
+                                  "--opt-level", str(lvl)], env)
+                r["all"].append(ms)
+                if iso:
+                    r["rate"].append(batch_rate(["--batch", iso, "-s", "iso9001", "--as-of", "2026-11-22", "--no-explain",
+                                                 "--cache-dir", cache, "--opt-level", str(lvl)], 1, CONFORM))
+    print(f"\n### 6. O1 against O2 for the generated code (median of {ROUNDS})\n")
+    print("| opt level | ISO 9001 native compile ms | every standard (`cache warm`) ms | ISO 9001 batch orgs/s, 1 thread |")
+    print("|---|---|---|---|")
+    for lvl, r in rows.items():
+        print(f"| O{lvl} | {med(r['iso']):.0f} | {med(r['all']):.0f} | {med(r['rate']):,.0f} |")
+    o1, o2 = rows[1], rows[2]
+    if o1["iso"] and o2["iso"]:
+        print(f"\nO1 compiles ISO 9001 in {med(o1['iso']) / med(o2['iso']):.2f}× the time of O2; "
+              f"evaluates at {med(o1['rate']) / med(o2['rate']):.2f}× its rate." if o1["rate"] and o2["rate"] else "")
+
+
 def workload2():
     ref = os.path.join(BUILD, "bench", "workload2_ref")
     if not os.path.exists(ref):
@@ -338,8 +371,11 @@ def main():
     print(f"## make bench — {time.strftime('%Y-%m-%d %H:%M')} · {os.cpu_count()} cores · "
           f"load average {load[0]:.1f} (shared machine: read ratios, not absolute times)")
     sections = set(os.environ.get("SECTIONS", "1,2,3,4,5").split(","))
-    if sections == {"5"}:  # the cold/warm rows alone (SECTIONS=5)
-        compile_and_single()
+    if sections <= {"5", "6"}:  # the cold/warm rows (SECTIONS=5), O1 against O2 (6)
+        if "5" in sections:
+            compile_and_single()
+        if "6" in sections:
+            opt_levels()
         return 0
     dst, engines = build_peers()
     if dst:
@@ -359,6 +395,7 @@ def main():
     workload2()
     growth()
     compile_and_single()
+    opt_levels()
     if failed:
         say("checksums differ: some engine gives different answers")
     return 1 if failed else 0

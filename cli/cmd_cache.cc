@@ -31,6 +31,7 @@ struct WarmOptions {
   std::string cache_dir;
   std::string as_of = "today";
   bool quiet = false;
+  int opt_level = 2;
 };
 
 double Since(std::chrono::steady_clock::time_point t) {
@@ -77,31 +78,36 @@ int RunWarm(const WarmOptions& o) {
   opts.engine = runtime::Engine::Jit;
   opts.cache_dir = dir;
   opts.as_of = *as_of;
+  opts.opt_level = o.opt_level;
   int status = 0;
-  for (const auto& set : sets) {
-    auto t0 = std::chrono::steady_clock::now();
-    auto rules = engine.Compile(set, opts);
-    std::string name = fmt::format("{}", fmt::join(set, " + "));
-    if (!rules->ok()) {
+  auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::shared_ptr<const embed::RuleSet>> compiled = engine.CompileEach(sets, opts);
+  double ms = Since(t0);
+  for (size_t i = 0; i < sets.size(); ++i) {
+    const embed::RuleSet& rules = *compiled[i];
+    std::string name = fmt::format("{}", fmt::join(sets[i], " + "));
+    if (!rules.ok()) {
       fmt::print(stderr, "{}: not compiled\n", name);
-      PrintDiagnostics(embed::ErrorsOnly(rules->diags()), rules->sources());
+      PrintDiagnostics(embed::ErrorsOnly(rules.diags()), rules.sources());
       status = 2;
       continue;
     }
-    PrintDiagnostics(embed::CacheWarnings(rules->diags()), rules->sources());
+    PrintDiagnostics(embed::CacheWarnings(rules.diags()), rules.sources());
     if (o.quiet) continue;
-    bool hit = std::all_of(rules->natives().begin(), rules->natives().end(),
+    bool hit = std::all_of(rules.natives().begin(), rules.natives().end(),
                            [](const auto& n) { return n->stats().disk_hit || n->stats().memory_hit; });
-    fmt::print("{}: {} ({:.0f} ms)\n", name, hit ? "already in the cache" : "compiled into the cache", Since(t0));
+    fmt::print("{}: {}\n", name, hit ? "already in the cache" : "compiled into the cache");
   }
+  if (!o.quiet) fmt::print("{} rule set{} in {:.0f} ms\n", sets.size(), sets.size() == 1 ? "" : "s", ms);
   return status;
 }
 
 }  // namespace
 
 bool StartBackgroundWarm(const std::vector<std::string>& standards, const std::vector<std::string>& plugin_dirs,
-                         const std::string& cache_dir, const std::string& as_of) {
-  std::vector<std::string> args = {"conform", "cache", "warm", "--quiet", "--as-of", as_of};
+                         const std::string& cache_dir, const std::string& as_of, int opt_level) {
+  std::vector<std::string> args = {"conform", "cache", "warm", "--quiet", "--as-of", as_of, "--opt-level",
+                                   std::to_string(opt_level)};
   for (const auto& s : standards) args.insert(args.end(), {"-s", s});
   for (const auto& d : plugin_dirs) args.insert(args.end(), {"--plugin-dir", d});
   if (!cache_dir.empty()) args.insert(args.end(), {"--cache-dir", cache_dir});
@@ -135,6 +141,9 @@ void AddCache(CLI::App& app, std::function<int()>& run) {
   warm->add_option("--cache-dir", o->cache_dir, "cache folder (default: $XDG_CACHE_HOME/conform)");
   warm->add_option("--as-of", o->as_of, "pick the editions current at this date YYYY-MM-DD (default: today)");
   warm->add_flag("-q,--quiet", o->quiet, "print nothing but errors");
+  warm->add_option("--opt-level", o->opt_level, "LLVM optimisation level 0-3, as `check --opt-level`")
+      ->check(CLI::Range(0, 3))
+      ->capture_default_str();
   warm->callback([o, &run] { run = [o] { return RunWarm(*o); }; });
 }
 

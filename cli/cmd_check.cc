@@ -28,6 +28,7 @@ struct CheckOptions {
   std::string engine = "auto";
   std::string cache_dir;
   bool no_cache = false;
+  int opt_level = 2;
   bool timings = false;
   bool evidence_map = false;
   std::string batch;
@@ -135,6 +136,7 @@ int RunCheck(const CheckOptions& o) {
                                 : fmt::format("auto: one organization, evidence of {} bytes", bytes);
   }
   opts.engine = native ? runtime::Engine::Jit : runtime::Engine::Interp;
+  opts.opt_level = o.opt_level;
   opts.use_cache = !o.no_cache;
   opts.cache_dir = o.cache_dir;
   opts.as_of = *as_of;
@@ -155,7 +157,7 @@ int RunCheck(const CheckOptions& o) {
   const char* no_bg = std::getenv("CONFORM_NO_BACKGROUND_COMPILE");
   bool background = o.engine == "auto" && !native && opts.use_cache && jit::InThisBuild() &&
                     !(no_bg && *no_bg && std::string(no_bg) != "0") && !rules->NativeCached() &&
-                    StartBackgroundWarm(o.standards, o.plugin_dirs, o.cache_dir, cal::FormatDate(*as_of));
+                    StartBackgroundWarm(o.standards, o.plugin_dirs, o.cache_dir, cal::FormatDate(*as_of), o.opt_level);
   double t_native = rules->timings().native_ms;
   double t_front = Since(t_start) - t_native;
   if (!o.batch.empty()) return RunBatchMode(o, *rules, *as_of, t_start);
@@ -260,6 +262,9 @@ void AddCheck(CLI::App& app, std::function<int()>& run) {
       ->capture_default_str();
   cmd->add_option("--cache-dir", o->cache_dir, "object cache folder (default: $XDG_CACHE_HOME/conform)");
   cmd->add_flag("--no-cache", o->no_cache, "do not read or write the object cache");
+  cmd->add_option("--opt-level", o->opt_level, "native code: LLVM optimisation level 0-3 (docs/performance.md)")
+      ->check(CLI::Range(0, 3))
+      ->capture_default_str();
   cmd->add_flag("--timings", o->timings, "print the time of each phase to stderr");
   cmd->add_flag("--evidence-map", o->evidence_map,
                 "report which pieces of evidence served which clauses of which standards");

@@ -25,5 +25,5 @@ void AddCache(CLI::App& app, std::function<int()>& run);
 // Starts `conform cache warm` for `standards` in a detached process (cmd_cache.cc); false if it
 // could not be started.
 bool StartBackgroundWarm(const std::vector<std::string>& standards, const std::vector<std::string>& plugin_dirs,
-                         const std::string& cache_dir, const std::string& as_of);
+                         const std::string& cache_dir, const std::string& as_of, int opt_level);
 }  // namespace conform::cli

@@ -10,6 +10,8 @@
 #include <llvm/ExecutionEngine/Orc/IRTransformLayer.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/Metadata.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/SHA256.h>
@@ -46,6 +48,9 @@ namespace {
 constexpr const char* kMagic = "CONFORM-OBJECT-CACHE 2\n";
 // Bump whenever generated code changes shape for the same IR (function names, ABI, layout).
 constexpr int kCodegenVersion = 11;  // 10: globals, set ops, filters, failing-element functions; 11: join indexes, pure date helpers
+
+// Module flag carrying the optimisation level of a module to the transform layer.
+constexpr const char* kOptFlag = "conform.opt";
 
 double Ms(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
@@ -99,7 +104,6 @@ class Engine {
   CaptureCache& capture() { return capture_; }
   const std::string& error() const { return error_; }
   std::recursive_mutex& mu() { return mu_; }
-  int opt_level = 2;
 
   // Memory tier of the object cache: digest → (full key, objects).
   std::map<std::string, std::pair<std::string, std::vector<std::string>>> memory;
@@ -132,9 +136,13 @@ class Engine {
     jit_ = std::move(*built);
     // The optimisation pipeline runs in the IR transform layer, before machine code.
     jit_->getIRTransformLayer().setTransform(
-        [this](llvm::orc::ThreadSafeModule tsm, const llvm::orc::MaterializationResponsibility&)
+        [](llvm::orc::ThreadSafeModule tsm, const llvm::orc::MaterializationResponsibility&)
             -> llvm::Expected<llvm::orc::ThreadSafeModule> {
-          tsm.withModuleDo([this](llvm::Module& m) { codegen::Optimize(m, nullptr, opt_level); });
+          // The level travels with the module (rule sets compile concurrently, at any level).
+          tsm.withModuleDo([](llvm::Module& m) {
+            auto* level = llvm::mdconst::extract_or_null<llvm::ConstantInt>(m.getModuleFlag(kOptFlag));
+            codegen::Optimize(m, nullptr, level ? static_cast<int>(level->getZExtValue()) : 2);
+          });
           return tsm;  // moved implicitly
         });
   }
@@ -380,8 +388,10 @@ std::unique_ptr<CompiledProgram> Compile(std::shared_ptr<const ir::Program> prog
   std::array<uint8_t, 32> digest = llvm::SHA256::hash(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(key.data()), key.size()));
   std::string hex = Hex(digest);
 
-  std::lock_guard<std::recursive_mutex> lock(engine.mu());
-  engine.opt_level = opts.opt_level;
+  // Held while this rule set's dylib, symbols, modules and cache tiers are set up, and released
+  // while its code is optimised and compiled, so that several rule sets compile at once on the
+  // JIT's thread pool (`cache warm`, `check -s A -s B`).
+  std::unique_lock<std::recursive_mutex> lock(engine.mu());
   auto* jit = engine.jit();
   static std::atomic<uint64_t> counter{0};
   auto jd = jit->createJITDylib(fmt::format("conform.{}.{}", p.standard, counter++));
@@ -474,6 +484,7 @@ std::unique_ptr<CompiledProgram> Compile(std::shared_ptr<const ir::Program> prog
       auto ctx = std::make_unique<llvm::LLVMContext>();
       auto m = codegen::BuildPart(p, *ctx, parts[i]);
       m->setModuleIdentifier(fmt::format("{}.{}", hex, i));
+      m->addModuleFlag(llvm::Module::Warning, kOptFlag, static_cast<uint32_t>(opts.opt_level));
       std::string verify;
       llvm::raw_string_ostream vs(verify);
       if (llvm::verifyModule(*m, &vs)) {
@@ -502,7 +513,9 @@ std::unique_ptr<CompiledProgram> Compile(std::shared_ptr<const ir::Program> prog
     if (codegen::HasEach(p.requirements[i])) wanted.push_back(codegen::FailingFunction(i));
   }
   for (const auto& w : wanted) names.add(jit->mangleAndIntern(w));
+  lock.unlock();
   auto found = jit->getExecutionSession().lookup(llvm::orc::makeJITDylibSearchOrder(&*jd), std::move(names));
+  lock.lock();
   if (!found) {
     diags.Error("E0802", {}, fmt::format("JIT error: {}", llvm::toString(found.takeError())));
     return nullptr;

@@ -60,6 +60,7 @@ struct CompileOptions {
   bool use_cache = true;     // the compiled-program cache and the object cache
   std::string cache_dir;     // "" : CacheDir("")
   std::optional<int64_t> as_of;  // picks editions current at this date (default: today)
+  int opt_level = 2;             // native code: LLVM optimisation level 0-3 (part of the object cache key)
 };
 
 struct CompileTimings {
@@ -128,6 +129,8 @@ class RuleSet {
   std::shared_ptr<const SchemaModel> schema_;
   std::shared_ptr<StringPool> literals_;
   std::string native_stamp_;  // NativeCached()'s file; "" when uncached
+  bool use_cache_ = true;     // false with --no-cache or an unsafe cache folder (W0910)
+  bool front_ok_ = false;     // programs ready for CompileNative
 };
 
 // One loaded organization, with the diagnostics of loading it (rendered against sources()).
@@ -191,8 +194,14 @@ class Engine {
   // Compiles `standards` (ids, optionally @edition) with their dependencies and every schema
   // module. Never null; check ok() and diags().
   std::shared_ptr<const RuleSet> Compile(const std::vector<std::string>& standards, const CompileOptions& opts) const;
+  // Several rule sets, each as Compile would make it: their front ends one after another, then
+  // the native code of all their programs at once on a bounded pool (`conform cache warm`).
+  std::vector<std::shared_ptr<const RuleSet>> CompileEach(const std::vector<std::vector<std::string>>& sets,
+                                                          const CompileOptions& opts) const;
 
  private:
+  std::shared_ptr<RuleSet> CompileFront(const std::vector<std::string>& standards, const CompileOptions& opts) const;
+  void CompileNative(const std::vector<RuleSet*>& sets, const CompileOptions& opts) const;
   Diagnostics diags_;  // before catalogue_: discovery fills it
   runtime::Catalogue catalogue_;
 };
