@@ -976,10 +976,13 @@ int32_t Lowerer::InlineDef(const Expr& call, DefInfo& d) {
   return body;
 }
 
-// Standard- and module-level lets: variable slots 0 … n-1, in scope for everything after them.
+// Standard- and module-level lets: variable slots 0 … n-1 (the i-th let is slot i, as the IR
+// promises and the cache loader checks), in scope for everything after them. The variables a
+// let's own value binds (a filter's, a quantifier's) take slots after every let's.
 void Lowerer::LowerGlobals(const Plan& s) {
-  next_var_ = 0;
   scope_.clear();
+  next_var_ = 0;
+  for (const ast::LetDecl* l : s.globals) NewVar(l->name);  // reserve slots 0 … n-1
   for (const ast::LetDecl* l : s.globals) {
     if (const Binding* b = FindLocal(l->name)) {
       (void)b;
@@ -992,7 +995,8 @@ void Lowerer::LowerGlobals(const Plan& s) {
       continue;
     }
     int32_t val = Lower(*l->value);
-    int32_t var = NewVar(l->name);
+    const auto var = static_cast<int32_t>(p_.globals.size());
+    p_.var_names[var] = l->name;
     p_.globals.push_back({l->name, var, val});
     Binding b{l->name, var, T(val), false};
     b.global = true;

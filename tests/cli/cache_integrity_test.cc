@@ -296,6 +296,36 @@ TEST(CacheIntegrity, TypeDamageUnderARecomputedDigestIsRefused) {
   }
 }
 
+// Standard-level lets whose values bind variables of their own (a filter, a quantifier, a
+// comprehension) keep slots 0 … n-1 for the lets themselves, so their programs load from the
+// cache (they were refused as malformed, a W0911 and a recompile on every warm run).
+TEST(CacheIntegrity, LetsThatBindVariablesRoundTrip) {
+  conform::Session session({CONFORM_SOURCE_DIR "/standards"});
+  session.LoadText("lets.clause", R"CLAUSE(use core
+standard lets "Lets that bind" {
+  let open_issues = [i in context_issues where i.reviewed_at is absent]
+  let reviewed = count(i in context_issues where i.reviewed_at is present)
+  let any_internal = exists i in context_issues : i.origin == internal
+  clause 1 "One" {
+    requirement all_reviewed : minor {
+      says "every issue is reviewed"
+      pass count(open_issues) == 0 and (reviewed > 0 or not any_internal)
+      else "{count(open_issues)} issues are not reviewed"
+    }
+  }
+}
+)CLAUSE");
+  auto program = session.Compile("lets");
+  ASSERT_TRUE(program && !session.diags().HasErrors()) << conform::RenderAll(session.diags(), session.sources());
+  ASSERT_EQ(program->globals.size(), 3u);
+  for (size_t g = 0; g < program->globals.size(); ++g) EXPECT_EQ(program->globals[g].var, static_cast<int32_t>(g));
+  const std::string fingerprint = "lets";
+  conform::CompiledBundle bundle{session.Schema(), session.literals(), {program}};
+  std::string problem;
+  EXPECT_TRUE(conform::DecodeBundle(conform::EncodeBundle(fingerprint, bundle), fingerprint, &problem).has_value())
+      << problem;
+}
+
 // End to end, per entry kind: damage at each class of position (magic, digest, key, length
 // fields, body, last byte), truncation, an empty file and garbage. Each run warns (W0911),
 // gives exactly the verdicts of an uncached run on both engines, and rewrites a sound entry.
