@@ -510,10 +510,11 @@ const char* ValidProgram(const ir::Program& p, const SchemaModel& m, const Strin
     if (pi.type >= types.size()) return Bad("a parameter of an unknown type");
     if (is_string(pi.type) && (pi.value < literals.first_id() || pi.value >= literals.end_id())) return Bad("a string parameter outside the literals");
   }
-  // Standard-level lets: slots 0 … n-1, each computed from earlier nodes.
-  for (size_t g = 0; g < p.globals.size(); ++g)
-    if (p.globals[g].value < 0 || p.globals[g].value >= nn || p.globals[g].var != static_cast<int32_t>(g) ||
-        p.globals[g].var >= nv)
+  // Standard-level lets: each in a slot of its own (not necessarily 0 … n-1: a let whose value
+  // walks a list binds the walk's variable first), which nothing else binds (TypesConsistent).
+  std::vector<uint8_t> global_slot(p.num_vars, 0);
+  for (const auto& g : p.globals)
+    if (g.value < 0 || g.value >= nn || g.var < 0 || g.var >= nv || global_slot[static_cast<size_t>(g.var)]++)
       return Bad("a standard-level `let` refers to an unknown node or variable");
   return node_ok(p.exclusions) ? nullptr : Bad("the exclusions refer to an unknown node");
 }
@@ -629,6 +630,14 @@ const char* TypesConsistent(const ir::Program& p, const SchemaModel& m, const St
     height[{x, scope}] = h;
     return h;
   };
+  // A standard-level let's slot holds its value for the whole evaluation: nothing may rebind it.
+  std::vector<uint8_t> global(p.num_vars, 0);
+  for (const auto& g : p.globals) global[static_cast<size_t>(g.var)] = 1;
+  for (const auto& n : p.nodes)
+    if (n.op != Op::Var && n.var >= 0 && global[static_cast<size_t>(n.var)]) return "a standard-level `let`'s variable is bound again";
+  for (const auto& r : p.requirements)
+    for (const auto& l : r.lets)
+      if (global[static_cast<size_t>(l.var)]) return "a standard-level `let`'s variable is bound again";
   std::vector<TypeId> vars(p.num_vars, TypeTable::kError);
   for (const auto& g : p.globals) {
     walk(g.value, scope_id(vars), 0);

@@ -243,6 +243,30 @@ TEST(CacheIntegrity, ResealedDamageIsRejectedByStructuralValidation) {
   EXPECT_GT(rejected, accepted / 4) << "structural validation rejects most damage";
 }
 
+// A standard-level `let` whose value walks a list binds the walk's variable first, so its own
+// slot is not its index among the lets: such a program must load (it was refused as damaged,
+// W0911 on every run, and never cached).
+TEST(CacheIntegrity, AStandardLevelLetOverAFilterLoads) {
+  conform::Session session({CONFORM_SOURCE_DIR "/standards"});
+  session.LoadText("lets.clause", R"CLAUSE(use core
+let own = [i in context_issues where i.origin == internal]
+standard lets "Lets" {
+  let reviewed = [i in own where i.reviewed_at is present]
+  clause 1 "One" {
+    requirement some : minor { says "some" pass count(reviewed) > 0 }
+    requirement every : minor { says "every" pass all i in own : i.reviewed_at is present else "{i.id}" }
+  }
+}
+)CLAUSE");
+  auto program = session.Compile("lets");
+  ASSERT_TRUE(program && !session.diags().HasErrors());
+  ASSERT_EQ(program->globals.size(), 2u);
+  ASSERT_NE(program->globals[0].var, 0);  // the filter's variable came first
+  conform::CompiledBundle bundle{session.Schema(), session.literals(), {program}};
+  std::string problem;
+  EXPECT_TRUE(conform::DecodeBundle(conform::EncodeBundle("lets", bundle), "lets", &problem).has_value()) << problem;
+}
+
 // Damage that keeps the structure but breaks the types (a buggy or hostile writer, digest
 // recomputed): an engine would follow an integer as a record pointer or read a variable an
 // earlier requirement left behind. The type validation refuses each, and accepts the sound entry.
