@@ -657,13 +657,11 @@ class Server {
 
   static std::string BuiltinDoc(const std::string& name) {
     std::string md;
-    for (const auto* b : BuiltinRegistry::Default().Overloads(name)) {
-      std::string args;
-      for (TypeId t : b->params) args += (args.empty() ? "" : ", ") + ScalarName(t);
-      md += fmt::format("```clause\n{}({}) -> {}\n```\n{}\n\n", b->name, args, ScalarName(b->result), b->doc);
+    for (const auto* b : BuiltinRegistry::Default().Named(name)) {
+      std::string sig = b->Signature();
+      if (b->form == Form::Function) sig += " -> " + ScalarName(b->result);
+      md += fmt::format("```clause\n{}\n```\n{}\n\n", sig, b->doc);
     }
-    for (const auto& s : BuiltinRegistry::Default().special_forms())
-      if (s.signature.rfind(name + "(", 0) == 0) md += fmt::format("```clause\n{}\n```\n{}\n\n", s.signature, s.doc);
     return md;
   }
 

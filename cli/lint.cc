@@ -9,6 +9,8 @@
 #include <map>
 #include <set>
 
+#include "conform/compiler/builtins.h"
+
 namespace conform::lint {
 
 const std::vector<Rule>& Rules() {
@@ -324,6 +326,13 @@ class Linter {
              fmt::format("read `{}` itself, or justify with `// lint: allow L0007 <why>`", c));
   }
 
+  // Whether the builtin `name` written as a call turns an unknown first argument into a value
+  // (its declared null policy: `default`).
+  static bool ConsumesUnknown(const std::string& name) {
+    const Builtin* b = BuiltinRegistry::Default().FindForm(name, Form::Generic);
+    return b && b->nulls == NullPolicy::Fallback;
+  }
+
   // An optional top-level collection that `e` reads only as `default(C, …)` or `C is present/absent`.
   std::string HiddenCollection(const Expr* e) {
     if (!e || !schema_ || schema_->root < 0) return {};
@@ -335,8 +344,8 @@ class Linter {
       if (f == root.fields.end() || !f->optional) return;
       TypeKind k = schema_->types.Kind(f->type);
       if (k != TypeKind::List && k != TypeKind::Set) return;
-      bool guarded = parent && ((parent->kind == ExprKind::Call && parent->text == "default" && !parent->args.empty() &&
-                                 parent->args[0].get() == &x) ||
+      bool guarded = parent && ((parent->kind == ExprKind::Call && ConsumesUnknown(parent->text) &&
+                                 !parent->args.empty() && parent->args[0].get() == &x) ||
                                 parent->kind == ExprKind::Presence);
       (guarded ? seen[x.text].first : seen[x.text].second)++;
     });

@@ -31,11 +31,10 @@ std::shared_ptr<const PatternSet> PatternSet::For(const ir::Program& p) {
   std::lock_guard<std::mutex> lock(BuildMutex());
   if (p.patterns) return p.patterns;
   auto set = std::make_shared<PatternSet>();
-  const BuiltinRegistry& reg = BuiltinRegistry::Default();
   for (const ir::Node& n : p.nodes) {
-    if (n.op != ir::Op::Call || n.args.size() != 2 || n.imm < 0 || static_cast<size_t>(n.imm) >= reg.all().size())
+    if (n.op != ir::Op::Call || n.args.size() != 2 || n.imm < 0 || static_cast<size_t>(n.imm) >= p.builtins.size())
       continue;
-    if (reg.at(static_cast<size_t>(n.imm)).symbol != "conform_rt_matches") continue;
+    if (p.builtins[static_cast<size_t>(n.imm)] != "conform_rt_matches") continue;
     if (n.args[1] < 0 || static_cast<size_t>(n.args[1]) >= p.nodes.size()) continue;
     const ir::Node& lit = p.nodes[n.args[1]];
     if (lit.op != ir::Op::Const || !p.literals || !p.literals->Owns(lit.imm) || set->by_id_.count(lit.imm)) continue;

@@ -142,34 +142,26 @@ bool SetRelation(const Seq* a, bool a_sorted, const Seq* b, bool b_sorted, int a
   return aux == 0 ? sub : sub && x.size() < y.size();
 }
 
-std::vector<HelperSymbol> HelperSymbols() {
-  std::vector<HelperSymbol> out = {
-      {"conform_rt_buf_new", reinterpret_cast<void*>(&conform_rt_buf_new)},
-      {"conform_rt_buf_push", reinterpret_cast<void*>(&conform_rt_buf_push)},
-      {"conform_rt_buf_push_seq", reinterpret_cast<void*>(&conform_rt_buf_push_seq)},
-      {"conform_rt_buf_finish", reinterpret_cast<void*>(&conform_rt_buf_finish)},
-      {"conform_rt_buf_finish_list", reinterpret_cast<void*>(&conform_rt_buf_finish_list)},
-      {"conform_rt_seq_contains", reinterpret_cast<void*>(&conform_rt_seq_contains)},
-      {"conform_rt_under", reinterpret_cast<void*>(&conform_rt_under)},
-      {"conform_rt_under_any", reinterpret_cast<void*>(&conform_rt_under_any)},
-      {"conform_rt_strcmp", reinterpret_cast<void*>(&conform_rt_strcmp)},
-      {"conform_rt_date_add", reinterpret_cast<void*>(&conform_rt_date_add)},
-      {"conform_rt_dur_add", reinterpret_cast<void*>(&conform_rt_dur_add)},
-      {"conform_rt_dur_mul", reinterpret_cast<void*>(&conform_rt_dur_mul)},
-      {"conform_rt_dur_cmp", reinterpret_cast<void*>(&conform_rt_dur_cmp)},
-      {"conform_rt_set_op", reinterpret_cast<void*>(&conform_rt_set_op)},
-      {"conform_rt_set_rel", reinterpret_cast<void*>(&conform_rt_set_rel)},
-      {"conform_rt_globals", reinterpret_cast<void*>(&conform_rt_globals)},
-      {"conform_rt_join_index", reinterpret_cast<void*>(&conform_rt_join_index)},
-      {"conform_rt_join_use", reinterpret_cast<void*>(&conform_rt_join_use)},
-      {"conform_rt_join_ready", reinterpret_cast<void*>(&conform_rt_join_ready)},
-      {"conform_rt_join_add", reinterpret_cast<void*>(&conform_rt_join_add)},
-      {"conform_rt_join_finish", reinterpret_cast<void*>(&conform_rt_join_finish)},
-      {"conform_rt_join_probe", reinterpret_cast<void*>(&conform_rt_join_probe)},
-  };
-  for (const auto& b : BuiltinRegistry::Default().all())
-    out.push_back({b.symbol.c_str(), reinterpret_cast<void*>(b.fn)});
-  return out;
+const std::vector<HelperSymbol>& HelperSymbols() {
+  static const std::vector<HelperSymbol> kAll = [] {
+    std::vector<HelperSymbol> out = {
+#define CONFORM_RT_ENTRY(ret, name, pure, ...)                                                      \
+  {"conform_rt_" #name, reinterpret_cast<void*>(&conform_rt_##name), RtSignatureOf<decltype(&conform_rt_##name)>::value, \
+   pure},
+        CONFORM_RT_HELPERS(CONFORM_RT_ENTRY)
+#undef CONFORM_RT_ENTRY
+    };
+    for (const auto& b : BuiltinRegistry::Default().all())
+      if (b.fn) out.push_back({b.symbol.c_str(), reinterpret_cast<void*>(b.fn), RtSignatureOf<BuiltinFn>::value, false});
+    return out;
+  }();
+  return kAll;
+}
+
+const HelperSymbol* FindHelper(std::string_view name) {
+  for (const auto& h : HelperSymbols())
+    if (name == h.name) return &h;
+  return nullptr;
 }
 
 }  // namespace conform

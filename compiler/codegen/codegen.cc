@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "conform/compiler/builtins.h"
@@ -94,7 +95,7 @@ class Gen {
     if (!p_.globals.empty()) {
       // Standard- and module-level lets, once per organization, for every other function.
       const size_t g = p_.globals.size();
-      Value* slots = b_.CreateCall(Helper("conform_rt_globals", ptr_, {ptr_, i64_}), {ctx_, b_.getInt64(g)});
+      Value* slots = b_.CreateCall(Helper("conform_rt_globals"), {ctx_, b_.getInt64(g)});
       for (size_t k = 0; k < g; ++k) {
         CV v = E(p_.globals[k].value);
         vars_[p_.globals[k].var] = v;
@@ -135,7 +136,7 @@ class Gen {
     const_seqs_.clear();
     if (load_globals && !p_.globals.empty()) {
       const size_t g = p_.globals.size();
-      Value* slots = b_.CreateCall(Helper("conform_rt_globals", ptr_, {ptr_, i64_}), {ctx_, b_.getInt64(g)});
+      Value* slots = b_.CreateCall(Helper("conform_rt_globals"), {ctx_, b_.getInt64(g)});
       for (size_t k = 0; k < g; ++k) {
         Value* v = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, slots, b_.getInt64(k)));
         Value* known = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, slots, b_.getInt64(g + k)));
@@ -151,20 +152,19 @@ class Gen {
 
   BasicBlock* Block(const char* name) { return BasicBlock::Create(c_, name, fn_); }
 
-  llvm::FunctionCallee Helper(const char* name, llvm::Type* ret, std::vector<llvm::Type*> args) {
-    llvm::FunctionCallee f = m_.getOrInsertFunction(name, llvm::FunctionType::get(ret, args, false));
-    // The date and duration helpers are pure functions of their (by-value) arguments: no memory,
-    // no unwinding, always return. LLVM may then hoist `as_of - 365 days` out of a loop over
-    // elements and merge repeated calls.
-    static const char* const kPure[] = {"conform_rt_date_add", "conform_rt_dur_add", "conform_rt_dur_mul",
-                                        "conform_rt_dur_cmp"};
-    if (auto* fn = llvm::dyn_cast<Function>(f.getCallee()))
-      for (const char* p : kPure)
-        if (std::strcmp(name, p) == 0) {
-          fn->setDoesNotAccessMemory();
-          fn->setDoesNotThrow();
-          fn->setWillReturn();
-        }
+  // A runtime helper, declared with the LLVM type of its C prototype (rt_abi.h).
+  llvm::FunctionCallee Helper(const char* name) {
+    const HelperSymbol* h = FindHelper(name);
+    if (!h) throw std::logic_error(fmt::format("codegen: no runtime helper `{}`", name));
+    auto type = [&](RtType t) -> llvm::Type* { return t == RtType::Void ? void_ : t == RtType::Ptr ? ptr_ : i64_; };
+    std::vector<llvm::Type*> params;
+    for (size_t i = 0; i < h->sig.arity; ++i) params.push_back(type(h->sig.params[i]));
+    llvm::FunctionCallee f = m_.getOrInsertFunction(name, llvm::FunctionType::get(type(h->sig.ret), params, false));
+    if (auto* fn = llvm::dyn_cast<Function>(f.getCallee()); fn && h->pure) {
+      fn->setDoesNotAccessMemory();
+      fn->setDoesNotThrow();
+      fn->setWillReturn();
+    }
     return f;
   }
 
@@ -275,8 +275,8 @@ class Gen {
     BasicBlock* merged = Block("j.source");
     b_.CreateCondBr(b_.CreateICmpSGE(size, b_.getInt64(JoinIndex::kMinElements)), ask, merged);
     b_.SetInsertPoint(ask);
-    Value* ix = b_.CreateCall(Helper("conform_rt_join_index", ptr_, {ptr_, i64_}), {ctx_, b_.getInt64(join->slot)});
-    Value* use = b_.CreateICmpNE(b_.CreateCall(Helper("conform_rt_join_use", i64_, {ptr_}), {ix}), b_.getInt64(0));
+    Value* ix = b_.CreateCall(Helper("conform_rt_join_index"), {ctx_, b_.getInt64(join->slot)});
+    Value* use = b_.CreateICmpNE(b_.CreateCall(Helper("conform_rt_join_use"), {ix}), b_.getInt64(0));
     b_.CreateCondBr(use, indexed, merged);
     b_.SetInsertPoint(indexed);
     Value* matches = JoinedList(n, *join, list, ix);
@@ -299,7 +299,7 @@ class Gen {
   // yields a pointer (as i64) to a Seq of the elements whose key equals the probe — empty when
   // the probe is unknown. `list` is known here.
   Value* JoinedList(const Node& n, const ir::Join& j, const CV& list, Value* ix) {
-    Value* ready = b_.CreateCall(Helper("conform_rt_join_ready", i64_, {ptr_}), {ix});
+    Value* ready = b_.CreateCall(Helper("conform_rt_join_ready"), {ix});
     BasicBlock* build = Block("j.build");
     BasicBlock* head = Block("j.head");
     BasicBlock* body = Block("j.body");
@@ -326,13 +326,13 @@ class Gen {
     vars_[n.var] = saved;
     b_.CreateCondBr(key.k, add, next);
     b_.SetInsertPoint(add);
-    b_.CreateCall(Helper("conform_rt_join_add", void_, {ptr_, i64_, i64_}), {ix, key.v, elem});
+    b_.CreateCall(Helper("conform_rt_join_add"), {ix, key.v, elem});
     b_.CreateBr(next);
     b_.SetInsertPoint(next);
     b_.CreateStore(b_.CreateAdd(i, b_.getInt64(1)), i_slot);
     b_.CreateBr(head);
     b_.SetInsertPoint(built);
-    b_.CreateCall(Helper("conform_rt_join_finish", void_, {ptr_}), {ix});
+    b_.CreateCall(Helper("conform_rt_join_finish"), {ix});
     b_.CreateBr(probe);
     b_.SetInsertPoint(probe);
     llvm::AllocaInst* out = Slot(seq_ty_, "j.matches");
@@ -343,7 +343,7 @@ class Gen {
     BasicBlock* done = Block("j.probed");
     b_.CreateCondBr(pv.k, known, done);
     b_.SetInsertPoint(known);
-    b_.CreateCall(Helper("conform_rt_join_probe", void_, {ptr_, i64_, ptr_}), {ix, pv.v, out});
+    b_.CreateCall(Helper("conform_rt_join_probe"), {ix, pv.v, out});
     b_.CreateBr(done);
     b_.SetInsertPoint(done);
     return b_.CreatePtrToInt(out, i64_);
@@ -471,7 +471,7 @@ CV Gen::E(int32_t idx) {
     case Op::DateAdd: case Op::DateSub: {
       CV a = E(n.a), d = E(n.b);
       Value* k = b_.CreateAnd(a.k, d.k);
-      auto fnc = Helper("conform_rt_date_add", i64_, {i64_, i64_, i64_});
+      auto fnc = Helper("conform_rt_date_add");
       int64_t sign = n.op == Op::DateAdd ? 1 : -1;
       return Guarded(k, [&] { return b_.CreateCall(fnc, {a.v, d.v, b_.getInt64(sign)}); });
     }
@@ -481,12 +481,12 @@ CV Gen::E(int32_t idx) {
     }
     case Op::DurMul: {
       CV a = E(n.a), m = E(n.b);
-      auto fnc = Helper("conform_rt_dur_mul", i64_, {i64_, i64_});
+      auto fnc = Helper("conform_rt_dur_mul");
       return Guarded(b_.CreateAnd(a.k, m.k), [&] { return b_.CreateCall(fnc, {a.v, m.v}); });
     }
     case Op::DurAdd: case Op::DurSub: {
       CV a = E(n.a), d = E(n.b);
-      auto fnc = Helper("conform_rt_dur_add", i64_, {i64_, i64_, i64_});
+      auto fnc = Helper("conform_rt_dur_add");
       int64_t sign = n.op == Op::DurAdd ? 1 : -1;
       return Guarded(b_.CreateAnd(a.k, d.k), [&] { return b_.CreateCall(fnc, {a.v, d.v, b_.getInt64(sign)}); });
     }
@@ -502,10 +502,10 @@ CV Gen::E(int32_t idx) {
         Value* c = b_.CreateSelect(lt, b_.getInt64(-1), b_.CreateSelect(gt, b_.getInt64(1), b_.getInt64(0)));
         r = c;
       } else if (n.aux == 2) {
-        auto fnc = Helper("conform_rt_strcmp", i64_, {ptr_, i64_, i64_});
+        auto fnc = Helper("conform_rt_strcmp");
         r = Guarded(k, [&] { return b_.CreateCall(fnc, {ctx_, a.v, bb.v}); }).v;
       } else if (n.aux == 3) {
-        auto fnc = Helper("conform_rt_dur_cmp", i64_, {i64_, i64_, i64_});
+        auto fnc = Helper("conform_rt_dur_cmp");
         r = Guarded(k, [&] { return b_.CreateCall(fnc, {a.v, bb.v, as_of_}); }).v;
       } else {
         r = b_.CreateSelect(b_.CreateICmpSLT(a.v, bb.v), b_.getInt64(-1),
@@ -605,10 +605,10 @@ CV Gen::E(int32_t idx) {
       CV a = E(n.a), s = E(n.b);
       Value* k = b_.CreateAnd(a.k, s.k);
       if (Kind(p_.nodes[n.b].type) == TypeKind::String) {
-        auto fnc = Helper("conform_rt_under", i64_, {ptr_, i64_, i64_});
+        auto fnc = Helper("conform_rt_under");
         return Guarded(k, [&] { return b_.CreateCall(fnc, {ctx_, a.v, s.v}); });
       }
-      auto fnc = Helper("conform_rt_under_any", i64_, {ptr_, i64_, ptr_});
+      auto fnc = Helper("conform_rt_under_any");
       return Guarded(k, [&] { return b_.CreateCall(fnc, {ctx_, a.v, b_.CreateIntToPtr(s.v, ptr_)}); });
     }
     case Op::SetLit: {
@@ -622,9 +622,9 @@ CV Gen::E(int32_t idx) {
         elems.push_back(E(x));
         all_known = b_.CreateAnd(all_known, elems.back().k);
       }
-      auto fnew = Helper("conform_rt_buf_new", ptr_, {ptr_});
-      auto fpush = Helper("conform_rt_buf_push", void_, {ptr_, i64_});
-      auto ffin = Helper("conform_rt_buf_finish", ptr_, {ptr_});
+      auto fnew = Helper("conform_rt_buf_new");
+      auto fpush = Helper("conform_rt_buf_push");
+      auto ffin = Helper("conform_rt_buf_finish");
       return Guarded(all_known, [&] {
         Value* buf = b_.CreateCall(fnew, {ctx_});
         for (const CV& e : elems) b_.CreateCall(fpush, {buf, e.v});
@@ -665,7 +665,7 @@ CV Gen::E(int32_t idx) {
       CV a = E(n.a), s = E(n.b);
       int64_t op = n.op == Op::SetUnion ? 0 : n.op == Op::SetInter ? 1 : 2;
       int64_t as = Kind(p_.nodes[n.a].type) == TypeKind::Set, bs = Kind(p_.nodes[n.b].type) == TypeKind::Set;
-      auto fnc = Helper("conform_rt_set_op", ptr_, {ptr_, ptr_, i64_, ptr_, i64_, i64_});
+      auto fnc = Helper("conform_rt_set_op");
       return Guarded(b_.CreateAnd(a.k, s.k), [&] {
         Value* r = b_.CreateCall(fnc, {ctx_, b_.CreateIntToPtr(a.v, ptr_), b_.getInt64(as), b_.CreateIntToPtr(s.v, ptr_),
                                        b_.getInt64(bs), b_.getInt64(op)});
@@ -675,7 +675,7 @@ CV Gen::E(int32_t idx) {
     case Op::SetRel: {
       CV a = E(n.a), s = E(n.b);
       int64_t as = Kind(p_.nodes[n.a].type) == TypeKind::Set, bs = Kind(p_.nodes[n.b].type) == TypeKind::Set;
-      auto fnc = Helper("conform_rt_set_rel", i64_, {ptr_, i64_, ptr_, i64_, i64_});
+      auto fnc = Helper("conform_rt_set_rel");
       return Guarded(b_.CreateAnd(a.k, s.k), [&] {
         return b_.CreateCall(fnc, {b_.CreateIntToPtr(a.v, ptr_), b_.getInt64(as), b_.CreateIntToPtr(s.v, ptr_), b_.getInt64(bs),
                                    b_.getInt64(n.aux)});
@@ -684,7 +684,7 @@ CV Gen::E(int32_t idx) {
     case Op::Count: case Op::Sum: case Op::Min: case Op::Max: case Op::Avg: case Op::Distinct: case Op::Union:
       return Collection(n);
     case Op::Call: {
-      const Builtin& bi = BuiltinRegistry::Default().at(static_cast<size_t>(n.imm));
+      const std::string& symbol = p_.builtins.at(static_cast<size_t>(n.imm));  // a helper's null policy is Propagate
       std::vector<CV> args;
       Value* k = True();
       for (int32_t a : n.args) {
@@ -692,7 +692,7 @@ CV Gen::E(int32_t idx) {
         k = b_.CreateAnd(k, args.back().k);
       }
       llvm::AllocaInst* arr = Slot(llvm::ArrayType::get(i64_, std::max<size_t>(args.size(), 1)), "args");
-      auto fnc = Helper(bi.symbol.c_str(), i64_, {ptr_, ptr_});
+      auto fnc = Helper(symbol.c_str());
       return Guarded(k, [&] {
         for (size_t i = 0; i < args.size(); ++i)
           b_.CreateStore(args[i].v, b_.CreateConstInBoundsGEP2_64(arr->getAllocatedType(), arr, 0, i));
@@ -803,7 +803,7 @@ CV Gen::Collection(const Node& n, int64_t*) {
   b_.CreateCondBr(list.k, pre, done);
   b_.SetInsertPoint(pre);
   if (n.op == Op::Distinct || n.op == Op::Union)
-    b_.CreateStore(b_.CreateCall(Helper("conform_rt_buf_new", ptr_, {ptr_}), {ctx_}), buf);
+    b_.CreateStore(b_.CreateCall(Helper("conform_rt_buf_new"), {ctx_}), buf);
   CV src = JoinSource(n, join, list);
   CV saved;
   Value* i = OpenLoop(n, src, i_slot, b_.GetInsertBlock(), head, body, next, finish, saved, "c.filtered", join);
@@ -831,7 +831,7 @@ CV Gen::Collection(const Node& n, int64_t*) {
         if (dec) {
           better = n.op == Op::Min ? b_.CreateFCmpOLT(ToDouble(v.v), ToDouble(cur)) : b_.CreateFCmpOGT(ToDouble(v.v), ToDouble(cur));
         } else if (Kind(n.type) == TypeKind::Duration) {
-          Value* c = b_.CreateCall(Helper("conform_rt_dur_cmp", i64_, {i64_, i64_, i64_}), {v.v, cur, as_of_});
+          Value* c = b_.CreateCall(Helper("conform_rt_dur_cmp"), {v.v, cur, as_of_});
           better = n.op == Op::Min ? b_.CreateICmpSLT(c, b_.getInt64(0)) : b_.CreateICmpSGT(c, b_.getInt64(0));
         } else
           better = n.op == Op::Min ? b_.CreateICmpSLT(v.v, cur) : b_.CreateICmpSGT(v.v, cur);
@@ -841,10 +841,10 @@ CV Gen::Collection(const Node& n, int64_t*) {
         break;
       }
       case Op::Distinct:
-        b_.CreateCall(Helper("conform_rt_buf_push", void_, {ptr_, i64_}), {b_.CreateLoad(ptr_, buf), v.v});
+        b_.CreateCall(Helper("conform_rt_buf_push"), {b_.CreateLoad(ptr_, buf), v.v});
         break;
       case Op::Union:
-        b_.CreateCall(Helper("conform_rt_buf_push_seq", void_, {ptr_, ptr_}),
+        b_.CreateCall(Helper("conform_rt_buf_push_seq"),
                       {b_.CreateLoad(ptr_, buf), b_.CreateIntToPtr(v.v, ptr_)});
         break;
       default: break;
@@ -872,7 +872,7 @@ CV Gen::Collection(const Node& n, int64_t*) {
       rv = b_.CreateLoad(i64_, best);
       break;
     default:
-      rv = b_.CreatePtrToInt(b_.CreateCall(Helper("conform_rt_buf_finish", ptr_, {ptr_}), {b_.CreateLoad(ptr_, buf)}), i64_);
+      rv = b_.CreatePtrToInt(b_.CreateCall(Helper("conform_rt_buf_finish"), {b_.CreateLoad(ptr_, buf)}), i64_);
       break;
   }
   return JoinAt(done, start, b_.getInt64(0), False(), {rv, rk});
@@ -969,17 +969,17 @@ CV Gen::Filter(const Node& n) {
   BasicBlock* done = Block("f.done");
   b_.CreateCondBr(list.k, pre, done);
   b_.SetInsertPoint(pre);
-  b_.CreateStore(b_.CreateCall(Helper("conform_rt_buf_new", ptr_, {ptr_}), {ctx_}), buf);
+  b_.CreateStore(b_.CreateCall(Helper("conform_rt_buf_new"), {ctx_}), buf);
   CV saved;
   Value* i = OpenLoop(n, list, i_slot, b_.GetInsertBlock(), head, body, next, finish, saved, "f.kept");
-  b_.CreateCall(Helper("conform_rt_buf_push", void_, {ptr_, i64_}), {b_.CreateLoad(ptr_, buf), vars_[n.var].v});
+  b_.CreateCall(Helper("conform_rt_buf_push"), {b_.CreateLoad(ptr_, buf), vars_[n.var].v});
   b_.CreateBr(next);
   vars_[n.var] = saved;
   b_.SetInsertPoint(next);
   b_.CreateStore(b_.CreateAdd(i, b_.getInt64(1)), i_slot);
   b_.CreateBr(head);
   b_.SetInsertPoint(finish);
-  Value* rv = b_.CreatePtrToInt(b_.CreateCall(Helper("conform_rt_buf_finish_list", ptr_, {ptr_}), {b_.CreateLoad(ptr_, buf)}), i64_);
+  Value* rv = b_.CreatePtrToInt(b_.CreateCall(Helper("conform_rt_buf_finish_list"), {b_.CreateLoad(ptr_, buf)}), i64_);
   return JoinAt(done, start, b_.getInt64(0), False(), {rv, True()});
 }
 

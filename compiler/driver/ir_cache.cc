@@ -27,8 +27,9 @@ namespace {
 
 // Bump when the IR, the schema or this file's layout changes (7: depends on; 8: sealed with a
 // SHA-256 of the payload, full structural validation, version and builtin fingerprint in the key;
-// 9: Clause 0.2 — standard-level lets (globals), filters, set algebra, `{each}` holes).
-constexpr const char* kMagic = "CONFORM-IR-CACHE 9\n";
+// 9: Clause 0.2 — standard-level lets (globals), filters, set algebra, `{each}` holes;
+// 10: Call nodes name their builtin through Program::builtins, by symbol).
+constexpr const char* kMagic = "CONFORM-IR-CACHE 10\n";
 
 class Writer {
  public:
@@ -264,6 +265,8 @@ void WriteProgram(Writer& w, const ir::Program& p) {
   w.U64(p.num_vars);
   w.U64(p.var_names.size());
   for (const auto& v : p.var_names) w.Str(v);
+  w.U64(p.builtins.size());
+  for (const auto& b : p.builtins) w.Str(b);
   w.U64(p.node_text.size());
   for (const auto& t : p.node_text) w.Str(t);
   WriteLayers(w, p);
@@ -342,6 +345,8 @@ std::shared_ptr<ir::Program> ReadProgram(Reader& r) {
   p->num_vars = static_cast<uint32_t>(r.U64());
   p->var_names.resize(r.Count(8));
   for (auto& v : p->var_names) v = r.Str();
+  p->builtins.resize(r.Count(8));
+  for (auto& b : p->builtins) b = r.Str();
   p->node_text.resize(r.Count(8));
   for (auto& t : p->node_text) t = r.Str();
   ReadLayers(r, *p);
@@ -460,8 +465,10 @@ const char* ValidProgram(const ir::Program& p, const SchemaModel& m, const Strin
         if (!a || (b && n.var < 0)) return Bad("a count without a collection or variable");
         break;
       case Op::Call: {
-        if (n.imm < 0 || n.imm >= static_cast<int64_t>(builtins.all().size())) return Bad("an unknown builtin");
-        if (n.args.size() != builtins.at(static_cast<size_t>(n.imm)).params.size() || n.args.size() > 8) return Bad("a builtin call with the wrong number of arguments");
+        if (n.imm < 0 || n.imm >= static_cast<int64_t>(p.builtins.size())) return Bad("a call of an unlisted builtin");
+        const Builtin* bi = builtins.BySymbol(p.builtins[static_cast<size_t>(n.imm)]);
+        if (!bi || !bi->fn) return Bad("a call of a builtin this release does not have");
+        if (n.args.size() != bi->params.size() || n.args.size() > 8) return Bad("a builtin call with the wrong number of arguments");
         break;
       }
       case Op::If:
@@ -768,8 +775,9 @@ const char* TypesConsistent(const ir::Program& p, const SchemaModel& m, const St
 }  // namespace
 
 std::string SourceFingerprint(const std::vector<std::string>& standards, const std::vector<std::string>& files) {
-  // The cache format, the Conform release and the builtin registry (an upgrade that adds or
-  // reorders a builtin changes the ids a Call node holds) are part of every key.
+  // The cache format, the Conform release and the builtin registry (an upgrade that changes a
+  // builtin's signature, null policy or implementation changes what a program means) are part
+  // of every key.
   std::string fp = fmt::format("{}conform {}\nbuiltins {}\n", kMagic, cache::ConformVersion(),
                                cache::Sha256Hex(BuiltinRegistry::Default().Canonical()));
   for (const auto& s : standards) fp += "standard " + s + "\n";

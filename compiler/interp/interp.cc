@@ -155,6 +155,8 @@ class Machine {
     ctx_.as_of = in.as_of;
     patterns_ = PatternSet::For(p);
     ctx_.patterns = patterns_.get();
+    // The builtins the program calls, by symbol (validated by sema and the IR cache).
+    for (const auto& sym : p.builtins) builtins_.push_back(BuiltinRegistry::Default().BySymbol(sym));
     var_paths_.resize(p.num_vars);
     // Standard- and module-level lets: once per organization, before anything else.
     for (const auto& g : p.globals) {
@@ -179,6 +181,7 @@ class Machine {
 
  private:
   TypeKind Kind(TypeId t) const { return m_.types.Kind(t); }
+  std::vector<const Builtin*> builtins_;  // Program::builtins, resolved
   const Seq* NewSeq(std::vector<int64_t> data) {
     auto holder = std::make_unique<std::pair<Seq, std::vector<int64_t>>>();
     holder->second = std::move(data);
@@ -388,11 +391,11 @@ Value Machine::Eval(int32_t idx) {
       return Bool(SetRelation(AsSeq(a), Sorted(n.a), AsSeq(b), Sorted(n.b), static_cast<int>(n.aux)));
     }
     case Op::Call: {
-      const Builtin& b = BuiltinRegistry::Default().at(static_cast<size_t>(n.imm));
+      const Builtin& b = *builtins_[static_cast<size_t>(n.imm)];
       int64_t args[8];
       for (size_t i = 0; i < n.args.size(); ++i) {
         Value v = Eval(n.args[i]);
-        if (!v.known) return kUnknown;  // NullPolicy::Propagate
+        if (!v.known) return kUnknown;  // a helper's null policy is Propagate (BuiltinRegistry checks)
         args[i] = v.bits;
       }
       return Known(b.fn(&ctx_, args));

@@ -105,7 +105,7 @@ class Printer {
       }
       case Op::If: return fmt::format("(if:{} {} {} {})", t, Expr(n.a), Expr(n.b), Expr(n.c));
       case Op::Call: {
-        std::string s = fmt::format("(call {}", BuiltinRegistry::Default().at(n.imm).symbol);
+        std::string s = fmt::format("(call {}", p_.builtins.at(static_cast<size_t>(n.imm)));
         for (int32_t a : n.args) s += " " + Expr(a);
         return s + ")";
       }

@@ -24,7 +24,6 @@ using ir::Op;
 constexpr TypeId kErr = TypeTable::kError;
 
 const std::vector<std::string> kMetaKeys = {"edition", "published", "publisher", "structure", "withdrawn", "transition_end"};
-const std::vector<std::string> kSpecialFns = {"count", "sum", "min", "max", "avg", "distinct", "union", "default", "clauses"};
 
 class Lowerer {
  public:
@@ -263,6 +262,18 @@ class Lowerer {
   int32_t LowerMember(const Expr& e);
   int32_t LowerCall(const Expr& e, TypeId hint);
   int32_t LowerCollectionOp(const Expr& e);
+  // Builtins other than functions, one path per form (BuiltinRegistry).
+  int32_t LowerOfCollection(const Expr& e, const Builtin& b);
+  int32_t LowerGeneric(const Expr& e, const Builtin& b);
+  int32_t LowerCompileTime(const Expr& e, const Builtin& b);
+  int32_t LowerFunction(const Expr& e, const std::string& fn);
+  TypeId ResultOf(const Builtin& b, TypeId value);
+  bool Accepts(const Builtin& b, TypeId value) const;
+  // The index of a builtin's symbol in Program::builtins (what a Call node's imm holds).
+  int64_t BuiltinRef(const Builtin& b);
+  // Whether node n is known whatever the evidence, from the builtins' null policies and can_fail
+  // (conservative: false when in doubt).
+  bool NeverUnknown(int32_t n) const;
   TypeId ResolveParamType(const ast::TypeRef& t);
   TypeId ResolveDefType(const ast::TypeRef& t);
   void ResolveDependencies(const std::vector<const PlanRequirement*>& reqs);
@@ -313,6 +324,7 @@ class Lowerer {
   bool in_message_ = false;
   bool root_reported_ = false;
   int depth_limit_ = 1;  // for clauses(): max nesting depth seen
+  int in_def_body_ = 0;  // > 0 while a def's body is inlined (its warnings belong to the def)
 
   // ---- extensions: `base` in an amended criterion ------------------------------------------
   // While lowering layer k of `base_layers_`, `base` is layer k-1 (itself lowered with its own
@@ -631,17 +643,25 @@ int32_t Lowerer::LowerMember(const Expr& e) {
 
 int32_t Lowerer::LowerCollectionOp(const Expr& e) {
   int32_t list = Lower(*e.a);
-  if (e.kind == ExprKind::Count && e.text != "count") {
-    diags_.Error("E0207", e.span, fmt::format("`{}(x in L …)` needs a value", e.text),
-                 fmt::format("write `{}(e for x in L where p)`", e.text));
-    return Error(e.span);
-  }
-  if (e.kind == ExprKind::Comprehension) {
-    static const std::unordered_set<std::string> kAgg = {"sum", "min", "max", "avg", "distinct", "union"};
-    if (!kAgg.count(e.text)) {
-      std::string help = e.text == "count" ? "write `count(x in L where p)`"
-                                           : "aggregates are sum, min, max, avg, distinct, union";
-      diags_.Error("E0207", e.span, fmt::format("`{}` is not an aggregate", e.text), help);
+  // count(x in L where p) and sum(e for x in L where p): the registry's Iteration and
+  // Comprehension forms (quantifiers are syntax).
+  const Builtin* form = nullptr;
+  if (e.kind != ExprKind::Quant) {
+    bool iteration = e.kind == ExprKind::Count;
+    form = reg_.FindForm(e.text, iteration ? Form::Iteration : Form::Comprehension);
+    if (!form) {
+      std::string aggregates;
+      for (const auto& b : reg_.all())
+        if (b.form == Form::Comprehension) aggregates += (aggregates.empty() ? "" : ", ") + b.name;
+      if (iteration && reg_.FindForm(e.text, Form::Comprehension))
+        diags_.Error("E0207", e.span, fmt::format("`{}(x in L …)` needs a value", e.text),
+                     fmt::format("write `{}(e for x in L where p)`", e.text));
+      else if (!iteration && reg_.FindForm(e.text, Form::Iteration))
+        diags_.Error("E0207", e.span, fmt::format("`{}` is not an aggregate", e.text),
+                     fmt::format("write `{}(x in L where p)`", e.text));
+      else
+        diags_.Error("E0207", e.span, fmt::format("`{}` is not an aggregate", e.text),
+                     fmt::format("aggregates are {}", aggregates));
       return Error(e.span);
     }
   }
@@ -664,92 +684,89 @@ int32_t Lowerer::LowerCollectionOp(const Expr& e) {
     p_.nodes[n].var = var;
     return n;
   }
-  if (e.kind == ExprKind::Count) {
-    int32_t n = Make(Op::Count, TypeTable::kInt, e.span, list, filter);
+  if (form->form == Form::Iteration) {
+    int32_t n = Make(form->op, ResultOf(*form, kErr), e.span, list, filter);
     p_.nodes[n].var = var;
     return n;
   }
-  TypeKind vk = K(body);
-  TypeId result = kErr;
-  Op op = Op::Sum;
-  const std::string& fn = e.text;
-  if (fn == "sum" && IsNumeric(vk)) { op = Op::Sum; result = T(body); }
-  else if (fn == "avg" && IsNumeric(vk)) { op = Op::Avg; result = TypeTable::kDecimal; }
-  else if ((fn == "min" || fn == "max") && (IsNumeric(vk) || vk == TypeKind::Date || vk == TypeKind::Duration)) {
-    op = fn == "min" ? Op::Min : Op::Max;
-    result = T(body);
-  } else if (fn == "distinct" && (vk == TypeKind::String || vk == TypeKind::Int || vk == TypeKind::Date ||
-                                  vk == TypeKind::Enum || vk == TypeKind::Bool)) {
-    op = Op::Distinct;
-    result = types_.Set(T(body));
-  } else if (fn == "union" && (vk == TypeKind::Set || vk == TypeKind::List) &&
-             m_.types.Kind(m_.types[T(body)].elem) != TypeKind::Entity) {
-    op = Op::Union;
-    result = types_.Set(m_.types[T(body)].elem);
-  } else {
-    const char* want = fn == "sum" || fn == "avg" ? "an int or decimal"
-                       : fn == "min" || fn == "max" ? "an int, decimal, date or duration"
-                       : fn == "distinct"           ? "a string, int, date, bool or enum"
-                                                    : "a set or list of scalars";
-    diags_.Error("E0301", e.c->span, fmt::format("`{}` needs {} value, found `{}`", fn, want, Name(T(body))));
+  if (!Accepts(*form, T(body))) {
+    diags_.Error("E0301", e.c->span,
+                 fmt::format("`{}` needs {} value, found `{}`", form->name, form->accepts_doc, Name(T(body))));
     return Error(e.span);
   }
-  int32_t n = Make(op, result, e.span, list, filter, body);
+  int32_t n = Make(form->op, ResultOf(*form, T(body)), e.span, list, filter, body);
   p_.nodes[n].var = var;
   return n;
+}
+
+TypeId Lowerer::ResultOf(const Builtin& b, TypeId value) {
+  switch (b.rule) {
+    case ResultRule::Fixed: return b.result;
+    case ResultRule::Value: return value;
+    case ResultRule::SetOfValue: return types_.Set(value);
+    case ResultRule::SetOfElement: return types_.Set(m_.types[value].elem);
+  }
+  return kErr;
+}
+
+bool Lowerer::Accepts(const Builtin& b, TypeId value) const {
+  TypeKind k = m_.types.Kind(value);
+  if (!HasKind(b.accepts, k)) return false;
+  if (b.rule == ResultRule::SetOfElement) return HasKind(b.elem_accepts, m_.types.Kind(m_.types[value].elem));
+  return true;
+}
+
+int64_t Lowerer::BuiltinRef(const Builtin& b) {
+  auto it = std::find(p_.builtins.begin(), p_.builtins.end(), b.symbol);
+  if (it != p_.builtins.end()) return it - p_.builtins.begin();
+  p_.builtins.push_back(b.symbol);
+  return static_cast<int64_t>(p_.builtins.size() - 1);
+}
+
+bool Lowerer::NeverUnknown(int32_t n) const {
+  if (n < 0) return false;
+  const Node& x = p_.nodes[n];
+  auto all_known = [&](const std::vector<int32_t>& xs) {
+    return std::all_of(xs.begin(), xs.end(), [&](int32_t a) { return NeverUnknown(a); });
+  };
+  switch (x.op) {
+    case Op::Const: case Op::AsOf: case Op::Root: case Op::IsPresent: case Op::IsAbsent: return true;
+    case Op::SetLit: return all_known(x.args);
+    case Op::Call: {
+      const Builtin* b = reg_.BySymbol(p_.builtins[static_cast<size_t>(x.imm)]);
+      return b && b->nulls == NullPolicy::Propagate && !b->can_fail && all_known(x.args);
+    }
+    default: break;
+  }
+  // An aggregate or another form: by its declared policy.
+  for (const auto& b : reg_.all()) {
+    if (b.form == Form::Function || b.op != x.op) continue;
+    switch (b.nulls) {
+      case NullPolicy::Never: return true;
+      case NullPolicy::Fallback: return NeverUnknown(x.b);  // unknown only if the fallback is
+      case NullPolicy::Propagate: case NullPolicy::SkipUnknown: return !b.can_fail && NeverUnknown(x.a);
+    }
+  }
+  return false;
 }
 
 int32_t Lowerer::LowerCall(const Expr& e, TypeId hint) {
   const std::string& fn = e.text;
   if (auto it = defs_.find(fn); it != defs_.end()) return InlineDef(e, it->second);
-  auto arity = [&](size_t n) {
-    if (e.args.size() == n) return true;
-    diags_.Error("E0302", e.span, fmt::format("`{}` takes {} argument{}, found {}", fn, n, n == 1 ? "" : "s", e.args.size()));
-    return false;
-  };
-  if (fn == "count") {
-    if (!arity(1)) return Error(e.span);
-    int32_t l = Lower(*e.args[0]);
-    if (T(l) == kErr) return Error(e.span);
-    if (K(l) != TypeKind::List && K(l) != TypeKind::Set) {
-      diags_.Error("E0301", e.args[0]->span, fmt::format("`count` needs a list or set, found `{}`", Name(T(l))),
-                   K(l) == TypeKind::String ? "for the length of a string use `len(s)`" : "");
+  // f(a, …): a function, or a builtin whose form is written as a call.
+  for (Form f : {Form::OfCollection, Form::Generic, Form::CompileTime})
+    if (const Builtin* b = reg_.FindForm(fn, f)) {
+      if (b->form == Form::OfCollection) return LowerOfCollection(e, *b);
+      if (b->form == Form::Generic) return LowerGeneric(e, *b);
+      return LowerCompileTime(e, *b);
+    }
+  if (reg_.Overloads(fn).empty()) {
+    if (const Builtin* agg = reg_.FindForm(fn, Form::Comprehension)) {
+      std::string form = agg->signature.substr(0, agg->signature.find(" →"));
+      diags_.Error("E0207", e.var_span, fmt::format("`{}` is an aggregate", fn), fmt::format("write `{}`", form));
       return Error(e.span);
     }
-    return Make(Op::Count, TypeTable::kInt, e.span, l);
-  }
-  if (fn == "default") {
-    if (!arity(2)) return Error(e.span);
-    auto [a, b] = LowerPair(*e.args[0], *e.args[1], false);
-    if (T(a) == kErr || T(b) == kErr) return Error(e.span);
-    if (IsNumeric(K(a)) && IsNumeric(K(b)) && K(a) != K(b)) {
-      a = ToDec(a);
-      b = ToDec(b);
-    }
-    if (T(a) != T(b)) {
-      diags_.Error("E0301", e.span, fmt::format("`default` needs two values of one type, found `{}` and `{}`", Name(T(a)), Name(T(b))));
-      return Error(e.span);
-    }
-    return Make(Op::Default, T(a), e.span, a, b);
-  }
-  if (fn == "clauses") {
-    if (!arity(1)) return Error(e.span);
-    if (e.args[0]->kind != ExprKind::IntLit || e.args[0]->int_value < 1) {
-      diags_.Error("E0302", e.args[0]->span, "`clauses` takes a positive int literal (the nesting depth)");
-      return Error(e.span);
-    }
-    int32_t n = Make(Op::SetLit, types_.Set(TypeTable::kString), e.span);
-    for (const auto& c : p_.clauses)
-      if (c.depth == e.args[0]->int_value) {
-        int32_t k = Const(TypeTable::kString, p_.literals->Intern(c.number), e.span);  // grows nodes: index after
-        p_.nodes[n].args.push_back(k);
-      }
-    if (p_.nodes[n].args.empty())
-      diags_.Warning("W0403", e.span, fmt::format("this standard has no clauses at depth {}", e.args[0]->int_value));
-    return n;
-  }
-  if (!reg_.HasName(fn)) {
-    std::vector<std::string> cands = kSpecialFns;
+    std::vector<std::string> cands;
     for (const auto& b : reg_.all()) cands.push_back(b.name);
     for (const auto& [name, d] : defs_) cands.push_back(name);
     std::string near = ClosestMatch(fn, cands);
@@ -757,6 +774,67 @@ int32_t Lowerer::LowerCall(const Expr& e, TypeId hint) {
                  near.empty() ? "see docs/builtins.md for the builtins" : fmt::format("did you mean `{}`?", near));
     return Error(e.span);
   }
+  return LowerFunction(e, fn);
+}
+
+bool ArityIs(Diagnostics& diags, const Expr& e, size_t n) {
+  if (e.args.size() == n) return true;
+  diags.Error("E0302", e.span, fmt::format("`{}` takes {} argument{}, found {}", e.text, n, n == 1 ? "" : "s", e.args.size()));
+  return false;
+}
+
+int32_t Lowerer::LowerOfCollection(const Expr& e, const Builtin& b) {
+  if (!ArityIs(diags_, e, 1)) return Error(e.span);
+  int32_t l = Lower(*e.args[0]);
+  if (T(l) == kErr) return Error(e.span);
+  if (!Accepts(b, T(l))) {
+    diags_.Error("E0301", e.args[0]->span, fmt::format("`{}` needs {}, found `{}`", b.name, b.accepts_doc, Name(T(l))),
+                 K(l) == TypeKind::String ? b.mistake : "");
+    return Error(e.span);
+  }
+  return Make(b.op, ResultOf(b, T(l)), e.span, l);
+}
+
+int32_t Lowerer::LowerGeneric(const Expr& e, const Builtin& b) {
+  if (!ArityIs(diags_, e, 2)) return Error(e.span);
+  auto [x, y] = LowerPair(*e.args[0], *e.args[1], false);
+  if (T(x) == kErr || T(y) == kErr) return Error(e.span);
+  if (IsNumeric(K(x)) && IsNumeric(K(y)) && K(x) != K(y)) {
+    x = ToDec(x);
+    y = ToDec(y);
+  }
+  if (T(x) != T(y) || !Accepts(b, T(x))) {
+    diags_.Error("E0301", e.span, fmt::format("`{}` needs {}, found `{}` and `{}`", b.name, b.accepts_doc, Name(T(x)), Name(T(y))));
+    return Error(e.span);
+  }
+  // A fallback that can never be used: the first value is known whatever the evidence.
+  if (b.nulls == NullPolicy::Fallback && in_def_body_ == 0 && NeverUnknown(x))
+    diags_.Warning("W0404", e.args[0]->span,
+                   fmt::format("`{}` of a value that is never unknown: `{}` is never used", b.name,
+                               sm_.Text(e.args[1]->span)),
+                   "remove the fallback, or apply it to the value that may be missing");
+  return Make(b.op, ResultOf(b, T(x)), e.span, x, y);
+}
+
+// The compile-time builtin: `clauses(depth)`, the clause numbers of the standard at a depth.
+int32_t Lowerer::LowerCompileTime(const Expr& e, const Builtin& b) {
+  if (!ArityIs(diags_, e, 1)) return Error(e.span);
+  if (e.args[0]->kind != ExprKind::IntLit || e.args[0]->int_value < 1) {
+    diags_.Error("E0302", e.args[0]->span, fmt::format("`{}` takes a positive int literal (the nesting depth)", b.name));
+    return Error(e.span);
+  }
+  int32_t n = Make(b.op, ResultOf(b, b.result), e.span);
+  for (const auto& c : p_.clauses)
+    if (c.depth == e.args[0]->int_value) {
+      int32_t k = Const(TypeTable::kString, p_.literals->Intern(c.number), e.span);  // grows nodes: index after
+      p_.nodes[n].args.push_back(k);
+    }
+  if (p_.nodes[n].args.empty())
+    diags_.Warning("W0403", e.span, fmt::format("this standard has no clauses at depth {}", e.args[0]->int_value));
+  return n;
+}
+
+int32_t Lowerer::LowerFunction(const Expr& e, const std::string& fn) {
   std::vector<int32_t> args;
   std::vector<TypeId> types;
   for (const auto& a : e.args) {
@@ -804,7 +882,7 @@ int32_t Lowerer::LowerCall(const Expr& e, TypeId hint) {
     }
   }
   int32_t n = Make(Op::Call, b->result, e.span);
-  p_.nodes[n].imm = static_cast<int64_t>(reg_.IdOf(b));
+  p_.nodes[n].imm = BuiltinRef(*b);
   p_.nodes[n].args = std::move(args);
   return n;
 }
@@ -848,8 +926,7 @@ void Lowerer::CollectDefs(const Plan& s) {
       diag.notes.push_back({it->second, "first declared here"});
       continue;
     }
-    bool special = std::find(kSpecialFns.begin(), kSpecialFns.end(), d->name) != kSpecialFns.end();
-    if (special || reg_.HasName(d->name)) {
+    if (reg_.HasName(d->name)) {
       diags_.Error("E0209", d->name_span, fmt::format("`def {}` has the name of a builtin", d->name),
                    "choose another name: calls of a builtin must keep meaning the builtin (docs/builtins.md)");
       continue;
@@ -921,7 +998,9 @@ int32_t Lowerer::LowerDefBody(const DefInfo& d, const std::vector<int32_t>& args
     b.node = args[i];
     scope_.push_back(b);
   }
+  ++in_def_body_;
   int32_t body = Lower(*d.decl->body);
+  --in_def_body_;
   scope_ = std::move(saved);
   base_level_ = saved_base;
   in_message_ = saved_msg;

@@ -54,8 +54,8 @@ class Gen {
   bool Coin(int percent = 50) { return Pick(100) < percent; }
 
   std::string Str() {
-    static const char* kStrs[] = {"\"8.3\"", "\"8.3.1\"", "\"8.30\"", "\"A-1\"", "\"a-1\"", "\"QP-01\"", "\"\"", "\"2\""};
-    return kStrs[Pick(8)];
+    static const char* kStrs[] = {"\"8.3\"", "\"8.3.1\"", "\"8.30\"", "\"A-1\"", "\"a-1\"", "\"QP-01\"", "\"\"", "\"2\"", "\" QP-01 \""};
+    return kStrs[Pick(9)];
   }
   std::string DateLit() { return fmt::format("2025-{:02}-{:02}", 1 + Pick(12), 1 + Pick(28)); }
   std::string DurLit() {
@@ -110,7 +110,10 @@ class Gen {
           case 0: return Str();
           case 1: return x.empty() ? "name" : x + ".code";
           case 2: return "name";
-          default: return fmt::format("{}({})", Coin() ? "lower" : "upper", E(T::Str, depth - 1, x));
+          default: {
+            static const char* kFns[] = {"lower", "upper", "trim"};
+            return fmt::format("{}({})", kFns[Pick(3)], E(T::Str, depth - 1, x));
+          }
         }
       }
       case T::Date: {

@@ -919,5 +919,24 @@ TEST(Sema, ClosestMatch) {
   EXPECT_EQ(ClosestMatch("code", {"code"}), "code");
 }
 
+// W0404 reads the registry: `default` consumes unknown (null policy Fallback), a function of known
+// arguments propagates (never unknown), and an aggregate that can fail (`max` of nothing) may be
+// unknown even over a known list.
+TEST(Sema, DefaultOfAValueThatIsNeverUnknownIsW0404) {
+  auto warns = [](const std::string& pass) {
+    Compiled c = CompileText(WithRequirement("      pass " + pass + "\n      else \"x\""));
+    EXPECT_TRUE(c.ErrorCodes().empty()) << pass << "\n" << c.Rendered();
+    return c.Has("W0404");
+  };
+  EXPECT_TRUE(warns("default(len(\"abc\"), 0) > 1"));                   // Propagate, known arguments
+  EXPECT_TRUE(warns("default(sum(x for x in {1, 2}), 0) > 1"));           // cannot fail
+  EXPECT_FALSE(warns("default(max(x for x in {1, 2}), 0) > 1"));          // can_fail: max of nothing
+  EXPECT_FALSE(warns("default(avg(x for x in {1, 2}), 0) > 1"));          // can_fail
+  EXPECT_TRUE(warns("default(default(headcount, 1), 2) > 1"));            // the inner fallback is known
+  EXPECT_FALSE(warns("default(headcount, 2) > 1"));                       // an optional field
+  EXPECT_FALSE(warns("default(len(name), 0) > 1"));                       // a field may be absent
+  EXPECT_TRUE(warns("default(count(x in {1, 2} where x > 1), 0) > 1"));   // count skips unknown elements
+}
+
 }  // namespace
 }  // namespace conform

@@ -7,6 +7,7 @@
 #include "conform/compiler/builtins.h"
 #include "conform/compiler/calendar.h"
 #include "conform/compiler/ir.h"
+#include "conform/compiler/rt_helpers.h"
 #include "test_util.h"
 
 namespace conform {
@@ -122,7 +123,19 @@ TEST(IrProgram, OpNamesAreDistinct) {
 
 // ---- builtins ----------------------------------------------------------------------------
 
-TEST(Builtins, EveryBuiltinHasDocSymbolAndFunction) {
+// A function's helper by its symbol, as the engines resolve it.
+BuiltinFn Rt(const char* symbol) {
+  const Builtin* b = BuiltinRegistry::Default().BySymbol(symbol);
+  if (!b) ADD_FAILURE() << "no builtin " << symbol;
+  return b ? b->fn : +[](EvalContext*, const int64_t*) -> int64_t { return -1; };
+}
+
+TEST(Builtins, TheRegistryIsConsistent) {
+  auto problems = BuiltinRegistry::Default().Problems();
+  for (const auto& p : problems) ADD_FAILURE() << p;
+}
+
+TEST(Builtins, EveryFunctionHasDocSymbolAndHelper) {
   const auto& reg = BuiltinRegistry::Default();
   ASSERT_FALSE(reg.all().empty());
   std::set<std::string> symbols;
@@ -130,13 +143,96 @@ TEST(Builtins, EveryBuiltinHasDocSymbolAndFunction) {
     SCOPED_TRACE(b.name);
     EXPECT_FALSE(b.name.empty());
     EXPECT_FALSE(b.doc.empty());
-    EXPECT_FALSE(b.symbol.empty());
+    EXPECT_FALSE(b.since.empty());
+    if (b.form != Form::Function) {
+      EXPECT_TRUE(b.symbol.empty());
+      EXPECT_EQ(b.fn, nullptr);
+      EXPECT_NE(b.op, ir::Op::Call);
+      continue;
+    }
     EXPECT_EQ(b.symbol.rfind("conform_rt_", 0), 0u) << b.symbol;
     EXPECT_NE(b.fn, nullptr);
-    EXPECT_FALSE(b.since.empty());
     EXPECT_TRUE(symbols.insert(b.symbol).second) << "symbol used twice: " << b.symbol;
     for (TypeId t : b.params) EXPECT_LT(t, 7u) << "builtin parameters are scalar";
   }
+}
+
+// The IR names a function by its symbol; the symbol resolves to the registry entry and to the
+// helper the JIT binds, with the one builtin prototype.
+TEST(Builtins, SymbolsResolveToTheirHelper) {
+  const auto& reg = BuiltinRegistry::Default();
+  for (const auto& b : reg.all()) {
+    if (b.form != Form::Function) continue;
+    SCOPED_TRACE(b.symbol);
+    EXPECT_EQ(reg.BySymbol(b.symbol), &b);
+    const HelperSymbol* h = FindHelper(b.symbol);
+    ASSERT_NE(h, nullptr);
+    EXPECT_EQ(h->address, reinterpret_cast<void*>(b.fn));
+    EXPECT_EQ(h->sig, RtSignatureOf<BuiltinFn>::value);
+  }
+  EXPECT_EQ(reg.BySymbol("conform_rt_nosuch"), nullptr);
+  EXPECT_EQ(reg.BySymbol("len"), nullptr);  // a symbol, not a name
+}
+
+// Helper prototypes come from their C declarations (rt_abi.h): the table codegen builds LLVM
+// types from says what the C functions take.
+static_assert(RtSignatureOf<decltype(&conform_rt_set_op)>::value ==
+              RtSignature{RtType::Ptr, 6, {RtType::Ptr, RtType::Ptr, RtType::I64, RtType::Ptr, RtType::I64, RtType::I64}});
+static_assert(RtSignatureOf<decltype(&conform_rt_buf_push)>::value == RtSignature{RtType::Void, 2, {RtType::Ptr, RtType::I64}});
+TEST(RtHelpers, TheTableMatchesTheCDeclarations) {
+  std::set<std::string> names;
+  for (const auto& h : HelperSymbols()) {
+    EXPECT_TRUE(names.insert(h.name).second) << "helper listed twice: " << h.name;
+    EXPECT_NE(h.address, nullptr) << h.name;
+    EXPECT_LE(h.sig.arity, 8u) << h.name;
+  }
+  const HelperSymbol* cmp = FindHelper("conform_rt_dur_cmp");
+  ASSERT_NE(cmp, nullptr);
+  EXPECT_EQ(cmp->address, reinterpret_cast<void*>(&conform_rt_dur_cmp));
+  EXPECT_EQ(cmp->sig, (RtSignature{RtType::I64, 3, {RtType::I64, RtType::I64, RtType::I64}}));
+  EXPECT_TRUE(cmp->pure);
+  const HelperSymbol* probe = FindHelper("conform_rt_join_probe");
+  ASSERT_NE(probe, nullptr);
+  EXPECT_EQ(probe->sig, (RtSignature{RtType::Void, 3, {RtType::Ptr, RtType::I64, RtType::Ptr}}));
+  EXPECT_FALSE(probe->pure);
+  EXPECT_EQ(FindHelper("conform_rt_nosuch"), nullptr);
+}
+
+// The aggregates and other forms are registry entries, with a null policy and can_fail.
+TEST(Builtins, AggregatesAreDeclaredWithTheirPolicies) {
+  const auto& reg = BuiltinRegistry::Default();
+  struct Want {
+    const char* name;
+    Form form;
+    ir::Op op;
+    NullPolicy nulls;
+    bool can_fail;
+  };
+  const Want wants[] = {
+      {"count", Form::OfCollection, ir::Op::Count, NullPolicy::Propagate, false},
+      {"count", Form::Iteration, ir::Op::Count, NullPolicy::SkipUnknown, false},
+      {"sum", Form::Comprehension, ir::Op::Sum, NullPolicy::SkipUnknown, false},
+      {"min", Form::Comprehension, ir::Op::Min, NullPolicy::SkipUnknown, true},
+      {"max", Form::Comprehension, ir::Op::Max, NullPolicy::SkipUnknown, true},
+      {"avg", Form::Comprehension, ir::Op::Avg, NullPolicy::SkipUnknown, true},
+      {"distinct", Form::Comprehension, ir::Op::Distinct, NullPolicy::SkipUnknown, false},
+      {"union", Form::Comprehension, ir::Op::Union, NullPolicy::SkipUnknown, false},
+      {"default", Form::Generic, ir::Op::Default, NullPolicy::Fallback, false},
+      {"clauses", Form::CompileTime, ir::Op::SetLit, NullPolicy::Never, false},
+  };
+  for (const auto& w : wants) {
+    SCOPED_TRACE(w.name);
+    const Builtin* b = reg.FindForm(w.name, w.form);
+    ASSERT_NE(b, nullptr);
+    EXPECT_EQ(b->op, w.op);
+    EXPECT_EQ(b->nulls, w.nulls);
+    EXPECT_EQ(b->can_fail, w.can_fail);
+    EXPECT_TRUE(reg.HasName(w.name));
+  }
+  EXPECT_EQ(reg.FindForm("sum", Form::Iteration), nullptr);
+  EXPECT_EQ(reg.FindForm("len", Form::Comprehension), nullptr);
+  EXPECT_EQ(reg.Named("count").size(), 2u);
+  EXPECT_TRUE(reg.Overloads("count").empty());  // not a function
 }
 
 TEST(Builtins, TheDocumentedFunctionsExist) {
@@ -161,9 +257,24 @@ TEST(Builtins, TheDocumentedFunctionsExist) {
   EXPECT_EQ(reg.Overloads("abs").size(), 2u);
 }
 
-TEST(Builtins, IdsRoundTrip) {
-  const auto& reg = BuiltinRegistry::Default();
-  for (size_t i = 0; i < reg.all().size(); ++i) EXPECT_EQ(reg.IdOf(&reg.at(i)), i);
+// A Call node names its builtin by symbol through Program::builtins (not the registry's order).
+TEST(Builtins, TheIrNamesBuiltinsBySymbol) {
+  Compiled c = CompileText(std::string(test::kSchema) + R"(
+standard s "S" {
+  clause 1 "One" {
+    requirement a : minor {
+      pass all d in documents : len(trim(d.code)) > 0 and upper(d.code) != "" and len(d.code) < 200
+      else "x"
+    }
+  }
+})");
+  ASSERT_TRUE(c.ErrorCodes().empty()) << c.Rendered();
+  const ir::Program& p = *c.programs.at(0);
+  EXPECT_EQ(p.builtins, (std::vector<std::string>{"conform_rt_trim", "conform_rt_len", "conform_rt_upper"}));
+  std::string printed = ir::Print(p);
+  EXPECT_NE(printed.find("(call conform_rt_trim"), std::string::npos) << printed;
+  for (const auto& n : p.nodes)
+    if (n.op == ir::Op::Call) EXPECT_LT(static_cast<size_t>(n.imm), p.builtins.size());
 }
 
 TEST(Builtins, MarkdownListsEveryBuiltinAndSpecialForm) {
@@ -171,10 +282,15 @@ TEST(Builtins, MarkdownListsEveryBuiltinAndSpecialForm) {
   std::string md = reg.Markdown();
   EXPECT_EQ(md.rfind("# Builtins", 0), 0u);
   for (const auto& b : reg.all()) {
-    EXPECT_NE(md.find("`" + b.name + "("), std::string::npos) << b.name;
+    EXPECT_NE(md.find("`" + b.Signature()), std::string::npos) << b.name;
     EXPECT_NE(md.find(b.symbol), std::string::npos) << b.symbol;
     EXPECT_NE(md.find(b.doc), std::string::npos) << b.doc;
   }
+  // The null policy and can_fail are documented per form.
+  EXPECT_NE(md.find("| `max(e for x in L where p) → T` | the list is (unknown values are skipped); or there is no value |"),
+            std::string::npos);
+  EXPECT_NE(md.find("| `default(e, v) → T` | both are |"), std::string::npos);
+  EXPECT_NE(md.find("## Adding a builtin"), std::string::npos);
   ASSERT_FALSE(reg.special_forms().empty());
   for (const auto& s : reg.special_forms()) {
     EXPECT_FALSE(s.doc.empty()) << s.signature;
@@ -189,7 +305,14 @@ TEST(Builtins, CanonicalIsStableAndComplete) {
   const auto& reg = BuiltinRegistry::Default();
   std::string c = reg.Canonical();
   EXPECT_EQ(c, reg.Canonical());
-  for (const auto& b : reg.all()) EXPECT_NE(c.find(b.symbol), std::string::npos) << b.symbol;
+  for (const auto& b : reg.all()) {
+    EXPECT_NE(c.find(b.symbol), std::string::npos) << b.symbol;
+    EXPECT_NE(c.find(std::string(FormName(b.form)) + " " + b.name + "("), std::string::npos) << b.name;
+  }
+  // Policies are part of the fingerprint: a release that changed one must miss the cache.
+  EXPECT_NE(c.find("comprehension max()-><error> rule=1 accepts=6c/0 op=max nulls=skip-unknown can_fail=true"),
+            std::string::npos) << c;
+  EXPECT_NE(c.find("op=default nulls=fallback"), std::string::npos) << c;
 }
 
 TEST(Builtins, HelpersComputeTheDocumentedValues) {
@@ -198,27 +321,27 @@ TEST(Builtins, HelpersComputeTheDocumentedValues) {
   EvalContext ctx{&strings, 0, nullptr};
   int64_t hello = strings.Intern("Héllo");
   int64_t args1[] = {hello};
-  EXPECT_EQ(conform_rt_len(&ctx, args1), 5);  // characters, not bytes
-  EXPECT_EQ(strings.Get(conform_rt_upper(&ctx, args1)), "HéLLO");
-  EXPECT_EQ(strings.Get(conform_rt_lower(&ctx, args1)), "héllo");
+  EXPECT_EQ(Rt("conform_rt_len")(&ctx, args1), 5);  // characters, not bytes
+  EXPECT_EQ(strings.Get(Rt("conform_rt_upper")(&ctx, args1)), "HéLLO");
+  EXPECT_EQ(strings.Get(Rt("conform_rt_lower")(&ctx, args1)), "héllo");
   int64_t ll[] = {hello, strings.Intern("ll")};
-  EXPECT_EQ(conform_rt_contains(&ctx, ll), 1);
-  EXPECT_EQ(conform_rt_starts_with(&ctx, ll), 0);
-  EXPECT_EQ(conform_rt_ends_with(&ctx, ll), 0);
+  EXPECT_EQ(Rt("conform_rt_contains")(&ctx, ll), 1);
+  EXPECT_EQ(Rt("conform_rt_starts_with")(&ctx, ll), 0);
+  EXPECT_EQ(Rt("conform_rt_ends_with")(&ctx, ll), 0);
   int64_t lo[] = {hello, strings.Intern("llo")};
-  EXPECT_EQ(conform_rt_ends_with(&ctx, lo), 1);
+  EXPECT_EQ(Rt("conform_rt_ends_with")(&ctx, lo), 1);
   int64_t re_ok[] = {strings.Intern("QM-12"), strings.Intern("[A-Z]{2}-[0-9]+")};
-  EXPECT_EQ(conform_rt_matches(&ctx, re_ok), 1);
+  EXPECT_EQ(Rt("conform_rt_matches")(&ctx, re_ok), 1);
   int64_t re_partial[] = {strings.Intern("xQM-12"), strings.Intern("[A-Z]{2}-[0-9]+")};
-  EXPECT_EQ(conform_rt_matches(&ctx, re_partial), 0);  // whole-string match
+  EXPECT_EQ(Rt("conform_rt_matches")(&ctx, re_partial), 0);  // whole-string match
   int64_t dates[] = {*cal::ParseDate("2024-01-01"), *cal::ParseDate("2024-12-31")};
-  EXPECT_EQ(conform_rt_days_between(&ctx, dates), 365);
+  EXPECT_EQ(Rt("conform_rt_days_between")(&ctx, dates), 365);
   int64_t back[] = {dates[1], dates[0]};
-  EXPECT_EQ(conform_rt_days_between(&ctx, back), -365);
-  EXPECT_EQ(conform_rt_months_between(&ctx, dates), 11);
-  EXPECT_EQ(conform_rt_year(&ctx, dates + 1), 2024);
+  EXPECT_EQ(Rt("conform_rt_days_between")(&ctx, back), -365);
+  EXPECT_EQ(Rt("conform_rt_months_between")(&ctx, dates), 11);
+  EXPECT_EQ(Rt("conform_rt_year")(&ctx, dates + 1), 2024);
   int64_t neg[] = {-7};
-  EXPECT_EQ(conform_rt_abs_int(&ctx, neg), 7);
+  EXPECT_EQ(Rt("conform_rt_abs_int")(&ctx, neg), 7);
 }
 
 }  // namespace

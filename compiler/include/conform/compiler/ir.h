@@ -43,7 +43,7 @@ enum class Op : uint8_t {
   Exists, All, None,     // var over a (list/set), b: filter or -1, c: body
   Count,                 // a: list/set, var + b: optional filter
   Sum, Min, Max, Avg, Distinct, Union,  // var over a, b: filter or -1, c: value
-  Call,                  // imm: builtin id; args
+  Call,                  // imm: index in Program::builtins (the builtin's symbol); args
   Filter,                // var over a (list/set), b: filter; the kept elements, in order (type of a)
   // Set algebra over sets or lists of scalars (a list is read as the set of its elements):
   SetUnion, SetInter, SetDiff,  // a, b → set<T>
@@ -149,6 +149,10 @@ struct Program {
   std::vector<Let> globals;
   uint32_t num_vars = 0;
   std::vector<std::string> var_names;
+  // The builtins this program calls, by their stable helper symbol (`conform_rt_len`): a Call
+  // node's imm indexes this list, so the IR (and the cache) never depends on the registry's
+  // order. Engines resolve them with BuiltinRegistry::BySymbol.
+  std::vector<std::string> builtins;
   // String literals, shared by every program compiled in one session so that one evidence
   // document can be evaluated against several standards.
   std::shared_ptr<StringPool> literals;

@@ -5,7 +5,10 @@
 #include <memory>
 #include <vector>
 
+#include <string_view>
+
 #include "conform/compiler/builtins.h"
+#include "conform/compiler/rt_abi.h"
 #include "conform/compiler/schema.h"
 
 namespace conform {
@@ -93,37 +96,19 @@ bool SetRelation(const Seq* a, bool a_sorted, const Seq* b, bool b_sorted, int a
 struct HelperSymbol {
   const char* name;
   void* address;
+  RtSignature sig;  // from the C declaration (rt_abi.h); codegen builds its LLVM type from it
+  bool pure = false;
 };
-// Every helper and builtin symbol generated code may call.
-std::vector<HelperSymbol> HelperSymbols();
+// Every helper and builtin symbol generated code may call: the CONFORM_RT_HELPERS list, then
+// the registry's builtins (BuiltinFn). Names are unique.
+const std::vector<HelperSymbol>& HelperSymbols();
+// The helper of that symbol, or nullptr.
+const HelperSymbol* FindHelper(std::string_view name);
 
 }  // namespace conform
 
 extern "C" {
-void* conform_rt_buf_new(conform::EvalContext* ctx);
-void conform_rt_buf_push(void* buf, int64_t v);
-void conform_rt_buf_push_seq(void* buf, const conform::Seq* s);
-const conform::Seq* conform_rt_buf_finish(void* buf);
-const conform::Seq* conform_rt_buf_finish_list(void* buf);
-int64_t conform_rt_seq_contains(const conform::Seq* s, int64_t v, int64_t sorted);
-int64_t conform_rt_under(conform::EvalContext* ctx, int64_t a, int64_t b);
-int64_t conform_rt_under_any(conform::EvalContext* ctx, int64_t a, const conform::Seq* s);
-int64_t conform_rt_strcmp(conform::EvalContext* ctx, int64_t a, int64_t b);
-int64_t conform_rt_date_add(int64_t date, int64_t duration, int64_t sign);
-int64_t conform_rt_dur_add(int64_t a, int64_t b, int64_t sign);
-int64_t conform_rt_dur_mul(int64_t a, int64_t k);
-int64_t conform_rt_dur_cmp(int64_t a, int64_t b, int64_t as_of);
-const conform::Seq* conform_rt_set_op(conform::EvalContext* ctx, const conform::Seq* a, int64_t a_sorted,
-                                      const conform::Seq* b, int64_t b_sorted, int64_t op);
-int64_t conform_rt_set_rel(const conform::Seq* a, int64_t a_sorted, const conform::Seq* b, int64_t b_sorted, int64_t aux);
-int64_t* conform_rt_globals(conform::EvalContext* ctx, int64_t n);
-// Join indexes: the evaluation's index number `slot`; whether this evaluation of the join uses
-// it (JoinIndex::Use); whether it is built; add a (known) key and
-// its element; finish building; the elements whose key is `key` (into *out).
-void* conform_rt_join_index(conform::EvalContext* ctx, int64_t slot);
-int64_t conform_rt_join_use(void* index);
-int64_t conform_rt_join_ready(void* index);
-void conform_rt_join_add(void* index, int64_t key, int64_t element);
-void conform_rt_join_finish(void* index);
-void conform_rt_join_probe(void* index, int64_t key, conform::Seq* out);
+#define CONFORM_RT_DECLARE(ret, name, pure, ...) ret conform_rt_##name(__VA_ARGS__);
+CONFORM_RT_HELPERS(CONFORM_RT_DECLARE)
+#undef CONFORM_RT_DECLARE
 }
