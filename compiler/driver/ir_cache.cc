@@ -733,7 +733,8 @@ const char* TypesConsistent(const ir::Program& p, const SchemaModel& m, const St
         ok = coll(T(n.a)) && is(t, TypeKind::Set) && coll(T(n.c)) && scalar(tt[t].elem) && same(tt[t].elem, tt[T(n.c)].elem);
         break;
       case Op::Call: {
-        const Builtin& b = builtins.at(static_cast<size_t>(n.imm));
+        // ValidProgram resolved the symbol (a function of this release) and checked the arity.
+        const Builtin& b = *builtins.BySymbol(p.builtins[static_cast<size_t>(n.imm)]);
         ok = same(t, b.result);
         for (size_t i = 0; i < n.args.size(); ++i) ok = ok && same(T(n.args[i]), b.params[i]);
         break;
