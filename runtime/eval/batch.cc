@@ -44,8 +44,18 @@ LineResult ErrorRecord(size_t line, const Diagnostics& d) {
   return {false, false, w.TakeRaw()};
 }
 
-LineResult EvaluateLine(const BatchJob& job, const detail::BatchRecordWriter& writer, size_t line_no,
-                        std::string text) {
+// What every line shares: the record writer and, when no `--param` is given, each program's
+// default parameters (a line without `parameters:` uses them as they are).
+struct Shared {
+  explicit Shared(const BatchJob& job) : writer(job.programs) {
+    if (!job.overrides.empty()) return;
+    for (const auto& p : job.programs) defaults.push_back(ParamValues::Defaults(*p));
+  }
+  const detail::BatchRecordWriter writer;
+  std::vector<ParamValues> defaults;  // parallel to job.programs; empty with --param
+};
+
+LineResult EvaluateLine(const BatchJob& job, const Shared& shared, size_t line_no, std::string text) {
   SourceManager sm;
   Diagnostics diags;
   LoadOptions lo;
@@ -54,18 +64,32 @@ LineResult EvaluateLine(const BatchJob& job, const detail::BatchRecordWriter& wr
   auto doc = LoadEvidence(fmt::format("{}:{}", job.source_name, line_no), std::move(text), *job.schema, job.literals, sm,
                           diags, lo);
   if (!doc || diags.HasErrors()) return ErrorRecord(line_no, diags);
-  std::vector<ParamOverride> overrides = doc->parameters();
-  overrides.insert(overrides.end(), job.overrides.begin(), job.overrides.end());
+  const bool defaults = doc->parameters().empty() && shared.defaults.size() == job.programs.size();
+  std::vector<ParamOverride> overrides;
+  if (!defaults) {
+    overrides = doc->parameters();
+    overrides.insert(overrides.end(), job.overrides.begin(), job.overrides.end());
+  }
   std::vector<StandardReport> reports;
+  reports.reserve(job.programs.size());
   for (size_t i = 0; i < job.programs.size(); ++i) {
     const ir::Program& p = *job.programs[i];
+    const jit::CompiledProgram* native = job.natives.empty() ? nullptr : job.natives[i];
+    if (defaults) {
+      reports.push_back(EvaluateResults(p, *doc, job.as_of, shared.defaults[i], job.engine, job.explain, native));
+      continue;
+    }
     ParamValues pv = ResolveParameters(p, overrides, doc->strings(), sm, diags);
     if (diags.HasErrors()) return ErrorRecord(line_no, diags);
-    reports.push_back(EvaluateResults(p, *doc, job.as_of, pv, job.engine, job.explain,
-                               job.natives.empty() ? nullptr : job.natives[i]));
+    reports.push_back(EvaluateResults(p, *doc, job.as_of, pv, job.engine, job.explain, native));
   }
   LineResult r{true, false, {}};
-  r.open_gaps = writer.Write(r.record, line_no, *doc, reports);
+  // Records of one batch are much alike: start with room for the previous one, so appending
+  // does not reallocate and copy the record as it grows.
+  thread_local size_t last_size = 0;
+  r.record.reserve(last_size + last_size / 8 + 256);
+  r.open_gaps = shared.writer.Write(r.record, line_no, *doc, reports);
+  last_size = r.record.size();
   return r;
 }
 
@@ -82,6 +106,7 @@ LineResult TooLong(const BatchJob& job, size_t line_no) {
 // is read to its end and dropped (`too_long`), so memory stays bounded.
 class LineReader {
  public:
+  static constexpr size_t kLinePadding = 64;  // = the evidence loader's JSON padding
   LineReader(std::streambuf* sb, size_t max) : sb_(sb), max_(max), buf_(size_t{1} << 20) {}
   // False at the end of the input with nothing read.
   bool Next(std::string& line, bool& too_long) {
@@ -96,6 +121,8 @@ class LineReader {
       size_t n = nl ? static_cast<size_t>(nl - b) : end_ - pos_;
       size_t keep = std::min(n, max_ - std::min(max_, line.size()));
       if (keep < n) too_long = true;
+      // Room for the padding the JSON loader appends (so it does not copy the line again).
+      if (line.capacity() < line.size() + keep + kLinePadding) line.reserve(line.size() + keep + kLinePadding);
       line.append(b, keep);
       pos_ += n + (nl ? 1 : 0);
       if (nl) return true;
@@ -129,7 +156,7 @@ BatchStats RunBatch(std::istream& in, std::ostream& out, const BatchJob& job) {
   const size_t kWindow = 8192;          // lines read and not yet written
   const size_t kChunkLines = 64;        // lines a worker takes at once
   const size_t kChunkBytes = size_t{1} << 20;
-  const detail::BatchRecordWriter writer(job.programs);
+  const Shared shared(job);
 
   struct Line {
     size_t seq, number;
@@ -226,7 +253,7 @@ BatchStats RunBatch(std::istream& in, std::ostream& out, const BatchJob& job) {
       results.clear();
       for (Line& l : chunk)
         results.push_back(l.too_long ? TooLong(job, l.number)
-                                     : EvaluateLine(job, writer, l.number, std::move(l.text)));
+                                     : EvaluateLine(job, shared, l.number, std::move(l.text)));
       emit(chunk, results);
       if (stop) return;
     }

@@ -116,30 +116,39 @@ Builder::Builder(const SchemaModel& schema, Document& doc, SourceManager& sm, Di
       next_field_(schema.entities.size(), 0) {}
 
 std::string Builder::DataPath() const {
-  std::string out = "$";
-  for (size_t k = 0; k < nsegs_; ++k) {
+  // The text of segs_[0, cached_) is kept from the previous call: siblings and children of the
+  // last path written (every key and list item with LoadOptions::keep_positions) render only
+  // their own segments.
+  path_text_.resize(cached_ == 0 ? 1 : path_ends_[cached_ - 1]);
+  path_ends_.resize(cached_);
+  for (size_t k = cached_; k < nsegs_; ++k) {
     const Seg& s = segs_[k];
     switch (s.kind) {
       case Seg::Field:
         if (IsIdentifier(s.name)) {
-          out += '.';
-          out += s.name;
+          path_text_ += '.';
+          path_text_ += s.name;
           break;
         }
         [[fallthrough]];
       case Seg::Key:
-        out += '[';
-        AppendQuoted(out, s.name);
-        out += ']';
+        path_text_ += '[';
+        AppendQuoted(path_text_, s.name);
+        path_text_ += ']';
         break;
-      case Seg::Index:
-        out += '[';
-        out += std::to_string(s.index);
-        out += ']';
+      case Seg::Index: {
+        char buf[24];
+        auto r = std::to_chars(buf, buf + sizeof buf, s.index);
+        path_text_ += '[';
+        path_text_.append(buf, r.ptr);
+        path_text_ += ']';
         break;
+      }
     }
+    path_ends_.push_back(path_text_.size());
   }
-  return out;
+  cached_ = nsegs_;
+  return path_text_;
 }
 
 Diagnostic* Builder::Error(const char* code, Span span, std::string message, std::string help) {

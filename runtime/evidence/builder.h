@@ -54,7 +54,10 @@ class Builder {
   void PushField(std::string_view name) { Push({Seg::Field, name, 0}); }
   void PushKey(std::string_view name) { Push({Seg::Key, name, 0}); }
   void PushIndex(size_t i) { Push({Seg::Index, {}, i}); }
-  void Pop() { --nsegs_; }
+  void Pop() {
+    --nsegs_;
+    if (cached_ > nsegs_) cached_ = nsegs_;
+  }
   std::string DataPath() const;
   // With LoadOptions::keep_positions: remembers where the current data path was written.
   bool keep_positions() const { return opts_.keep_positions; }
@@ -121,6 +124,10 @@ class Builder {
   bool stopped_ = false;
   std::vector<Seg> segs_;  // [0, nsegs_) in use
   size_t nsegs_ = 0;
+  // DataPath's text of segs_[0, cached_), and where each segment's text ends in it.
+  mutable std::string path_text_ = "$";
+  mutable std::vector<size_t> path_ends_;
+  mutable size_t cached_ = 0;
   // Per entity: the position in `fields` after the last key found. Evidence usually lists the
   // fields in schema order, so the next key is tried there first (no hashing); otherwise the
   // schema's name index (EntityDef::by_name, built once with the schema).

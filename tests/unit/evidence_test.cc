@@ -317,6 +317,48 @@ TEST_F(EvidenceTest, JsonEscapesInKeysAndStringsGiveTheSameRecord) {
   EXPECT_EQ(SpanText(*w[1]), R"("qq")");
 }
 
+// With keep_positions every key and list item records where it was written, under its data
+// path (the loader renders paths incrementally: siblings after a deeper path must not keep any
+// of its segments).
+TEST_F(EvidenceTest, PositionsAreKeptUnderEveryDataPath) {
+  LoadOptions opts;
+  opts.keep_positions = true;
+  auto doc = Load(R"(name: acme
+n: 1
+status: a
+items:
+  - code: A-1
+    due: 2024-03-31
+  - code: B-2
+head:
+  code: H
+mids:
+  - leaves:
+      - v: p
+      - v: q
+  - leaves: []
+version: v1
+)",
+                  "e.yaml", opts);
+  ASSERT_TRUE(doc) << All();
+  const std::pair<const char*, uint32_t> expect[] = {
+      {"$.name", 1},           {"$.n", 2},         {"$.items", 4},          {"$.items[0]", 5},
+      {"$.items[0].code", 5},  {"$.items[0].due", 6}, {"$.items[1]", 7},    {"$.items[1].code", 7},
+      {"$.head", 8},           {"$.head.code", 9}, {"$.mids[0].leaves[1]", 13}, {"$.mids[0].leaves[1].v", 13},
+      {"$.mids[1].leaves", 14}, {"$.version", 15},
+      // absent: the nearest written ancestor
+      {"$.items[1].due", 7},   {"$.head.due", 8},
+  };
+  for (const auto& [path, line] : expect) EXPECT_EQ(doc->PositionOf(path).line, line) << path;
+  // An error after a deep path names its own path only.
+  auto bad = Load("name: acme\nn: 1\nstatus: a\nmids:\n  - leaves:\n      - v: p\nitems:\n  - code: 3\n    due: x\n",
+                  "e.yaml", opts);
+  EXPECT_FALSE(bad);
+  const Diagnostic* d = One("E0705");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->data_path, "$.items[0].due");
+}
+
 TEST_F(EvidenceTest, StringsShareTheLiteralPoolIds) {
   int64_t acme = literals_.Intern("acme");
   literals_.Intern("other");
