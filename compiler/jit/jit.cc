@@ -291,7 +291,9 @@ class Native final : public CompiledProgram {
     for (size_t i = 0; i < n; ++i) {
       const ir::Requirement& r = p_->requirements[i];
       const auto code = static_cast<VerdictCode>(verdicts[i]);
-      if (code != VerdictCode::Nonconform) {
+      if (code == VerdictCode::Conform) {
+        out[i].verdict = Verdict::Conform;  // most requirements: no message, no result to move in
+      } else if (code != VerdictCode::Nonconform) {
         out[i] = MakeResult(*p_, r, code, code == VerdictCode::Excluded ? std::string_view(excluded.at(witnesses[i])) : std::string_view());
       } else {
         hole_bits.assign(r.message.size() + 1, 0);
