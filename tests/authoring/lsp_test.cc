@@ -327,6 +327,184 @@ TEST(Lsp, CompletionWhileTypingBuiltinsAndLint) {
   EXPECT_TRUE(Has(c.Answer(4), "\"label\":\"review_interval\"")) << c.Answer(4).substr(0, 300);
 }
 
+// Clause 0.2 names: a module-level def (with its doc comment) and let, a standard-level let
+// over a filtered list, `depends on` — hover, definition, completion, references and rename
+// (and the renames that are refused).
+const std::string kDefs =
+    "use core\n"
+    "// Whether a document is approved.\n"
+    "def approved_doc(d: document) : bool = d.status == approved\n"
+    "let module_docs = [d in documents where d.status == approved]\n"
+    "standard demo \"Demo\" {\n"
+    "  // The documents in force.\n"
+    "  let current = [d in documents where approved_doc(d)]\n"
+    "  clause 5 \"Leadership\" {\n"
+    "    requirement policy_documented : major {\n"
+    "      says \"An approved policy is kept as a document.\"\n"
+    "      pass exists d in current : d.title != \"\"\n"
+    "      else \"no approved policy\"\n"
+    "    }\n"
+    "    requirement policy_reviewed : minor {\n"
+    "      says \"The policy is reviewed.\"\n"
+    "      depends on policy_documented\n"
+    "      pass count(module_docs) > 0\n"
+    "      else \"no documents\"\n"
+    "    }\n"
+    "  }\n"
+    "}\n";
+
+std::string Pos(int line, int ch) { return fmt::format(R"("start":{{"line":{},"character":{}}})", line, ch); }
+
+size_t Count(const std::string& hay, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1)) ++n;
+  return n;
+}
+
+TEST(Lsp, DefsLetsReferencesRename) {
+  fs::path doc = Scratch() / "defs.clause";
+  std::ofstream(doc) << kDefs;
+  Client c;
+  c.Initialize();
+  c.Open(doc, kDefs);
+  c.At(2, "textDocument/hover", doc, 6, 40);        // appr|oved_doc(d): the def
+  c.At(3, "textDocument/definition", doc, 6, 40);   // → its name on line 2
+  c.At(4, "textDocument/hover", doc, 10, 25);       // cur|rent: the standard-level let
+  c.At(5, "textDocument/definition", doc, 10, 25);  // → line 6
+  c.At(6, "textDocument/hover", doc, 16, 20);       // modu|le_docs: the module-level let
+  c.At(7, "textDocument/definition", doc, 2, 39);   // |d.status in the def's body → its parameter
+  c.At(8, "textDocument/completion", doc, 10, 35);  // d.|title, d over the filtered `current`
+  c.At(9, "textDocument/completion", doc, 16, 11);  // in a pass: defs and lets in scope
+  c.Request(10, "textDocument/references",
+            fmt::format(R"({{"textDocument":{{"uri":"{}"}},"position":{{"line":8,"character":20}},"context":{{"includeDeclaration":true}}}})",
+                        Uri(doc)));                 // policy_documented → its `depends on`
+  c.At(11, "textDocument/references", doc, 2, 6);   // def approved_doc → declaration and call
+  c.At(12, "textDocument/prepareRename", doc, 10, 25);
+  c.Request(13, "textDocument/rename",
+            fmt::format(R"({{"textDocument":{{"uri":"{}"}},"position":{{"line":10,"character":25}},"newName":"in_force"}})", Uri(doc)));
+  c.At(14, "textDocument/prepareRename", doc, 6, 22);   // documents: declared in core
+  c.At(15, "textDocument/prepareRename", doc, 16, 12);  // count: a builtin
+  c.At(16, "textDocument/prepareRename", doc, 10, 7);   // pass: a keyword
+  c.Request(17, "textDocument/rename",
+            fmt::format(R"({{"textDocument":{{"uri":"{}"}},"position":{{"line":10,"character":18}},"newName":"all"}})", Uri(doc)));
+  c.Request(18, "textDocument/rename",
+            fmt::format(R"({{"textDocument":{{"uri":"{}"}},"position":{{"line":10,"character":18}},"newName":"doc"}})", Uri(doc)));
+  c.Request(19, "textDocument/rename",
+            fmt::format(R"({{"textDocument":{{"uri":"{}"}},"position":{{"line":15,"character":20}},"newName":"policy_kept"}})", Uri(doc)));
+  // Renames that would change the program are refused: a second `let module_docs` (E0204), a
+  // let named like a root field it would hide, a variable that would capture a let.
+  c.Request(20, "textDocument/rename",
+            fmt::format(R"({{"textDocument":{{"uri":"{}"}},"position":{{"line":6,"character":8}},"newName":"module_docs"}})", Uri(doc)));
+  c.Request(21, "textDocument/rename",
+            fmt::format(R"({{"textDocument":{{"uri":"{}"}},"position":{{"line":3,"character":6}},"newName":"documents"}})", Uri(doc)));
+  c.Request(22, "textDocument/rename",
+            fmt::format(R"({{"textDocument":{{"uri":"{}"}},"position":{{"line":10,"character":18}},"newName":"current"}})", Uri(doc)));
+  c.Shutdown();
+  c.Run();
+  EXPECT_EQ(c.r.status, 0) << c.r.err;
+  EXPECT_TRUE(Has(c.Answer(1), R"("referencesProvider":true,"renameProvider":{"prepareProvider":true})")) << c.Answer(1);
+  ASSERT_GE(c.diagnostics.size(), 1u);
+  EXPECT_FALSE(Has(c.diagnostics[0], "\"severity\":1")) << c.diagnostics[0];  // it compiles
+  EXPECT_TRUE(Has(c.Answer(2), "def approved_doc(d: document) : bool = d.status == approved")) << c.Answer(2);
+  EXPECT_TRUE(Has(c.Answer(2), "Whether a document is approved.")) << c.Answer(2);  // its doc comment
+  EXPECT_TRUE(Has(c.Answer(3), Pos(2, 4))) << c.Answer(3);
+  EXPECT_TRUE(Has(c.Answer(4), "let current = [d in documents where approved_doc(d)]")) << c.Answer(4);
+  EXPECT_TRUE(Has(c.Answer(4), "list<document>")) << c.Answer(4);
+  EXPECT_TRUE(Has(c.Answer(4), "computed once per organization")) << c.Answer(4);
+  EXPECT_TRUE(Has(c.Answer(4), "The documents in force.")) << c.Answer(4);
+  EXPECT_TRUE(Has(c.Answer(5), Pos(6, 6))) << c.Answer(5);
+  EXPECT_TRUE(Has(c.Answer(6), "let module_docs = [d in documents where d.status == approved]")) << c.Answer(6);
+  EXPECT_TRUE(Has(c.Answer(7), Pos(2, 17))) << c.Answer(7);
+  EXPECT_TRUE(Has(c.Answer(8), "\"label\":\"status\"")) << c.Answer(8);
+  EXPECT_FALSE(Has(c.Answer(8), "\"label\":\"employees\"")) << c.Answer(8);
+  EXPECT_TRUE(Has(c.Answer(9), "\"label\":\"approved_doc\"")) << c.Answer(9).substr(0, 400);
+  EXPECT_TRUE(Has(c.Answer(9), "\"label\":\"current\"")) << c.Answer(9).substr(0, 400);
+  EXPECT_TRUE(Has(c.Answer(9), "\"label\":\"module_docs\"")) << c.Answer(9).substr(0, 400);
+  EXPECT_EQ(Count(c.Answer(10), "\"uri\""), 2u) << c.Answer(10);
+  EXPECT_TRUE(Has(c.Answer(10), Pos(8, 16))) << c.Answer(10);
+  EXPECT_TRUE(Has(c.Answer(10), Pos(15, 17))) << c.Answer(10);
+  EXPECT_EQ(Count(c.Answer(11), "\"uri\""), 2u) << c.Answer(11);
+  EXPECT_TRUE(Has(c.Answer(11), Pos(6, 38))) << c.Answer(11);
+  EXPECT_TRUE(Has(c.Answer(12), R"("placeholder":"current")")) << c.Answer(12);
+  EXPECT_TRUE(Has(c.Answer(12), Pos(10, 23))) << c.Answer(12);
+  // rename current → in_force: the declaration and the use, nothing else.
+  EXPECT_EQ(Count(c.Answer(13), "\"newText\":\"in_force\""), 2u) << c.Answer(13);
+  EXPECT_TRUE(Has(c.Answer(13), Pos(6, 6))) << c.Answer(13);
+  EXPECT_TRUE(Has(c.Answer(13), Pos(10, 23))) << c.Answer(13);
+  EXPECT_TRUE(Has(c.Answer(14), "\"code\":-32803")) << c.Answer(14);
+  EXPECT_TRUE(Has(c.Answer(14), "standards/core/")) << c.Answer(14);
+  EXPECT_TRUE(Has(c.Answer(14), "outside this file")) << c.Answer(14);
+  EXPECT_TRUE(Has(c.Answer(15), "`count` is a builtin")) << c.Answer(15);
+  EXPECT_TRUE(Has(c.Answer(16), "`pass` is a keyword")) << c.Answer(16);
+  EXPECT_TRUE(Has(c.Answer(17), "`all` is a keyword")) << c.Answer(17);
+  // The quantifier variable `d` of line 10: its binder and its use, not the other `d`s.
+  EXPECT_EQ(Count(c.Answer(18), "\"newText\":\"doc\""), 2u) << c.Answer(18);
+  EXPECT_TRUE(Has(c.Answer(18), Pos(10, 18))) << c.Answer(18);
+  EXPECT_TRUE(Has(c.Answer(18), Pos(10, 33))) << c.Answer(18);
+  // A requirement renamed from its `depends on`: the declaration too.
+  EXPECT_EQ(Count(c.Answer(19), "\"newText\":\"policy_kept\""), 2u) << c.Answer(19);
+  EXPECT_TRUE(Has(c.Answer(20), "\"code\":-32803")) << c.Answer(20);
+  EXPECT_TRUE(Has(c.Answer(20), "would not compile: E0204")) << c.Answer(20);
+  EXPECT_TRUE(Has(c.Answer(21), "would change what a name means")) << c.Answer(21);
+  // `exists current in current : current.title`: the range is still the let (outside the
+  // variable's scope), so this one keeps every meaning.
+  EXPECT_EQ(Count(c.Answer(22), "\"newText\":\"current\""), 2u) << c.Answer(22);
+}
+
+// Renames in a package: a requirement's id is also renamed as a key of the package's tests, a
+// field's name as a key of its evidence; once another package requires this one, the rename
+// is refused (that package is not loaded here).
+TEST(Lsp, RenameInPackage) {
+  fs::path root = Scratch() / "rename-pkgs";
+  fs::remove_all(root);
+  fs::create_directories(root);
+  Result made = conform::testing::RunConform(CONFORM_BIN, CONFORM_SOURCE_DIR, Scratch(), "",
+                                             fmt::format("new standard rnstd --dir '{}'", root.string()));
+  ASSERT_EQ(made.status, 0) << made.err;
+  fs::path doc = root / "rnstd/rnstd.clause";
+  std::string text = conform::testing::Slurp(doc);
+  auto where = [&](const std::string& what, int& line, int& ch) {
+    size_t at = text.find(what);
+    ASSERT_NE(at, std::string::npos) << what;
+    line = static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+    ch = static_cast<int>(at - (text.rfind('\n', at) + 1));
+  };
+  int rl = 0, rc = 0, fl = 0, fc = 0;
+  where("requirement policy_reviewed", rl, rc);
+  rc += 14;
+  where("rnstd_policy_reviewed_at is present", fl, fc);
+  auto rename = [&](Client& c, int id, int line, int ch, const char* to) {
+    c.Request(id, "textDocument/rename",
+              fmt::format(R"({{"textDocument":{{"uri":"{}"}},"position":{{"line":{},"character":{}}},"newName":"{}"}})", Uri(doc), line,
+                          ch, to));
+  };
+  Client c;
+  c.Initialize();
+  c.Open(doc, text);
+  rename(c, 2, rl, rc, "policy_review_done");
+  rename(c, 3, fl, fc + 2, "rnstd_reviewed_on");
+  c.Shutdown();
+  c.Run();
+  EXPECT_EQ(c.r.status, 0) << c.r.err;
+  EXPECT_EQ(Count(c.Answer(2), "\"newText\":\"policy_review_done\""), 2u) << c.Answer(2);
+  EXPECT_TRUE(Has(c.Answer(2), "rnstd/tests/gaps.test.yaml")) << c.Answer(2);
+  EXPECT_TRUE(Has(c.Answer(3), "rnstd/schema.clause")) << c.Answer(3);
+  EXPECT_TRUE(Has(c.Answer(3), "rnstd/examples/gaps.yaml")) << c.Answer(3);
+  EXPECT_EQ(Count(c.Answer(3), "\"newText\":\"rnstd_reviewed_on\""), 5u) << c.Answer(3);  // 2 uses, the field, 2 examples
+  // A package that requires rnstd appears: renaming its names is refused, naming it.
+  fs::create_directories(root / "rnuser");
+  std::ofstream(root / "rnuser/plugin.toml") << "id = \"rnuser\"\nversion = \"1.0.0\"\ntitle = \"u\"\nkind = \"standard\"\n"
+                                                "language = \"0.1\"\n[edition]\nname = \"1\"\n[requires]\nrnstd = \">=0.1\"\n";
+  Client u;
+  u.Initialize();
+  u.Open(doc, text);
+  u.At(2, "textDocument/prepareRename", doc, rl, rc);
+  u.Shutdown();
+  u.Run();
+  EXPECT_TRUE(Has(u.Answer(2), "\"code\":-32803")) << u.Answer(2);
+  EXPECT_TRUE(Has(u.Answer(2), "rnuser")) << u.Answer(2);
+}
+
 // Protocol errors are answered and the server goes on; what cannot be framed ends it.
 TEST(Lsp, BadInput) {
   fs::path doc = Scratch() / "bad.clause";
