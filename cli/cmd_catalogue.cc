@@ -115,10 +115,10 @@ int Show(const Opts& o, const Catalogue& cat, int64_t as_of) {
     return 2;
   }
   auto param_value = [&](const ir::ParamInfo& pi) {
-    if (prog.schema->types.Kind(pi.type) == TypeKind::Set) {
+    if (prog.types.Kind(pi.type) == TypeKind::Set) {
       std::string s = "{";
       for (size_t i = 0; i < pi.set_value.size(); ++i)
-        s += (i ? ", " : "") + FormatValue(prog, strings, prog.schema->types[pi.type].elem, pi.set_value[i], true);
+        s += (i ? ", " : "") + FormatValue(prog, strings, prog.types[pi.type].elem, pi.set_value[i], true);
       return s + "}";
     }
     return FormatValue(prog, strings, pi.type, pi.value, true);
@@ -129,7 +129,7 @@ int Show(const Opts& o, const Catalogue& cat, int64_t as_of) {
                                   p->StatusAt(as_of));
     for (size_t i = 0; i < prog.params.size(); ++i)
       out += fmt::format("{}{{\"name\":{},\"type\":{},\"default\":{},\"doc\":{}}}", i ? "," : "", JsonQuote(prog.params[i].name),
-                         JsonQuote(prog.schema->TypeName(prog.params[i].type)), JsonQuote(param_value(prog.params[i])),
+                         JsonQuote(prog.TypeName(prog.params[i].type)), JsonQuote(param_value(prog.params[i])),
                          JsonQuote(prog.params[i].doc));
     out += "],\"clauses\":[";
     bool first = true;
@@ -167,7 +167,7 @@ int Show(const Opts& o, const Catalogue& cat, int64_t as_of) {
   if (!prog.params.empty() && o.clause.empty()) {
     fmt::print("\nparameters:\n");
     for (const auto& pi : prog.params)
-      fmt::print("  {}: {} = {}{}{}\n", pi.name, prog.schema->TypeName(pi.type), param_value(pi),
+      fmt::print("  {}: {} = {}{}{}\n", pi.name, prog.TypeName(pi.type), param_value(pi),
                  pi.set_by.empty() ? "" : fmt::format(" (set by {})", pi.set_by), pi.doc.empty() ? "" : "  — " + pi.doc);
   }
   for (size_t c = 0; c < prog.clauses.size(); ++c) {

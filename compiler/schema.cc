@@ -30,8 +30,8 @@ int SchemaModel::FindEntity(const std::string& n) const {
   return -1;
 }
 
-std::string SchemaModel::TypeName(TypeId t) const {
-  const TypeInfo& ti = types[t];
+std::string SchemaModel::TypeName(const TypeTable& table, TypeId t) const {
+  const TypeInfo& ti = table[t];
   switch (ti.kind) {
     case TypeKind::Error: return "<error>";
     case TypeKind::Bool: return "bool";
@@ -42,8 +42,8 @@ std::string SchemaModel::TypeName(TypeId t) const {
     case TypeKind::Duration: return "duration";
     case TypeKind::Enum: return enums[ti.ref].name;
     case TypeKind::Entity: return entities[ti.ref].name;
-    case TypeKind::List: return "list<" + TypeName(ti.elem) + ">";
-    case TypeKind::Set: return "set<" + TypeName(ti.elem) + ">";
+    case TypeKind::List: return "list<" + TypeName(table, ti.elem) + ">";
+    case TypeKind::Set: return "set<" + TypeName(table, ti.elem) + ">";
   }
   return "?";
 }

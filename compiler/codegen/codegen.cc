@@ -179,7 +179,7 @@ class Gen {
   Value* IsFalse(CV x) { return b_.CreateAnd(x.k, b_.CreateICmpEQ(x.v, b_.getInt64(0))); }
   Value* ToDouble(Value* bits) { return b_.CreateBitCast(bits, f64_); }
   Value* FromDouble(Value* d) { return b_.CreateBitCast(d, i64_); }
-  TypeKind Kind(TypeId t) const { return schema_.types.Kind(t); }
+  TypeKind Kind(TypeId t) const { return p_.types.Kind(t); }
 
   // Ends the current block with a branch to `done` and joins there: (v, k) of an earlier
   // branch from `from` with `here`, the value computed on the current path.
@@ -415,7 +415,7 @@ CV Gen::E(int32_t idx) {
       Value* slot = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, rec, b_.getInt64(n.aux + f)));
       // A required field is present in every loaded record (the loader rejects it otherwise):
       // no presence test, it is known whenever its record is.
-      const EntityDef& ent = schema_.entities[schema_.types[p_.nodes[n.a].type].ref];
+      const EntityDef& ent = schema_.entities[p_.types[p_.nodes[n.a].type].ref];
       if (!ent.fields[f].optional) return {b_.CreateSelect(r.k, slot, b_.getInt64(0)), r.k};
       Value* word = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, rec, b_.getInt64(f / 64)));
       Value* bit = b_.CreateICmpNE(b_.CreateAnd(word, b_.getInt64(uint64_t{1} << (f % 64))), b_.getInt64(0));

@@ -28,8 +28,9 @@ namespace {
 // Bump when the IR, the schema or this file's layout changes (7: depends on; 8: sealed with a
 // SHA-256 of the payload, full structural validation, version and builtin fingerprint in the key;
 // 9: Clause 0.2 — standard-level lets (globals), filters, set algebra, `{each}` holes;
-// 10: Call nodes name their builtin through Program::builtins, by symbol).
-constexpr const char* kMagic = "CONFORM-IR-CACHE 10\n";
+// 10: Call nodes name their builtin through Program::builtins, by symbol; 11: each program
+// carries its type table).
+constexpr const char* kMagic = "CONFORM-IR-CACHE 11\n";
 
 class Writer {
  public:
@@ -84,13 +85,27 @@ class Reader {
   bool ok_ = true;
 };
 
-void WriteSchema(Writer& w, const SchemaModel& m) {
-  w.U64(m.types.raw().size());
-  for (const auto& t : m.types.raw()) {
+void WriteTypes(Writer& w, const TypeTable& types) {
+  w.U64(types.raw().size());
+  for (const auto& t : types.raw()) {
     w.U64(static_cast<uint64_t>(t.kind));
     w.I64(t.ref);
     w.U64(t.elem);
   }
+}
+
+void ReadTypes(Reader& r, TypeTable& out) {
+  std::vector<TypeInfo> types(r.Count(24));
+  for (auto& t : types) {
+    t.kind = static_cast<TypeKind>(r.U64());
+    t.ref = static_cast<int32_t>(r.I64());
+    t.elem = static_cast<TypeId>(r.U64());
+  }
+  out.Restore(std::move(types));
+}
+
+void WriteSchema(Writer& w, const SchemaModel& m) {
+  WriteTypes(w, m.types);
   w.U64(m.enums.size());
   for (const auto& e : m.enums) {
     w.Str(e.name);
@@ -115,13 +130,7 @@ void WriteSchema(Writer& w, const SchemaModel& m) {
 
 std::shared_ptr<SchemaModel> ReadSchema(Reader& r) {
   auto m = std::make_shared<SchemaModel>();
-  std::vector<TypeInfo> types(r.Count(24));
-  for (auto& t : types) {
-    t.kind = static_cast<TypeKind>(r.U64());
-    t.ref = static_cast<int32_t>(r.I64());
-    t.elem = static_cast<TypeId>(r.U64());
-  }
-  m->types.Restore(std::move(types));
+  ReadTypes(r, m->types);
   m->enums.resize(r.Count(16));
   for (auto& e : m->enums) {
     e.name = r.Str();
@@ -196,6 +205,7 @@ void ReadLayers(Reader& r, ir::Program& p) {
 void WriteProgram(Writer& w, const ir::Program& p) {
   w.Str(p.standard);
   w.Str(p.title);
+  WriteTypes(w, p.types);
   w.U64(p.meta.size());
   for (const auto& [k, v] : p.meta) {
     w.Str(k);
@@ -276,6 +286,7 @@ std::shared_ptr<ir::Program> ReadProgram(Reader& r) {
   auto p = std::make_shared<ir::Program>();
   p->standard = r.Str();
   p->title = r.Str();
+  ReadTypes(r, p->types);
   p->meta.resize(r.Count(16));
   for (auto& [k, v] : p->meta) {
     k = r.Str();
@@ -392,14 +403,20 @@ bool Acyclic(size_t n, const std::function<void(size_t, std::vector<int32_t>&)>&
   return true;
 }
 
-bool ValidSchema(const SchemaModel& m) {
-  const auto& types = m.types.raw();
+// Every type of `types` refers to known types, enums and entities of `m`.
+bool ValidTypes(const std::vector<TypeInfo>& types, const SchemaModel& m) {
   for (const auto& t : types) {
     if (static_cast<uint8_t>(t.kind) > static_cast<uint8_t>(TypeKind::Set)) return false;
     if ((t.kind == TypeKind::List || t.kind == TypeKind::Set) && t.elem >= types.size()) return false;
     if (t.kind == TypeKind::Enum && (t.ref < 0 || t.ref >= static_cast<int32_t>(m.enums.size()))) return false;
     if (t.kind == TypeKind::Entity && (t.ref < 0 || t.ref >= static_cast<int32_t>(m.entities.size()))) return false;
   }
+  return true;
+}
+
+bool ValidSchema(const SchemaModel& m) {
+  const auto& types = m.types.raw();
+  if (!ValidTypes(types, m)) return false;
   for (const auto& e : m.entities) {
     if (e.by_name.size() != e.fields.size()) return false;  // duplicate field names
     for (const auto& f : e.fields)
@@ -412,7 +429,13 @@ bool ValidSchema(const SchemaModel& m) {
 const char* ValidProgram(const ir::Program& p, const SchemaModel& m, const StringPool& literals) {
   auto Bad = [](const char* why) { return why; };
   using ir::Op;
-  const auto& types = m.types.raw();
+  // The program's types extend the schema's: the same ids for the schema's types.
+  const auto& types = p.types.raw();
+  const auto& schema_types = m.types.raw();
+  if (types.size() < schema_types.size() || !ValidTypes(types, m)) return Bad("its types are malformed");
+  for (size_t i = 0; i < schema_types.size(); ++i)
+    if (types[i].kind != schema_types[i].kind || types[i].ref != schema_types[i].ref || types[i].elem != schema_types[i].elem)
+      return Bad("its types do not extend the schema's");
   const auto& builtins = BuiltinRegistry::Default();
   const int64_t nn = static_cast<int64_t>(p.nodes.size());
   const int64_t nv = static_cast<int64_t>(p.num_vars);

@@ -80,6 +80,12 @@ std::vector<std::string> Session::AvailableModules() const {
 bool Session::ParseAndTrack(uint32_t id) {
   size_t before = diags_.ErrorCount();
   auto file = syntax::ParseFile(sources_, id, diags_);
+  if (!languages_.empty()) {
+    std::error_code ec;
+    auto it = languages_.find(fs::weakly_canonical(fs::path(file->path), ec).parent_path().string());
+    if (it != languages_.end()) file->language = it->second;
+  }
+  sema::CheckLanguageLevel(*file, diags_);
   std::vector<ast::UseDecl> uses = file->uses;
   // An extension loads its base like a `use`, unless the base is declared in a loaded file.
   for (const auto& x : file->extensions) {
@@ -101,6 +107,11 @@ bool Session::ParseAndTrack(uint32_t id) {
 
 bool Session::LoadText(const std::string& path, std::string text) {
   return ParseAndTrack(sources_.Add(path, std::move(text)));
+}
+
+void Session::SetLanguage(const std::string& folder, std::string version) {
+  std::error_code ec;
+  languages_[fs::weakly_canonical(folder, ec).string()] = std::move(version);
 }
 
 void Session::SetOverlay(const std::string& path, std::string text) {

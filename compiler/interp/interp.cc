@@ -83,7 +83,7 @@ ParamValues ParamValues::Defaults(const ir::Program& p) {
 void ParamValues::Finalize(const ir::Program& p) {
   seqs.resize(p.params.size());
   for (size_t i = 0; i < p.params.size(); ++i) {
-    if (p.schema->types.Kind(p.params[i].type) != TypeKind::Set) continue;
+    if (p.types.Kind(p.params[i].type) != TypeKind::Set) continue;
     std::sort(sets[i].begin(), sets[i].end());
     sets[i].erase(std::unique(sets[i].begin(), sets[i].end()), sets[i].end());
     seqs[i] = {static_cast<int64_t>(sets[i].size()), sets[i].data()};
@@ -105,7 +105,7 @@ static int64_t DecBits(double d) {
 std::string FormatValue(const ir::Program& p, const LayeredStrings& strings, TypeId type, int64_t bits, bool known) {
   if (!known) return "unknown";
   const SchemaModel& m = *p.schema;
-  const TypeInfo& t = m.types[type];
+  const TypeInfo& t = p.types[type];
   switch (t.kind) {
     case TypeKind::Bool: return bits ? "true" : "false";
     case TypeKind::Int: return std::to_string(bits);
@@ -118,7 +118,7 @@ std::string FormatValue(const ir::Program& p, const LayeredStrings& strings, Typ
     case TypeKind::List:
     case TypeKind::Set: {
       const Seq* s = reinterpret_cast<const Seq*>(bits);
-      if (m.types.Kind(t.elem) == TypeKind::Entity) return fmt::format("{} {}", s->size, s->size == 1 ? "item" : "items");
+      if (p.types.Kind(t.elem) == TypeKind::Entity) return fmt::format("{} {}", s->size, s->size == 1 ? "item" : "items");
       std::vector<std::string> items;
       for (int64_t i = 0; i < s->size; ++i) items.push_back(FormatValue(p, strings, t.elem, s->data[i], true));
       // Natural order, so clause numbers read 4.1, 9.2, 10.1.
@@ -180,7 +180,7 @@ class Machine {
   }
 
  private:
-  TypeKind Kind(TypeId t) const { return m_.types.Kind(t); }
+  TypeKind Kind(TypeId t) const { return p_.types.Kind(t); }
   std::vector<const Builtin*> builtins_;  // Program::builtins, resolved
   const Seq* NewSeq(std::vector<int64_t> data) {
     auto holder = std::make_unique<std::pair<Seq, std::vector<int64_t>>>();
@@ -335,7 +335,7 @@ Value Machine::Eval(int32_t idx) {
       Value a = Eval(n.a), b = Eval(n.b);
       if (!a.known || !b.known) return kUnknown;
       const Seq* s = reinterpret_cast<const Seq*>(b.bits);
-      const TypeInfo& bt = m_.types[p_.nodes[n.b].type];
+      const TypeInfo& bt = p_.types[p_.nodes[n.b].type];
       return Bool(SeqContains(s, bt.elem, bt.kind == TypeKind::Set, a.bits));
     }
     case Op::Under: {
@@ -569,7 +569,7 @@ std::string Machine::PathOf(int32_t idx) const {
     case Op::Field: {
       std::string base = PathOf(n.a);
       if (base.empty()) return {};
-      const TypeInfo& t = m_.types[p_.nodes[n.a].type];
+      const TypeInfo& t = p_.types[p_.nodes[n.a].type];
       return base + "." + m_.entities[t.ref].fields[n.imm].name;
     }
     default: return {};

@@ -92,7 +92,7 @@ class Printer {
   std::string Expr(int32_t idx) {
     if (idx < 0) return "_";
     const Node& n = p_.nodes[idx];
-    std::string t = m_.TypeName(n.type);
+    std::string t = p_.TypeName(n.type);
     switch (n.op) {
       case Op::Const: return Const(n);
       case Op::Param: return fmt::format("(param {})", p_.params[n.imm].name);
@@ -100,7 +100,7 @@ class Printer {
       case Op::Root: return "root";
       case Op::Var: return fmt::format("%{}", n.var);
       case Op::Field: {
-        const auto& ent = m_.entities[m_.types[p_.nodes[n.a].type].ref];
+        const auto& ent = m_.entities[p_.types[p_.nodes[n.a].type].ref];
         return fmt::format("(field {} {}#{}:{})", Expr(n.a), ent.fields[n.imm].name, n.imm, t);
       }
       case Op::If: return fmt::format("(if:{} {} {} {})", t, Expr(n.a), Expr(n.b), Expr(n.c));
@@ -136,7 +136,7 @@ class Printer {
   }
 
   std::string Const(const Node& n) {
-    const TypeInfo& t = m_.types[n.type];
+    const TypeInfo& t = p_.types[n.type];
     switch (t.kind) {
       case TypeKind::Bool: return n.imm ? "true" : "false";
       case TypeKind::Int: return std::to_string(n.imm);
@@ -167,7 +167,7 @@ std::string Print(const Program& p) {
   for (const auto& l : p.layers) out += fmt::format("  layer {} \"{}\"\n", l.id, l.edition);
   const bool layered = !p.layers.empty();
   for (size_t i = 0; i < p.params.size(); ++i)
-    out += fmt::format("  param {} {}: {}{}\n", i, p.params[i].name, p.schema->TypeName(p.params[i].type),
+    out += fmt::format("  param {} {}: {}{}\n", i, p.params[i].name, p.TypeName(p.params[i].type),
                        !layered ? "" : p.params[i].set_by.empty() ? " from " + p.params[i].origin
                                                                    : " set by " + p.params[i].set_by);
   if (p.exclusions >= 0) out += fmt::format("  exclusions {}\n", pr.Expr(p.exclusions));

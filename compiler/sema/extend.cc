@@ -63,6 +63,7 @@ void AddModuleDecls(Plan& p, const std::vector<const ast::File*>& files) {
   std::vector<const ast::DefDecl*> defs;
   std::vector<const ast::LetDecl*> lets;
   for (const auto* f : files) {
+    if (IsClause01(f->language)) p.clause01_files.push_back(f->file_id);
     for (const auto& d : f->defs) defs.push_back(&d);
     for (const auto& l : f->lets) lets.push_back(&l);
   }

@@ -1,4 +1,7 @@
-// Name resolution, type checking and lowering of one standard to the IR.
+// Pass "resolve, type-check, lower" (still one walk; docs/design-notes.md, compiler passes).
+//   input:  a Plan (sema/plan.h) and the frozen, shared schema
+//   output: an ir::Program with its own type table (the schema's types, then those created
+//           here); diagnostics E02xx, E03xx, E04xx. The schema is only read.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -28,10 +31,15 @@ const std::vector<std::string> kMetaKeys = {"edition", "published", "publisher",
 class Lowerer {
  public:
   Lowerer(ir::Program& p, const SchemaModel& m, const SourceManager& sm, Diagnostics& d)
-      : p_(p), m_(m), types_(const_cast<TypeTable&>(m.types)), sm_(sm), diags_(d),
+      : p_(p), m_(m), types_(p.types), sm_(sm), diags_(d),
         reg_(BuiltinRegistry::Default()) {}
 
   void Run(const Plan& s);
+  // A set operator written in a Clause 0.1 package (E0210).
+  void CheckClause02SetOp(const Expr& e, const char* construct) {
+    if (std::find(clause01_files_.begin(), clause01_files_.end(), e.span.file) != clause01_files_.end())
+      ReportClause02(diags_, e.span, fmt::format("{} `{}`", construct, ast::Spelling(e.op)));
+  }
   void LowerParamDefault(const std::string& name, const Expr& value, TypeId t, ir::ParamInfo& info);
   void LowerRequirements(const Plan& s);
 
@@ -75,8 +83,8 @@ class Lowerer {
   }
   int32_t Error(Span s) { return Make(Op::Const, kErr, s); }
   TypeId T(int32_t n) const { return n < 0 ? kErr : p_.nodes[n].type; }
-  TypeKind K(int32_t n) const { return m_.types.Kind(T(n)); }
-  std::string Name(TypeId t) const { return m_.TypeName(t); }
+  TypeKind K(int32_t n) const { return types_.Kind(T(n)); }
+  std::string Name(TypeId t) const { return p_.TypeName(t); }
   static bool IsNumeric(TypeKind k) { return k == TypeKind::Int || k == TypeKind::Decimal; }
   int32_t ToDec(int32_t n) {
     if (K(n) != TypeKind::Int) return n;
@@ -137,9 +145,9 @@ class Lowerer {
     // Where the context expects an enum, its member wins over a root field of the same name.
     if (hint != kErr) {
       TypeId et = hint;
-      if (m_.types.Kind(et) == TypeKind::Set || m_.types.Kind(et) == TypeKind::List) et = m_.types[et].elem;
-      if (m_.types.Kind(et) == TypeKind::Enum) {
-        int idx = m_.enums[m_.types[et].ref].Find(e.text);
+      if (types_.Kind(et) == TypeKind::Set || types_.Kind(et) == TypeKind::List) et = types_[et].elem;
+      if (types_.Kind(et) == TypeKind::Enum) {
+        int idx = m_.enums[types_[et].ref].Find(e.text);
         if (idx >= 0) return Const(et, idx, e.span);
       }
     }
@@ -153,9 +161,9 @@ class Lowerer {
     // An enum member where the context says which enum.
     if (hint != kErr) {
       TypeId et = hint;
-      if (m_.types.Kind(et) == TypeKind::Set || m_.types.Kind(et) == TypeKind::List) et = m_.types[et].elem;
-      if (m_.types.Kind(et) == TypeKind::Enum) {
-        const EnumDef& en = m_.enums[m_.types[et].ref];
+      if (types_.Kind(et) == TypeKind::Set || types_.Kind(et) == TypeKind::List) et = types_[et].elem;
+      if (types_.Kind(et) == TypeKind::Enum) {
+        const EnumDef& en = m_.enums[types_[et].ref];
         int idx = en.Find(e.text);
         if (idx >= 0) return Const(et, idx, e.span);
         std::string near = ClosestMatch(e.text, en.members);
@@ -244,8 +252,8 @@ class Lowerer {
     if (MaybeMember(a) && !MaybeMember(b)) {
       int32_t r = Lower(b);
       TypeId hint = T(r);
-      if (set_rhs && (m_.types.Kind(hint) == TypeKind::Set || m_.types.Kind(hint) == TypeKind::List))
-        hint = m_.types[hint].elem;
+      if (set_rhs && (types_.Kind(hint) == TypeKind::Set || types_.Kind(hint) == TypeKind::List))
+        hint = types_[hint].elem;
       int32_t l = LowerAgainst(a, r, hint);
       return {l, r};
     }
@@ -289,21 +297,21 @@ class Lowerer {
   bool IsColl(int32_t n) const { return K(n) == TypeKind::List || K(n) == TypeKind::Set; }
   // The type a set literal beside a collection of type `t` should take (`{…} - covered`).
   TypeId SetHint(TypeId t) {
-    TypeKind k = m_.types.Kind(t);
+    TypeKind k = types_.Kind(t);
     if (k == TypeKind::Set) return t;
-    if (k == TypeKind::List && m_.types.Kind(m_.types[t].elem) != TypeKind::Entity) return types_.Set(m_.types[t].elem);
+    if (k == TypeKind::List && types_.Kind(types_[t].elem) != TypeKind::Entity) return types_.Set(types_[t].elem);
     return kErr;
   }
   void MergeRepeatedUnknowns(size_t first);
 
   int32_t BindIter(const Expr& e, int32_t list, int32_t& var) {
     TypeId lt = T(list);
-    TypeKind lk = m_.types.Kind(lt);
+    TypeKind lk = types_.Kind(lt);
     if (lt != kErr && lk != TypeKind::List && lk != TypeKind::Set) {
       diags_.Error("E0301", e.a->span, fmt::format("`{}` ranges over a list or set, found `{}`", e.var, Name(lt)));
       lt = kErr;
     }
-    TypeId elem = lt == kErr ? kErr : m_.types[lt].elem;
+    TypeId elem = lt == kErr ? kErr : types_[lt].elem;
     var = NewVar(e.var);
     scope_.push_back({e.var, var, elem, false});
     return elem;
@@ -311,7 +319,7 @@ class Lowerer {
 
   ir::Program& p_;
   const SchemaModel& m_;
-  TypeTable& types_;
+  TypeTable& types_;  // the program's (p_.types), never the schema's
   const SourceManager& sm_;
   Diagnostics& diags_;
   const BuiltinRegistry& reg_;
@@ -325,6 +333,7 @@ class Lowerer {
   bool root_reported_ = false;
   int depth_limit_ = 1;  // for clauses(): max nesting depth seen
   int in_def_body_ = 0;  // > 0 while a def's body is inlined (its warnings belong to the def)
+  std::vector<uint32_t> clause01_files_;
 
   // ---- extensions: `base` in an amended criterion ------------------------------------------
   // While lowering layer k of `base_layers_`, `base` is layer k-1 (itself lowered with its own
@@ -340,7 +349,7 @@ class Lowerer {
     int32_t n;
     if (b) {
       n = Lower(*b, hint);
-    } else if (m_.types.Kind(base_empty_type_) == TypeKind::Set) {
+    } else if (types_.Kind(base_empty_type_) == TypeKind::Set) {
       n = Make(Op::SetLit, base_empty_type_, e.span);
     } else {
       n = Const(TypeTable::kBool, 1, e.span);
@@ -404,7 +413,7 @@ int32_t Lowerer::Lower(const Expr& e, TypeId hint) {
                    cal::Pack({static_cast<int32_t>(e.int_value), static_cast<int32_t>(e.days), static_cast<int32_t>(e.minutes)}), e.span);
     case ExprKind::SetLit: {
       TypeId elem = kErr;
-      if (m_.types.Kind(hint) == TypeKind::Set) elem = m_.types[hint].elem;
+      if (types_.Kind(hint) == TypeKind::Set) elem = types_[hint].elem;
       if (elem == kErr) {
         // `{policy, objectives}` on its own: the enum that has all these members.
         std::vector<const Expr*> names;
@@ -429,7 +438,7 @@ int32_t Lowerer::Lower(const Expr& e, TypeId hint) {
                      "compare with `count(…) == 0` instead");
         return Error(e.span);
       }
-      TypeKind ek = m_.types.Kind(elem);
+      TypeKind ek = types_.Kind(elem);
       if (ek == TypeKind::Entity || ek == TypeKind::List || ek == TypeKind::Set || ek == TypeKind::Decimal ||
           ek == TypeKind::Duration) {
         diags_.Error("E0301", e.span, fmt::format("a set cannot hold `{}` values", Name(elem)));
@@ -450,7 +459,7 @@ int32_t Lowerer::Lower(const Expr& e, TypeId hint) {
         diags_.Error("E0303", e.var_span, fmt::format("field access `.{}` on a value of type `{}`", e.text, Name(T(obj))), help);
         return Error(e.span);
       }
-      const EntityDef& ent = m_.entities[m_.types[T(obj)].ref];
+      const EntityDef& ent = m_.entities[types_[T(obj)].ref];
       const FieldDef* f = ent.Find(e.text);
       if (!f) {
         std::vector<std::string> cands;
@@ -587,7 +596,7 @@ int32_t Lowerer::LowerBinary(const Expr& e) {
       r = ToDec(r);
     }
     TypeId t = T(l);
-    if (op == O::Mod && m_.types.Kind(t) == TypeKind::Decimal) return mismatch("`%` works on ints");
+    if (op == O::Mod && types_.Kind(t) == TypeKind::Decimal) return mismatch("`%` works on ints");
     Op o = op == O::Add ? Op::Add : op == O::Sub ? Op::Sub : op == O::Mul ? Op::Mul : op == O::Div ? Op::Div : Op::Mod;
     return Make(o, t, e.span, l, r);
   }
@@ -611,7 +620,7 @@ int32_t Lowerer::LowerMember(const Expr& e) {
   auto [l, r] = LowerPair(*e.a, *e.b, !under);
   if (T(l) == kErr || T(r) == kErr) return Error(e.span);
   TypeKind rk = K(r);
-  TypeId relem = (rk == TypeKind::Set || rk == TypeKind::List) ? m_.types[T(r)].elem : kErr;
+  TypeId relem = (rk == TypeKind::Set || rk == TypeKind::List) ? types_[T(r)].elem : kErr;
   int32_t n;
   if (under) {
     if (K(l) != TypeKind::String || !(rk == TypeKind::String || relem == TypeTable::kString)) {
@@ -899,7 +908,7 @@ TypeId Lowerer::ResolveDefType(const ast::TypeRef& t) {
     TypeId e = ResolveDefType(*t.arg);
     if (e == kErr) return kErr;
     if (t.name == "list") return types_.List(e);
-    if (m_.types.Kind(e) == TypeKind::Entity) {
+    if (types_.Kind(e) == TypeKind::Entity) {
       diags_.Error("E0203", t.span, "a set cannot hold entities", "use `list<…>`");
       return kErr;
     }
@@ -969,7 +978,7 @@ void Lowerer::CheckDef(DefInfo& d) {
   for (size_t i = 0; i < d.params.size(); ++i) placeholders.push_back(Make(Op::Var, d.params[i], d.decl->params[i].span));
   int32_t body = LowerDefBody(d, placeholders);
   if (T(body) != kErr && d.result != kErr && T(body) != d.result &&
-      !(K(body) == TypeKind::Int && m_.types.Kind(d.result) == TypeKind::Decimal)) {
+      !(K(body) == TypeKind::Int && types_.Kind(d.result) == TypeKind::Decimal)) {
     diags_.Error("E0307", d.decl->body->span,
                  fmt::format("`def {}` is declared to give `{}`, but its body is `{}`", d.decl->name, Name(d.result), Name(T(body))),
                  "change the declared result type or the body");
@@ -1036,7 +1045,7 @@ int32_t Lowerer::InlineDef(const Expr& call, DefInfo& d) {
       continue;
     }
     if (T(a) != d.params[i]) {
-      if (K(a) == TypeKind::Int && m_.types.Kind(d.params[i]) == TypeKind::Decimal) {
+      if (K(a) == TypeKind::Int && types_.Kind(d.params[i]) == TypeKind::Decimal) {
         a = ToDec(a);
       } else {
         auto& diag = diags_.Error("E0306", call.args[i]->span,
@@ -1103,6 +1112,7 @@ int32_t Lowerer::LowerSetOp(const Expr& e, int32_t l, int32_t r) {
   using O = ast::Operator;
   const O op = e.op;
   const char* what = op == O::Add ? "union" : op == O::Sub ? "difference" : "intersection";
+  if (op != O::Inter) CheckClause02SetOp(e, op == O::Add ? "the set union" : "the set difference");  // `&`: language_level.cc
   if (!IsColl(l) || !IsColl(r)) {
     const Expr& other = IsColl(l) ? *e.b : *e.a;
     diags_.Error("E0308", e.span, fmt::format("the set {} `{}` needs two sets or lists, found `{}` and `{}`", what, ast::Spelling(op), Name(T(l)), Name(T(r))),
@@ -1110,11 +1120,11 @@ int32_t Lowerer::LowerSetOp(const Expr& e, int32_t l, int32_t r) {
                                         : "`&` intersects sets; for booleans use `and`");
     return Error(e.span);
   }
-  TypeId le = m_.types[T(l)].elem, re = m_.types[T(r)].elem;
-  if (le != re || m_.types.Kind(le) == TypeKind::Entity) {
+  TypeId le = types_[T(l)].elem, re = types_[T(r)].elem;
+  if (le != re || types_.Kind(le) == TypeKind::Entity) {
     diags_.Error("E0308", e.span,
                  fmt::format("the set {} `{}` needs elements of one scalar type, found `{}` and `{}`", what, ast::Spelling(op), Name(T(l)), Name(T(r))),
-                 m_.types.Kind(le) == TypeKind::Entity || m_.types.Kind(re) == TypeKind::Entity
+                 types_.Kind(le) == TypeKind::Entity || types_.Kind(re) == TypeKind::Entity
                      ? "compare the entities' ids: `distinct(x.id for x in L)`"
                      : "");
     return Error(e.span);
@@ -1126,10 +1136,11 @@ int32_t Lowerer::LowerSetOp(const Expr& e, int32_t l, int32_t r) {
 int32_t Lowerer::LowerSetRel(const Expr& e, int32_t l, int32_t r) {
   using O = ast::Operator;
   const O op = e.op;
-  TypeId le = m_.types[T(l)].elem, re = m_.types[T(r)].elem;
-  if (le != re || m_.types.Kind(le) == TypeKind::Entity) {
+  CheckClause02SetOp(e, "the set comparison");
+  TypeId le = types_[T(l)].elem, re = types_[T(r)].elem;
+  if (le != re || types_.Kind(le) == TypeKind::Entity) {
     diags_.Error("E0308", e.span, fmt::format("cannot compare `{}` with `{}` as sets", Name(T(l)), Name(T(r))),
-                 m_.types.Kind(le) == TypeKind::Entity ? "compare the entities' ids: `distinct(x.id for x in L)`"
+                 types_.Kind(le) == TypeKind::Entity ? "compare the entities' ids: `distinct(x.id for x in L)`"
                                                        : "both sides need elements of one scalar type");
     return Error(e.span);
   }
@@ -1195,6 +1206,7 @@ void CollectClauses(ir::Program& p, const PlanClause& c, int32_t parent, int dep
 void Lowerer::Run(const Plan& s) {
   p_.standard = s.name;
   p_.layers = s.layers;
+  clause01_files_ = s.clause01_files;
   p_.title = s.title;
   // Metadata.
   for (const ast::MetaDecl* mdp : s.meta) {
@@ -1265,7 +1277,7 @@ void Lowerer::Run(const Plan& s) {
 void Lowerer::LowerParamDefault(const std::string& name, const Expr& value, TypeId t, ir::ParamInfo& info) {
   int32_t v = Lower(value, t);
   if (T(v) == kErr) return;
-  if (IsNumeric(K(v)) && m_.types.Kind(t) == TypeKind::Decimal) v = ToDec(v);
+  if (IsNumeric(K(v)) && types_.Kind(t) == TypeKind::Decimal) v = ToDec(v);
   const Node& n = p_.nodes[v];
   if (T(v) != t) {
     diags_.Error("E0301", value.span, fmt::format("default of `{}` must be a `{}`, found `{}`", name, Name(t), Name(T(v))));
@@ -1358,7 +1370,7 @@ void Lowerer::LowerRequirements(const Plan& s) {
         const Node& pn = p_.nodes[out.pass];
         if (pn.op == Op::All || pn.op == Op::None) {
           out.witness_var = pn.var;
-          scope_.push_back({p_.var_names[pn.var], pn.var, m_.types[T(pn.a)].elem, true});
+          scope_.push_back({p_.var_names[pn.var], pn.var, types_[T(pn.a)].elem, true});
         }
       } else if (r.pass && r.pass->kind == ExprKind::Quant && (r.pass->op == ast::Operator::All || r.pass->op == ast::Operator::NoneOf)) {
         // The `pass` was already reported: its witness is poisoned, so the `else` holes that
@@ -1499,6 +1511,7 @@ std::shared_ptr<ir::Program> Lower(const Plan& plan, std::shared_ptr<const Schem
                                    std::shared_ptr<StringPool> literals, const SourceManager& sm, Diagnostics& diags) {
   auto p = std::make_shared<ir::Program>();
   p->schema = schema;
+  p->types = schema->types;  // the program's own table: the shared schema stays read-only
   p->literals = std::move(literals);
   Lowerer l(*p, *schema, sm, diags);
   l.Run(plan);

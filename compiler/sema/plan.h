@@ -60,6 +60,8 @@ struct Plan {
   // `def`s and `let`s in scope: the loaded files' module-level ones first, then the standard's.
   std::vector<const ast::DefDecl*> defs;
   std::vector<const ast::LetDecl*> globals;
+  // Files whose package declares Clause 0.1: their set operators are E0210.
+  std::vector<uint32_t> clause01_files;
 };
 
 // The plan of a standard on its own.

@@ -325,7 +325,10 @@ bool Catalogue::Load(Session& session, const std::vector<const PluginManifest*>&
   bool ok = Resolve(roots, diags, closure);
   // `use X` resolves to the chosen package X; anything else is not a declared dependency.
   std::map<std::string, std::string> dirs;
-  for (const auto* p : closure) dirs[p->id] = p->dir;
+  for (const auto* p : closure) {
+    dirs[p->id] = p->dir;
+    session.SetLanguage(p->dir, p->language);
+  }
   session.SetModuleResolver([dirs, this](const std::string& module, std::string& why) -> std::string {
     if (auto it = dirs.find(module); it != dirs.end()) return it->second;
     bool exists = std::any_of(plugins_.begin(), plugins_.end(), [&](const PluginManifest& p) { return p.id == module; });

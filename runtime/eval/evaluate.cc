@@ -52,7 +52,7 @@ int Rank(Verdict v) {
 bool ParseScalar(const ir::Program& p, TypeId t, const std::string& text, LayeredStrings& strings, int64_t& out,
                  std::string& why) {
   const SchemaModel& m = *p.schema;
-  const TypeInfo& ti = m.types[t];
+  const TypeInfo& ti = p.types[t];
   switch (ti.kind) {
     case TypeKind::Bool:
       if (text == "true") { out = 1; return true; }
@@ -156,7 +156,7 @@ ParamValues ResolveParameters(const ir::Program& p, const std::vector<ParamOverr
       continue;
     }
     const ir::ParamInfo& pi = p.params[idx];
-    const TypeInfo& ti = p.schema->types[pi.type];
+    const TypeInfo& ti = p.types[pi.type];
     std::string why;
     bool ok = true;
     if (ti.kind == TypeKind::Set) {
@@ -185,13 +185,13 @@ ParamValues ResolveParameters(const ir::Program& p, const std::vector<ParamOverr
       }
     } else if (o.is_sequence) {
       ok = false;
-      why = fmt::format("expected a single `{}`, found a list", p.schema->TypeName(pi.type));
+      why = fmt::format("expected a single `{}`, found a list", p.TypeName(pi.type));
     } else {
       ok = ParseScalar(p, pi.type, o.text, strings, v.values[idx], why);
     }
     if (!ok) {
       auto& d = diags.Error("E0712", o.span, fmt::format("invalid value `{}` for parameter `{}`: {}", o.text, o.name, why),
-                            fmt::format("`{}` is of type `{}`", pi.name, p.schema->TypeName(pi.type)));
+                            fmt::format("`{}` is of type `{}`", pi.name, p.TypeName(pi.type)));
       d.data_path = o.data_path;
     }
   }

@@ -330,10 +330,10 @@ Assessment BuildAssessment(const std::vector<StandardReport>& reports, const Run
       for (const auto& pi : p.params) {
         if (pi.set_by.empty()) continue;
         auto value = [&](int64_t v, const std::vector<int64_t>& set) {
-          if (p.schema->types.Kind(pi.type) != TypeKind::Set) return FormatValue(p, strings, pi.type, v, true);
+          if (p.types.Kind(pi.type) != TypeKind::Set) return FormatValue(p, strings, pi.type, v, true);
           std::string out = "{";
           for (size_t k = 0; k < set.size(); ++k)
-            out += (k ? ", " : "") + FormatValue(p, strings, p.schema->types[pi.type].elem, set[k], true);
+            out += (k ? ", " : "") + FormatValue(p, strings, p.types[pi.type].elem, set[k], true);
           return out + "}";
         };
         s.parameters_set.push_back({pi.name, pi.origin, pi.set_by, value(pi.value, pi.set_value),

@@ -471,6 +471,85 @@ TEST(Cli, PluginLanguageVersion) {
   EXPECT_EQ(nc.err.find("E0609"), nc.err.rfind("E0609")) << nc.err;
 }
 
+// A package that declares Clause 0.1 may not use what 0.2 added: one E0210 per use, at its
+// line, naming the construct and the fix; the same sources declared 0.2 compile.
+TEST(Cli, PluginLanguage01RejectsClause02Constructs) {
+  const std::string src =
+      "use core\n"                                                                   // 1
+      "standard toy \"Toy\" {\n"                                                      // 2
+      "  def named(n: string) : bool = n != \"\"\n"                                   // 3
+      "  let in_scope = [s in sites where s.in_scope]\n"                              // 4
+      "  clause 4 \"Context\" {\n"                                                    // 5
+      "    requirement named_org : minor {\n"                                         // 6
+      "      says \"the organization has a name\"\n"                                  // 7
+      "      pass named(name)\n"                                                      // 8
+      "    }\n"                                                                       // 9
+      "    requirement systems_known : minor {\n"                                     // 10
+      "      says \"quality is among the systems\"\n"                                 // 11
+      "      depends on named_org\n"                                                  // 12
+      "      pass {\"iso9001\"} - management_systems == {}\n"                         // 13
+      "        and (management_systems & {\"iso9001\"}) <= {\"iso9001\", \"iso14001\"}\n"  // 14
+      "    }\n"                                                                       // 15
+      "    requirement sites_in_scope : minor {\n"                                    // 16
+      "      says \"every site is in scope\"\n"                                       // 17
+      "      pass all s in sites : s.in_scope and count(in_scope) >= 0 and as_of - 48 hours <= as_of\n"  // 18
+      "      else \"sites out of scope: {each s.id}\"\n"                              // 19
+      "    }\n"
+      "  }\n"
+      "}\n";
+  ToyCatalogue old("cat-lang01-constructs");
+  old.Package("toy", ToyManifest("toy", "1.0.0", "1", "core = \">=1.0\""), src);
+  Result r = Conform(fmt::format("check examples/precision-parts.yaml -s toy --no-cache {}", old.Flag()));
+  EXPECT_EQ(r.status, 2) << r.err;
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"`def named`", "toy.clause:3:"},
+      {"a standard-level `let in_scope`", "toy.clause:4:"},
+      {"a filtered list `[x in L where …]`", "toy.clause:4:"},
+      {"`depends on named_org`", "toy.clause:12:"},
+      {"the set intersection `&`", "toy.clause:14:"},
+      {"the duration unit `hours`", "toy.clause:18:"},
+      {"an `{each …}` hole", "toy.clause:19:"},
+  };
+  auto expect_e0210 = [](const Result& r, const std::vector<std::pair<std::string, std::string>>& expected) {
+  for (const auto& [construct, where] : expected) {
+    size_t at = r.err.find("error[E0210]: " + construct + " is Clause 0.2, but this package declares language = \"0.1\"");
+    ASSERT_NE(at, std::string::npos) << construct << "\n" << r.err;
+    EXPECT_EQ(r.err.find("error[E0210]: " + construct, at + 1), std::string::npos) << construct << " reported twice\n" << r.err;
+    size_t next = r.err.find("error[", at + 1);
+    std::string block = r.err.substr(at, next == std::string::npos ? std::string::npos : next - at);
+    EXPECT_NE(block.find(where), std::string::npos) << block;
+    EXPECT_NE(block.find("declare language = \"0.2\" in plugin.toml"), std::string::npos) << block;
+  }
+  size_t count = 0;
+  for (size_t at = r.err.find("error[E0210]"); at != std::string::npos; at = r.err.find("error[E0210]", at + 1)) ++count;
+  EXPECT_EQ(count, expected.size()) << r.err;
+  };
+  expect_e0210(r, expected);
+  // `-`, `+` and comparisons are set operators only between sets: the type checker reports them
+  // (it runs once the file has no other error).
+  ToyCatalogue sets("cat-lang01-sets");
+  sets.Package("toy", ToyManifest("toy", "1.0.0", "1", "core = \">=1.0\""),
+               "use core\nstandard toy \"Toy\" {\n  clause 4 \"Context\" {\n    requirement systems_known : minor {\n"
+               "      says \"quality is among the systems\"\n"
+               "      pass {\"iso9001\"} - management_systems == {} and count(management_systems + {\"x\"}) > 1\n"  // 6
+               "        and management_systems <= {\"iso9001\", \"iso14001\"}\n"                                    // 7
+               "    }\n  }\n}\n");
+  Result rs = Conform(fmt::format("check examples/precision-parts.yaml -s toy --no-cache {}", sets.Flag()));
+  EXPECT_EQ(rs.status, 2) << rs.err;
+  expect_e0210(rs, {{"the set difference `-`", "toy.clause:6:"},
+                    {"the set comparison `==`", "toy.clause:6:"},
+                    {"the set union `+`", "toy.clause:6:"},
+                    {"the set comparison `<=`", "toy.clause:7:"}});
+
+  std::string manifest = ToyManifest("toy", "1.0.0", "1", "core = \">=1.0\"");
+  manifest.replace(manifest.find("language = \"0.1\""), 16, "language = \"0.2\"");
+  ToyCatalogue now("cat-lang02-constructs");
+  now.Package("toy", manifest, src);
+  Result ok = Conform(fmt::format("check examples/precision-parts.yaml -s toy --no-cache {}", now.Flag()));
+  EXPECT_NE(ok.status, 2) << ok.err;
+  EXPECT_EQ(ok.err.find("E0210"), std::string::npos) << ok.err;
+}
+
 // The rule set's warnings reach the user when the check succeeds — on every run (a rule set
 // with warnings is not taken from the compiled-program cache), once per run in batch mode, and
 // not with --quiet.

@@ -905,6 +905,24 @@ TEST(Sema, SetOperatorsTypeCheck) {
   EXPECT_TRUE(CompileText(WithPass("headcount & 1 > 0")).Has("E0308"));
 }
 
+// The schema is shared (between programs, and between threads in a server): checking a program
+// creates types (`set<date>` of a `distinct`) in the program's own
+// table and leaves the schema's as it was built.
+TEST(Sema, NewTypesGoToTheProgramNotTheSharedSchema) {
+  Compiled c = CompileText(WithPass("count(distinct(d.approved_at for d in documents)) > 0"));
+  ASSERT_FALSE(c.diags().HasErrors()) << c.Rendered();
+  const ir::Program& p = *c.programs.at(0);
+  const TypeTable& schema_types = p.schema->types;
+  ASSERT_GT(p.types.size(), schema_types.size());  // set<date> is not a type of the schema
+  for (TypeId t = 0; t < schema_types.size(); ++t) EXPECT_EQ(p.types[t].kind, schema_types[t].kind);
+  bool found = false;
+  for (TypeId t = 0; t < p.types.size(); ++t) found = found || p.TypeName(t) == "set<date>";
+  EXPECT_TRUE(found);
+  for (TypeId t = 0; t < schema_types.size(); ++t) EXPECT_NE(p.schema->TypeName(t), "set<date>");
+  // A second program of the same session starts again from the schema's table.
+  EXPECT_EQ(c.session->Schema()->types.size(), schema_types.size());
+}
+
 TEST(Sema, EachHoleNeedsATopLevelAllOrNoneIsE0309) {
   Compiled ok = CompileText(WithRequirement("      pass all d in documents : d.status == approved\n      else \"{each d.code}\""));
   EXPECT_FALSE(ok.diags().HasErrors()) << ok.Rendered();

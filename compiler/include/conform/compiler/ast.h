@@ -221,6 +221,7 @@ struct UseDecl {
 struct File {
   std::string path;
   uint32_t file_id = 0;
+  std::string language;  // the Clause version its package's plugin.toml declares ("" = this build's)
   std::vector<UseDecl> uses;
   std::vector<SchemaDecl> schemas;
   std::vector<StandardDecl> standards;

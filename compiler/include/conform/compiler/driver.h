@@ -31,6 +31,9 @@ class Session {
   // An editor's unsaved text for `path`: when the file is loaded (LoadFile, LoadModule), this
   // text is compiled instead of what is on disk (the language server's open documents).
   void SetOverlay(const std::string& path, std::string text);
+  // The Clause version (plugin.toml `language`) of the package in `folder`: its files are
+  // checked against it when loaded (E0210 for a 0.2 construct in a "0.1" package).
+  void SetLanguage(const std::string& folder, std::string version);
 
   // Builds the schema from every loaded file (once).
   std::shared_ptr<const SchemaModel> Schema();
@@ -70,6 +73,7 @@ class Session {
   std::map<std::string, bool> modules_;  // name → loaded
   std::map<std::string, bool> paths_;
   std::map<std::string, std::string> overlays_;  // canonical path → text
+  std::map<std::string, std::string> languages_;  // canonical package folder → Clause version
   std::shared_ptr<SchemaModel> schema_;
   std::shared_ptr<StringPool> literals_ = std::make_shared<StringPool>();
   std::map<std::string, std::shared_ptr<ir::Program>> compiled_;

@@ -132,6 +132,10 @@ struct Layer {
 
 struct Program {
   std::shared_ptr<const SchemaModel> schema;
+  // The types of this program's nodes, parameters and values: the schema's types (same ids),
+  // then those sema created while checking it (`set<string>` of a set literal, `list<T>` of a
+  // `def` parameter …). The shared schema itself is never written after it is built.
+  TypeTable types;
   std::string standard;
   std::string title;
   std::vector<std::pair<std::string, std::string>> meta;  // edition, published, …
@@ -170,6 +174,7 @@ struct Program {
       if (k == key) return v;
     return {};
   }
+  std::string TypeName(TypeId t) const { return schema->TypeName(types, t); }
   int FindParam(const std::string& name) const {
     for (size_t i = 0; i < params.size(); ++i)
       if (params[i].name == name) return static_cast<int>(i);

@@ -28,7 +28,9 @@ struct TypeInfo {
   TypeId elem = 0;      // List / Set element
 };
 
-// Interned types: equal types have equal ids.
+// Interned types: equal types have equal ids. A schema's table is frozen once the schema is
+// built (it is shared, read by every thread); a program's table starts as a copy of it and takes
+// the types that checking the program creates (ir::Program::types).
 class TypeTable {
  public:
   static constexpr TypeId kError = 0, kBool = 1, kInt = 2, kDecimal = 3, kString = 4, kDate = 5, kDuration = 6;
@@ -99,7 +101,9 @@ struct SchemaModel {
 
   int FindEnum(const std::string& n) const;
   int FindEntity(const std::string& n) const;
-  std::string TypeName(TypeId t) const;
+  std::string TypeName(TypeId t) const { return TypeName(types, t); }
+  // The name of `t` in `table`, a table that extends this schema's (a program's, ir::Program::types).
+  std::string TypeName(const TypeTable& table, TypeId t) const;
   // A stable text of the whole schema (names, types, order) for cache keys and `--emit`.
   std::string Canonical() const;
 };

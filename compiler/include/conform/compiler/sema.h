@@ -11,6 +11,13 @@
 
 namespace conform::sema {
 
+// Pass "language level": E0210 for each Clause 0.2 construct in a file whose package declares
+// language "0.1" (sema/language_level.cc). Nothing for other files.
+void CheckLanguageLevel(const ast::File& f, Diagnostics& diags);
+bool IsClause01(const std::string& language);
+// E0210 at `at` for `construct` ("`def f`"), once per place.
+void ReportClause02(Diagnostics& diags, Span at, const std::string& construct);
+
 // Builds one schema from every `schema` block of the given files (in order). Errors E02xx/E03xx.
 std::shared_ptr<SchemaModel> BuildSchema(const std::vector<const ast::File*>& files, const SourceManager& sm,
                                          Diagnostics& diags);
