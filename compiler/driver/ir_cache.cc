@@ -557,7 +557,7 @@ const char* ValidProgram(const ir::Program& p, const SchemaModel& m, const Strin
 constexpr int kMaxExpressionDepth = 10000;
 const char* TypesConsistent(const ir::Program& p, const SchemaModel& m, const StringPool& literals) {
   using ir::Op;
-  const TypeTable& tt = m.types;
+  const TypeTable& tt = p.types;  // the schema's types and the program's own
   const auto& builtins = BuiltinRegistry::Default();
   auto K = [&](TypeId t) { return tt.Kind(t); };
   auto T = [&](int32_t x) { return p.nodes[static_cast<size_t>(x)].type; };

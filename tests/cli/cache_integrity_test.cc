@@ -92,7 +92,7 @@ const Fixture& Files() {
     x.plugins = Scratch() / "plugins";
     fs::create_directories(x.plugins / "cachet");
     std::ofstream(x.plugins / "cachet" / "plugin.toml")
-        << "id = \"cachet\"\nversion = \"1.0.0\"\ntitle = \"Cache test\"\nkind = \"standard\"\nlanguage = \"0.1\"\n"
+        << "id = \"cachet\"\nversion = \"1.0.0\"\ntitle = \"Cache test\"\nkind = \"standard\"\nlanguage = \"0.2\"\n"
            "[edition]\nname = \"1\"\n[requires]\ncore = \">=1.0\"\n";
     std::ofstream(x.plugins / "cachet" / "cachet.clause") << kRules;
     x.good = Scratch() / "good.json";

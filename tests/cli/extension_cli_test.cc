@@ -56,7 +56,7 @@ std::map<std::string, Row> Rows(const std::string& json) {
 
 // A package manifest: `requires` is the base of an extension ("" for a standard).
 std::string Manifest(const std::string& id, const std::string& requires_id) {
-  std::string m = fmt::format("id = \"{}\"\nversion = \"1.0.0\"\ntitle = \"{}\"\nkind = \"{}\"\nlanguage = \"0.1\"\n"
+  std::string m = fmt::format("id = \"{}\"\nversion = \"1.0.0\"\ntitle = \"{}\"\nkind = \"{}\"\nlanguage = \"0.2\"\n"
                               "[edition]\nname = \"1\"\n",
                               id, id, requires_id.empty() ? "standard" : "extension");
   if (!requires_id.empty()) m += fmt::format("[requires]\n{} = \">=1.0\"\n", requires_id);

@@ -418,7 +418,7 @@ TEST(EmbedApi, ConformsIsTheExitStatus) {
   std::string cat = dir + "/embed-blocked-cat", pkg = cat + "/blk";
   std::filesystem::create_directories(pkg);
   std::ofstream(pkg + "/plugin.toml") << "id = \"blk\"\nversion = \"1.0.0\"\ntitle = \"Blocked\"\nkind = \"standard\"\n"
-                                         "language = \"0.1\"\n[edition]\nname = \"1\"\n[requires]\ncore = \">=1.0\"\n";
+                                         "language = \"0.2\"\n[edition]\nname = \"1\"\n[requires]\ncore = \">=1.0\"\n";
   std::ofstream(pkg + "/blk.clause")
       << "use core\nstandard blk \"Blocked\" {\n  clause 4 \"Context\" {\n"
          "    requirement enough : minor { says \"many documents\" pass count(documents) > 1000 else \"few documents\" }\n"

@@ -37,7 +37,7 @@ struct Package {
     root = fs::temp_directory_path() / ("conform-fuzz-testfile-" + std::to_string(::getpid()));
     fs::create_directories(root / "fz" / "tests");
     std::ofstream(root / "fz" / "plugin.toml")
-        << "id = \"fz\"\nversion = \"1.0.0\"\ntitle = \"Fuzz\"\nkind = \"standard\"\nlanguage = \"0.1\"\n"
+        << "id = \"fz\"\nversion = \"1.0.0\"\ntitle = \"Fuzz\"\nkind = \"standard\"\nlanguage = \"0.2\"\n"
            "[edition]\nname = \"1\"\n[requires]\ncore = \">=1.0\"\n";
     std::ofstream(root / "fz" / "fz.clause") << kStandard;
     std::ofstream(root / "fz" / "tests" / "org.yaml") << "name: Fuzz Ltd\nemployees: 3\n";
