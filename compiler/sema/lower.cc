@@ -713,15 +713,15 @@ TypeId Lowerer::ResultOf(const Builtin& b, TypeId value) {
     case ResultRule::Fixed: return b.result;
     case ResultRule::Value: return value;
     case ResultRule::SetOfValue: return types_.Set(value);
-    case ResultRule::SetOfElement: return types_.Set(m_.types[value].elem);
+    case ResultRule::SetOfElement: return types_.Set(types_[value].elem);
   }
   return kErr;
 }
 
 bool Lowerer::Accepts(const Builtin& b, TypeId value) const {
-  TypeKind k = m_.types.Kind(value);
+  TypeKind k = types_.Kind(value);
   if (!HasKind(b.accepts, k)) return false;
-  if (b.rule == ResultRule::SetOfElement) return HasKind(b.elem_accepts, m_.types.Kind(m_.types[value].elem));
+  if (b.rule == ResultRule::SetOfElement) return HasKind(b.elem_accepts, types_.Kind(types_[value].elem));
   return true;
 }
 
