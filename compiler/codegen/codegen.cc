@@ -152,6 +152,29 @@ class Gen {
 
   BasicBlock* Block(const char* name) { return BasicBlock::Create(c_, name, fn_); }
 
+  // A list or set (a pointer to a Seq): its element count and its element array.
+  Value* SeqSize(Value* seq) { return b_.CreateLoad(i64_, b_.CreateStructGEP(seq_ty_, seq, 0)); }
+  Value* SeqData(Value* seq) { return b_.CreateLoad(ptr_, b_.CreateStructGEP(seq_ty_, seq, 1)); }
+
+  // A loop over the list `seq`: i = 0 in i_slot; `head` goes to `body` while i < size, else to
+  // `exit`. Leaves the builder at the start of `body` and returns i and element i; the caller
+  // stores i + 1 and branches back to `head`.
+  struct LoopAt {
+    Value* i;
+    Value* elem;
+  };
+  LoopAt CountedLoop(Value* seq, llvm::AllocaInst* i_slot, BasicBlock* head, BasicBlock* body, BasicBlock* exit) {
+    Value* size = SeqSize(seq);
+    Value* data = SeqData(seq);
+    b_.CreateStore(b_.getInt64(0), i_slot);
+    b_.CreateBr(head);
+    b_.SetInsertPoint(head);
+    Value* i = b_.CreateLoad(i64_, i_slot);
+    b_.CreateCondBr(b_.CreateICmpSLT(i, size), body, exit);
+    b_.SetInsertPoint(body);
+    return {i, b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, data, i))};
+  }
+
   // A runtime helper, declared with the LLVM type of its C prototype (rt_abi.h).
   llvm::FunctionCallee Helper(const char* name) {
     const HelperSymbol* h = FindHelper(name);
@@ -222,16 +245,7 @@ class Gen {
                   BasicBlock* body, BasicBlock* next, BasicBlock* finish, CV& saved, const char* filtered,
                   const ir::Join* join = nullptr) {
     b_.SetInsertPoint(pre);
-    Value* seq = b_.CreateIntToPtr(list.v, ptr_);
-    Value* size = b_.CreateLoad(i64_, b_.CreateStructGEP(seq_ty_, seq, 0));
-    Value* data = b_.CreateLoad(ptr_, b_.CreateStructGEP(seq_ty_, seq, 1));
-    b_.CreateStore(b_.getInt64(0), i_slot);
-    b_.CreateBr(head);
-    b_.SetInsertPoint(head);
-    Value* i = b_.CreateLoad(i64_, i_slot);
-    b_.CreateCondBr(b_.CreateICmpSLT(i, size), body, finish);
-    b_.SetInsertPoint(body);
-    Value* elem = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, data, i));
+    auto [i, elem] = CountedLoop(b_.CreateIntToPtr(list.v, ptr_), i_slot, head, body, finish);
     saved = vars_[n.var];
     vars_[n.var] = KnownV(elem);
     auto filter = [&](const std::vector<int32_t>& conjuncts) {
@@ -268,7 +282,7 @@ class Gen {
   CV JoinSource(const Node& n, const ir::Join* join, const CV& list) {
     if (!join) return list;
     // A short list is scanned without asking the runtime.
-    Value* size = b_.CreateLoad(i64_, b_.CreateStructGEP(seq_ty_, b_.CreateIntToPtr(list.v, ptr_), 0));
+    Value* size = SeqSize(b_.CreateIntToPtr(list.v, ptr_));
     BasicBlock* from = b_.GetInsertBlock();
     BasicBlock* ask = Block("j.ask");
     BasicBlock* indexed = Block("j.indexed");
@@ -309,17 +323,8 @@ class Gen {
     BasicBlock* probe = Block("j.probe");
     b_.CreateCondBr(b_.CreateICmpNE(ready, b_.getInt64(0)), probe, build);
     b_.SetInsertPoint(build);
-    Value* seq = b_.CreateIntToPtr(list.v, ptr_);
-    Value* size = b_.CreateLoad(i64_, b_.CreateStructGEP(seq_ty_, seq, 0));
-    Value* data = b_.CreateLoad(ptr_, b_.CreateStructGEP(seq_ty_, seq, 1));
     llvm::AllocaInst* i_slot = Slot(i64_, "j.i");
-    b_.CreateStore(b_.getInt64(0), i_slot);
-    b_.CreateBr(head);
-    b_.SetInsertPoint(head);
-    Value* i = b_.CreateLoad(i64_, i_slot);
-    b_.CreateCondBr(b_.CreateICmpSLT(i, size), body, built);
-    b_.SetInsertPoint(body);
-    Value* elem = b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, data, i));
+    auto [i, elem] = CountedLoop(b_.CreateIntToPtr(list.v, ptr_), i_slot, head, body, built);
     CV saved = vars_[n.var];
     vars_[n.var] = KnownV(elem);
     CV key = E(j.key);
@@ -572,8 +577,8 @@ CV Gen::E(int32_t idx) {
       bool sorted = Kind(sn.type) == TypeKind::Set;
       return Guarded(k, [&] {
         Value* seq = b_.CreateIntToPtr(s.v, ptr_);
-        Value* size = b_.CreateLoad(i64_, b_.CreateStructGEP(seq_ty_, seq, 0));
-        Value* data = b_.CreateLoad(ptr_, b_.CreateStructGEP(seq_ty_, seq, 1));
+        Value* size = SeqSize(seq);
+        Value* data = SeqData(seq);
         BasicBlock* pre = b_.GetInsertBlock();
         BasicBlock* head = Block("in.head");
         BasicBlock* body = Block("in.body");
@@ -775,8 +780,7 @@ CV Gen::Collection(const Node& n, int64_t*) {
   const ir::Join* join = joins_.For(static_cast<int32_t>(&n - p_.nodes.data()));
   if (n.op == Op::Count && n.b < 0) {
     return Guarded(list.k, [&] {
-      Value* seq = b_.CreateIntToPtr(list.v, ptr_);
-      return b_.CreateLoad(i64_, b_.CreateStructGEP(seq_ty_, seq, 0));
+      return SeqSize(b_.CreateIntToPtr(list.v, ptr_));
     });
   }
   const bool dec = Kind(n.type) == TypeKind::Decimal;
@@ -936,11 +940,10 @@ void Gen::BuildMessage(size_t ri) {
     const Node& q = p_.nodes[r.pass];
     CV list = E(q.a);
     Value* seq = b_.CreateSelect(list.k, b_.CreateIntToPtr(list.v, ptr_), zero_record_);
-    Value* size = b_.CreateLoad(i64_, b_.CreateStructGEP(seq_ty_, seq, 0));
+    Value* size = SeqSize(seq);
     Value* ok = b_.CreateAnd(list.k, b_.CreateAnd(b_.CreateICmpSGE(witness, b_.getInt64(0)), b_.CreateICmpSLT(witness, size)));
     CV elem = Guarded(ok, [&] {
-      Value* data = b_.CreateLoad(ptr_, b_.CreateStructGEP(seq_ty_, seq, 1));
-      return b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, data, witness));
+      return b_.CreateLoad(i64_, b_.CreateInBoundsGEP(i64_, SeqData(seq), witness));
     });
     vars_[r.witness_var] = elem;
   }

@@ -540,11 +540,10 @@ const char* ValidProgram(const ir::Program& p, const SchemaModel& m, const Strin
     if (pi.type >= types.size()) return Bad("a parameter of an unknown type");
     if (is_string(pi.type) && (pi.value < literals.first_id() || pi.value >= literals.end_id())) return Bad("a string parameter outside the literals");
   }
-  // Standard-level lets: each in a slot of its own (not necessarily 0 … n-1: a let whose value
-  // walks a list binds the walk's variable first), which nothing else binds (TypesConsistent).
-  std::vector<uint8_t> global_slot(p.num_vars, 0);
-  for (const auto& g : p.globals)
-    if (g.value < 0 || g.value >= nn || g.var < 0 || g.var >= nv || global_slot[static_cast<size_t>(g.var)]++)
+  // Standard-level lets: the i-th in slot i, which nothing else binds (TypesConsistent).
+  for (size_t g = 0; g < p.globals.size(); ++g)
+    if (p.globals[g].value < 0 || p.globals[g].value >= nn || p.globals[g].var != static_cast<int32_t>(g) ||
+        p.globals[g].var >= nv)
       return Bad("a standard-level `let` refers to an unknown node or variable");
   return node_ok(p.exclusions) ? nullptr : Bad("the exclusions refer to an unknown node");
 }

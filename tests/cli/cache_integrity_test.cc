@@ -243,30 +243,6 @@ TEST(CacheIntegrity, ResealedDamageIsRejectedByStructuralValidation) {
   EXPECT_GT(rejected, accepted / 4) << "structural validation rejects most damage";
 }
 
-// A standard-level `let` whose value walks a list binds the walk's variable first, so its own
-// slot is not its index among the lets: such a program must load (it was refused as damaged,
-// W0911 on every run, and never cached).
-TEST(CacheIntegrity, AStandardLevelLetOverAFilterLoads) {
-  conform::Session session({CONFORM_SOURCE_DIR "/standards"});
-  session.LoadText("lets.clause", R"CLAUSE(use core
-let own = [i in context_issues where i.origin == internal]
-standard lets "Lets" {
-  let reviewed = [i in own where i.reviewed_at is present]
-  clause 1 "One" {
-    requirement some : minor { says "some" pass count(reviewed) > 0 }
-    requirement every : minor { says "every" pass all i in own : i.reviewed_at is present else "{i.id}" }
-  }
-}
-)CLAUSE");
-  auto program = session.Compile("lets");
-  ASSERT_TRUE(program && !session.diags().HasErrors());
-  ASSERT_EQ(program->globals.size(), 2u);
-  EXPECT_EQ(program->globals[0].var, 0);  // lets keep slots 0 … n-1; the filters' variables come after
-  conform::CompiledBundle bundle{session.Schema(), session.literals(), {program}};
-  std::string problem;
-  EXPECT_TRUE(conform::DecodeBundle(conform::EncodeBundle("lets", bundle), "lets", &problem).has_value()) << problem;
-}
-
 // Damage that keeps the structure but breaks the types (a buggy or hostile writer, digest
 // recomputed): an engine would follow an integer as a record pointer or read a variable an
 // earlier requirement left behind. The type validation refuses each, and accepts the sound entry.
@@ -320,14 +296,15 @@ TEST(CacheIntegrity, TypeDamageUnderARecomputedDigestIsRefused) {
   }
 }
 
-// Standard-level lets whose values bind variables of their own (a filter, a quantifier, a
-// comprehension) keep slots 0 … n-1 for the lets themselves, so their programs load from the
+// Module- and standard-level lets whose values bind variables of their own (a filter, a
+// quantifier, a comprehension) keep slots 0 … n-1 for the lets themselves, so their programs load from the
 // cache (they were refused as malformed, a W0911 and a recompile on every warm run).
 TEST(CacheIntegrity, LetsThatBindVariablesRoundTrip) {
   conform::Session session({CONFORM_SOURCE_DIR "/standards"});
   session.LoadText("lets.clause", R"CLAUSE(use core
+let own = [i in context_issues where i.origin == internal]
 standard lets "Lets that bind" {
-  let open_issues = [i in context_issues where i.reviewed_at is absent]
+  let open_issues = [i in own where i.reviewed_at is absent]
   let reviewed = count(i in context_issues where i.reviewed_at is present)
   let any_internal = exists i in context_issues : i.origin == internal
   clause 1 "One" {
@@ -341,13 +318,18 @@ standard lets "Lets that bind" {
 )CLAUSE");
   auto program = session.Compile("lets");
   ASSERT_TRUE(program && !session.diags().HasErrors()) << conform::RenderAll(session.diags(), session.sources());
-  ASSERT_EQ(program->globals.size(), 3u);
+  ASSERT_EQ(program->globals.size(), 4u);
   for (size_t g = 0; g < program->globals.size(); ++g) EXPECT_EQ(program->globals[g].var, static_cast<int32_t>(g));
   const std::string fingerprint = "lets";
   conform::CompiledBundle bundle{session.Schema(), session.literals(), {program}};
   std::string problem;
   EXPECT_TRUE(conform::DecodeBundle(conform::EncodeBundle(fingerprint, bundle), fingerprint, &problem).has_value())
       << problem;
+  // The loader holds the IR to that layout: a let moved out of its slot is refused.
+  auto moved = std::make_shared<conform::ir::Program>(*program);
+  moved->globals[1].var = moved->globals[0].var;
+  conform::CompiledBundle bad{session.Schema(), session.literals(), {moved}};
+  EXPECT_FALSE(conform::DecodeBundle(conform::EncodeBundle(fingerprint, bad), fingerprint, &problem).has_value());
 }
 
 // End to end, per entry kind: damage at each class of position (magic, digest, key, length

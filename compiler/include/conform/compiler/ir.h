@@ -148,8 +148,8 @@ struct Program {
   std::vector<ParamInfo> params;
   int32_t exclusions = -1;
   // Standard- and module-level `let`s, in order: computed once per organization before any
-  // requirement (and the exclusions). Each has a variable slot of its own (a let whose value walks
-  // a list binds the walk's variable in a slot before it), which no requirement reuses.
+  // requirement (and the exclusions). The i-th is variable slot i (slots 0 … globals.size()-1;
+  // the variables their values bind come after), and no requirement reuses those slots.
   std::vector<Let> globals;
   uint32_t num_vars = 0;
   std::vector<std::string> var_names;
