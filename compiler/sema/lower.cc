@@ -1,4 +1,5 @@
-// Pass "resolve, type-check, lower" (still one walk; docs/design-notes.md, compiler passes).
+// Pass "type-check, lower" (one walk; docs/design-notes.md, compiler passes). Names are the
+// resolve pass's (resolve.cc): this walk reads what each denotes from its side table.
 //   input:  a Plan (sema/plan.h) and the frozen, shared schema
 //   output: an ir::Program with its own type table (the schema's types, then those created
 //           here); diagnostics E02xx, E03xx, E04xx. The schema is only read.
@@ -15,7 +16,7 @@
 #include "conform/compiler/calendar.h"
 #include "conform/compiler/patterns.h"
 #include "conform/compiler/sema.h"
-#include "plan.h"
+#include "passes.h"
 
 namespace conform::sema {
 namespace {
@@ -44,13 +45,10 @@ class Lowerer {
   void LowerRequirements(const Plan& s);
 
  private:
-  struct Binding {
-    std::string name;
-    int32_t var;
-    TypeId type;
-    bool witness;
-    int32_t node = -1;    // a `def` parameter: the argument's node, substituted at each use
-    bool global = false;  // a standard- or module-level `let`
+  // A bound variable: its slot and type.
+  struct Local {
+    int32_t var = -1;
+    TypeId type = kErr;
   };
 
   // A `def`, checked once (with its parameters as placeholders) and inlined at every call.
@@ -112,67 +110,66 @@ class Lowerer {
     return false;
   }
 
-  // ---- names -----------------------------------------------------------------
-  const Binding* FindLocal(const std::string& n) const {
-    for (auto it = scope_.rbegin(); it != scope_.rend(); ++it)
-      if (it->name == n) return &*it;
-    return nullptr;
-  }
+  // ---- names (what each denotes: the resolve pass, passes.h) ---------------------------
   const FieldDef* RootField(const std::string& n) const {
     if (m_.root < 0) return nullptr;
     return m_.entities[m_.root].Find(n);
   }
-  bool Resolvable(const std::string& n) const {
-    return FindLocal(n) || p_.FindParam(n) >= 0 || n == "as_of" || RootField(n);
+  // The witness of the `else` message being lowered, when `r` names it.
+  const Local* Witness(const NameRes& r) const {
+    if (r.witness & witness_mode_) return &witness_;
+    return nullptr;
   }
-  bool IsUnboundName(const Expr& e) const { return e.kind == ExprKind::Name && !Resolvable(e.text); }
+  int32_t VarNode(const Local& l, Span s) {
+    int32_t n = Make(Op::Var, l.type, s);
+    p_.nodes[n].var = l.var;
+    return n;
+  }
 
   int32_t LowerName(const Expr& e, TypeId hint) {
-    if (e.text == "base" && base_level_ > 0) return LowerBase(e, hint);
-    if (const Binding* b = FindLocal(e.text)) {
-      if (b->node >= 0) return b->node;
-      int32_t n = Make(Op::Var, b->type, e.span);
-      p_.nodes[n].var = b->var;
-      return n;
-    }
-    int pi = p_.FindParam(e.text);
-    if (pi >= 0) {
-      int32_t n = Make(Op::Param, p_.params[pi].type, e.span);
-      p_.nodes[n].imm = pi;
-      return n;
-    }
-    if (e.text == "as_of") return Make(Op::AsOf, TypeTable::kDate, e.span);
-    // Where the context expects an enum, its member wins over a root field of the same name.
-    if (hint != kErr) {
-      TypeId et = hint;
-      if (types_.Kind(et) == TypeKind::Set || types_.Kind(et) == TypeKind::List) et = types_[et].elem;
-      if (types_.Kind(et) == TypeKind::Enum) {
-        int idx = m_.enums[types_[et].ref].Find(e.text);
-        if (idx >= 0) return Const(et, idx, e.span);
+    const NameRes& r = res_.Of(e);
+    if (r.kind == Denotes::Base) return base_level_ > 0 ? LowerBase(e, hint) : Error(e.span);
+    if (const Local* w = Witness(r)) return VarNode(*w, e.span);
+    switch (r.kind) {
+      case Denotes::Binder:
+        if (auto it = bound_.find(r.binder); it != bound_.end()) return VarNode(it->second, e.span);
+        return Error(e.span);  // not in scope where it is lowered again (a note's type only)
+      case Denotes::Let: return VarNode(lets_[r.index], e.span);
+      case Denotes::Global: return VarNode(globals_[r.index], e.span);
+      case Denotes::DefParam: return def_args_[r.index];
+      case Denotes::Param: {
+        int32_t n = Make(Op::Param, p_.params[r.index].type, e.span);
+        p_.nodes[n].imm = r.index;
+        return n;
       }
+      case Denotes::AsOf: return Make(Op::AsOf, TypeTable::kDate, e.span);
+      default: break;
     }
-    if (const FieldDef* f = RootField(e.text)) {
-      int32_t root = Make(Op::Root, types_.Entity(m_.root), e.span);
-      int32_t n = Make(Op::Field, f->type, e.span, root);
-      p_.nodes[n].imm = f->index;
-      p_.nodes[n].aux = m_.entities[m_.root].presence_words();
+    // Where the context expects an enum, its member wins over a root field of the same name.
+    TypeId et = hint;
+    if (types_.Kind(et) == TypeKind::Set || types_.Kind(et) == TypeKind::List) et = types_[et].elem;
+    if (hint != kErr && types_.Kind(et) == TypeKind::Enum) {
+      int idx = m_.enums[types_[et].ref].Find(e.text);
+      if (idx >= 0) return Const(et, idx, e.span);
+    }
+    if (r.kind == Denotes::RootField) {
+      const EntityDef& root = m_.entities[m_.root];
+      const FieldDef& f = root.fields[r.index];
+      int32_t rn = Make(Op::Root, types_.Entity(m_.root), e.span);
+      int32_t n = Make(Op::Field, f.type, e.span, rn);
+      p_.nodes[n].imm = f.index;
+      p_.nodes[n].aux = root.presence_words();
       return n;
     }
     // An enum member where the context says which enum.
-    if (hint != kErr) {
-      TypeId et = hint;
-      if (types_.Kind(et) == TypeKind::Set || types_.Kind(et) == TypeKind::List) et = types_[et].elem;
-      if (types_.Kind(et) == TypeKind::Enum) {
-        const EnumDef& en = m_.enums[types_[et].ref];
-        int idx = en.Find(e.text);
-        if (idx >= 0) return Const(et, idx, e.span);
-        std::string near = ClosestMatch(e.text, en.members);
-        std::string members;
-        for (size_t i = 0; i < en.members.size() && i < 12; ++i) members += (i ? ", " : "") + en.members[i];
-        diags_.Error("E0206", e.span, fmt::format("`{}` is not a member of enum `{}`", e.text, en.name),
-                     near.empty() ? fmt::format("members: {}", members) : fmt::format("did you mean `{}`?", near));
-        return Error(e.span);
-      }
+    if (hint != kErr && types_.Kind(et) == TypeKind::Enum) {
+      const EnumDef& en = m_.enums[types_[et].ref];
+      std::string near = ClosestMatch(e.text, en.members);
+      std::string members;
+      for (size_t i = 0; i < en.members.size() && i < 12; ++i) members += (i ? ", " : "") + en.members[i];
+      diags_.Error("E0206", e.span, fmt::format("`{}` is not a member of enum `{}`", e.text, en.name),
+                   near.empty() ? fmt::format("members: {}", members) : fmt::format("did you mean `{}`?", near));
+      return Error(e.span);
     }
     if (m_.root < 0 && !root_reported_) {
       root_reported_ = true;
@@ -180,36 +177,20 @@ class Lowerer {
                    "add `use core` (the core evidence schema) or declare `root organization { … }`");
       return Error(e.span);
     }
-    if (e.text == "base") {
-      diags_.Error("E0425", e.span, "`base` is only meaningful in an amendment",
-                   "`base` names the original criterion in the `pass` or `applies when` of an `amend`, and the "
-                   "base's set in an extension's `exclusions`");
-      return Error(e.span);
-    }
-    std::vector<std::string> cands = {"as_of"};
-    for (const auto& b : scope_) cands.push_back(b.name);
-    for (const auto& pp : p_.params) cands.push_back(pp.name);
-    if (m_.root >= 0)
-      for (const auto& f : m_.entities[m_.root].fields) cands.push_back(f.name);
-    std::string near = ClosestMatch(e.text, cands);
-    std::string help;
-    if (!near.empty()) help = fmt::format("did you mean `{}`?", near);
-    else {
-      for (const auto& en : m_.enums)
-        if (en.Find(e.text) >= 0) {
-          help = fmt::format("`{}` is a member of enum `{}`: compare it with a value of that type", e.text, en.name);
-          break;
-        }
-    }
-    if (in_message_ && help.empty())
-      help = "messages see lets, parameters, as_of, root fields and the variable of a top-level `all`/`none`";
-    diags_.Error("E0201", e.span, fmt::format("unknown name `{}`", e.text), help);
+    if (auto it = res_.unknown.find(e.id); it != res_.unknown.end()) diags_.items().push_back(it->second);
     return Error(e.span);
   }
 
   // Lowers a pair where either side may be an enum member named by the other side's type.
   bool IsLocalName(const Expr& e) const {
-    return e.kind == ExprKind::Name && (FindLocal(e.text) || p_.FindParam(e.text) >= 0 || e.text == "as_of");
+    if (e.kind != ExprKind::Name) return false;
+    const NameRes& r = res_.Of(e);
+    if (Witness(r)) return true;
+    switch (r.kind) {
+      case Denotes::Binder: return bound_.count(r.binder) > 0;
+      case Denotes::Let: case Denotes::Global: case Denotes::DefParam: case Denotes::Param: case Denotes::AsOf: return true;
+      default: return false;
+    }
   }
   // A bare name that may be an enum member, to be read in the light of the other operand.
   bool MaybeMember(const Expr& e) const {
@@ -284,7 +265,6 @@ class Lowerer {
   bool NeverUnknown(int32_t n) const;
   TypeId ResolveParamType(const ast::TypeRef& t);
   TypeId ResolveDefType(const ast::TypeRef& t);
-  void ResolveDependencies(const std::vector<const PlanRequirement*>& reqs);
   // ---- definitions (`def`, standard- and module-level `let`) -----------------------------
   void CollectDefs(const Plan& s);
   void CheckDef(DefInfo& d);
@@ -313,7 +293,7 @@ class Lowerer {
     }
     TypeId elem = lt == kErr ? kErr : types_[lt].elem;
     var = NewVar(e.var);
-    scope_.push_back({e.var, var, elem, false});
+    bound_[e.id] = {var, elem};
     return elem;
   }
 
@@ -323,13 +303,18 @@ class Lowerer {
   const SourceManager& sm_;
   Diagnostics& diags_;
   const BuiltinRegistry& reg_;
-  std::vector<Binding> scope_;
-  std::vector<Binding> global_scope_;  // the standard- and module-level lets, in scope everywhere after them
-  uint32_t num_globals_ = 0;           // their variable slots come first
+  Resolutions res_;
+  // The variables in scope, by what the resolve pass says a name denotes.
+  std::unordered_map<uint64_t, Local> bound_;  // by binder (the quantifier's, filter's … node id)
+  std::vector<Local> lets_;                    // the requirement's lets
+  std::vector<Local> globals_;                 // standard- and module-level lets, parallel to Plan::globals
+  std::vector<int32_t> def_args_;              // the arguments of the def being inlined
+  Local witness_;                              // in an `else` message: the witness …
+  uint8_t witness_mode_ = 0;                   // … as NameRes::witness (1 in force, 2 poisoned), 0 none
+  uint32_t num_globals_ = 0;                   // the globals' variable slots come first
   std::unordered_map<std::string, DefInfo> defs_;
   std::vector<std::string> def_stack_;  // defs being checked (for the recursion error)
   uint32_t next_var_ = 0;
-  bool in_message_ = false;
   bool root_reported_ = false;
   int depth_limit_ = 1;  // for clauses(): max nesting depth seen
   int in_def_body_ = 0;  // > 0 while a def's body is inlined (its warnings belong to the def)
@@ -675,7 +660,6 @@ int32_t Lowerer::LowerCollectionOp(const Expr& e) {
     }
   }
   int32_t var;
-  size_t mark = scope_.size();
   BindIter(e, list, var);
   int32_t filter = -1, body = -1;
   bool ok = T(list) != kErr;
@@ -684,7 +668,7 @@ int32_t Lowerer::LowerCollectionOp(const Expr& e) {
     ok = ExpectBool(filter, "a `where` filter") && ok;
   }
   if (e.c) body = Lower(*e.c);
-  scope_.resize(mark);
+  bound_.erase(e.id);
   if (!ok || (e.c && T(body) == kErr)) return Error(e.span);
   if (e.kind == ExprKind::Quant) {
     if (!ExpectBool(body, fmt::format("the body of `{}`", ast::Spelling(e.op)).c_str())) return Error(e.span);
@@ -761,7 +745,7 @@ bool Lowerer::NeverUnknown(int32_t n) const {
 
 int32_t Lowerer::LowerCall(const Expr& e, TypeId hint) {
   const std::string& fn = e.text;
-  if (auto it = defs_.find(fn); it != defs_.end()) return InlineDef(e, it->second);
+  if (const ast::DefDecl* d = res_.DefOf(e)) return InlineDef(e, defs_.at(d->name));
   // f(a, …): a function, or a builtin whose form is written as a call.
   for (Form f : {Form::OfCollection, Form::Generic, Form::CompileTime})
     if (const Builtin* b = reg_.FindForm(fn, f)) {
@@ -996,23 +980,15 @@ void Lowerer::CheckDef(DefInfo& d) {
 // A def's body in a scope of its own: its parameters stand for `args` (substituted at each use),
 // nothing of the caller's scope is visible.
 int32_t Lowerer::LowerDefBody(const DefInfo& d, const std::vector<int32_t>& args) {
-  std::vector<Binding> saved = std::move(scope_);
-  scope_.clear();
+  std::vector<int32_t> saved = std::move(def_args_);
+  def_args_ = args;
   int saved_base = base_level_;
-  bool saved_msg = in_message_;
   base_level_ = -1;
-  in_message_ = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    Binding b{d.decl->params[i].name, -1, d.params[i], false};
-    b.node = args[i];
-    scope_.push_back(b);
-  }
   ++in_def_body_;
   int32_t body = Lower(*d.decl->body);
   --in_def_body_;
-  scope_ = std::move(saved);
+  def_args_ = std::move(saved);
   base_level_ = saved_base;
-  in_message_ = saved_msg;
   return body;
 }
 
@@ -1068,17 +1044,17 @@ int32_t Lowerer::InlineDef(const Expr& call, DefInfo& d) {
 // promises and the cache loader checks), in scope for everything after them. The variables a
 // let's own value binds (a filter's, a quantifier's) take slots after every let's.
 void Lowerer::LowerGlobals(const Plan& s) {
-  scope_.clear();
   next_var_ = 0;
   for (const ast::LetDecl* l : s.globals) NewVar(l->name);  // reserve slots 0 … n-1
-  for (const ast::LetDecl* l : s.globals) {
-    if (const Binding* b = FindLocal(l->name)) {
-      (void)b;
+  globals_.assign(s.globals.size(), Local{});
+  for (size_t i = 0; i < s.globals.size(); ++i) {
+    const ast::LetDecl* l = s.globals[i];
+    if (res_.globals[i] == GlobalStatus::Duplicate) {
       diags_.Error("E0204", l->span, fmt::format("`let {}` is declared twice", l->name),
                    "standard- and module-level `let` names are unique");
       continue;
     }
-    if (p_.FindParam(l->name) >= 0) {
+    if (res_.globals[i] == GlobalStatus::ParamName) {
       diags_.Error("E0204", l->span, fmt::format("`let {}` has the name of a parameter", l->name), "rename one of them");
       continue;
     }
@@ -1086,22 +1062,18 @@ void Lowerer::LowerGlobals(const Plan& s) {
     const auto var = static_cast<int32_t>(p_.globals.size());
     p_.var_names[var] = l->name;
     p_.globals.push_back({l->name, var, val});
-    Binding b{l->name, var, T(val), false};
-    b.global = true;
-    scope_.push_back(b);
+    globals_[i] = {var, T(val)};
   }
-  global_scope_ = scope_;
   num_globals_ = next_var_;
 }
 
 int32_t Lowerer::LowerFilter(const Expr& e) {
   int32_t list = Lower(*e.a);
   int32_t var;
-  size_t mark = scope_.size();
   BindIter(e, list, var);
   int32_t filter = Lower(*e.b);
   bool ok = ExpectBool(filter, "a `where` filter") && T(list) != kErr && IsColl(list);
-  scope_.resize(mark);
+  bound_.erase(e.id);
   if (!ok) return Error(e.span);
   int32_t n = Make(Op::Filter, T(list), e.span, list, filter);
   p_.nodes[n].var = var;
@@ -1208,6 +1180,7 @@ void Lowerer::Run(const Plan& s) {
   p_.layers = s.layers;
   clause01_files_ = s.clause01_files;
   p_.title = s.title;
+  res_ = Resolve(s, m_, reg_);
   // Metadata.
   for (const ast::MetaDecl* mdp : s.meta) {
     const ast::MetaDecl& md = *mdp;
@@ -1340,18 +1313,19 @@ void Lowerer::LowerRequirements(const Plan& s) {
         diags_.Warning("W0402", r.id_span, fmt::format("requirement `{}` has no `says` text", r.id),
                        "describe the requirement in your own words with `says \"…\"`");
       next_var_ = num_globals_;
-      scope_ = global_scope_;
+      lets_.clear();
+      witness_mode_ = 0;
       const size_t first_diag = diags_.items().size();
       for (const ast::LetDecl* lp : v.lets) {
         const ast::LetDecl& l = *lp;
-        if (const Binding* b = FindLocal(l.name))
+        if (LetClash clash = res_.let_clash.at(&l); clash != LetClash::None)
           diags_.Error("E0204", l.span,
-                       b->global ? fmt::format("`{}` is already a standard- or module-level `let`", l.name)
-                                 : fmt::format("`{}` is already bound in this requirement", l.name));
+                       clash == LetClash::Global ? fmt::format("`{}` is already a standard- or module-level `let`", l.name)
+                                                 : fmt::format("`{}` is already bound in this requirement", l.name));
         int32_t val = Lower(*l.value);
         int32_t var = NewVar(l.name);
         out.lets.push_back({l.name, var, val});
-        scope_.push_back({l.name, var, T(val), false});
+        lets_.push_back({var, T(val)});
       }
       const std::string what = fmt::format("the criterion of {}.{}", v.origin, r.id);
       // `applies when` sees the lets, so a condition can be named once and used in both.
@@ -1370,15 +1344,16 @@ void Lowerer::LowerRequirements(const Plan& s) {
         const Node& pn = p_.nodes[out.pass];
         if (pn.op == Op::All || pn.op == Op::None) {
           out.witness_var = pn.var;
-          scope_.push_back({p_.var_names[pn.var], pn.var, types_[T(pn.a)].elem, true});
+          witness_ = {pn.var, types_[T(pn.a)].elem};
+          witness_mode_ = 1;
         }
       } else if (r.pass && r.pass->kind == ExprKind::Quant && (r.pass->op == ast::Operator::All || r.pass->op == ast::Operator::NoneOf)) {
         // The `pass` was already reported: its witness is poisoned, so the `else` holes that
         // name it add no E0201 each.
-        scope_.push_back({r.pass->var, NewVar(r.pass->var), kErr, true});
+        witness_ = {NewVar(r.pass->var), kErr};
+        witness_mode_ = 2;
       }
       if (v.message) {
-        in_message_ = true;
         size_t before = diags_.items().size();
         for (const auto& piece : v.message->pieces) {
           if (!piece.expr) {
@@ -1398,7 +1373,6 @@ void Lowerer::LowerRequirements(const Plan& s) {
           }
           out.message.push_back({{}, n, piece.each});
         }
-        in_message_ = false;
         // A base message kept over an amended criterion may name what the new criterion no
         // longer binds (the variable of the base's `all`): one error, at the amendment.
         if (v.pass_amend_keeping_message && diags_.ErrorCount() > 0) {
@@ -1415,14 +1389,15 @@ void Lowerer::LowerRequirements(const Plan& s) {
           }
         }
       }
-      scope_.clear();
+      lets_.clear();
+      witness_mode_ = 0;
       MergeRepeatedUnknowns(first_diag);
       p_.requirements.push_back(std::move(out));
       decls.push_back(&v);
     }
   };
   for (const auto& c : s.clauses) walk(c);
-  ResolveDependencies(decls);
+  ResolveDependencies(p_, decls, diags_);
 }
 
 // One unknown name, field, enum member or function used several times in a requirement is one
@@ -1443,57 +1418,6 @@ void Lowerer::MergeRepeatedUnknowns(size_t first) {
     if (!merged) kept.push_back(std::move(d));
   }
   items = std::move(kept);
-}
-
-// `depends on`: names resolve to requirements of this standard; the graph must be acyclic.
-// The prerequisites are the plan's: the declaration's, as amendments changed them.
-void Lowerer::ResolveDependencies(const std::vector<const PlanRequirement*>& decls) {
-  std::unordered_map<std::string, int32_t> index;
-  for (size_t i = 0; i < p_.requirements.size(); ++i) index.emplace(p_.requirements[i].id, static_cast<int32_t>(i));
-  std::vector<std::string> ids;
-  for (const auto& q : p_.requirements) ids.push_back(q.id);
-  for (size_t i = 0; i < decls.size(); ++i) {
-    for (const auto& [name, span] : decls[i]->depends) {
-      auto it = index.find(name);
-      if (it == index.end()) {
-        std::string near = ClosestMatch(name, ids);
-        diags_.Error("E0411", span, fmt::format("`{}` depends on `{}`, which is not a requirement of standard `{}`",
-                                                p_.requirements[i].id, name, p_.standard),
-                     near.empty() ? "`depends on` names a requirement id of the same standard"
-                                  : fmt::format("did you mean `{}`?", near));
-        continue;
-      }
-      auto& deps = p_.requirements[i].depends;
-      if (std::find(deps.begin(), deps.end(), it->second) == deps.end()) deps.push_back(it->second);
-    }
-  }
-  // Cycles (a requirement blocked by itself, directly or through others) are errors: report
-  // each cycle once, at the `depends on` that closes it.
-  std::vector<int> state(p_.requirements.size(), 0);  // 0 new, 1 on the stack, 2 done
-  std::vector<int32_t> stack;
-  std::function<void(int32_t)> visit = [&](int32_t v) {
-    state[v] = 1;
-    stack.push_back(v);
-    for (int32_t d : p_.requirements[v].depends) {
-      if (state[d] == 1) {
-        std::string path;
-        auto from = std::find(stack.begin(), stack.end(), d);
-        for (auto it = from; it != stack.end(); ++it) path += p_.requirements[*it].id + " → ";
-        path += p_.requirements[d].id;
-        Span at = p_.requirements[v].span;
-        for (const auto& [name, span] : decls[v]->depends)
-          if (name == p_.requirements[d].id) at = span;
-        diags_.Error("E0412", at, fmt::format("requirements depend on each other in a cycle: {}", path),
-                     "a prerequisite must be decidable without its dependents: remove one `depends on`");
-        continue;
-      }
-      if (state[d] == 0) visit(d);
-    }
-    stack.pop_back();
-    state[v] = 2;
-  };
-  for (size_t i = 0; i < p_.requirements.size(); ++i)
-    if (state[i] == 0) visit(static_cast<int32_t>(i));
 }
 
 }  // namespace
