@@ -196,6 +196,7 @@ class Resolver {
     const Expr* e = layers.back();
     int level = static_cast<int>(layers.size()) - 1;
     std::vector<std::pair<const std::vector<ast::ExprPtr>*, int>> args;  // the defs entered: their arguments, the caller's level
+    std::vector<const ast::DefDecl*> entered;
     while (e) {
       if (e->kind == ExprKind::Quant && (e->op == ast::Operator::All || e->op == ast::Operator::NoneOf)) return e->var;
       if (e->kind == ExprKind::Name && e->text == "base" && level > 0) {
@@ -214,6 +215,8 @@ class Resolver {
       }
       const ast::DefDecl* d = e->kind == ExprKind::Call ? out_.DefOf(*e) : nullptr;
       if (!d || d->params.size() != e->args.size()) return {};
+      if (std::find(entered.begin(), entered.end(), d) != entered.end()) return {};  // recursive: E0208
+      entered.push_back(d);
       args.push_back({&e->args, level});
       level = -1;
       e = d->body.get();
