@@ -1,10 +1,13 @@
 // Side tables shared by sema's passes, keyed by ast::Expr::id (unique across the files of one
-// SourceManager). docs/design-notes.md, "Sema passes":
-//   resolve (resolve.cc)  every name and call → what it denotes (Resolutions)
-//   lower   (lower.cc)    type-checks with the expected type pushed down and emits the IR
+// SourceManager). docs/design-notes.md, "The compiler's passes". In order:
+//   resolve    (resolve.cc)    every name and call → what it denotes (Resolutions); no diagnostic
+//   type-check (typecheck.cc)  every expression → its type, with the expected type pushed down
+//                              (Checked); the program's structure; every diagnostic
+//   lower      (lower.cc)      AST + both tables → IR; defs inlined; no diagnostic
 // Internal to compiler/sema.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -57,6 +60,9 @@ struct Resolutions {
   std::vector<GlobalStatus> globals;  // parallel to Plan::globals
   // The `def`s in force by name: the first declaration of each name that is not a builtin's.
   std::unordered_map<std::string, const ast::DefDecl*> defs;
+  // The top-level `all`/`none` of a requirement's criterion in force (through `base` and def
+  // calls): its variable is the witness of the `else` message when `pass` type-checks.
+  std::unordered_map<const PlanRequirement*, const ast::Expr*> witness;
 
   const NameRes& Of(const ast::Expr& e) const;
   const ast::DefDecl* DefOf(const ast::Expr& call) const {
@@ -65,8 +71,45 @@ struct Resolutions {
   }
 };
 
+// Visits a plan's requirements in clause order (the order of Program::requirements), each with
+// its clause and that clause's index in Program::clauses (pre-order).
+inline void ForEachRequirement(const Plan& s,
+                               const std::function<void(const PlanClause&, int32_t, const PlanRequirement&)>& f) {
+  int32_t counter = 0;
+  std::function<void(const PlanClause&)> walk = [&](const PlanClause& c) {
+    int32_t ci = counter++;
+    size_t sub = 0, req = 0;
+    for (int kind : c.order) {
+      if (kind == 0) walk(c.clauses[sub++]);
+      else f(c, ci, c.requirements[req++]);
+    }
+  };
+  for (const auto& c : s.clauses) walk(c);
+}
+
 // Pass 1: resolves every name and call of the plan (resolve.cc). Emits no diagnostic itself.
 Resolutions Resolve(const Plan& s, const SchemaModel& m, const BuiltinRegistry& reg);
+
+// What the type checker decided about an expression.
+struct Typed {
+  TypeId type = TypeTable::kError;    // the type of its value (kError: it failed to check)
+  int32_t member = -1;                // a bare name read as this member of the expected enum (`type`)
+  bool to_dec = false;                // an int converted to decimal where it is used
+  bool rhs_first = false;             // a pair whose right operand was checked first (it types the left)
+  const Builtin* builtin = nullptr;   // a builtin call or aggregate: the builtin (the overload) chosen
+};
+
+struct Checked {
+  std::unordered_map<uint64_t, Typed> nodes;
+  std::vector<int32_t> param_of;  // parallel to Plan::params: the index in Program::params, or -1 (a duplicate)
+  bool exclusions_ok = false;     // the exclusions in force are a set<string>
+  const Typed& Of(const ast::Expr& e) const;
+};
+
+// Pass 2: type-checks the plan (typecheck.cc): fills the program's structure (metadata, clauses,
+// parameters, requirements without expressions, depends) and its type table; every diagnostic
+// after resolution. `p.schema` must be set and `p.types` be a copy of its type table.
+Checked TypeCheck(const Plan& s, ir::Program& p, const Resolutions& res, const SourceManager& sm, Diagnostics& diags);
 
 // `depends on`: each prerequisite id → the index of a requirement of `p` (plan order, parallel to
 // `decls`); E0411 for an unknown id, E0412 for a cycle (resolve.cc).

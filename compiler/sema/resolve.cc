@@ -60,7 +60,7 @@ class Resolver {
     }
     globals_ = scope_;
     if (!s_.exclusions.empty() && s_.exclusions.back()) Layers(s_.exclusions);
-    for (const auto& c : s_.clauses) Clause(c);
+    ForEachRequirement(s_, [&](const PlanClause&, int32_t, const PlanRequirement& v) { Requirement(v); });
     return std::move(out_);
   }
 
@@ -190,38 +190,38 @@ class Resolver {
     base_level_ = -1;
   }
 
-  // The variable of the `all`/`none` the criterion in force is, through `base` and `def` calls
-  // (the node the checker makes for it is that quantifier), or "".
-  std::string WitnessOf(const std::vector<const Expr*>& layers) const {
+  // The `all`/`none` the criterion in force is, through `base` and `def` calls (the node the
+  // lowering makes for it is that quantifier's), or null.
+  const Expr* WitnessOf(const std::vector<const Expr*>& layers) const {
     const Expr* e = layers.back();
     int level = static_cast<int>(layers.size()) - 1;
     std::vector<std::pair<const std::vector<ast::ExprPtr>*, int>> args;  // the defs entered: their arguments, the caller's level
     std::vector<const ast::DefDecl*> entered;
     while (e) {
-      if (e->kind == ExprKind::Quant && (e->op == ast::Operator::All || e->op == ast::Operator::NoneOf)) return e->var;
+      if (e->kind == ExprKind::Quant && (e->op == ast::Operator::All || e->op == ast::Operator::NoneOf)) return e;
       if (e->kind == ExprKind::Name && e->text == "base" && level > 0) {
         e = layers[--level];
         continue;
       }
       if (e->kind == ExprKind::Name && !args.empty()) {
         auto it = out_.names.find(e->id);
-        if (it == out_.names.end() || it->second.kind != Denotes::DefParam) return {};
+        if (it == out_.names.end() || it->second.kind != Denotes::DefParam) return nullptr;
         const auto& a = *args.back().first;
-        if (static_cast<size_t>(it->second.index) >= a.size()) return {};
+        if (static_cast<size_t>(it->second.index) >= a.size()) return nullptr;
         e = a[it->second.index].get();
         level = args.back().second;
         args.pop_back();
         continue;
       }
       const ast::DefDecl* d = e->kind == ExprKind::Call ? out_.DefOf(*e) : nullptr;
-      if (!d || d->params.size() != e->args.size()) return {};
-      if (std::find(entered.begin(), entered.end(), d) != entered.end()) return {};  // recursive: E0208
+      if (!d || d->params.size() != e->args.size()) return nullptr;
+      if (std::find(entered.begin(), entered.end(), d) != entered.end()) return nullptr;  // recursive: E0208
       entered.push_back(d);
       args.push_back({&e->args, level});
       level = -1;
       e = d->body.get();
     }
-    return {};
+    return nullptr;
   }
 
   void Requirement(const PlanRequirement& v) {
@@ -238,7 +238,10 @@ class Resolver {
     std::string witness;
     if (!v.pass.empty() && v.pass.back()) {
       Layers(v.pass);
-      witness = WitnessOf(v.pass);
+      if (const Expr* q = WitnessOf(v.pass)) {
+        witness = q->var;
+        out_.witness[&v] = q;
+      }
     }
     std::string poisoned;
     if (r.pass && r.pass->kind == ExprKind::Quant && (r.pass->op == ast::Operator::All || r.pass->op == ast::Operator::NoneOf))
@@ -257,14 +260,6 @@ class Resolver {
       for (const auto& piece : v.message->pieces)
         if (piece.expr) Walk(*piece.expr);
       in_message_ = false;
-    }
-  }
-
-  void Clause(const PlanClause& c) {
-    size_t sub = 0, req = 0;
-    for (int kind : c.order) {
-      if (kind == 0) Clause(c.clauses[sub++]);
-      else Requirement(c.requirements[req++]);
     }
   }
 

@@ -16,6 +16,9 @@ struct Resolved {
   test::Compiled c;
   sema::Plan plan;
   sema::Resolutions res;
+  ir::Program program;  // what the type checker fills
+  Diagnostics check_diags;
+  sema::Checked checked;
 
   explicit Resolved(const std::string& text) {
     c.session = std::make_unique<Session>(std::vector<std::string>{});
@@ -26,6 +29,10 @@ struct Resolved {
     plan = sema::PlanStandard(fs.at(0)->standards.at(0));
     sema::AddModuleDecls(plan, fs);
     res = sema::Resolve(plan, *schema, BuiltinRegistry::Default());
+    program.schema = schema;
+    program.types = schema->types;
+    program.literals = c.session->literals();
+    checked = sema::TypeCheck(plan, program, res, c.session->sources(), check_diags);
     c.programs = c.session->CompileAll();  // the whole pipeline, for its diagnostics
   }
   const ast::StandardDecl& Std() const { return c.session->files().at(0)->standards.at(0); }
@@ -157,6 +164,73 @@ TEST(SemaResolve, ClashingLetsAreRecorded) {
   EXPECT_EQ(r.res.Of(*pass.a).kind, sema::Denotes::Let);
   EXPECT_EQ(r.res.Of(*pass.a).index, 2);
   EXPECT_EQ(r.res.Of(*pass.b).index, 0);
+}
+
+TEST(SemaTypeCheck, ABareMemberInADefBodyIsReadFromTheParameterType) {
+  Resolved r(std::string(test::kSchema) + R"(standard s "S" {
+  def settled(st: status) : bool = st == approved or obsolete == st
+  clause 1 "One" {
+    requirement r : minor {
+      says "x"
+      pass all d in documents : settled(d.status)
+    }
+  }
+}
+)");
+  ASSERT_TRUE(r.check_diags.empty()) << RenderAll(r.check_diags, r.c.sources());
+  const ast::Expr& body = *r.Std().defs.at(0).body;
+  const sema::Typed& approved = r.checked.Of(*Names(body, "approved").at(0));
+  const sema::Typed& obsolete = r.checked.Of(*Names(body, "obsolete").at(0));
+  int status = r.c.session->Schema()->FindEnum("status");
+  ASSERT_GE(status, 0);
+  EXPECT_EQ(approved.type, r.program.types.Enum(status));
+  EXPECT_EQ(approved.member, 1);  // draft, approved, obsolete
+  EXPECT_EQ(obsolete.member, 2);  // on the left: typed from the parameter on the right
+  EXPECT_TRUE(r.checked.Of(body).type == TypeTable::kBool);
+  // The parameter itself is a def parameter of the declared type; the call is a bool.
+  const sema::Typed& st = r.checked.Of(*Names(body, "st").at(0));
+  EXPECT_EQ(st.type, r.program.types.Enum(status));
+  EXPECT_EQ(r.checked.Of(*r.Std().clauses.at(0).requirements.at(0).pass).type, TypeTable::kBool);
+}
+
+TEST(SemaTypeCheck, AnIntArgumentOfADecimalParameterIsConvertedWhereItIsPassed) {
+  Resolved r(std::string(test::kSchema) + R"(standard s "S" {
+  def half(x: decimal) : decimal = x / 2
+  clause 1 "One" {
+    requirement r : minor {
+      says "x"
+      pass half(headcount) > 1
+    }
+  }
+}
+)");
+  ASSERT_TRUE(r.check_diags.empty()) << RenderAll(r.check_diags, r.c.sources());
+  const ast::Expr& call = *r.Std().clauses.at(0).requirements.at(0).pass->a;
+  const sema::Typed& arg = r.checked.Of(*call.args.at(0));
+  EXPECT_EQ(arg.type, TypeTable::kInt);
+  EXPECT_TRUE(arg.to_dec);
+  EXPECT_EQ(r.checked.Of(call).type, TypeTable::kDecimal);
+  // In the body, `2` is converted to divide a decimal.
+  EXPECT_TRUE(r.checked.Of(*r.Std().defs.at(0).body->b).to_dec);
+}
+
+// A def's body is checked once, where it is declared: its warnings are reported once, not again
+// at every call (before the passes were split, the body was checked again at each call).
+TEST(SemaTypeCheck, AWarningInADefBodyIsReportedOnceWhateverTheCalls) {
+  test::Compiled c = test::CompileText(std::string(test::kSchema) + R"(standard s "S" {
+  def deep() : set<string> = clauses(5)
+  clause 1 "One" {
+    requirement r : minor {
+      says "x"
+      pass count(deep()) == 0 and count(deep()) < 1
+    }
+  }
+}
+)");
+  size_t w = 0;
+  for (const auto& d : c.diags().items()) w += d.code == "W0403";
+  EXPECT_EQ(w, 1u) << c.Rendered();
+  EXPECT_FALSE(c.diags().HasErrors()) << c.Rendered();
 }
 
 }  // namespace
