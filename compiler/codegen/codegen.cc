@@ -26,8 +26,10 @@ namespace conform::codegen {
 std::string MessageFunction(size_t requirement) { return fmt::format("conform_message_{}", requirement); }
 std::string RequirementFunction(size_t requirement) { return fmt::format("conform_req_{}", requirement); }
 std::string FailingFunction(size_t requirement) { return fmt::format("conform_failing_{}", requirement); }
-bool HasEach(const ir::Requirement& r) {
-  return std::any_of(r.message.begin(), r.message.end(), [](const ir::MessagePiece& m) { return m.each; });
+bool NeedsFailing(const ir::Program& p, const ir::Requirement& r) {
+  if (r.witness_var < 0) return false;
+  return std::any_of(r.message.begin(), r.message.end(), [](const ir::MessagePiece& m) { return m.each; }) ||
+         p.types.Kind(p.nodes[p.nodes[r.pass].a].type) == TypeKind::Set;
 }
 
 namespace {
@@ -76,7 +78,7 @@ class Gen {
     for (size_t i = b; i < e; ++i) reqs[i] = BuildRequirement(i, !whole);
     for (size_t i = b; i < e; ++i) {
       BuildMessage(i);
-      if (HasEach(p_.requirements[i])) BuildFailing(i);
+      if (NeedsFailing(p_, p_.requirements[i])) BuildFailing(i);
     }
     if (!(all || part.entry)) return;
     BuildExclusions();
@@ -987,10 +989,11 @@ CV Gen::Filter(const Node& n) {
 }
 
 // The failing elements of a top-level all/none (body false / true; unknown ones are not
-// failures), for `{each …}` holes: returns how many, writes the first `cap` indices.
+// failures), for `{each …}` holes: returns how many, writes the first `cap` indices and the
+// quantifier's list (0 if unknown), so that the host can order the elements of a set by value.
 void Gen::BuildFailing(size_t ri) {
   const ir::Requirement& r = p_.requirements[ri];
-  auto* fty = llvm::FunctionType::get(i64_, {ptr_, ptr_, ptr_, i64_, ptr_, i64_}, false);
+  auto* fty = llvm::FunctionType::get(i64_, {ptr_, ptr_, ptr_, i64_, ptr_, i64_, ptr_}, false);
   Function* f = Function::Create(fty, Function::ExternalLinkage, FailingFunction(ri), m_);
   Cold(f);
   Begin(f);
@@ -999,6 +1002,7 @@ void Gen::BuildFailing(size_t ri) {
   BindLets(r);
   const Node& q = p_.nodes[r.pass];
   CV list = E(q.a);
+  b_.CreateStore(b_.CreateSelect(list.k, list.v, b_.getInt64(0)), f->getArg(6));
   llvm::AllocaInst* total = Slot(i64_, "fail.total");
   llvm::AllocaInst* i_slot = Slot(i64_, "fail.i");
   b_.CreateStore(b_.getInt64(0), total);

@@ -29,8 +29,9 @@ inline constexpr const char* kEntry = "conform_evaluate_all";
 inline constexpr const char* kExclusions = "conform_exclusions";
 std::string MessageFunction(size_t requirement);
 std::string FailingFunction(size_t requirement);
-// Whether requirement `r` has a `{each …}` hole (and so a failing-elements function).
-bool HasEach(const ir::Requirement& r);
+// Whether requirement `r` has a failing-elements function: it has a `{each …}` hole, or its
+// witness quantifier ranges over a set (whose first failing element is the least in value order).
+bool NeedsFailing(const ir::Program& p, const ir::Requirement& r);
 
 // A program is split into modules so that they compile in parallel: the entry module holds
 // `conform_evaluate_all` (calling requirement functions declared external) and the exclusions;

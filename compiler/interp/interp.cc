@@ -102,6 +102,28 @@ static int64_t DecBits(double d) {
   return b;
 }
 
+bool ValueLess(const ir::Program& p, const LayeredStrings& strings, TypeId type, int64_t a, int64_t b) {
+  switch (p.types.Kind(type)) {
+    case TypeKind::Decimal: return AsDec(a) < AsDec(b);
+    case TypeKind::String: {
+      std::string_view x = strings.Get(a), y = strings.Get(b);
+      if (NaturalLess(x, y)) return true;
+      if (NaturalLess(y, x)) return false;
+      return x < y;  // "1.01" and "1.1" read alike: plain text decides
+    }
+    case TypeKind::Duration: {
+      int c = cal::Compare(cal::Unpack(a), cal::Unpack(b), 0);
+      return c != 0 ? c < 0 : a < b;
+    }
+    default: return a < b;  // int, date (days), enum (declaration order), bool
+  }
+}
+
+void SortByValue(const ir::Program& p, const LayeredStrings& strings, TypeId elem, const Seq* s, std::vector<int64_t>& idx) {
+  std::stable_sort(idx.begin(), idx.end(),
+                   [&](int64_t x, int64_t y) { return ValueLess(p, strings, elem, s->data[x], s->data[y]); });
+}
+
 std::string FormatValue(const ir::Program& p, const LayeredStrings& strings, TypeId type, int64_t bits, bool known) {
   if (!known) return "unknown";
   const SchemaModel& m = *p.schema;
@@ -119,17 +141,23 @@ std::string FormatValue(const ir::Program& p, const LayeredStrings& strings, Typ
     case TypeKind::Set: {
       const Seq* s = reinterpret_cast<const Seq*>(bits);
       if (p.types.Kind(t.elem) == TypeKind::Entity) return fmt::format("{} {}", s->size, s->size == 1 ? "item" : "items");
-      std::vector<std::string> items;
-      for (int64_t i = 0; i < s->size; ++i) items.push_back(FormatValue(p, strings, t.elem, s->data[i], true));
-      // Natural order, so clause numbers read 4.1, 9.2, 10.1.
-      if (t.kind == TypeKind::Set) std::sort(items.begin(), items.end(), [](const std::string& x, const std::string& y) { return NaturalLess(x, y); });
+      std::vector<int64_t> order(static_cast<size_t>(s->size));
+      for (int64_t i = 0; i < s->size; ++i) order[static_cast<size_t>(i)] = i;
+      // A set in value order (so clause numbers read 4.1, 9.2, 10.1); a list in its own order.
+      if (t.kind == TypeKind::Set) SortByValue(p, strings, t.elem, s, order);
       std::string out = "{";
-      for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
+      for (size_t i = 0; i < order.size(); ++i) out += (i ? ", " : "") + FormatValue(p, strings, t.elem, s->data[order[i]], true);
       return out + "}";
     }
     case TypeKind::Error: break;
   }
   return "?";
+}
+
+std::string FormatHole(const ir::Program& p, const LayeredStrings& strings, TypeId type, int64_t bits, bool known) {
+  TypeKind k = p.types.Kind(type);
+  if (known && (k == TypeKind::Set || k == TypeKind::List) && reinterpret_cast<const Seq*>(bits)->size == 0) return "none";
+  return FormatValue(p, strings, type, bits, known);
 }
 
 namespace interp {
@@ -747,33 +775,31 @@ RequirementResult Machine::Run(const ir::Requirement& r, const std::vector<std::
         for (int64_t i : FailingIndices(q, -1, total)) explained.witnesses.push_back(fmt::format("{}[{}]", lp, i));
     }
   }
-  // Messages see lets, parameters, root fields, and the witness of a top-level all/none.
-  if (r.witness_var >= 0) {
+  // Messages see lets, parameters, root fields, and the witness of a top-level all/none: the
+  // first failing element (in value order when the quantifier ranges over a set).
+  std::vector<int64_t> failing;
+  int64_t total = 0;
+  const Seq* range = nullptr;
+  if (r.witness_var >= 0 && code == VerdictCode::Nonconform) {
     const Node& q = p_.nodes[r.pass];
-    Value ignored;
-    int32_t w = FindWitness(q, ignored);
-    if (w >= 0) {
-      const Seq* s = reinterpret_cast<const Seq*>(Eval(q.a).bits);
-      vars_[r.witness_var] = Known(s->data[w]);
-    } else {
-      vars_[r.witness_var] = kUnknown;
-    }
+    failing = FailingIndices(q, -1, total);
+    Value lv = Eval(q.a);
+    range = lv.known ? AsSeq(lv) : nullptr;
+    if (range && Sorted(q.a)) SortByValue(p_, *in_.strings, p_.types[p_.nodes[q.a].type].elem, range, failing);
+    vars_[r.witness_var] = range && !failing.empty() ? Known(range->data[failing.front()]) : kUnknown;
   }
   RequirementResult out = MakeResult(p_, r, code, {}, [&](size_t k) {
     const ir::MessagePiece& piece = r.message[k];
     if (!piece.each) {
       Value pv = Eval(piece.expr);
-      return FormatValue(p_, *in_.strings, p_.nodes[piece.expr].type, pv.bits, pv.known);
+      return FormatHole(p_, *in_.strings, p_.nodes[piece.expr].type, pv.bits, pv.known);
     }
-    const Node& q = p_.nodes[r.pass];
-    int64_t total = 0;
     std::vector<std::string> shown;
     Value saved = vars_[r.witness_var];
-    const Seq* s = AsSeq(Eval(q.a));
-    for (int64_t i : FailingIndices(q, static_cast<int64_t>(ir::kEachShown), total)) {
-      vars_[r.witness_var] = Known(s->data[i]);
+    for (size_t i = 0; range && i < failing.size() && i < ir::kEachShown; ++i) {
+      vars_[r.witness_var] = Known(range->data[failing[i]]);
       Value pv = Eval(piece.expr);
-      shown.push_back(FormatValue(p_, *in_.strings, p_.nodes[piece.expr].type, pv.bits, pv.known));
+      shown.push_back(FormatHole(p_, *in_.strings, p_.nodes[piece.expr].type, pv.bits, pv.known));
     }
     vars_[r.witness_var] = saved;
     return JoinEach(shown, total);

@@ -47,7 +47,7 @@ namespace {
 // 2: sealed with a SHA-256 of the payload (cache_file.h).
 constexpr const char* kMagic = "CONFORM-OBJECT-CACHE 2\n";
 // Bump whenever generated code changes shape for the same IR (function names, ABI, layout).
-constexpr int kCodegenVersion = 11;  // 10: globals, set ops, filters, failing-element functions; 11: join indexes, pure date helpers
+constexpr int kCodegenVersion = 12;  // 10: globals, set ops, filters, failing-element functions; 11: join indexes, pure date helpers; 12: failing functions return their list (value order of sets)
 
 // Module flag carrying the optimisation level of a module to the transform layer.
 constexpr const char* kOptFlag = "conform.opt";
@@ -230,7 +230,7 @@ void WriteDiskEntry(const fs::path& dir, const fs::path& file, const std::string
 using EntryFn = void (*)(EvalContext*, const void*, const int64_t*, int64_t, uint8_t*, int64_t*);
 using MessageFn = void (*)(EvalContext*, const void*, const int64_t*, int64_t, int64_t, int64_t*, uint8_t*);
 using ExclusionsFn = void (*)(EvalContext*, const void*, const int64_t*, int64_t, int64_t*, uint8_t*);
-using FailingFn = int64_t (*)(EvalContext*, const void*, const int64_t*, int64_t, int64_t*, int64_t);
+using FailingFn = int64_t (*)(EvalContext*, const void*, const int64_t*, int64_t, int64_t*, int64_t, int64_t*);
 
 class Native final : public CompiledProgram {
  public:
@@ -298,15 +298,28 @@ class Native final : public CompiledProgram {
       } else {
         hole_bits.assign(r.message.size() + 1, 0);
         hole_known.assign(r.message.size() + 1, 0);
-        messages_[i](&ctx, in.root, in.params->values.data(), in.as_of, witnesses[i], hole_bits.data(), hole_known.data());
-        // `{each …}` holes: the message function once per failing element (the first kEachShown).
+        // Every failing element (for `{each …}` holes, and the witness of a set: the least by
+        // value), from the failing-elements function; a set's in value order, as the interpreter.
         std::vector<int64_t> failing;
         int64_t total = 0;
         if (failing_[i]) {
+          int64_t range = 0;
           failing.resize(ir::kEachShown);
-          total = failing_[i](&ctx, in.root, in.params->values.data(), in.as_of, failing.data(), static_cast<int64_t>(failing.size()));
+          total = failing_[i](&ctx, in.root, in.params->values.data(), in.as_of, failing.data(), static_cast<int64_t>(failing.size()), &range);
+          const ir::Node& q = p_->nodes[r.pass];
+          const bool set = p_->types.Kind(p_->nodes[q.a].type) == TypeKind::Set;
+          if (set && total > static_cast<int64_t>(failing.size())) {
+            failing.resize(static_cast<size_t>(total));
+            failing_[i](&ctx, in.root, in.params->values.data(), in.as_of, failing.data(), total, &range);
+          }
           failing.resize(std::min<size_t>(failing.size(), static_cast<size_t>(std::max<int64_t>(total, 0))));
+          if (set && range) {
+            SortByValue(*p_, *in.strings, p_->types[p_->nodes[q.a].type].elem, reinterpret_cast<const Seq*>(range), failing);
+            if (!failing.empty()) witnesses[i] = failing.front();
+          }
+          if (failing.size() > ir::kEachShown) failing.resize(ir::kEachShown);
         }
+        messages_[i](&ctx, in.root, in.params->values.data(), in.as_of, witnesses[i], hole_bits.data(), hole_known.data());
         std::vector<std::vector<std::string>> each(r.message.size());
         for (int64_t w : failing) {
           std::vector<int64_t> bits(r.message.size() + 1, 0);
@@ -316,7 +329,7 @@ class Native final : public CompiledProgram {
           for (size_t k = 0; k < r.message.size(); ++k) {
             if (r.message[k].expr < 0) continue;
             if (r.message[k].each)
-              each[k].push_back(FormatValue(*p_, *in.strings, p_->nodes[r.message[k].expr].type, bits[h], known[h] != 0));
+              each[k].push_back(FormatHole(*p_, *in.strings, p_->nodes[r.message[k].expr].type, bits[h], known[h] != 0));
             ++h;
           }
         }
@@ -325,7 +338,7 @@ class Native final : public CompiledProgram {
         out[i] = MakeResult(*p_, r, code, {}, [&](size_t k) {
           const auto& piece = r.message[k];
           std::string text = piece.each ? JoinEach(each[k], total)
-                                        : FormatValue(*p_, *in.strings, p_->nodes[piece.expr].type, hole_bits[h], hole_known[h] != 0);
+                                        : FormatHole(*p_, *in.strings, p_->nodes[piece.expr].type, hole_bits[h], hole_known[h] != 0);
           ++h;
           return text;
         });
@@ -512,7 +525,7 @@ std::unique_ptr<CompiledProgram> Compile(std::shared_ptr<const ir::Program> prog
   std::vector<std::string> wanted = {codegen::kEntry, codegen::kExclusions};
   for (size_t i = 0; i < p.requirements.size(); ++i) {
     wanted.push_back(codegen::MessageFunction(i));
-    if (codegen::HasEach(p.requirements[i])) wanted.push_back(codegen::FailingFunction(i));
+    if (codegen::NeedsFailing(p, p.requirements[i])) wanted.push_back(codegen::FailingFunction(i));
   }
   for (const auto& w : wanted) names.add(jit->mangleAndIntern(w));
   lock.unlock();
@@ -527,7 +540,7 @@ std::unique_ptr<CompiledProgram> Compile(std::shared_ptr<const ir::Program> prog
   native->exclusions_ = reinterpret_cast<ExclusionsFn>(addr(codegen::kExclusions));
   for (size_t i = 0; i < p.requirements.size(); ++i) {
     native->messages_.push_back(reinterpret_cast<MessageFn>(addr(codegen::MessageFunction(i))));
-    native->failing_.push_back(codegen::HasEach(p.requirements[i]) ? reinterpret_cast<FailingFn>(addr(codegen::FailingFunction(i)))
+    native->failing_.push_back(codegen::NeedsFailing(p, p.requirements[i]) ? reinterpret_cast<FailingFn>(addr(codegen::FailingFunction(i)))
                                                                     : nullptr);
   }
   auto t3 = std::chrono::steady_clock::now();

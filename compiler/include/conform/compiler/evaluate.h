@@ -57,7 +57,18 @@ void ApplyDependencies(const ir::Program& p, std::vector<RequirementResult>& res
 // elements failed (both engines).
 std::string JoinEach(const std::vector<std::string>& shown, int64_t total);
 
+// The display order of scalar values, one rule for both engines: numbers numerically, strings
+// by text in natural order (digit runs as numbers: 4.1 < 9.2 < 10.1), dates chronologically,
+// enum members in declaration order, false before true, durations by length (from 1970-01-01).
+// Sets print in this order, and `{each x}` over a set lists its failing elements in it.
+bool ValueLess(const ir::Program& p, const LayeredStrings& strings, TypeId type, int64_t a, int64_t b);
+// Puts `idx` (positions in `s`) in ValueLess order of the elements they point to (stable).
+void SortByValue(const ir::Program& p, const LayeredStrings& strings, TypeId elem, const Seq* s, std::vector<int64_t>& idx);
+
 // Formats a value in slot encoding for messages and explanations.
 std::string FormatValue(const ir::Program& p, const LayeredStrings& strings, TypeId type, int64_t bits, bool known);
+// A message hole's text (both engines): FormatValue, except that an empty set or list reads
+// "none" ("did not cover none (general), {x} (laboratory)"), not "{}". Explanations keep "{}".
+std::string FormatHole(const ir::Program& p, const LayeredStrings& strings, TypeId type, int64_t bits, bool known);
 
 }  // namespace conform
