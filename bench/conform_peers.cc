@@ -111,6 +111,8 @@ int main(int argc, char** argv) {
 
   runtime::LoadOptions lo;
   lo.format = runtime::EvidenceFormat::Json;
+  const auto plan = runtime::MakeJsonPlan(*session.Schema());  // the JSON fast path, as --batch
+  lo.json_plan = plan.get();
   auto load = [&](size_t i, SourceManager& sm) {
     Diagnostics d;
     auto doc = runtime::LoadEvidence("records.ndjson", lines[i], *session.Schema(), session.literals().get(), sm, d, lo);

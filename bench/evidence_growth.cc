@@ -96,6 +96,8 @@ int main(int argc, char** argv) {
   const int64_t as_of = cal::ParseDate("2024-10-04").value();
   runtime::LoadOptions lo;
   lo.format = runtime::EvidenceFormat::Json;
+  const auto plan = runtime::MakeJsonPlan(*session.Schema());  // the JSON fast path, as --batch
+  lo.json_plan = plan.get();
   for (const auto& [scale, path] : files) {
     std::ifstream in(path);
     std::stringstream ss;

@@ -47,11 +47,12 @@ LineResult ErrorRecord(size_t line, const Diagnostics& d) {
 // What every line shares: the record writer and, when no `--param` is given, each program's
 // default parameters (a line without `parameters:` uses them as they are).
 struct Shared {
-  explicit Shared(const BatchJob& job) : writer(job.programs) {
+  explicit Shared(const BatchJob& job) : writer(job.programs), plan(MakeJsonPlan(*job.schema)) {
     if (!job.overrides.empty()) return;
     for (const auto& p : job.programs) defaults.push_back(ParamValues::Defaults(*p));
   }
   const detail::BatchRecordWriter writer;
+  const std::shared_ptr<const JsonPlan> plan;  // the JSON fast path's, built once per batch
   std::vector<ParamValues> defaults;  // parallel to job.programs; empty with --param
 };
 
@@ -61,6 +62,7 @@ LineResult EvaluateLine(const BatchJob& job, const Shared& shared, size_t line_n
   LoadOptions lo;
   lo.format = EvidenceFormat::Json;
   lo.max_errors = 1;
+  lo.json_plan = shared.plan.get();
   auto doc = LoadEvidence(fmt::format("{}:{}", job.source_name, line_no), std::move(text), *job.schema, job.literals, sm,
                           diags, lo);
   if (!doc || diags.HasErrors()) return ErrorRecord(line_no, diags);

@@ -382,19 +382,19 @@ bool Builder::ConvertScalar(TypeId t, const ScalarIn& s, int64_t& out) {
   return false;
 }
 
-uint64_t* Builder::NewRecord(const EntityDef& e) {
+uint64_t* NewRecord(Arena& arena, const EntityDef& e) {
   size_t bytes = std::max<size_t>(e.size_bytes(), 8);
-  return static_cast<uint64_t*>(doc_.arena().Allocate(bytes, 8));
+  return static_cast<uint64_t*>(arena.Allocate(bytes, 8));
 }
 
-const Seq* Builder::NewSeq(int64_t* items, size_t n, bool is_set) {
+const Seq* NewSeq(Arena& arena, int64_t* items, size_t n, bool is_set) {
   if (is_set) {
     // Sorted as int64 slot values, as the interpreter sorts and searches sets.
     std::sort(items, items + n);
     n = static_cast<size_t>(std::unique(items, items + n) - items);
   }
   if (n == 0) return &kEmptySeqData;
-  void* mem = doc_.arena().Allocate(sizeof(Seq) + n * sizeof(int64_t), alignof(Seq));
+  void* mem = arena.Allocate(sizeof(Seq) + n * sizeof(int64_t), alignof(Seq));
   auto* data = reinterpret_cast<int64_t*>(static_cast<char*>(mem) + sizeof(Seq));
   std::copy(items, items + n, data);
   return new (mem) Seq{static_cast<int64_t>(n), data};

@@ -37,6 +37,11 @@ struct Key {
   bool scalar = true;  // false: a YAML collection used as a key
 };
 
+// A zeroed record of `e` (no presence bit set), in the document's arena.
+uint64_t* NewRecord(Arena& arena, const EntityDef& e);
+// Copies items[0..n) into the arena (sorted and de-duplicated in place first for a set).
+const Seq* NewSeq(Arena& arena, int64_t* items, size_t n, bool is_set);
+
 class Builder {
  public:
   Builder(const SchemaModel& schema, Document& doc, SourceManager& sm, Diagnostics& diags, const LoadOptions& opts,
@@ -93,9 +98,8 @@ class Builder {
   // ---- values
   // Converts a scalar to the slot encoding of the scalar type `t`; reports E0704-E0707.
   bool ConvertScalar(TypeId t, const ScalarIn& s, int64_t& out);
-  uint64_t* NewRecord(const EntityDef& e);
-  // Copies items[0..n) into the arena (sorted and de-duplicated in place first for a set).
-  const Seq* NewSeq(int64_t* items, size_t n, bool is_set);
+  uint64_t* NewRecord(const EntityDef& e) { return detail::NewRecord(doc_.arena(), e); }
+  const Seq* NewSeq(int64_t* items, size_t n, bool is_set) { return detail::NewSeq(doc_.arena(), items, n, is_set); }
 
  private:
   struct Seg {

@@ -8,6 +8,7 @@
 #include <new>
 
 #include "builder.h"
+#include "json_plan.h"
 #include "conform/compiler/driver.h"
 #include "conform/runtime/evidence.h"
 
@@ -16,6 +17,12 @@ namespace conform::runtime {
 namespace {
 // simdjson reads up to this many bytes past the text (SIMDJSON_PADDING in simdjson 3).
 constexpr size_t kJsonPadding = 64;
+
+// The JSON fast path over `text` (LoadEvidence's padding behind it), after a byte order mark.
+bool FastPath(const std::string& text, const JsonPlan& plan, Document& doc) {
+  size_t skip = text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+  return detail::LoadJsonFast(plan, std::string_view(text).substr(skip), text.capacity() - skip, doc);
+}
 
 bool EndsWith(const std::string& s, std::string_view suffix) {
   if (s.size() < suffix.size()) return false;
@@ -64,6 +71,11 @@ std::unique_ptr<Document> LoadEvidence(const std::string& path, std::string text
   }
 
   const bool json = format == EvidenceFormat::Json;
+  if (json && opts.json_plan && &opts.json_plan->schema() == &schema && !opts.keep_positions) {
+    if (FastPath(sm.Get(file)->text(), *opts.json_plan, *doc)) return doc;
+    doc = std::make_unique<Document>(literals);  // the diagnostic loader starts afresh
+    doc->set_source_path(path);
+  }
   // Without YAML aliases a value takes at least one byte of text; past this many values,
   // aliases are multiplying the data (a "billion laughs" file).
   const size_t budget = json ? std::numeric_limits<size_t>::max() : 4 * size + (size_t{1} << 20);
@@ -88,6 +100,15 @@ std::unique_ptr<Document> LoadEvidence(const std::string& path, std::string text
     d.data_path = "$";
     return nullptr;
   }
+  return doc;
+}
+
+std::unique_ptr<Document> LoadJsonFastOnly(std::string text, const JsonPlan& plan, const StringPool* literals) {
+  const size_t size = text.size();
+  text.append(kJsonPadding, ' ');
+  text.resize(size);
+  auto doc = std::make_unique<Document>(literals);
+  if (!FastPath(text, plan, *doc)) return nullptr;
   return doc;
 }
 

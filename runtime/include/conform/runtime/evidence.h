@@ -80,6 +80,12 @@ inline constexpr int kMaxEvidenceDepth = 64;
 // anything else YAML).
 EvidenceFormat DetectFormat(const std::string& path, std::string_view text, EvidenceFormat requested);
 
+// The JSON fast path's load plan for one schema: per entity its field names, slots and required
+// fields, per enum its members. Built once (MakeJsonPlan), read-only, shared by threads; the
+// schema must outlive it.
+class JsonPlan;
+std::shared_ptr<const JsonPlan> MakeJsonPlan(const SchemaModel& schema);
+
 struct LoadOptions {
   EvidenceFormat format = EvidenceFormat::Auto;  // Auto: by extension (.json → JSON), else YAML
   bool unknown_fields_are_errors = false;        // default: warning W0701
@@ -87,6 +93,12 @@ struct LoadOptions {
                                                  // warnings are capped at the same number
   bool keep_positions = false;                   // record Document::PositionOf (for SARIF, reports)
   size_t max_bytes = size_t{256} << 20;          // LoadEvidenceFile: a larger file is E0701
+  // JSON without keep_positions: a plan made by MakeJsonPlan for the same schema turns on the
+  // fast path — simdjson's DOM parser walked by the plan straight into records. A document the
+  // fast path would have to report anything about (an error, a warning) or does not handle
+  // (a `parameters:` mapping, a number in a string field, …) is re-run through the diagnostic
+  // loader, so the records, diagnostics and warnings are the same with or without a plan.
+  const JsonPlan* json_plan = nullptr;
 };
 
 // Loads evidence text (registered in `sm` under `path` so diagnostics show the line and a
@@ -102,6 +114,10 @@ struct LoadOptions {
 std::unique_ptr<Document> LoadEvidence(const std::string& path, std::string text, const SchemaModel& schema,
                                        const StringPool* literals, SourceManager& sm, Diagnostics& diags,
                                        const LoadOptions& opts = {});
+
+// The JSON fast path alone (tests, benchmarks): the document, or nullptr where LoadEvidence
+// would re-run the text through the diagnostic loader. Reports nothing.
+std::unique_ptr<Document> LoadJsonFastOnly(std::string text, const JsonPlan& plan, const StringPool* literals);
 
 // Reads the file, then LoadEvidence; E0701 if the file cannot be read.
 std::unique_ptr<Document> LoadEvidenceFile(const std::string& path, const SchemaModel& schema,
