@@ -23,18 +23,25 @@ double Since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
 }
 
-// The catalogue shipped with the code that runs (standards/ and plugins/): next to the executable (build/cli/conform,
-// <prefix>/bin/conform) or the shared library (build/api/libconform.so, <prefix>/lib/…).
-void AddInstalled(std::vector<std::string>& out) {
+// The folders of the code that runs: the executable's (build/cli/conform, <prefix>/bin/conform)
+// and the shared library's (build/api/libconform.so, <prefix>/lib/…).
+std::vector<fs::path> InstallBases() {
   std::vector<fs::path> bases;
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) bases.push_back(exe.parent_path());
   Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&AddInstalled), &info) && info.dli_fname) {
+  if (dladdr(reinterpret_cast<void*>(&InstallBases), &info) && info.dli_fname) {
     fs::path lib = fs::weakly_canonical(fs::path(info.dli_fname), ec);
     if (!ec) bases.push_back(lib.parent_path());
   }
+  return bases;
+}
+
+// The catalogue shipped with the code that runs (standards/ and plugins/), beside those folders.
+void AddInstalled(std::vector<std::string>& out) {
+  std::error_code ec;
+  std::vector<fs::path> bases = InstallBases();
   // standards/ (the standards and schema modules) and plugins/ (sector extensions) sit side by side.
   for (const fs::path& dir : bases) {
     for (const char* folder : {"standards", "plugins"})
@@ -49,7 +56,28 @@ void AddInstalled(std::vector<std::string>& out) {
   }
 }
 
+// The installed cache layer's candidates, beside the installed catalogue: <prefix>/share/conform/cache
+// for <prefix>/bin/conform and <prefix>/lib[/<multiarch>]/libconform.so, and build/share/conform/cache
+// in the build tree (filled by the build's conform_prebuilt_cache step).
+std::string FindInstalledCache() {
+  std::error_code ec;
+  for (const fs::path& dir : InstallBases())
+    for (const fs::path& cand : {dir / ".." / "share" / "conform" / "cache", dir / ".." / ".." / "share" / "conform" / "cache"})
+      if (fs::is_directory(cand, ec)) return fs::weakly_canonical(cand, ec).string();
+  return {};
+}
+
 }  // namespace
+
+std::string InstalledCacheDir(const CatalogueOptions& opts) {
+  const char* env = std::getenv("CONFORM_INSTALL_CACHE");
+  if (env) {
+    std::string v = env;
+    if (v.empty() || v == "0" || v == "off") return {};
+    return v;
+  }
+  return opts.use_installed ? FindInstalledCache() : std::string();
+}
 
 std::vector<std::string> SearchPath(const CatalogueOptions& opts) {
   std::vector<std::string> out = opts.plugin_dirs;
@@ -108,7 +136,8 @@ bool HasJit() { return jit::Available(); }
 
 // ---- Engine
 
-Engine::Engine(const CatalogueOptions& opts) : catalogue_(runtime::Catalogue::Discover(SearchPath(opts), diags_)) {}
+Engine::Engine(const CatalogueOptions& opts)
+    : catalogue_(runtime::Catalogue::Discover(SearchPath(opts), diags_)), installed_cache_(InstalledCacheDir(opts)) {}
 
 std::shared_ptr<const RuleSet> Engine::Compile(const std::vector<std::string>& standards,
                                                const CompileOptions& o) const {
@@ -202,16 +231,30 @@ std::shared_ptr<RuleSet> Engine::CompileFront(const std::vector<std::string>& st
       bundle_path = (fs::path(dir) / BundleFileName(fingerprint)).string();
       r.native_stamp_ = (fs::path(dir) / fmt::format("native-{}.ok", cache::Sha256Hex(fmt::format("{}\nopt {}", fingerprint,
                                                                                                    o.opt_level)).substr(0, 32))).string();
-      std::string problem;
-      if (auto bundle = LoadBundle(bundle_path, fingerprint, &problem)) {
-        r.timings_.front_cached = true;
-        r.programs_ = bundle->programs;
-        r.schema_ = bundle->schema;
-        r.literals_ = bundle->literals;
-      } else if (!problem.empty()) {
-        ++r.timings_.damaged_entries;
-        r.diags_.Warning("W0911", {}, fmt::format("ignored a damaged compiled-program cache entry {}: {}", bundle_path, problem),
-                         "nothing to do: the rules are compiled again and the entry rewritten");
+      // The user's cache first, then the installed layer (read-only, verified the same way).
+      std::string installed = installed_cache_;
+      if (!installed.empty() && !cache::CheckDir(installed, /*create=*/false, why)) {
+        r.diags_.Warning("W0910", {}, fmt::format("not using the installed cache: {}", why),
+                         "reinstall conform, or set CONFORM_INSTALL_CACHE=0");
+        installed.clear();
+      }
+      r.installed_cache_ = installed;
+      for (const std::string& from : {bundle_path, installed.empty() ? std::string() : (fs::path(installed) / BundleFileName(fingerprint)).string()}) {
+        if (from.empty() || !r.programs_.empty()) continue;
+        std::string problem;
+        if (auto bundle = LoadBundle(from, fingerprint, &problem)) {
+          r.timings_.front_cached = true;
+          r.timings_.front_installed = from != bundle_path;
+          r.programs_ = bundle->programs;
+          r.schema_ = bundle->schema;
+          r.literals_ = bundle->literals;
+        } else if (!problem.empty()) {
+          ++r.timings_.damaged_entries;
+          r.diags_.Warning("W0911", {}, fmt::format("ignored a damaged compiled-program cache entry {}: {}", from, problem),
+                           from == bundle_path ? "nothing to do: the rules are compiled again and the entry rewritten"
+                                               : "nothing to do: the rules are compiled again into your cache; "
+                                                 "reinstall conform to repair its installed cache");
+        }
       }
     }
   }
@@ -271,6 +314,7 @@ void Engine::CompileNative(const std::vector<RuleSet*>& sets, const CompileOptio
       jit::JitOptions jo;
       jo.use_cache = j.r->use_cache_;
       jo.cache_dir = o.cache_dir;
+      jo.installed_cache_dir = j.r->installed_cache_;
       jo.opt_level = o.opt_level;
       j.native = jit::Compile(j.r->programs_[j.program], jo, j.diags);
     }
@@ -304,7 +348,9 @@ void Engine::CompileNative(const std::vector<RuleSet*>& sets, const CompileOptio
 
 bool RuleSet::NativeCached() const {
   std::error_code ec;
-  return !native_stamp_.empty() && fs::is_regular_file(native_stamp_, ec);
+  if (native_stamp_.empty()) return false;
+  if (fs::is_regular_file(native_stamp_, ec)) return true;
+  return !installed_cache_.empty() && fs::is_regular_file(fs::path(installed_cache_) / fs::path(native_stamp_).filename(), ec);
 }
 
 std::unique_ptr<Evidence> RuleSet::LoadText(const std::string& name, std::string text,

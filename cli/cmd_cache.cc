@@ -96,10 +96,57 @@ int RunWarm(const WarmOptions& o) {
     if (o.quiet) continue;
     bool hit = std::all_of(rules.natives().begin(), rules.natives().end(),
                            [](const auto& n) { return n->stats().disk_hit || n->stats().memory_hit; });
-    fmt::print("{}: {}\n", name, hit ? "already in the cache" : "compiled into the cache");
+    bool installed = hit && std::all_of(rules.natives().begin(), rules.natives().end(),
+                                        [](const auto& n) { return n->stats().installed_hit; });
+    fmt::print("{}: {}\n", name, installed ? "already in the installed cache" : hit ? "already in the cache" : "compiled into the cache");
   }
   if (!o.quiet) fmt::print("{} rule set{} in {:.0f} ms\n", sets.size(), sets.size() == 1 ? "" : "s", ms);
   return status;
+}
+
+// `conform cache info`: the user's cache and the installed layer, what each holds.
+struct InfoOptions {
+  std::string cache_dir;
+};
+
+void PrintLayer(const char* name, const std::string& dir, bool writable) {
+  if (dir.empty()) {
+    fmt::print("{}: none\n", name);
+    return;
+  }
+  std::error_code ec;
+  std::string why;
+  if (!fs::is_directory(dir, ec)) {
+    fmt::print("{}: {} (empty: the folder does not exist yet)\n", name, dir);
+    return;
+  }
+  if (!cache::CheckDir(dir, /*create=*/false, why)) {
+    fmt::print("{}: {} (not used: {})\n", name, dir, why);
+    return;
+  }
+  size_t programs = 0, objects = 0, hints = 0;
+  uintmax_t bytes = 0;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (!e.is_regular_file(ec)) continue;
+    std::string f = e.path().filename().string();
+    bool program = f.rfind("ir-", 0) == 0 && e.path().extension() == ".bin";
+    bool object = e.path().extension() == ".o";
+    bool hint = f.rfind("native-", 0) == 0 && e.path().extension() == ".ok";
+    if (!program && !object && !hint) continue;
+    programs += program;
+    objects += object;
+    hints += hint;
+    bytes += e.file_size(ec);
+  }
+  fmt::print("{}: {} ({})\n  {} compiled-program entr{}, {} object entr{}, {} native hint{}, {:.1f} MiB\n", name, dir,
+             writable ? "read and written" : "read only", programs, programs == 1 ? "y" : "ies", objects,
+             objects == 1 ? "y" : "ies", hints, hints == 1 ? "" : "s", static_cast<double>(bytes) / (1 << 20));
+}
+
+int RunInfo(const InfoOptions& o) {
+  PrintLayer("user cache", CacheDir(o.cache_dir), true);
+  PrintLayer("installed cache", embed::InstalledCacheDir(), false);
+  return 0;
 }
 
 }  // namespace
@@ -145,6 +192,10 @@ void AddCache(CLI::App& app, std::function<int()>& run) {
       ->check(CLI::Range(0, 3))
       ->capture_default_str();
   warm->callback([o, &run] { run = [o] { return RunWarm(*o); }; });
+  auto io = std::make_shared<InfoOptions>();
+  auto* info = cmd->add_subcommand("info", "Show the cache layers: your cache (read and written), then the installed one (read only)");
+  info->add_option("--cache-dir", io->cache_dir, "cache folder (default: $XDG_CACHE_HOME/conform)");
+  info->callback([io, &run] { run = [io] { return RunInfo(*io); }; });
 }
 
 }  // namespace conform::cli

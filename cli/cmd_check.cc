@@ -215,7 +215,11 @@ int RunCheck(const CheckOptions& o) {
   }
   if (o.timings) {
     fmt::print(stderr, "timings: front end {:.1f} ms{}, native code {:.1f} ms, evidence {:.1f} ms, evaluation {:.1f} ms, total {:.1f} ms\n",
-               t_front, rules->timings().front_cached ? " (compiled-program cache hit)" : "", t_native, t_loaded, ev.ms,
+               t_front,
+               rules->timings().front_installed ? " (compiled-program cache hit, installed layer)"
+               : rules->timings().front_cached  ? " (compiled-program cache hit)"
+                                                : "",
+               t_native, t_loaded, ev.ms,
                Since(t_start));
     fmt::print(stderr, "cache: {} damaged entries ignored\n", rules->timings().damaged_entries);
     fmt::print(stderr, "engine: {} ({}){}\n", rules->engine() == runtime::Engine::Jit ? "jit" : "interp", why_engine,
@@ -223,7 +227,12 @@ int RunCheck(const CheckOptions& o) {
     for (const auto& n : rules->natives()) {
       const auto& st = n->stats();
       fmt::print(stderr, "jit {}: cache {}, codegen {:.1f} ms, optimise+compile {:.1f} ms, load {:.1f} ms, object {} bytes\n",
-                 n->program().standard, st.memory_hit ? "memory hit" : st.disk_hit ? "disk hit" : "miss", st.codegen_ms,
+                 n->program().standard,
+                 st.memory_hit      ? "memory hit"
+                 : st.installed_hit ? "disk hit (installed layer)"
+                 : st.disk_hit      ? "disk hit"
+                                    : "miss",
+                 st.codegen_ms,
                  st.compile_ms, st.link_ms, st.object_bytes);
     }
   }

@@ -804,10 +804,15 @@ std::string SourceFingerprint(const std::vector<std::string>& standards, const s
   std::string fp = fmt::format("{}conform {}\nbuiltins {}\n", kMagic, cache::ConformVersion(),
                                cache::Sha256Hex(BuiltinRegistry::Default().Canonical()));
   for (const auto& s : standards) fp += "standard " + s + "\n";
+  // Each file by its package folder and name, not its absolute path: the catalogue compiled in
+  // the build tree and the same catalogue installed under <prefix>/share/conform have the same
+  // key, so the installed cache layer (docs/caching.md) serves installed runs. Contents decide.
   for (const auto& f : files) {
     std::string text, err;
     if (!ReadFile(f, text, err)) return {};
-    fp += fmt::format("{} {} {}\n", f, text.size(), cache::Sha256Hex(text));
+    std::filesystem::path p(f);
+    fp += fmt::format("{}/{} {} {}\n", p.parent_path().filename().string(), p.filename().string(), text.size(),
+                      cache::Sha256Hex(text));
   }
   return fp;
 }

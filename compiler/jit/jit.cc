@@ -451,19 +451,28 @@ std::unique_ptr<CompiledProgram> Compile(std::shared_ptr<const ir::Program> prog
     if (it != engine.memory.end() && it->second.first == key) {
       objects = it->second.second;
       st.memory_hit = true;
-    } else if (!dir.empty()) {
-      std::string problem;
-      switch (ReadDiskEntry(file, key, objects, problem)) {
-        case DiskRead::Hit:
-          st.disk_hit = true;
-          engine.memory[hex] = {key, objects};
-          break;
-        case DiskRead::Damaged:
-          st.damaged = true;
-          diags.Warning("W0911", {}, fmt::format("ignored a damaged object cache entry {}: {}", file.string(), problem),
-                        "nothing to do: the code is compiled again and the entry rewritten");
-          break;
-        case DiskRead::Miss: break;
+    } else {
+      // The user's cache, then the installed layer: read-only, verified exactly the same way
+      // (a damaged entry there is a miss too, compiled again into the user's cache).
+      fs::path installed = opts.installed_cache_dir.empty() ? fs::path() : fs::path(opts.installed_cache_dir) / (hex + ".o");
+      for (const fs::path& from : {file, installed}) {
+        if (from.empty() || st.disk_hit) continue;
+        std::string problem;
+        switch (ReadDiskEntry(from, key, objects, problem)) {
+          case DiskRead::Hit:
+            st.disk_hit = true;
+            st.installed_hit = from == installed;
+            engine.memory[hex] = {key, objects};
+            break;
+          case DiskRead::Damaged:
+            st.damaged = true;
+            diags.Warning("W0911", {}, fmt::format("ignored a damaged object cache entry {}: {}", from.string(), problem),
+                          from == installed ? "nothing to do: the code is compiled again into your cache; reinstall conform "
+                                              "to repair its installed cache"
+                                            : "nothing to do: the code is compiled again and the entry rewritten");
+            break;
+          case DiskRead::Miss: break;
+        }
       }
     }
   }
@@ -477,7 +486,7 @@ std::unique_ptr<CompiledProgram> Compile(std::shared_ptr<const ir::Program> prog
       rt = jd->createResourceTracker();
       native->rt_ = rt;
       objects.clear();
-      st.memory_hit = st.disk_hit = false;
+      st.memory_hit = st.disk_hit = st.installed_hit = false;
       engine.memory.erase(hex);
       break;
     }

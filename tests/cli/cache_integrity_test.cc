@@ -486,4 +486,30 @@ TEST(CacheIntegrity, EveryCatalogueProgramPassesValidation) {
   }
 }
 
+// The compiled-program key names each source file by its package folder and name, not its
+// absolute path: the catalogue of the build tree and the same catalogue installed elsewhere share
+// keys (the installed cache layer depends on it); any change of content still changes the key.
+TEST(CacheIntegrity, SourceFingerprintDependsOnContentsNotOnWhereTheCatalogueLies) {
+  fs::path root = Scratch() / "moved";
+  fs::remove_all(root);
+  auto write = [](const fs::path& p, const std::string& text) {
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << text;
+  };
+  const std::string text = "standard demo \"Demo\" { }\n";
+  write(root / "build" / "demo" / "a.clause", text);
+  write(root / "usr" / "share" / "conform" / "standards" / "demo" / "a.clause", text);
+  std::string here = conform::SourceFingerprint({"demo"}, {(root / "build" / "demo" / "a.clause").string()});
+  std::string there = conform::SourceFingerprint({"demo"}, {(root / "usr" / "share" / "conform" / "standards" / "demo" / "a.clause").string()});
+  ASSERT_FALSE(here.empty());
+  EXPECT_EQ(here, there);
+  write(root / "usr" / "share" / "conform" / "standards" / "demo" / "a.clause", text + "// changed\n");
+  EXPECT_NE(here, conform::SourceFingerprint({"demo"}, {(root / "usr" / "share" / "conform" / "standards" / "demo" / "a.clause").string()}));
+  // Another package folder or file name is another key.
+  write(root / "build" / "other" / "a.clause", text);
+  write(root / "build" / "demo" / "b.clause", text);
+  EXPECT_NE(here, conform::SourceFingerprint({"demo"}, {(root / "build" / "other" / "a.clause").string()}));
+  EXPECT_NE(here, conform::SourceFingerprint({"demo"}, {(root / "build" / "demo" / "b.clause").string()}));
+}
+
 }  // namespace

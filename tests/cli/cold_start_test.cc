@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 
 #include "conform_process.h"
@@ -144,6 +145,112 @@ TEST(ColdStart, CacheWarmFillsTheObjectCache) {
                                        "--timings --engine jit", cache.string()));
   EXPECT_NE(jit.err.find("cache disk hit"), std::string::npos) << jit.err;
 }
+
+// Every regular file of `dir`, name → bytes: a layer's exact state.
+std::map<std::string, std::string> Snapshot(const fs::path& dir) {
+  std::map<std::string, std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.is_regular_file()) out[e.path().filename().string()] = conform::testing::Slurp(e.path());
+  return out;
+}
+
+// An installed layer made by `conform cache warm -s hs` (as the build's conform_prebuilt_cache
+// step makes build/share/conform/cache), named by CONFORM_INSTALL_CACHE.
+fs::path InstalledLayer(const std::string& name) {
+  fs::path layer = Scratch() / name;
+  fs::remove_all(layer);
+  Result w = Conform("", fmt::format("cache warm -s hs --as-of 2026-11-22 --cache-dir '{}'", layer.string()));
+  EXPECT_EQ(w.status, 0) << w.err;
+  fs::remove(layer / "warm.lock");
+  return layer;
+}
+
+const std::string kCheckHs = "check examples/precision-parts.yaml -s hs --as-of 2026-11-22 --format json";
+
+// A fresh user cache is served by the installed layer — the checked programs and the native
+// code — which is read and never written; the report is the uncached one.
+TEST(ColdStart, TheInstalledLayerServesAFreshCacheAndIsNeverWritten) {
+  fs::path layer = InstalledLayer("installed-layer");
+  auto before = Snapshot(layer);
+  ASSERT_EQ(before.size(), 3u);  // ir-*.bin, *.o, native-*.ok
+  std::string env = fmt::format("CONFORM_INSTALL_CACHE='{}'", layer.string());
+  fs::path user = Scratch() / "user-of-installed";
+  fs::remove_all(user);
+  Result uncached = Conform("", kCheckHs + " --engine jit --no-cache");
+  Result j = Conform(env, kCheckHs + fmt::format(" --engine jit --timings --cache-dir '{}'", user.string()));
+  EXPECT_EQ(j.status, uncached.status) << j.err;
+  EXPECT_NE(j.err.find("(compiled-program cache hit, installed layer)"), std::string::npos) << j.err;
+  EXPECT_NE(j.err.find("cache disk hit (installed layer)"), std::string::npos) << j.err;
+  EXPECT_EQ(j.out, uncached.out);
+  EXPECT_FALSE(HasFile(user, "ir-", ".bin"));
+  EXPECT_FALSE(HasFile(user, "", ".o"));
+  // auto: the installed layer holds the native code, so no background compile is started.
+  Result a = Conform(env + " CONFORM_NO_BACKGROUND_COMPILE=0", kCheckHs + fmt::format(" --timings --cache-dir '{}'", user.string()));
+  EXPECT_NE(a.err.find("engine: interp"), std::string::npos) << a.err;
+  EXPECT_EQ(a.err.find("background"), std::string::npos) << a.err;
+  EXPECT_EQ(Snapshot(layer), before) << "the installed layer was written";
+  // `conform cache info` shows both layers.
+  Result info = Conform(env, fmt::format("cache info --cache-dir '{}'", user.string()));
+  EXPECT_EQ(info.status, 0) << info.err;
+  EXPECT_NE(info.out.find(fmt::format("installed cache: {} (read only)", layer.string())), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("1 compiled-program entry, 1 object entry, 1 native hint"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find(fmt::format("user cache: {} (read and written)", user.string())), std::string::npos) << info.out;
+  // Off: the same fresh cache compiles.
+  fs::remove_all(user);
+  Result off = Conform("CONFORM_INSTALL_CACHE=0", kCheckHs + fmt::format(" --engine jit --timings --cache-dir '{}'", user.string()));
+  EXPECT_EQ(off.err.find("installed layer"), std::string::npos) << off.err;
+  EXPECT_NE(off.err.find("jit hs: cache miss"), std::string::npos) << off.err;
+}
+
+// A damaged installed entry is verified like a user entry: a miss with W0911, compiled into the
+// user's cache, the installed file left as it is (it is never rewritten).
+TEST(ColdStart, DamagedInstalledEntriesAreMissesAndAreNotRewritten) {
+  fs::path layer = InstalledLayer("damaged-layer");
+  for (const auto& e : fs::directory_iterator(layer)) {
+    if (e.path().extension() != ".bin" && e.path().extension() != ".o") continue;
+    std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(e.path()) / 2));
+    f.put('\x5a');
+  }
+  auto damaged = Snapshot(layer);
+  std::string env = fmt::format("CONFORM_INSTALL_CACHE='{}'", layer.string());
+  fs::path user = Scratch() / "user-of-damaged";
+  fs::remove_all(user);
+  Result uncached = Conform("", kCheckHs + " --engine jit --no-cache");
+  Result j = Conform(env, kCheckHs + fmt::format(" --engine jit --timings --cache-dir '{}'", user.string()));
+  EXPECT_EQ(j.status, uncached.status) << j.err;
+  EXPECT_EQ(j.out, uncached.out);
+  EXPECT_NE(j.err.find("ignored a damaged compiled-program cache entry " + layer.string()), std::string::npos) << j.err;
+  EXPECT_NE(j.err.find("ignored a damaged object cache entry " + layer.string()), std::string::npos) << j.err;
+  EXPECT_NE(j.err.find("cache: 2 damaged entries ignored"), std::string::npos) << j.err;
+  EXPECT_EQ(j.err.find("installed layer"), std::string::npos) << j.err;
+  EXPECT_TRUE(HasFile(user, "ir-", ".bin"));
+  EXPECT_TRUE(HasFile(user, "", ".o"));
+  EXPECT_EQ(Snapshot(layer), damaged) << "the installed layer was written";
+  // Next run: the user's cache answers first; the damaged layer is not even read.
+  Result again = Conform(env, kCheckHs + fmt::format(" --engine jit --timings --cache-dir '{}'", user.string()));
+  EXPECT_NE(again.err.find("jit hs: cache disk hit, "), std::string::npos) << again.err;
+  EXPECT_EQ(again.err.find("W0911"), std::string::npos) << again.err;
+  EXPECT_EQ(again.out, uncached.out);
+}
+
+#if CONFORM_PREBUILT_CACHE
+// The build's own layer (build/share/conform/cache, made by the conform_prebuilt_cache step with
+// `conform cache warm` at build time) is found beside build/cli/conform, as <prefix>/share/conform/cache
+// is beside an installed one, and its keys are those a user's run computes: a first check on an
+// empty --cache-dir hits it.
+TEST(ColdStart, TheBuildsPrebuiltLayerServesAFirstCheck) {
+  fs::path user = Scratch() / "user-of-prebuilt";
+  fs::remove_all(user);
+  Result r = Conform("env -u CONFORM_INSTALL_CACHE", kCheck + fmt::format(" --engine jit --timings --cache-dir '{}'", user.string()));
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.err.find("(compiled-program cache hit, installed layer)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("jit iso9001: cache disk hit (installed layer)"), std::string::npos) << r.err;
+  Result info = Conform("env -u CONFORM_INSTALL_CACHE", "cache info");
+  EXPECT_NE(info.out.find("share/conform/cache (read only)"), std::string::npos) << info.out;
+}
+#endif
 #else
 TEST(ColdStart, CacheWarmNeedsTheNativeEngine) {
   Result w = Conform("", "cache warm -s hs");

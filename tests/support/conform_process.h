@@ -35,12 +35,15 @@ inline std::filesystem::path ScratchDir(const std::string& name) {
 // capturing its output in `scratch`. A `check` that evaluates with the interpreter under
 // --engine auto starts no background native compile here (CONFORM_NO_BACKGROUND_COMPILE=1),
 // unless `env` sets that variable itself: a detached compiler writing into a test's cache
-// folder while the test inspects it would make tests depend on timing.
+// folder while the test inspects it would make tests depend on timing. Likewise the installed
+// cache layer (build/share/conform/cache) is off (CONFORM_INSTALL_CACHE=0) unless `env` names
+// CONFORM_INSTALL_CACHE: a test's cache folder is then the only cache its run reads.
 inline Result RunConform(const std::string& bin, const std::string& cwd, const std::filesystem::path& scratch,
                          const std::string& env, const std::string& args) {
   auto out = scratch / "stdout", err = scratch / "stderr";
   std::string vars = env.find("CONFORM_NO_BACKGROUND_COMPILE") == std::string::npos
                          ? "CONFORM_NO_BACKGROUND_COMPILE=1 " + env : env;
+  if (env.find("CONFORM_INSTALL_CACHE") == std::string::npos) vars = "CONFORM_INSTALL_CACHE=0 " + vars;
   std::string cmd = fmt::format("cd '{}' && NO_COLOR=1 {} '{}' {} >'{}' 2>'{}'", cwd, vars, bin, args, out.string(),
                                 err.string());
   int rc = std::system(cmd.c_str());

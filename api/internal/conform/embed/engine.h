@@ -40,6 +40,12 @@ struct CatalogueOptions {
 // next to the executable or library (build tree and installed layouts).
 std::vector<std::string> SearchPath(const CatalogueOptions& opts);
 
+// The installed cache layer (docs/caching.md): the catalogue's compiled programs and native
+// objects built with Conform (share/conform/cache beside the installed catalogue; in the build
+// tree build/share/conform/cache). Read after the user's cache, never written. $CONFORM_INSTALL_CACHE
+// overrides: a folder, or `0`/`off`/empty for none. "" when there is none.
+std::string InstalledCacheDir(const CatalogueOptions& opts = {});
+
 // YYYY-MM-DD, or "today" (the only place Conform reads the clock).
 std::optional<int64_t> ParseAsOf(const std::string& text);
 int64_t Today();
@@ -66,6 +72,7 @@ struct CompileOptions {
 struct CompileTimings {
   double front_ms = 0, native_ms = 0;
   bool front_cached = false;  // compiled-program cache hit
+  bool front_installed = false;  // … from the installed layer
   int damaged_entries = 0;    // damaged or refused cache entries ignored (W0911), both caches
 };
 
@@ -129,6 +136,7 @@ class RuleSet {
   std::shared_ptr<const SchemaModel> schema_;
   std::shared_ptr<StringPool> literals_;
   std::string native_stamp_;  // NativeCached()'s file; "" when uncached
+  std::string installed_cache_;  // the installed layer, "" if none (or the cache is off)
   bool use_cache_ = true;     // false with --no-cache or an unsafe cache folder (W0910)
   bool front_ok_ = false;     // programs ready for CompileNative
 };
@@ -204,6 +212,7 @@ class Engine {
   void CompileNative(const std::vector<RuleSet*>& sets, const CompileOptions& opts) const;
   Diagnostics diags_;  // before catalogue_: discovery fills it
   runtime::Catalogue catalogue_;
+  std::string installed_cache_;  // InstalledCacheDir()
 };
 
 }  // namespace conform::embed

@@ -23,7 +23,8 @@ struct CompiledBundle {
 };
 
 // Identifies a compilation: cache format, Conform version, builtin registry fingerprint, the
-// standards asked for, and the path, size and SHA-256 of every source file (read here). Empty
+// standards asked for, and the package folder, name, size and SHA-256 of every source file (read
+// here; not the absolute path, so a build-tree and an installed catalogue share keys). Empty
 // if a file cannot be read.
 std::string SourceFingerprint(const std::vector<std::string>& standards, const std::vector<std::string>& files);
 

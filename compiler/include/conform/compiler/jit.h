@@ -18,6 +18,7 @@ namespace conform::jit {
 struct JitOptions {
   bool use_cache = true;     // in-memory and on-disk object cache
   std::string cache_dir;     // empty: $XDG_CACHE_HOME/conform, else ~/.cache/conform
+  std::string installed_cache_dir;  // read-only layer consulted after cache_dir (never written); "" none
   int opt_level = 2;
 };
 
@@ -25,6 +26,7 @@ struct JitStats {
   std::string key;           // hex digest of the cache key
   bool memory_hit = false;
   bool disk_hit = false;
+  bool installed_hit = false;  // the disk hit came from the installed layer
   bool damaged = false;      // a damaged or refused disk entry was ignored (W0911; a miss)
   double codegen_ms = 0;     // IR → LLVM IR
   double compile_ms = 0;     // optimise + machine code (0 on a cache hit)
