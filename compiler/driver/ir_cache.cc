@@ -552,7 +552,7 @@ const char* ValidProgram(const ir::Program& p, const SchemaModel& m, const Strin
 // an engine passes around always mean what their type says (a record pointer is a record, a
 // string id is in the literals or the evidence, a date is a real day). Without it, an image
 // whose digest was recomputed (a buggy or hostile writer) could make an engine follow an integer
-// as a pointer. The rules mirror the lowering (sema/lower.cc); nullptr if consistent.
+// as a pointer. The rules mirror the type checker and the lowering (sema/typecheck.cc, sema/lower.cc); nullptr if consistent.
 constexpr int kMaxExpressionDepth = 10000;
 const char* TypesConsistent(const ir::Program& p, const SchemaModel& m, const StringPool& literals) {
   using ir::Op;

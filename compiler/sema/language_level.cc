@@ -2,7 +2,7 @@
 //   input:  one ast::File and the Clause version its package's plugin.toml declares
 //   output: E0210 for each construct of Clause 0.2 the file uses (no other effect)
 // Constructs whose 0.2 meaning depends on types (`+`, `-` and comparisons between sets) are
-// reported by the type checker (sema/lower.cc, IsLegacyFile), which knows the operand types.
+// reported by the type checker (sema/typecheck.cc, CheckClause02SetOp), which knows the operand types.
 #include <fmt/format.h>
 
 #include <functional>

@@ -249,7 +249,10 @@ int32_t Lowerer::LowerName(const Expr& e, const Typed& t) {
   if (r.kind == Denotes::Base) return LowerBase(e);
   if (r.witness & witness_mode_) return VarNode(witness_, t.type, e.span);
   switch (r.kind) {
-    case Denotes::Binder: return VarNode(bound_.at(r.binder), t.type, e.span);
+    case Denotes::Binder: {
+      auto it = bound_.find(r.binder);
+      return it == bound_.end() ? Error(e.span) : VarNode(it->second, t.type, e.span);
+    }
     case Denotes::Let: return VarNode(lets_[r.index], t.type, e.span);
     case Denotes::Global: return VarNode(globals_[r.index], t.type, e.span);
     case Denotes::DefParam: return def_args_[r.index];
@@ -262,7 +265,7 @@ int32_t Lowerer::LowerName(const Expr& e, const Typed& t) {
     default: break;
   }
   if (t.member >= 0) return Const(t.type, t.member, e.span);
-  // A root field (the checker accepted nothing else).
+  if (r.kind != Denotes::RootField) return Error(e.span);  // the checker accepted nothing else
   const EntityDef& root = m_.entities[m_.root];
   const FieldDef& f = root.fields[r.index];
   int32_t rn = Make(Op::Root, types_.Entity(m_.root), e.span);

@@ -1,7 +1,8 @@
 // The standard as sema lowers it: a view over the AST of a standard with the extensions chosen
 // for it applied (new clauses and requirements placed under their base clauses, amendments
 // layered over the members they change). Built by PlanStandard (a standard alone) or
-// sema/extend.cc (a chain of extensions); lowered by sema/lower.cc. It points into the ASTs
+// sema/extend.cc (a chain of extensions); resolved, checked and lowered by sema/resolve.cc,
+// sema/typecheck.cc, sema/lower.cc. It points into the ASTs
 // and copies none of them, so it lives no longer than the files.
 #pragma once
 #include <memory>
@@ -71,7 +72,7 @@ void AddModuleDecls(Plan& p, const std::vector<const ast::File*>& files);
 PlanRequirement PlanOf(const ast::RequirementDecl& r, const std::string& origin);
 PlanClause PlanOf(const ast::ClauseDecl& c, const std::string& origin);
 
-// Lowers a plan to a program (sema/lower.cc).
+// Lowers a plan to a program: the passes resolve, type-check and lower (sema/passes.h).
 std::shared_ptr<ir::Program> Lower(const Plan& plan, std::shared_ptr<const SchemaModel> schema,
                                    std::shared_ptr<StringPool> literals, const SourceManager& sm, Diagnostics& diags);
 

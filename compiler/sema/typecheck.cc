@@ -92,38 +92,62 @@ class Checker {
   static bool IsNumeric(TypeKind k) { return k == TypeKind::Int || k == TypeKind::Decimal; }
   bool IsColl(TypeId t) const { return K(t) == TypeKind::List || K(t) == TypeKind::Set; }
 
-  // Where the lowering of `e` puts its value: a def call is its body, a def parameter its
-  // argument (its declaration while the body is checked alone), `base` the layer below.
-  Span Where(const Expr& e, int level, std::vector<Frame>& frames) const {
+  // Where the lowering follows a value to: the frames of the defs entered (their arguments)
+  // and the `base` level (layer `level` is in force, `base` is layer level-1).
+  struct Ctx {
+    std::vector<Frame> frames;
+    int level = -1;
+  };
+  Ctx Here() const { return {frames_, base_level_}; }
+  // When the lowering of `e` is another expression's (a def call is its body, a parameter of
+  // a def entered through a call its argument, `base` the layer below), calls f(that, ctx) and
+  // returns true; false when `e` lowers to a node of its own.
+  template <class F>
+  bool Through(const Expr& e, Ctx& c, F&& f) const {
     if (e.kind == ExprKind::Name) {
       const NameRes& r = res_.Of(e);
-      if (r.kind == Denotes::Base && level > 0) {
-        const Expr* b = (*base_layers_)[level - 1];
-        return b ? Where(*b, level - 1, frames) : e.span;
+      if (r.kind == Denotes::Base && c.level > 0) {
+        const Expr* b = (*base_layers_)[c.level - 1];
+        if (!b) return false;  // the empty default: a constant of its own
+        --c.level;
+        f(*b, c);
+        ++c.level;
+        return true;
       }
-      if (r.kind == Denotes::DefParam && !frames.empty()) {
-        Frame f = frames.back();
-        if (!f.args) return f.def->decl->params[r.index].span;
-        frames.pop_back();
-        Span s = Where(*(*f.args)[r.index], f.level, frames);
-        frames.push_back(f);
-        return s;
+      if (r.kind == Denotes::DefParam && !c.frames.empty() && c.frames.back().args) {
+        Frame fr = c.frames.back();
+        int level = c.level;
+        c.frames.pop_back();
+        c.level = fr.level;
+        f(*(*fr.args)[r.index], c);
+        c.frames.push_back(fr);
+        c.level = level;
+        return true;
       }
-      return e.span;
+      return false;
     }
-    if (e.kind == ExprKind::Call && Of(e).type != kErr) {
-      if (const ast::DefDecl* d = res_.DefOf(e)) {
-        frames.push_back({&defs_.at(d->name), &e.args, level});
-        Span s = Where(*d->body, -1, frames);
-        frames.pop_back();
-        return s;
-      }
-    }
+    const ast::DefDecl* d = e.kind == ExprKind::Call && Of(e).type != kErr ? res_.DefOf(e) : nullptr;
+    if (!d) return false;
+    c.frames.push_back({&defs_.at(d->name), &e.args, c.level});
+    int level = c.level;
+    c.level = -1;
+    f(*d->body, c);
+    c.level = level;
+    c.frames.pop_back();
+    return true;
+  }
+  // The span of the node the lowering of `e` gives (a parameter of a def checked on its own:
+  // the parameter's declaration).
+  Span Where(const Expr& e, Ctx& c) const {
+    Span s = e.span;
+    if (Through(e, c, [&](const Expr& x, Ctx& cx) { s = Where(x, cx); })) return s;
+    if (e.kind == ExprKind::Name && res_.Of(e).kind == Denotes::DefParam && !c.frames.empty())
+      return c.frames.back().def->decl->params[res_.Of(e).index].span;
     return e.span;
   }
   Span Where(const Expr& e) const {
-    std::vector<Frame> frames = frames_;
-    return Where(e, base_level_, frames);
+    Ctx c = Here();
+    return Where(e, c);
   }
 
   bool ExpectBool(const Expr& e, TypeId t, const char* what) {
@@ -292,22 +316,25 @@ class Checker {
   // (from the builtins' null policies and can_fail; conservative: false when in doubt). It follows
   // the lowering: a def call is its body, a parameter its argument, an int converted to decimal
   // is known only when it is a literal (folded).
-  bool NeverUnknown(const Expr& e, std::vector<Frame>& frames) const;
-  bool IsConst(const Expr& e, std::vector<Frame>& frames) const;
+  bool NeverUnknown(const Expr& e, Ctx& c) const;
+  // Whether the lowering of `e` is a constant node.
+  bool IsConst(const Expr& e, Ctx& c) const {
+    bool k = false;
+    if (Through(e, c, [&](const Expr& x, Ctx& cx) { k = IsConst(x, cx); })) return k;
+    if (e.kind == ExprKind::Name && res_.Of(e).kind == Denotes::Base && c.level > 0) return K(base_empty_type_) != TypeKind::Set;
+    return IsLiteral(e) || (e.kind == ExprKind::Name && Of(e).member >= 0);
+  }
   // Whether the lowering of `e` is a set node (`set_lit`) whose elements are all constants.
-  void SetOfConsts(const Expr& e, std::vector<Frame>& frames, bool& set_lit, bool& all_const) const {
+  void SetOfConsts(const Expr& e, Ctx& c, bool& set_lit, bool& all_const) const {
+    if (Through(e, c, [&](const Expr& x, Ctx& cx) { SetOfConsts(x, cx, set_lit, all_const); })) return;
     if (e.kind == ExprKind::SetLit) {
       set_lit = true;
-      all_const = std::all_of(e.args.begin(), e.args.end(), [&](const ast::ExprPtr& a) { return IsConst(*a, frames); });
+      all_const = std::all_of(e.args.begin(), e.args.end(), [&](const ast::ExprPtr& a) { return IsConst(*a, c); });
     } else if (e.kind == ExprKind::Call && Of(e).builtin && Of(e).builtin->form == Form::CompileTime) {
       set_lit = true;
-    } else if (const ast::DefDecl* d = e.kind == ExprKind::Call && Of(e).type != kErr ? res_.DefOf(e) : nullptr) {
-      frames.push_back({&defs_.at(d->name), &e.args});
-      SetOfConsts(*d->body, frames, set_lit, all_const);
-      frames.pop_back();
     }
   }
-  bool KnownByOp(ir::Op op, const Expr* a, const Expr* b, std::vector<Frame>& frames) const;
+  bool KnownByOp(ir::Op op, const Expr* a, const Expr* b, Ctx& c) const;
 
   // ---- definitions, layers ---------------------------------------------------------------------
   TypeId ResolveDefType(const ast::TypeRef& t);
@@ -747,8 +774,8 @@ TypeId Checker::CheckGeneric(const Expr& e, const Builtin& b) {
   }
   // A fallback that can never be used: the first value is known whatever the evidence.
   if (b.nulls == NullPolicy::Fallback && in_def_body_ == 0) {
-    std::vector<Frame> frames = frames_;
-    if (NeverUnknown(*e.args[0], frames))
+    Ctx c = Here();
+    if (NeverUnknown(*e.args[0], c))
       diags_.Warning("W0404", e.args[0]->span,
                      fmt::format("`{}` of a value that is never unknown: `{}` is never used", b.name, sm_.Text(e.args[1]->span)),
                      "remove the fallback, or apply it to the value that may be missing");
@@ -852,48 +879,25 @@ TypeId Checker::CheckSetRel(const Expr& e, TypeId l, TypeId r) {
 
 // ---- W0404 -----------------------------------------------------------------------------------
 
-bool Checker::IsConst(const Expr& e, std::vector<Frame>& frames) const {
-  if (IsLiteral(e)) return true;
-  if (e.kind == ExprKind::Name) {
-    const NameRes& r = res_.Of(e);
-    if (Of(e).member >= 0) return true;
-    if (r.kind == Denotes::DefParam && !frames.empty() && frames.back().args) {
-      Frame f = frames.back();
-      frames.pop_back();
-      const Expr& a = *(*f.args)[r.index];
-      bool c = IsConst(a, frames);
-      frames.push_back(f);
-      return c;
-    }
-    return false;
-  }
-  if (e.kind == ExprKind::Call && Of(e).type != kErr)
-    if (const ast::DefDecl* d = res_.DefOf(e)) {
-      frames.push_back({&defs_.at(d->name), &e.args});
-      bool c = IsConst(*d->body, frames);
-      frames.pop_back();
-      return c;
-    }
-  return false;
-}
-
-bool Checker::KnownByOp(ir::Op op, const Expr* a, const Expr* b, std::vector<Frame>& frames) const {
+bool Checker::KnownByOp(ir::Op op, const Expr* a, const Expr* b, Ctx& c) const {
   for (const auto& x : reg_.all()) {
     if (x.form == Form::Function || x.op != op) continue;
     switch (x.nulls) {
       case NullPolicy::Never: return true;
-      case NullPolicy::Fallback: return b && NeverUnknown(*b, frames);  // unknown only if the fallback is
-      case NullPolicy::Propagate: case NullPolicy::SkipUnknown: return !x.can_fail && a && NeverUnknown(*a, frames);
+      case NullPolicy::Fallback: return b && NeverUnknown(*b, c);  // unknown only if the fallback is
+      case NullPolicy::Propagate: case NullPolicy::SkipUnknown: return !x.can_fail && a && NeverUnknown(*a, c);
     }
   }
   return false;
 }
 
-bool Checker::NeverUnknown(const Expr& e, std::vector<Frame>& frames) const {
+bool Checker::NeverUnknown(const Expr& e, Ctx& c) const {
   const Typed& t = Of(e);
-  if (t.to_dec && !IsConst(e, frames)) return false;  // int_to_dec of a value
+  if (t.to_dec && !IsConst(e, c)) return false;  // int_to_dec of a value
+  bool k = false;
+  if (Through(e, c, [&](const Expr& x, Ctx& cx) { k = NeverUnknown(x, cx); })) return k;
   auto all_known = [&](const std::vector<ast::ExprPtr>& xs) {
-    return std::all_of(xs.begin(), xs.end(), [&](const ast::ExprPtr& a) { return NeverUnknown(*a, frames); });
+    return std::all_of(xs.begin(), xs.end(), [&](const ast::ExprPtr& a) { return NeverUnknown(*a, c); });
   };
   switch (e.kind) {
     case ExprKind::BoolLit: case ExprKind::IntLit: case ExprKind::DecimalLit: case ExprKind::StringLit:
@@ -901,32 +905,19 @@ bool Checker::NeverUnknown(const Expr& e, std::vector<Frame>& frames) const {
     case ExprKind::SetLit: return all_known(e.args);
     case ExprKind::Name: {
       const NameRes& r = res_.Of(e);
-      if (t.member >= 0 || r.kind == Denotes::AsOf) return true;
-      if (r.kind == Denotes::DefParam && !frames.empty() && frames.back().args) {
-        Frame f = frames.back();
-        frames.pop_back();
-        bool k = NeverUnknown(*(*f.args)[r.index], frames);
-        frames.push_back(f);
-        return k;
-      }
-      return false;
+      // an enum member, as_of, or `base` over an empty layer (a constant or an empty set)
+      return t.member >= 0 || r.kind == Denotes::AsOf || (r.kind == Denotes::Base && c.level > 0);
     }
     case ExprKind::Call: {
-      if (const ast::DefDecl* d = t.type != kErr ? res_.DefOf(e) : nullptr) {
-        frames.push_back({&defs_.at(d->name), &e.args});
-        bool k = NeverUnknown(*d->body, frames);
-        frames.pop_back();
-        return k;
-      }
       const Builtin* b = t.builtin;
       if (!b) return false;
       if (b->form == Form::Function) return b->nulls == NullPolicy::Propagate && !b->can_fail && all_known(e.args);
       if (b->form == Form::CompileTime) return true;  // a set of clause numbers
-      return KnownByOp(b->op, e.args.empty() ? nullptr : e.args[0].get(), e.args.size() > 1 ? e.args[1].get() : nullptr, frames);
+      return KnownByOp(b->op, e.args.empty() ? nullptr : e.args[0].get(), e.args.size() > 1 ? e.args[1].get() : nullptr, c);
     }
     case ExprKind::Count:
     case ExprKind::Comprehension:
-      return t.builtin && KnownByOp(t.builtin->op, e.a.get(), e.b.get(), frames);
+      return t.builtin && KnownByOp(t.builtin->op, e.a.get(), e.b.get(), c);
     default: return false;
   }
 }
@@ -1127,12 +1118,12 @@ void Checker::CheckParamDefault(const std::string& name, const Expr& value, Type
   TypeId v = Check(value, t);
   if (v == kErr) return;
   if (IsNumeric(K(v)) && K(t) == TypeKind::Decimal) v = ToDec(value, v);
-  std::vector<Frame> frames;
+  Ctx c;
   bool set_lit = false, all_const = true;
-  if (v == t && !IsConst(value, frames)) SetOfConsts(value, frames, set_lit, all_const);
+  if (v == t && !IsConst(value, c)) SetOfConsts(value, c, set_lit, all_const);
   if (v != t) {
     diags_.Error("E0301", value.span, fmt::format("default of `{}` must be a `{}`, found `{}`", name, Name(t), Name(v)));
-  } else if (IsConst(value, frames)) {
+  } else if (IsConst(value, c)) {
   } else if (set_lit) {
     if (!all_const) diags_.Error("E0409", value.span, "a parameter default must be a literal");
   } else {
