@@ -52,10 +52,17 @@ struct Resolutions {
   std::unordered_map<uint64_t, NameRes> names;
   // Calls of a `def` (the declaration in force for that name); other calls are builtins or unknown.
   std::unordered_map<uint64_t, const ast::DefDecl*> def_calls;
-  // The diagnostic of an Unresolved name (E0201, or E0425 for `base`), issued by the checker when
-  // the expected type does not make the name an enum member (and replaced by E0410 the first time
-  // when no root entity is declared).
-  std::unordered_map<uint64_t, Diagnostic> unknown;
+  // An Unresolved name: what its diagnostic needs (E0201, or E0425 for `base`), which the
+  // checker issues (Unknown) when the expected type does not make the name an enum member (E0410
+  // instead, the first time, when no root entity is declared). Only the scope is kept here: most
+  // unresolved names are enum members, and their diagnostic is never built.
+  struct Unseen {
+    std::vector<std::string> scope;  // the names bound there, outermost first
+    size_t params = 0;               // how many of `params` are in scope there
+    bool in_message = false;
+  };
+  std::unordered_map<uint64_t, Unseen> unknown;
+  std::vector<std::string> params;  // the parameters' names (the first of each name), in order
   std::unordered_map<const ast::LetDecl*, LetClash> let_clash;
   std::vector<GlobalStatus> globals;  // parallel to Plan::globals
   // The `def`s in force by name: the first declaration of each name that is not a builtin's.
@@ -65,6 +72,8 @@ struct Resolutions {
   std::unordered_map<const PlanRequirement*, const ast::Expr*> witness;
 
   const NameRes& Of(const ast::Expr& e) const;
+  // The diagnostic of the Unresolved name `e`.
+  Diagnostic Unknown(const ast::Expr& e, const SchemaModel& m) const;
   const ast::DefDecl* DefOf(const ast::Expr& call) const {
     auto it = def_calls.find(call.id);
     return it == def_calls.end() ? nullptr : it->second;

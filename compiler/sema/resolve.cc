@@ -1,12 +1,13 @@
 // Pass "resolve" (docs/design-notes.md, sema passes).
 //   input:  a Plan, the schema (the root entity's fields, the enums) and the builtin registry
 //   output: Resolutions (passes.h): what every name denotes and which calls are `def`s, by node
-//           id; which `let`s clash; the diagnostic of every name that denotes nothing.
+//           id; which `let`s clash; for every name that denotes nothing, the scope its
+//           diagnostic names candidates from.
 //   owns:   scopes — quantifier/filter/aggregate variables, requirement and module-level `let`s,
 //           `def` parameters (a def's body sees only them), parameters, `as_of`, root fields, the
 //           witness of an `else` message, `base` in a layered criterion — and the texts of
-//           E0201/E0425 (issued by the checker in walk order: a bare name may still be a member
-//           of the enum the checker expects there), E0411/E0412 (`depends on`).
+//           E0201/E0425 (Resolutions::Unknown, issued by the checker in walk order: a bare name
+//           may still be a member of the enum the checker expects there), E0411/E0412 (`depends on`).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -40,6 +41,7 @@ class Resolver {
       if (pp.value) Walk(*pp.value);
       params_.push_back(name);
     }
+    out_.params = params_;
     // A def's body sees its parameters, the standard's parameters, as_of and the root's fields.
     for (const auto& [name, d] : out_.defs) {
       scope_.clear();
@@ -117,37 +119,12 @@ class Resolver {
     }
     NameRes r = Denote(e.text);
     out_.names[e.id] = r;
-    if (r.kind == Denotes::Unresolved) out_.unknown[e.id] = Unknown(e);
-  }
-
-  // The diagnostic of a name that denotes nothing here.
-  Diagnostic Unknown(const Expr& e) const {
-    Diagnostics d;
-    if (e.text == "base") {
-      d.Error("E0425", e.span, "`base` is only meaningful in an amendment",
-              "`base` names the original criterion in the `pass` or `applies when` of an `amend`, and the "
-              "base's set in an extension's `exclusions`");
-      return d.items().back();
+    if (r.kind == Denotes::Unresolved) {
+      Resolutions::Unseen& u = out_.unknown[e.id];
+      for (const auto& b : scope_) u.scope.push_back(b.name);
+      u.params = params_.size();
+      u.in_message = in_message_;
     }
-    std::vector<std::string> cands = {"as_of"};
-    for (const auto& b : scope_) cands.push_back(b.name);
-    for (const auto& pp : params_) cands.push_back(pp);
-    if (m_.root >= 0)
-      for (const auto& f : m_.entities[m_.root].fields) cands.push_back(f.name);
-    std::string near = ClosestMatch(e.text, cands);
-    std::string help;
-    if (!near.empty()) help = fmt::format("did you mean `{}`?", near);
-    else {
-      for (const auto& en : m_.enums)
-        if (en.Find(e.text) >= 0) {
-          help = fmt::format("`{}` is a member of enum `{}`: compare it with a value of that type", e.text, en.name);
-          break;
-        }
-    }
-    if (in_message_ && help.empty())
-      help = "messages see lets, parameters, as_of, root fields and the variable of a top-level `all`/`none`";
-    d.Error("E0201", e.span, fmt::format("unknown name `{}`", e.text), help);
-    return d.items().back();
   }
 
   void Walk(const Expr& e) {
@@ -281,6 +258,36 @@ const NameRes& Resolutions::Of(const ast::Expr& e) const {
   static const NameRes kNone;
   auto it = names.find(e.id);
   return it == names.end() ? kNone : it->second;
+}
+
+Diagnostic Resolutions::Unknown(const ast::Expr& e, const SchemaModel& m) const {
+  const Unseen& u = unknown.at(e.id);
+  Diagnostics d;
+  if (e.text == "base") {
+    d.Error("E0425", e.span, "`base` is only meaningful in an amendment",
+            "`base` names the original criterion in the `pass` or `applies when` of an `amend`, and the "
+            "base's set in an extension's `exclusions`");
+    return d.items().back();
+  }
+  std::vector<std::string> cands = {"as_of"};
+  cands.insert(cands.end(), u.scope.begin(), u.scope.end());
+  cands.insert(cands.end(), params.begin(), params.begin() + static_cast<std::ptrdiff_t>(u.params));
+  if (m.root >= 0)
+    for (const auto& f : m.entities[m.root].fields) cands.push_back(f.name);
+  std::string near = ClosestMatch(e.text, cands);
+  std::string help;
+  if (!near.empty()) help = fmt::format("did you mean `{}`?", near);
+  else {
+    for (const auto& en : m.enums)
+      if (en.Find(e.text) >= 0) {
+        help = fmt::format("`{}` is a member of enum `{}`: compare it with a value of that type", e.text, en.name);
+        break;
+      }
+  }
+  if (u.in_message && help.empty())
+    help = "messages see lets, parameters, as_of, root fields and the variable of a top-level `all`/`none`";
+  d.Error("E0201", e.span, fmt::format("unknown name `{}`", e.text), help);
+  return d.items().back();
 }
 
 Resolutions Resolve(const Plan& s, const SchemaModel& m, const BuiltinRegistry& reg) { return Resolver(s, m, reg).Run(); }

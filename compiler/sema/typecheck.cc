@@ -207,7 +207,7 @@ class Checker {
                    "add `use core` (the core evidence schema) or declare `root organization { … }`");
       return Fail(e);
     }
-    if (auto it = res_.unknown.find(e.id); it != res_.unknown.end()) diags_.items().push_back(it->second);
+    if (res_.unknown.count(e.id)) diags_.items().push_back(res_.Unknown(e, m_));
     return Fail(e);
   }
 
