@@ -293,43 +293,61 @@ std::shared_ptr<RuleSet> Engine::CompileFront(const std::vector<std::string>& st
   return rs;
 }
 
-// The native code of every program of `sets` (front ends done), on a bounded pool: up to one
-// program per core in flight, their parts compiled by the JIT's own thread pool (one per core).
-void Engine::CompileNative(const std::vector<RuleSet*>& sets, const CompileOptions& o) const {
-  struct Job {
-    RuleSet* r;
-    size_t program;
-    Diagnostics diags;
-    std::unique_ptr<jit::CompiledProgram> native;
-  };
-  std::vector<Job> jobs;
-  for (RuleSet* r : sets)
-    if (r->front_ok_ && r->engine_ == runtime::Engine::Jit)
-      for (size_t i = 0; i < r->programs_.size(); ++i) jobs.push_back(Job{r, i, {}, nullptr});
-  auto t_jit = std::chrono::steady_clock::now();
+namespace {
+
+// One program's native code, compiled by RunNativeJobs.
+struct NativeJob {
+  std::shared_ptr<const ir::Program> program;
+  jit::JitOptions options;
+  Diagnostics diags;
+  std::unique_ptr<jit::CompiledProgram> native;
+};
+
+// On a bounded pool: up to one program per core in flight, their parts compiled by the JIT's own
+// thread pool (one per core).
+void RunNativeJobs(std::vector<NativeJob>& jobs) {
   std::atomic<size_t> next{0};
   auto work = [&] {
-    for (size_t k; (k = next++) < jobs.size();) {
-      Job& j = jobs[k];
-      jit::JitOptions jo;
-      jo.use_cache = j.r->use_cache_;
-      jo.cache_dir = o.cache_dir;
-      jo.installed_cache_dir = j.r->installed_cache_;
-      jo.opt_level = o.opt_level;
-      j.native = jit::Compile(j.r->programs_[j.program], jo, j.diags);
-    }
+    for (size_t k; (k = next++) < jobs.size();) jobs[k].native = jit::Compile(jobs[k].program, jobs[k].options, jobs[k].diags);
   };
   size_t workers = std::min<size_t>(jobs.size(), std::max(1u, std::thread::hardware_concurrency()));
   std::vector<std::thread> pool;
   for (size_t w = 1; w < workers; ++w) pool.emplace_back(work);
   work();
   for (auto& t : pool) t.join();
+}
+
+jit::JitOptions NativeOptions(bool use_cache, const std::string& installed, const CompileOptions& o) {
+  jit::JitOptions jo;
+  jo.use_cache = use_cache;
+  jo.cache_dir = o.cache_dir;
+  jo.installed_cache_dir = installed;
+  jo.opt_level = o.opt_level;
+  return jo;
+}
+
+}  // namespace
+
+// The native code of every program of `sets` (front ends done).
+void Engine::CompileNative(const std::vector<RuleSet*>& sets, const CompileOptions& o) const {
+  std::vector<NativeJob> jobs;
+  std::vector<std::pair<RuleSet*, size_t>> owner;
+  for (RuleSet* r : sets)
+    if (r->front_ok_ && r->engine_ == runtime::Engine::Jit)
+      for (size_t i = 0; i < r->programs_.size(); ++i) {
+        jobs.push_back(NativeJob{r->programs_[i], NativeOptions(r->use_cache_, r->installed_cache_, o), {}, nullptr});
+        owner.emplace_back(r, i);
+      }
+  auto t_jit = std::chrono::steady_clock::now();
+  RunNativeJobs(jobs);
   double native_ms = Since(t_jit);
   for (RuleSet* r : sets) r->natives_.resize(r->front_ok_ && r->engine_ == runtime::Engine::Jit ? r->programs_.size() : 0);
-  for (Job& j : jobs) {
-    j.r->diags_.Append(j.diags);
-    if (j.native && j.native->stats().damaged) ++j.r->timings_.damaged_entries;
-    j.r->natives_[j.program] = std::move(j.native);
+  for (size_t k = 0; k < jobs.size(); ++k) {
+    NativeJob& j = jobs[k];
+    RuleSet* r = owner[k].first;
+    r->diags_.Append(j.diags);
+    if (j.native && j.native->stats().damaged) ++r->timings_.damaged_entries;
+    r->natives_[owner[k].second] = std::move(j.native);
   }
   for (RuleSet* r : sets) {
     if (!r->front_ok_) continue;
@@ -342,6 +360,24 @@ void Engine::CompileNative(const std::vector<RuleSet*>& sets, const CompileOptio
     if (r->engine_ == runtime::Engine::Jit && !r->native_stamp_.empty() && !r->NativeCached())
       cache::WriteFile(r->native_stamp_, "native code of this rule set is in the object cache\n");
   }
+}
+
+std::vector<std::unique_ptr<jit::CompiledProgram>> Engine::CompileNativeFor(const RuleSet& rules, const CompileOptions& o,
+                                                                            Diagnostics& diags) const {
+  std::vector<std::unique_ptr<jit::CompiledProgram>> out;
+  if (!rules.ok_ || !HasJit()) return out;
+  std::vector<NativeJob> jobs;
+  for (const auto& p : rules.programs_)
+    jobs.push_back(NativeJob{p, NativeOptions(rules.use_cache_, rules.installed_cache_, o), {}, nullptr});
+  RunNativeJobs(jobs);
+  for (NativeJob& j : jobs) {
+    diags.Append(j.diags);
+    if (!j.native) return {};
+    out.push_back(std::move(j.native));
+  }
+  if (!rules.native_stamp_.empty() && !rules.NativeCached())
+    cache::WriteFile(rules.native_stamp_, "native code of this rule set is in the object cache\n");
+  return out;
 }
 
 // ---- RuleSet

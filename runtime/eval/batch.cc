@@ -25,6 +25,7 @@ namespace {
 struct LineResult {
   bool ok = false;
   bool open_gaps = false;  // a nonconform or not-evidenced requirement
+  bool native = false;     // evaluated by native code
   std::string record;
   size_t input_bytes = 0;  // of its line, counted in the batch's in-flight budget
 };
@@ -41,7 +42,7 @@ LineResult ErrorRecord(size_t line, const Diagnostics& d) {
   detail::JsonWriter w(false);
   w.Object().KInt("line", static_cast<int64_t>(line)).Key("error").Object().KStr("code", code).KStr("message", message);
   w.KStrOrNull("path", path).EndObject().EndObject();
-  return {false, false, w.TakeRaw()};
+  return {false, false, false, w.TakeRaw()};
 }
 
 // What every line shares: the record writer and, when no `--param` is given, each program's
@@ -72,20 +73,27 @@ LineResult EvaluateLine(const BatchJob& job, const Shared& shared, size_t line_n
     overrides = doc->parameters();
     overrides.insert(overrides.end(), job.overrides.begin(), job.overrides.end());
   }
+  // Native code compiled while the batch runs takes over from the next line on.
+  Engine engine = job.engine;
+  const std::vector<const jit::CompiledProgram*>* natives = &job.natives;
+  if (job.handoff && job.handoff->ready.load(std::memory_order_acquire)) {
+    engine = Engine::Jit;
+    natives = &job.handoff->natives;
+  }
   std::vector<StandardReport> reports;
   reports.reserve(job.programs.size());
   for (size_t i = 0; i < job.programs.size(); ++i) {
     const ir::Program& p = *job.programs[i];
-    const jit::CompiledProgram* native = job.natives.empty() ? nullptr : job.natives[i];
+    const jit::CompiledProgram* native = natives->empty() ? nullptr : (*natives)[i];
     if (defaults) {
-      reports.push_back(EvaluateResults(p, *doc, job.as_of, shared.defaults[i], job.engine, job.explain, native));
+      reports.push_back(EvaluateResults(p, *doc, job.as_of, shared.defaults[i], engine, job.explain, native));
       continue;
     }
     ParamValues pv = ResolveParameters(p, overrides, doc->strings(), sm, diags);
     if (diags.HasErrors()) return ErrorRecord(line_no, diags);
-    reports.push_back(EvaluateResults(p, *doc, job.as_of, pv, job.engine, job.explain, native));
+    reports.push_back(EvaluateResults(p, *doc, job.as_of, pv, engine, job.explain, native));
   }
-  LineResult r{true, false, {}};
+  LineResult r{true, false, engine == Engine::Jit && !natives->empty(), {}};
   // Records of one batch are much alike: start with room for the previous one, so appending
   // does not reallocate and copy the record as it grows.
   thread_local size_t last_size = 0;
@@ -101,7 +109,7 @@ LineResult TooLong(const BatchJob& job, size_t line_no) {
   w.KStr("message",
          fmt::format("the line is longer than the limit of {} bytes (--max-evidence-bytes)", job.max_line_bytes));
   w.KStrOrNull("path", "").EndObject().EndObject();
-  return {false, false, w.TakeRaw()};
+  return {false, false, false, w.TakeRaw()};
 }
 
 // Reads lines (without their '\n') through a buffer of its own. A line longer than `max` bytes
@@ -233,6 +241,7 @@ BatchStats RunBatch(std::istream& in, std::ostream& out, const BatchJob& job) {
       ++stats.lines;
       ++(w.ok ? stats.ok : stats.errors);
       stats.not_conforming += w.open_gaps;
+      stats.native_lines += w.native;
       in_flight_bytes -= w.input_bytes;
       --in_flight_lines;
       pending.pop_front();

@@ -112,8 +112,10 @@ TEST(ColdStart, AutoChecksOneOrganizationWithTheInterpreterAndWarmsTheCacheBehin
   EXPECT_EQ(again.out, first.out);
 }
 
-// A batch is compiled natively before it starts, under auto as under jit.
-TEST(ColdStart, AutoRunsABatchNatively) {
+// A batch under auto starts with the interpreter while its native code compiles on a thread,
+// switches when the code lands, and ends with it in the cache: the output is that of --engine
+// jit and --engine interp. Once the cache holds it, every organization is evaluated natively.
+TEST(ColdStart, AutoBatchStartsInterpretedAndSwitchesToNativeCode) {
   fs::path cache = Scratch() / "batch-cache";
   fs::remove_all(cache);
   fs::path nd = Scratch() / "orgs.ndjson";
@@ -121,13 +123,24 @@ TEST(ColdStart, AutoRunsABatchNatively) {
     std::ofstream f(nd);
     for (int i = 0; i < 20; ++i) f << "{\"name\":\"O" << i << "\",\"employees\":" << i << "}\n";
   }
-  std::string args = fmt::format("check --batch '{}' -s hs --as-of 2026-11-22 --cache-dir '{}'", nd.string(), cache.string());
+  std::string args = fmt::format("check --batch '{}' -s hs --as-of 2026-11-22 --timings --cache-dir '{}'", nd.string(), cache.string());
   Result a = Conform("LD_DEBUG=files", args);
   EXPECT_TRUE(MapsLLVM(a));
-  EXPECT_TRUE(HasFile(cache, "", ".o")) << "the batch did not compile natively";
+  EXPECT_TRUE(HasFile(cache, "", ".o")) << "the batch did not leave its native code in the cache";
+  EXPECT_TRUE(HasFile(cache, "native-", ".ok"));
+  EXPECT_NE(a.err.find(" of 20 organizations by native code (ready "), std::string::npos) << a.err;
   Result i = Conform("", args + " --engine interp");
   EXPECT_EQ(i.status, a.status);
   EXPECT_EQ(i.out, a.out);
+  fs::path fresh = Scratch() / "batch-cache-jit";
+  fs::remove_all(fresh);
+  Result j = Conform("", fmt::format("check --batch '{}' -s hs --as-of 2026-11-22 --cache-dir '{}' --engine jit", nd.string(),
+                                     fresh.string()));
+  EXPECT_EQ(j.status, a.status);
+  EXPECT_EQ(j.out, a.out);
+  Result warm = Conform("", args);
+  EXPECT_NE(warm.err.find("batch engine: 20 of 20 organizations by native code"), std::string::npos) << warm.err;
+  EXPECT_EQ(warm.out, a.out);
 }
 
 // `conform cache warm` compiles into the cache; a second run finds everything there.

@@ -206,6 +206,12 @@ class Engine {
   // the native code of all their programs at once on a bounded pool (`conform cache warm`).
   std::vector<std::shared_ptr<const RuleSet>> CompileEach(const std::vector<std::vector<std::string>>& sets,
                                                           const CompileOptions& opts) const;
+  // The native code of a rule set compiled for the interpreter (parallel to its programs), through
+  // the same caches, returned rather than attached: a batch started with the interpreter switches
+  // to it when it is ready (runtime::NativeHandoff). Empty if the native engine is unavailable or
+  // a program fails (its errors in `diags`). Safe to call from another thread while `rules` evaluates.
+  std::vector<std::unique_ptr<jit::CompiledProgram>> CompileNativeFor(const RuleSet& rules, const CompileOptions& opts,
+                                                                      Diagnostics& diags) const;
 
  private:
   std::shared_ptr<RuleSet> CompileFront(const std::vector<std::string>& standards, const CompileOptions& opts) const;

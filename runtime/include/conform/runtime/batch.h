@@ -1,5 +1,6 @@
 // Batch evaluation: one organization per NDJSON line, on all cores, results in input order.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
@@ -12,6 +13,15 @@
 #include "conform/runtime/report.h"
 
 namespace conform::runtime {
+
+// Native code that arrives while a batch runs (`--engine auto`: the batch starts with the
+// interpreter while LLVM compiles in the background). Whoever compiled it fills `natives`
+// (parallel to BatchJob::programs), then sets `ready`; every line evaluated after that uses it.
+// The verdicts and records are the same with either engine (the conformance suite runs both).
+struct NativeHandoff {
+  std::vector<const jit::CompiledProgram*> natives;
+  std::atomic<bool> ready{false};
+};
 
 struct BatchJob {
   std::vector<std::shared_ptr<ir::Program>> programs;
@@ -27,11 +37,13 @@ struct BatchJob {
   size_t first_line = 1;                 // number of the first input line (a slice of a larger input)
   size_t max_line_bytes = size_t{256} << 20;       // a longer line gets an E0911 error record
   size_t max_bytes_in_flight = size_t{256} << 20;  // input bytes evaluated at once (plus one line)
+  std::shared_ptr<const NativeHandoff> handoff;    // with engine Interp: switch to native code when ready
 };
 
 struct BatchStats {
   size_t lines = 0, ok = 0, errors = 0;
   size_t not_conforming = 0;  // loaded organizations with a nonconform or not-evidenced requirement
+  size_t native_lines = 0;    // organizations evaluated by native code (all of them with engine Jit)
   double seconds = 0;
   bool output_failed = false;  // a write to `out` failed: the batch stopped there
 };
