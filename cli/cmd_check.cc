@@ -300,8 +300,9 @@ void AddCheck(CLI::App& app, std::function<int()>& run) {
         return {};
       });
   cmd->add_option("--engine", o->engine,
-                  "evaluation engine: auto (default: a batch or large evidence natively, one organization with the "
-                  "interpreter while native code compiles in the background), jit (native code) or interp (reference)")
+                  "evaluation engine: auto (default: large evidence natively; one organization with the interpreter while "
+                  "native code compiles in the background; a batch with the interpreter until its native code is compiled, "
+                  "then natively), jit (native code) or interp (reference)")
       ->check(CLI::IsMember({"auto", "jit", "interp"}))
       ->capture_default_str();
   cmd->add_option("--cache-dir", o->cache_dir, "object cache folder (default: $XDG_CACHE_HOME/conform)");
