@@ -64,11 +64,14 @@ fuzz:
 
 # The test suite under ASan + UBSan (build-asan/, the catalogue found from the build tree as in
 # every out-of-tree build), then ThreadSanitizer over multi-threaded batch evaluation
-# (build-tsan/). Both with gcc: no extra packages.
+# (build-tsan/). Both with gcc: no extra packages. The sanitizer build does not compile the
+# catalogue into an installed cache layer (CONFORM_PREBUILT_CACHE=OFF: minutes of LLVM under
+# ASan for nothing the sanitizers look at; its tests use their own cache folders).
 SAN_BUILD  ?= build-asan
 TSAN_BUILD ?= build-tsan
 sanitize: deps
 	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONFORM_BUILD_BENCH=OFF -DCONFORM_BUILD_PYTHON=OFF \
+	  -DCONFORM_PREBUILT_CACHE=OFF \
 	  "-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  "-DCMAKE_C_FLAGS=-fsanitize=address,undefined -fno-omit-frame-pointer" \
 	  "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined" "-DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=address,undefined"

@@ -99,11 +99,6 @@ int RunBatchMode(const CheckOptions& o, const embed::RuleSet& rules, int64_t as_
     handoff->ready.store(!natives.empty(), std::memory_order_release);
   };
   std::jthread compiler;
-  if (handoff_from) {
-    job.handoff = handoff;
-    if (rules.NativeCached()) compile();  // in the cache: loaded in milliseconds, every line native
-    else compiler = std::jthread(compile);
-  }
   job.source_name = o.batch;
   job.max_line_bytes = o.max_evidence_bytes;
   job.max_bytes_in_flight = o.max_batch_bytes;
@@ -119,6 +114,11 @@ int RunBatchMode(const CheckOptions& o, const embed::RuleSet& rules, int64_t as_
       return 2;
     }
     in = &file;
+  }
+  if (handoff_from) {  // once the input is open: an unreadable batch file exits at once
+    job.handoff = handoff;
+    if (rules.NativeCached()) compile();  // in the cache: loaded in milliseconds, every line native
+    else compiler = std::jthread(compile);
   }
   std::ios::sync_with_stdio(false);
   runtime::BatchStats st = runtime::RunBatch(*in, std::cout, job);

@@ -143,6 +143,17 @@ TEST(ColdStart, AutoBatchStartsInterpretedAndSwitchesToNativeCode) {
   EXPECT_EQ(warm.out, a.out);
 }
 
+// An unreadable batch file is reported at once: no native compile is started for it.
+TEST(ColdStart, AnUnreadableBatchStartsNoCompile) {
+  fs::path cache = Scratch() / "batch-unreadable";
+  fs::remove_all(cache);
+  Result r = Conform("", fmt::format("check --batch '{}' -s hs --as-of 2026-11-22 --cache-dir '{}'",
+                                     (Scratch() / "missing.ndjson").string(), cache.string()));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("E0701"), std::string::npos) << r.err;
+  EXPECT_FALSE(HasFile(cache, "", ".o")) << "a native compile ran for a batch that could not be read";
+}
+
 // `conform cache warm` compiles into the cache; a second run finds everything there.
 TEST(ColdStart, CacheWarmFillsTheObjectCache) {
   fs::path cache = Scratch() / "warm-cache";
