@@ -16,7 +16,8 @@ never written), runs every engine ROUNDS times interleaved, and prints markdown 
 Every figure is a median over ROUNDS fresh processes. Checksums must agree: a row whose checksum
 differs from the g++ reference is marked WRONG and the script exits 1. Timings are printed, never
 asserted. Environment: BUILD (build), ROUNDS (3), RECORDS (100000), PEERS_DIR (the peers' source),
-SECTIONS=5 (only the cold/warm rows), SECTIONS=6 (only O1 against O2), SECTIONS=5,6.
+SECTIONS: a comma-separated subset of 1-6 (default 1,2,3,4,5 and the O1/O2 table 6), e.g.
+SECTIONS=2 (only the batch table), SECTIONS=5 (only the cold/warm rows), SECTIONS=6 (O1 against O2).
 """
 import json
 import os
@@ -380,32 +381,34 @@ def main():
     load = os.getloadavg()
     print(f"## make bench — {time.strftime('%Y-%m-%d %H:%M')} · {os.cpu_count()} cores · "
           f"load average {load[0]:.1f} (shared machine: read ratios, not absolute times)")
-    sections = set(os.environ.get("SECTIONS", "1,2,3,4,5").split(","))
-    if sections <= {"5", "6"}:  # the cold/warm rows (SECTIONS=5), O1 against O2 (6)
-        if "5" in sections:
-            compile_and_single()
-        if "6" in sections:
-            opt_levels()
-        return 0
-    dst, engines = build_peers()
-    if dst:
+    default = "1,2,3,4,5"
+    sections = set(os.environ.get("SECTIONS", default).split(","))
+    everything = sections == set(default.split(","))
+    dst = None
+    if sections & {"1", "2"}:
+        dst, engines = build_peers()
+    if dst and "1" in sections:
         peers_table(dst, engines)
-        data = os.path.join(dst, "data", "records.ndjson")
-        print(f"\n### 2. `conform check --batch` (peers50 NDJSON, output to /dev/null; median of {ROUNDS})\n")
+    if "2" in sections:
+        print(f"\n### 2. `conform check --batch` (output to /dev/null; median of {ROUNDS})\n")
         print("| workload | orgs/s, 1 thread | orgs/s, 2 threads | 2 vs 1 |")
         print("|---|---|---|---|")
-        batch_table("peers50 (50 checks)", ["--batch", data, "-s", "peers50", "--plugin-dir", CATALOGUE,
-                                            "--as-of", AS_OF, "--no-explain"])
-    iso = iso9001_ndjson()
-    if iso:
-        if not dst:
-            print("\n| workload | orgs/s, 1 thread | orgs/s, 2 threads | 2 vs 1 |\n|---|---|---|---|")
-        batch_table("ISO 9001, examples/precision-parts.yaml as 400 NDJSON lines (~190 KB each)",
-                    ["--batch", iso, "-s", "iso9001", "--as-of", "2026-11-22", "--no-explain"], CONFORM)
-    workload2()
-    growth()
-    compile_and_single()
-    opt_levels()
+        if dst:
+            data = os.path.join(dst, "data", "records.ndjson")
+            batch_table("peers50 (50 checks)", ["--batch", data, "-s", "peers50", "--plugin-dir", CATALOGUE,
+                                                "--as-of", AS_OF, "--no-explain"])
+        iso = iso9001_ndjson()
+        if iso:
+            batch_table("ISO 9001, examples/precision-parts.yaml as 400 NDJSON lines (~190 KB each)",
+                        ["--batch", iso, "-s", "iso9001", "--as-of", "2026-11-22", "--no-explain"], CONFORM)
+    if "3" in sections:
+        workload2()
+    if "4" in sections:
+        growth()
+    if "5" in sections:
+        compile_and_single()
+    if everything or "6" in sections:
+        opt_levels()
     if failed:
         say("checksums differ: some engine gives different answers")
     return 1 if failed else 0

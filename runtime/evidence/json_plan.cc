@@ -80,8 +80,13 @@ constexpr size_t kFastMaxBytes = size_t{16} << 20;
 
 class FastWalk {
  public:
-  FastWalk(const JsonPlan& plan, Document& doc, std::string_view text)
-      : plan_(plan), types_(plan.schema().types), doc_(doc), text_(text) {}
+  // `seen` and `items`: a thread's scratch stacks, reused from document to document.
+  FastWalk(const JsonPlan& plan, Document& doc, std::string_view text, std::vector<uint64_t>& seen,
+           std::vector<int64_t>& items)
+      : plan_(plan), types_(plan.schema().types), doc_(doc), text_(text), seen_(seen), items_(items) {
+    seen_.clear();
+    items_.clear();
+  }
 
   // The root record, or nullptr to give up.
   const void* Root(dom::element root) {
@@ -240,13 +245,13 @@ class FastWalk {
     scanned_ = true;
     const char* p = text_.data();
     const size_t n = text_.size();
+    // The text parsed as a JSON object: it ends with `}` (and blanks), so the two characters
+    // after a `-` are inside it; the two before it are when i >= 2 (it starts with `{`).
+    auto digit = [](char c) { return static_cast<unsigned char>(c - '0') <= 9; };
     auto at_dash = [&](size_t i) {
-      char next = i + 1 < n ? p[i + 1] : '\0';
-      if (next == '0') {
-        char after = i + 2 < n ? p[i + 2] : '\0';
-        if (!((after >= '0' && after <= '9') || after == '.' || after == 'e' || after == 'E')) neg_zero_ = true;
-      }
-      if (i >= 2 && (p[i - 1] == 'e' || p[i - 1] == 'E') && p[i - 2] >= '0' && p[i - 2] <= '9') underflow_ = true;
+      const char a = p[i + 2];
+      neg_zero_ |= p[i + 1] == '0' && !(digit(a) || a == '.' || (a | 0x20) == 'e');
+      underflow_ |= i >= 2 && (p[i - 1] | 0x20) == 'e' && digit(p[i - 2]);
     };
     size_t i = 0;
 #if defined(__SSE2__)
@@ -273,8 +278,8 @@ class FastWalk {
   bool scanned_ = false;  // Scan() has set the two flags below
   bool neg_zero_ = false;
   bool underflow_ = false;
-  std::vector<uint64_t> seen_;
-  std::vector<int64_t> items_;
+  std::vector<uint64_t>& seen_;
+  std::vector<int64_t>& items_;
 };
 
 }  // namespace
@@ -285,7 +290,9 @@ bool LoadJsonFast(const JsonPlan& plan, std::string_view text, size_t readable, 
   thread_local dom::parser parser;
   dom::element root;
   if (parser.parse(text.data(), text.size(), false).get(root)) return false;
-  FastWalk walk(plan, doc, text);
+  thread_local std::vector<uint64_t> seen;
+  thread_local std::vector<int64_t> items;
+  FastWalk walk(plan, doc, text, seen, items);
   const void* rec = walk.Root(root);
   if (!rec) return false;
   doc.set_root(rec);

@@ -1,4 +1,7 @@
 // `--format json` and the batch NDJSON records: the Assessment through the one JSON writer.
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <fmt/format.h>
 
 #include "conform/compiler/calendar.h"
@@ -7,12 +10,32 @@
 
 namespace conform::runtime {
 
+namespace {
+// The position of the first character at or after `i` that JSON must escape (a control
+// character, `"` or `\`), or `n`. Sixteen bytes at a time where SSE2 is there (every x86-64).
+size_t NextToEscape(const char* p, size_t i, size_t n) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), control = _mm_set1_epi8(0x1f);
+  for (; i + 16 <= n; i += 16) {
+    __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    __m128i low = _mm_cmpeq_epi8(_mm_subs_epu8(x, control), _mm_setzero_si128());  // x <= 0x1f
+    __m128i hit = _mm_or_si128(low, _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)));
+    if (unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit))) return i + static_cast<size_t>(__builtin_ctz(mask));
+  }
+#endif
+  for (; i < n; ++i) {
+    unsigned char c = static_cast<unsigned char>(p[i]);
+    if (c < 0x20 || c == '"' || c == '\\') return i;
+  }
+  return n;
+}
+}  // namespace
+
 void AppendJsonQuoted(std::string& out, std::string_view s) {
   out += '"';
   size_t run = 0;  // start of the pending run of characters that need no escape
-  for (size_t i = 0; i < s.size(); ++i) {
+  for (size_t i = NextToEscape(s.data(), 0, s.size()); i < s.size(); i = NextToEscape(s.data(), i + 1, s.size())) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {

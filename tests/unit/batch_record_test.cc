@@ -4,6 +4,7 @@
 // without an organization name, and for several standards in one record.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <set>
@@ -149,6 +150,36 @@ TEST(BatchRecord, Iso9001ExamplesWithFacts) {
       EXPECT_EQ(explain, got.find("\"facts\":[") != std::string::npos) << ex;
     }
   }
+}
+
+// JsonQuote scans sixteen bytes at a time: every character that needs an escape, at every
+// position of a block and in the tail, gets the same text as a character-by-character quote.
+TEST(BatchRecord, JsonQuoteEscapesAtEveryPosition) {
+  auto reference = [](std::string_view s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+      if (c == '"') out += "\\\"";
+      else if (c == '\\') out += "\\\\";
+      else if (c == '\n') out += "\\n";
+      else if (c == '\r') out += "\\r";
+      else if (c == '\t') out += "\\t";
+      else if (c < 0x20) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      } else out += static_cast<char>(c);
+    }
+    return out + "\"";
+  };
+  for (char special : {'"', '\\', '\n', '\r', '\t', '\x01', '\x1f'})
+    for (size_t len : {0, 1, 15, 16, 17, 31, 32, 33, 40})
+      for (size_t at = 0; at < len; ++at) {
+        std::string s(len, 'a');
+        s[at] = special;
+        if (len > 20) s[len - 1 - at % 3] = '\x7f';  // DEL and UTF-8 stay as they are
+        s += "\xc3\xa9";
+        EXPECT_EQ(runtime::JsonQuote(s), reference(s)) << int(special) << " at " << at << " of " << len;
+      }
 }
 
 }  // namespace
