@@ -108,13 +108,13 @@ class FastWalk {
     size_t next = 0;  // evidence usually lists the fields in schema order: try the next one first
     for (dom::key_value_pair kv : obj) {
       std::string_view key = kv.key;
+      // The root's `parameters:` mapping (spans, data paths; it wins over a root field of that
+      // name) and unknown keys (W0701) are the diagnostic loader's.
+      if (is_root && key == "parameters") return nullptr;
       int pos;
       if (next < pe.fields.size() && pe.fields[next].name == key) {
         pos = static_cast<int>(next);
       } else {
-        // The root's `parameters:` mapping (spans, data paths) and unknown keys (W0701) are the
-        // diagnostic loader's.
-        if (is_root && key == "parameters") return nullptr;
         pos = pe.names.Find(key);
         if (pos < 0) return nullptr;
       }

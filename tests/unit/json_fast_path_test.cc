@@ -358,5 +358,19 @@ TEST_F(FastPathCases, WhatTheDiagnosticLoaderReportsIsLeftToIt) {
   EXPECT_FALSE(Fast(deep));
 }
 
+// A root field named `parameters` is shadowed by the evidence's parameters mapping (the
+// diagnostic loader reads the key as parameters before it looks for a field): the fast path
+// leaves it to the diagnostic loader even when it is the next field in schema order.
+TEST(JsonFastPath, RootParametersKeyIsTheDiagnosticLoadersEvenAsAField) {
+  Session session({});
+  ASSERT_TRUE(session.LoadText("p.clause", "schema p { root org { name: string  parameters: string? } }"));
+  auto schema = session.Schema();
+  ASSERT_TRUE(schema);
+  auto plan = MakeJsonPlan(*schema);
+  for (const char* doc : {R"({"name":"x","parameters":"y"})", R"({"name":"x","parameters":{"p.k":1}})"})
+    EXPECT_FALSE(Compare(doc, doc, *schema, session.literals().get(), *plan).fast_took) << doc;
+  EXPECT_TRUE(Compare("name only", R"({"name":"x"})", *schema, session.literals().get(), *plan).fast_took);
+}
+
 }  // namespace
 }  // namespace conform::runtime
