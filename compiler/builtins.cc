@@ -85,7 +85,8 @@ CONFORM_BUILTIN(year) {
   conform::cal::CivilFromDays(a[0], y, m, d);
   return y;
 }
-CONFORM_BUILTIN(abs_int) { return a[0] < 0 ? -a[0] : a[0]; }
+// abs of the smallest int is itself (wraps like unary minus; no undefined behaviour).
+CONFORM_BUILTIN(abs_int) { return a[0] < 0 ? static_cast<int64_t>(0 - static_cast<uint64_t>(a[0])) : a[0]; }
 CONFORM_BUILTIN(abs_dec) { return Bits(std::fabs(Dec(a[0]))); }
 CONFORM_BUILTIN(sqrt) { return Bits(std::sqrt(Dec(a[0]))); }
 CONFORM_BUILTIN(ceil) { return ToInt(std::ceil(Dec(a[0]))); }

@@ -283,7 +283,8 @@ Value Machine::Eval(int32_t idx) {
     case Op::Neg: {
       Value a = Eval(n.a);
       if (!a.known) return kUnknown;
-      return Kind(n.type) == TypeKind::Decimal ? Known(DecBits(-AsDec(a.bits))) : Known(-a.bits);
+      return Kind(n.type) == TypeKind::Decimal ? Known(DecBits(-AsDec(a.bits)))
+                                                   : Known(static_cast<int64_t>(0 - static_cast<uint64_t>(a.bits)));  // wraps, as in codegen
     }
     case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Mod: {
       Value a = Eval(n.a), b = Eval(n.b);
@@ -543,7 +544,7 @@ Value Machine::EvalCollection(const Node& n) {
         ++count;
         if (vdec) dsum += AsDec(v.bits);
         else if (n.op == Op::Avg) dsum += static_cast<double>(v.bits);
-        else isum += v.bits;
+        else isum = static_cast<int64_t>(static_cast<uint64_t>(isum) + static_cast<uint64_t>(v.bits));  // wraps, as in codegen
         break;
       }
       case Op::Min: case Op::Max: {
