@@ -211,13 +211,27 @@ def batch_table(title, args, exe=None):
 
 
 def timed(cmd, env=None):
-    """Runs cmd to the end: (wall ms, peak RSS MiB, CompletedProcess-like stderr)."""
+    """Runs cmd to the end: (wall ms, peak RSS MiB or None, stderr text).
+
+    The peak RSS comes from /usr/bin/time, not from os.wait4: Linux carries a process's RSS
+    high-water mark across fork and exec, so a direct child of this (large) Python process
+    reports at least Python's own peak. /usr/bin/time is small, and its child's mark is the
+    command's own."""
+    rss_file = None
+    if os.access("/usr/bin/time", os.X_OK):
+        fd, rss_file = tempfile.mkstemp(prefix="conform-rss-")
+        os.close(fd)
+        cmd = ["/usr/bin/time", "-q", "-f", "%M", "-o", rss_file] + cmd
     t = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    err = p.stderr.read()
-    _, status, ru = os.wait4(p.pid, 0)
-    p.returncode = os.waitstatus_to_exitcode(status)
-    return (time.perf_counter() - t) * 1e3, ru.ru_maxrss / 1024.0, err.decode(errors="replace")
+    p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    ms = (time.perf_counter() - t) * 1e3
+    rss = None
+    if rss_file:
+        with open(rss_file) as f:
+            lines = [l for l in f.read().split() if l.isdigit()]
+        os.unlink(rss_file)
+        rss = int(lines[-1]) / 1024.0 if lines else None
+    return ms, rss, p.stderr.decode(errors="replace")
 
 
 def compile_and_single():

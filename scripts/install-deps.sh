@@ -12,7 +12,8 @@ PKGS=(build-essential cmake pkg-config
       python3-jsonschema python3-junitparser chromium
       pybind11-dev python3-dev python3-pytest python3-distributed python3-pandas python3-yaml
       libre2-dev libssl-dev
-      zsh fish)   # the shell-completion tests check the generated zsh and fish scripts
+      zsh fish    # the shell-completion tests check the generated zsh and fish scripts
+      time)       # make bench: peak RSS of one process (/usr/bin/time -f %M)
 if [ "${1:-}" = "--fuzz" ]; then PKGS=(clang-19 libclang-rt-19-dev); fi
 missing=()
 for p in "${PKGS[@]}"; do
