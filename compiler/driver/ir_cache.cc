@@ -30,7 +30,7 @@ namespace {
 // 9: Clause 0.2 — standard-level lets (globals), filters, set algebra, `{each}` holes;
 // 10: Call nodes name their builtin through Program::builtins, by symbol; 11: each program
 // carries its type table).
-constexpr const char* kMagic = "CONFORM-IR-CACHE 11\n";
+constexpr const char* kMagic = "CONFORM-IR-CACHE 12\n";  // 12: Program::inline_calls
 
 class Writer {
  public:
@@ -279,6 +279,8 @@ void WriteProgram(Writer& w, const ir::Program& p) {
   for (const auto& b : p.builtins) w.Str(b);
   w.U64(p.node_text.size());
   for (const auto& t : p.node_text) w.Str(t);
+  w.U64(p.inline_calls.size());
+  for (int32_t n : p.inline_calls) w.I64(n);
   WriteLayers(w, p);
 }
 
@@ -360,6 +362,8 @@ std::shared_ptr<ir::Program> ReadProgram(Reader& r) {
   for (auto& b : p->builtins) b = r.Str();
   p->node_text.resize(r.Count(8));
   for (auto& t : p->node_text) t = r.Str();
+  p->inline_calls.resize(r.Count(8));
+  for (auto& n : p->inline_calls) n = static_cast<int32_t>(r.I64());
   ReadLayers(r, *p);
   return r.ok() ? p : nullptr;
 }
@@ -442,6 +446,9 @@ const char* ValidProgram(const ir::Program& p, const SchemaModel& m, const Strin
   auto node_ok = [&](int64_t i) { return i >= -1 && i < nn; };
   auto is_string = [&](TypeId t) { return t < types.size() && types[t].kind == TypeKind::String; };
   if (p.node_text.size() != p.nodes.size() || p.var_names.size() != p.num_vars) return Bad("node texts or variable names do not match the program");
+  for (size_t i = 0; i < p.inline_calls.size(); ++i)
+    if (p.inline_calls[i] < 0 || p.inline_calls[i] >= static_cast<int32_t>(p.nodes.size()) || (i > 0 && p.inline_calls[i] <= p.inline_calls[i - 1]))
+      return Bad("the inlined calls are not sorted node indices of the program");
   for (int64_t i = 0; i < nn; ++i) {
     const ir::Node& n = p.nodes[static_cast<size_t>(i)];
     if (static_cast<uint8_t>(n.op) > static_cast<uint8_t>(Op::If) || n.type >= types.size()) return Bad("an unknown operation or type");

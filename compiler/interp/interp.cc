@@ -232,6 +232,7 @@ class Machine {
   std::string PathOf(int32_t n) const;
   void Explain(int32_t n, RequirementResult& out, int depth);
   void AddFact(int32_t n, RequirementResult& out);
+  std::string RecordIn(int32_t n) const;
   int32_t FindWitness(const Node& q, Value& result);
   // Indices of every failing element of a top-level all/none (body false / true), the first
   // `cap` of them (all when cap < 0); `total` counts them all.
@@ -605,17 +606,40 @@ std::string Machine::PathOf(int32_t idx) const {
   }
 }
 
+// The evidence record an expression reads first: the element a quantifier variable stands for,
+// or the record holding a field ("" if none), depth-first in operand order.
+std::string Machine::RecordIn(int32_t idx) const {
+  if (idx < 0) return {};
+  const Node& n = p_.nodes[idx];
+  if (n.op == Op::Var && !var_paths_[n.var].empty()) return var_paths_[n.var];
+  if (n.op == Op::Field) {
+    std::string rec = PathOf(n.a);
+    if (!rec.empty()) return rec;
+  }
+  for (int32_t k : {n.a, n.b, n.c}) {
+    std::string s = RecordIn(k);
+    if (!s.empty()) return s;
+  }
+  for (int32_t k : n.args) {
+    std::string s = RecordIn(k);
+    if (!s.empty()) return s;
+  }
+  return {};
+}
+
 void Machine::AddFact(int32_t idx, RequirementResult& out) {
   if (out.facts.size() >= 12) return;
   const Node& n = p_.nodes[idx];
   if (n.op == Op::Const || n.op == Op::SetLit) return;
   Value v = Eval(idx);
-  std::string path = PathOf(idx);
+  // An inlined def's call points at the record it examines (its text is the call as written).
+  const bool call = p_.IsInlineCall(idx);
+  std::string path = call ? RecordIn(idx) : PathOf(idx);
   // An aggregate is read from its collection: point there.
   if (path.empty() && n.a >= 0 && (n.op == Op::Count || n.op == Op::Sum || n.op == Op::Min || n.op == Op::Max ||
                                    n.op == Op::Avg || n.op == Op::Distinct || n.op == Op::Union))
     path = PathOf(n.a);
-  Fact f{p_.node_text[idx], FormatValue(p_, *in_.strings, n.type, v.bits, v.known), path};
+  Fact f{p_.node_text[idx], FormatValue(p_, *in_.strings, n.type, v.bits, v.known), path, call};
   for (const Fact& g : out.facts)
     if (g.expr == f.expr && g.value == f.value && g.path == f.path) return;
   out.facts.push_back(std::move(f));
@@ -664,6 +688,8 @@ std::vector<int64_t> Machine::FailingIndices(const Node& q, int64_t cap, int64_t
 
 void Machine::Explain(int32_t idx, RequirementResult& out, int depth) {
   if (depth > 16 || out.facts.size() >= 12) return;
+  // An inlined def: the call as written and its value, not the def's body out of context.
+  if (p_.IsInlineCall(idx)) return AddFact(idx, out);
   const Node& n = p_.nodes[idx];
   Value v = Eval(idx);
   switch (n.op) {

@@ -377,10 +377,17 @@ int32_t Lowerer::InlineDef(const Expr& call, const ast::DefDecl& d) {
   base_level_ = -1;
   uint8_t saved_witness = witness_mode_;
   witness_mode_ = 0;
+  const auto first_body_node = static_cast<int32_t>(p_.nodes.size());
   int32_t body = Lower(*d.body);  // converted to decimal when the def gives a decimal
   def_args_ = std::move(saved);
   base_level_ = saved_base;
   witness_mode_ = saved_witness;
+  // The body's root stands for the call (its text in explanations is `name(args)`); a body that
+  // is only a parameter is the caller's own node.
+  if (body >= first_body_node) {
+    p_.nodes[body].span = call.span;
+    p_.inline_calls.push_back(body);
+  }
   return body;
 }
 
@@ -497,6 +504,8 @@ std::shared_ptr<ir::Program> Lower(const Plan& plan, std::shared_ptr<const Schem
   Resolutions res = Resolve(plan, *schema, BuiltinRegistry::Default());  // pass 1: names
   Checked checked = TypeCheck(plan, *p, res, sm, diags);                 // pass 2: types, diagnostics
   Lowerer(*p, *schema, res, checked).Run(plan);                          // pass 3: IR
+  std::sort(p->inline_calls.begin(), p->inline_calls.end());
+  p->inline_calls.erase(std::unique(p->inline_calls.begin(), p->inline_calls.end()), p->inline_calls.end());
   p->node_text.reserve(p->nodes.size());
   for (const auto& n : p->nodes) p->node_text.emplace_back(sm.Text(n.span));
   return p;

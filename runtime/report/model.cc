@@ -372,6 +372,7 @@ Assessment BuildAssessment(const std::vector<StandardReport>& reports, const Run
           for (const Seg& sg : rs.rest)
             if (sg.index < 0) field = Words(sg.name);
           if (field.empty()) field = "it";
+          if (f.inline_call) field = f.expr;  // "document D2 — open_ok(d): no"
           fr.words = describe.Subject(rs, false) + " — " + ValueWords(f, field);
         }
         if (deciding.empty() && !f.path.empty() && (res.witness.empty() || f.path.rfind(res.witness, 0) == 0))

@@ -107,14 +107,15 @@ std::vector<Param> AllParams() {
 
 const std::set<std::string> kCaseKeys = {"name", "standard",   "description", "rules",  "evidence", "evidence_format",
                                          "as_of",  "params",      "expect", "known_failure"};
-const std::set<std::string> kExpectKeys = {"verdict", "message", "witness", "blocked_by", "known_failure"};
+const std::set<std::string> kExpectKeys = {"verdict", "message", "witness", "blocked_by", "facts", "known_failure"};
 const std::set<std::string> kVerdicts = {"conform", "nonconform", "not_evidenced", "not_applicable", "blocked"};
 
 struct Expectation {
   std::string id;
   std::string verdict;
-  bool has_message = false, has_witness = false, has_blocked_by = false;
+  bool has_message = false, has_witness = false, has_blocked_by = false, has_facts = false;
   std::string message, witness, blocked_by;
+  std::vector<std::string> facts;  // the explanation: "expr = value", in order
   std::string known_failure;
 };
 
@@ -179,6 +180,11 @@ TEST_P(Conformance, Case) {
       if (v["message"]) x.has_message = true, x.message = Scalar(v["message"]);
       if (v["witness"]) x.has_witness = true, x.witness = Scalar(v["witness"]);
       if (v["blocked_by"]) x.has_blocked_by = true, x.blocked_by = Scalar(v["blocked_by"]);
+      if (v["facts"]) {
+        ASSERT_TRUE(v["facts"].IsSequence()) << param.file << ": `facts` of `" << x.id << "` must be a list";
+        x.has_facts = true;
+        for (const auto& f : v["facts"]) x.facts.push_back(Scalar(f));
+      }
       if (v["known_failure"]) x.known_failure = Scalar(v["known_failure"]);
     }
     ASSERT_TRUE(kVerdicts.count(x.verdict)) << param.file << ": `" << x.verdict << "` is not a verdict";
@@ -281,6 +287,11 @@ TEST_P(Conformance, Case) {
       if (x.verdict != VerdictName(r.verdict)) diffs.push_back("verdict: expected " + x.verdict);
       if (x.has_message && x.message != r.message) diffs.push_back("message: expected \"" + x.message + "\"");
       if (x.has_witness && x.witness != r.witness) diffs.push_back("witness: expected " + (x.witness.empty() ? std::string("(none)") : x.witness));
+      if (x.has_facts) {
+        std::vector<std::string> got;
+        for (const auto& f : r.facts) got.push_back(f.expr + " = " + f.value);
+        if (got != x.facts) diffs.push_back("facts: expected " + std::to_string(x.facts.size()) + " facts as listed");
+      }
       if (x.has_blocked_by && x.blocked_by != r.blocked_by)
         diffs.push_back("blocked_by: expected " + x.blocked_by + ", got " + (r.blocked_by.empty() ? std::string("(none)") : r.blocked_by));
       std::string where = "`" + x.id + "`";

@@ -36,6 +36,9 @@ struct Fact {
   std::string expr;
   std::string value;
   std::string path;  // evidence path, e.g. $.internal_audits[3].end, when the value is read from evidence
+  // The call of an inlined `def` as written (`open_ok(d)`); `path` is then the record it was
+  // called on (the first element or record its body reads), not a field.
+  bool inline_call = false;
 };
 
 struct RequirementResult {

@@ -1,5 +1,6 @@
 // The lowered check program: backend-neutral, typed, plain data (no virtuals), printable.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -162,6 +163,11 @@ struct Program {
   std::shared_ptr<StringPool> literals;
   // Source text of each node, for explanations; host-side only, not part of the canonical form.
   std::vector<std::string> node_text;
+  // The nodes that are the root of an inlined `def` call (sorted): their span and text are the
+  // call as written (`open_ok(d)`), and explanations stop there instead of showing the def's
+  // body out of context. Host-side, like node_text.
+  std::vector<int32_t> inline_calls;
+  bool IsInlineCall(int32_t n) const { return std::binary_search(inline_calls.begin(), inline_calls.end(), n); }
   // The compiled `matches` patterns, built on first evaluation (PatternSet::For); not part of
   // the canonical form.
   mutable std::shared_ptr<const PatternSet> patterns;
