@@ -236,7 +236,9 @@ class Machine {
   int32_t FindWitness(const Node& q, Value& result);
   // Indices of every failing element of a top-level all/none (body false / true), the first
   // `cap` of them (all when cap < 0); `total` counts them all.
-  std::vector<int64_t> FailingIndices(const Node& q, int64_t cap, int64_t& total);
+  // The indices of q's failing elements, at most cap (all if cap < 0); total counts them all,
+  // unless stop_at_cap ends the walk at the cap (then total is only a lower bound).
+  std::vector<int64_t> FailingIndices(const Node& q, int64_t cap, int64_t& total, bool stop_at_cap = false);
   const Seq* AsSeq(const Value& v) const { return reinterpret_cast<const Seq*>(v.bits); }
   bool Sorted(int32_t n) const { return Kind(p_.nodes[n].type) == TypeKind::Set; }
 
@@ -666,7 +668,7 @@ int32_t Machine::FindWitness(const Node& q, Value& result) {
   return static_cast<int32_t>(first_unknown);
 }
 
-std::vector<int64_t> Machine::FailingIndices(const Node& q, int64_t cap, int64_t& total) {
+std::vector<int64_t> Machine::FailingIndices(const Node& q, int64_t cap, int64_t& total, bool stop_at_cap) {
   std::vector<int64_t> out;
   total = 0;
   Value lv = Eval(q.a);
@@ -682,6 +684,7 @@ std::vector<int64_t> Machine::FailingIndices(const Node& q, int64_t cap, int64_t
     if (!v.known || (q.op == Op::All ? v.bits != 0 : v.bits == 0)) continue;
     ++total;
     if (cap < 0 || static_cast<int64_t>(out.size()) < cap) out.push_back(i);
+    if (stop_at_cap && cap >= 0 && static_cast<int64_t>(out.size()) >= cap) break;
   }
   return out;
 }
@@ -809,7 +812,12 @@ RequirementResult Machine::Run(const ir::Requirement& r, const std::vector<std::
   const Seq* range = nullptr;
   if (r.witness_var >= 0 && code == VerdictCode::Nonconform) {
     const Node& q = p_.nodes[r.pass];
-    failing = FailingIndices(q, -1, total);
+    // Every failing element only when the message lists them (`{each}`, with "and N more") or
+    // the first in value order must be chosen among them (a set); otherwise the walk stops at
+    // the first, as the quantifier itself does — a message must not turn a linear rule quadratic.
+    bool all = Sorted(q.a);
+    for (const ir::MessagePiece& piece : r.message) all = all || piece.each;
+    failing = FailingIndices(q, all ? -1 : 1, total, !all);
     Value lv = Eval(q.a);
     range = lv.known ? AsSeq(lv) : nullptr;
     if (range && Sorted(q.a)) SortByValue(p_, *in_.strings, p_.types[p_.nodes[q.a].type].elem, range, failing);
