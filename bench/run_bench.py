@@ -11,13 +11,17 @@ never written), runs every engine ROUNDS times interleaved, and prints markdown 
   4. evidence growth ×1 ×10 ×100: growth factor of load and evaluation time;
   5. cold start: native compile of ISO 9001 and of every standard, the first and a warm single
      `conform check` (--engine auto and jit), `conform --version` — wall time and peak RSS, with
-     issue 14's targets beside them.
+     issue 14's targets beside them;
+  6. O1 against O2 for the generated code (only when every section runs, or SECTIONS=6);
+  7. one ISO 9001 organization whose documents grow to 150,000 (~55 MB of JSON): a whole
+     `conform check` with its report, its growth, and both engines' reports compared.
 
 Every figure is a median over ROUNDS fresh processes. Checksums must agree: a row whose checksum
 differs from the g++ reference is marked WRONG and the script exits 1. Timings are printed, never
 asserted. Environment: BUILD (build), ROUNDS (3), RECORDS (100000), PEERS_DIR (the peers' source),
-SECTIONS: a comma-separated subset of 1-6 (default 1,2,3,4,5 and the O1/O2 table 6), e.g.
-SECTIONS=2 (only the batch table), SECTIONS=5 (only the cold/warm rows), SECTIONS=6 (O1 against O2).
+SECTIONS: a comma-separated subset of 1-7 (default 1,2,3,4,5,7 and the O1/O2 table 6), e.g.
+SECTIONS=2 (only the batch table), SECTIONS=5 (only the cold/warm rows), SECTIONS=6 (O1 against O2),
+SECTIONS=7 (one organization with 1,500 / 15,000 / 150,000 documents).
 """
 import json
 import os
@@ -388,6 +392,79 @@ def growth():
           "they grow linearly, as nested loops they grew quadratically.")
 
 
+def iso9001_many_documents(n):
+    """examples/precision-parts.yaml as JSON with its `documents` grown to n: the originals, then
+    copies whose id and code carry a suffix (so references and uniqueness rules still hold)."""
+    out = os.path.join(BUILD, "bench", f"iso9001.documents{n}.json")
+    if os.path.exists(out):
+        return out
+    try:
+        import yaml
+    except ImportError:
+        say("documents: python3-yaml missing (scripts/install-deps.sh): skipped")
+        return None
+    with open(os.path.join(REPO, "examples", "precision-parts.yaml")) as f:
+        org = json.loads(json.dumps(yaml.safe_load(f), default=str))
+    docs, grown = org["documents"], []
+    copy = 0
+    while len(grown) < n:
+        for d in docs[: n - len(grown)]:
+            c = dict(d)
+            if copy:
+                c["id"], c["code"] = f"{d['id']}-{copy}", f"{d['code']}-{copy}"
+            grown.append(c)
+        copy += 1
+    org["documents"] = grown
+    with open(out, "w") as f:
+        json.dump(org, f, separators=(",", ":"))
+    return out
+
+
+def many_documents():
+    """Issue 14's last row: one organization whose evidence grows to 150,000 documents, checked
+    whole (`conform check FILE -s iso9001 -f json`, every finding with its evidence lines), warm
+    cache. Both engines must give the same report."""
+    sizes = (1500, 15000, 150000)
+    files = {n: iso9001_many_documents(n) for n in sizes}
+    if not all(files.values()):
+        return
+    env = dict(os.environ, CONFORM_NO_BACKGROUND_COMPILE="1")
+    global failed
+    rows = {}
+    with tempfile.TemporaryDirectory() as cache:
+        for n in sizes:
+            base = [CONFORM, "check", files[n], "-s", "iso9001", "--as-of", "2026-11-22", "-f", "json",
+                    "--cache-dir", cache]
+            reports = []
+            for engine in ("interp", "jit"):  # also warms the cache
+                r = subprocess.run(base + ["--engine", engine], capture_output=True, text=True, env=env)
+                try:
+                    j = json.loads(r.stdout)
+                    reports.append(json.dumps(j.get("standards"), sort_keys=True))
+                except ValueError:
+                    reports.append(None)
+            if reports[0] is None or reports[0] != reports[1]:
+                failed = True
+                say(f"documents {n}: the interpreter's and the native report differ (or no JSON report)")
+            for _ in range(ROUNDS):
+                ms, rss, err = timed(base + ["--timings"], env)
+                t = {k: float(v) for k, v in re.findall(r"(evidence|evaluation) ([\d.]+) ms", err)}
+                rows.setdefault(n, []).append((ms, rss, t.get("evidence", float("nan")), t.get("evaluation", float("nan"))))
+    print(f"\n### 7. One organization with many documents (ISO 9001, examples/precision-parts.yaml with `documents` "
+          f"grown; `conform check FILE -s iso9001 -f json`, warm cache, start to exit; median of {ROUNDS})\n")
+    print("| documents | JSON MB | total ms | growth | evidence ms | evaluation ms | peak RSS MiB | target (issue 14) |")
+    print("|---|---|---|---|---|---|---|---|")
+    first = None
+    for n in sizes:
+        xs = rows[n]
+        ms = med([x[0] for x in xs])
+        first = first or ms
+        rss = [x[1] for x in xs if x[1] is not None]
+        print(f"| {n:,} | {os.path.getsize(files[n]) / 1e6:.1f} | {ms:.0f} | ×{ms / first:.1f} | "
+              f"{med([x[2] for x in xs]):.0f} | {med([x[3] for x in xs]):.0f} | "
+              f"{f'{med(rss):.0f}' if rss else ''} | {'< 2,000 ms; linear' if n == 150000 else ''} |")
+
+
 def main():
     if not os.path.exists(CONFORM):
         say(f"{CONFORM} missing: build first (make build)")
@@ -395,7 +472,7 @@ def main():
     load = os.getloadavg()
     print(f"## make bench — {time.strftime('%Y-%m-%d %H:%M')} · {os.cpu_count()} cores · "
           f"load average {load[0]:.1f} (shared machine: read ratios, not absolute times)")
-    default = "1,2,3,4,5"
+    default = "1,2,3,4,5,7"
     sections = set(os.environ.get("SECTIONS", default).split(","))
     everything = sections == set(default.split(","))
     dst = None
@@ -423,6 +500,8 @@ def main():
         compile_and_single()
     if everything or "6" in sections:
         opt_levels()
+    if "7" in sections:
+        many_documents()
     if failed:
         say("checksums differ: some engine gives different answers")
     return 1 if failed else 0

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <limits>
 #include <new>
 
@@ -112,14 +113,48 @@ std::unique_ptr<Document> LoadJsonFastOnly(std::string text, const JsonPlan& pla
   return doc;
 }
 
+namespace {
+uint64_t PathHash(std::string_view path) {
+  uint64_t h = std::hash<std::string_view>{}(path);
+  return h == 0 ? 1 : h;
+}
+}  // namespace
+
+void Document::AddPosition(std::string_view path, LineCol at) {
+  if (2 * (position_count_ + 1) > positions_.size()) {  // keep the table at most half full
+    std::vector<PositionSlot> old = std::move(positions_);
+    positions_.assign(old.empty() ? 1024 : old.size() * 2, PositionSlot{});
+    const size_t mask = positions_.size() - 1;
+    for (const PositionSlot& s : old)
+      if (s.hash != 0) {
+        size_t i = s.hash & mask;
+        while (positions_[i].hash != 0) i = (i + 1) & mask;
+        positions_[i] = s;
+      }
+  }
+  const uint64_t h = PathHash(path);
+  const size_t mask = positions_.size() - 1;
+  size_t i = h & mask;
+  while (positions_[i].hash != 0) {
+    if (positions_[i].hash == h) return;
+    i = (i + 1) & mask;
+  }
+  positions_[i] = {h, at};
+  ++position_count_;
+}
+
 LineCol Document::PositionOf(std::string_view path) const {
-  std::string key(path);
+  if (positions_.empty()) return {};
+  const size_t mask = positions_.size() - 1;
+  std::string_view key = path;
   while (!key.empty()) {
-    if (auto it = positions_.find(key); it != positions_.end()) return it->second;
+    const uint64_t h = PathHash(key);
+    for (size_t i = h & mask; positions_[i].hash != 0; i = (i + 1) & mask)
+      if (positions_[i].hash == h) return positions_[i].at;
     // Drop the last segment: `.field`, `[3]` or `["key"]`.
     size_t cut = key.find_last_of(".[");
-    if (cut == std::string::npos || cut == 0) break;
-    key.resize(cut);
+    if (cut == std::string_view::npos || cut == 0) break;
+    key = key.substr(0, cut);
   }
   return {};
 }

@@ -128,6 +128,17 @@ std::optional<std::vector<RecordReader>> RecordReader::List(std::string_view fie
   return out;
 }
 
+std::optional<RecordReader> RecordReader::At(std::string_view field, size_t index) const {
+  const FieldDef* f = Field(field, TypeKind::List);
+  if (!f) return std::nullopt;
+  TypeId elem = schema_->types[f->type].elem;
+  if (schema_->types.Kind(elem) != TypeKind::Entity) return std::nullopt;
+  const Seq* seq = reinterpret_cast<const Seq*>(static_cast<intptr_t>(Slot(*f)));
+  if (!seq || index >= static_cast<size_t>(seq->size)) return std::nullopt;
+  const void* rec = reinterpret_cast<const void*>(static_cast<intptr_t>(seq->data[index]));
+  return RecordReader(schema_, strings_, rec, schema_->types[elem].ref, PathOf(field) + "[" + std::to_string(index) + "]");
+}
+
 std::optional<std::vector<std::string>> RecordReader::Strings(std::string_view field) const {
   const EntityDef* e = entity();
   if (!e || !record_) return std::nullopt;

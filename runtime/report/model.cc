@@ -196,9 +196,9 @@ class Describer {
       if (segs[i].index >= 0) break;
       // field then optional index
       if (i + 1 < segs.size() && segs[i + 1].index >= 0) {
-        auto list = cur.List(segs[i].name);
-        if (!list || segs[i + 1].index >= static_cast<long>(list->size())) break;
-        cur = (*list)[segs[i + 1].index];
+        auto elem = cur.At(segs[i].name, static_cast<size_t>(segs[i + 1].index));
+        if (!elem) break;
+        cur = std::move(*elem);
         i += 2;
       } else {
         auto rec = cur.Record(segs[i].name);

@@ -882,6 +882,15 @@ TEST(RecordReader, TypedGettersByFieldName) {
   EXPECT_EQ(sites->size(), 9u);
   EXPECT_EQ((*sites)[0].Enum("kind").value_or(""), "central_function");
   EXPECT_EQ((*sites)[1].path(), "$.sites[1]");
+  // One element without the list (the report's data-path resolution): same record, same path.
+  auto s8 = root.At("sites", 8);
+  ASSERT_TRUE(s8);
+  EXPECT_EQ(s8->path(), "$.sites[8]");
+  EXPECT_EQ(s8->String("id"), (*sites)[8].String("id"));
+  EXPECT_FALSE(root.At("sites", 9));       // past the end
+  EXPECT_FALSE(root.At("complaints", 0));  // absent list
+  EXPECT_FALSE(root.At("design_projects", 0));
+  EXPECT_FALSE(root.At("name", 0));        // not a list
   auto codes = root.Strings("iaf_codes");
   ASSERT_TRUE(codes);
   EXPECT_EQ(*codes, std::vector<std::string>{"35"});

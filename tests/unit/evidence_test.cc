@@ -317,6 +317,31 @@ TEST_F(EvidenceTest, JsonEscapesInKeysAndStringsGiveTheSameRecord) {
   EXPECT_EQ(SpanText(*w[1]), R"("qq")");
 }
 
+// Positions live in an open-addressed table that grows as keys arrive: thousands of list items
+// (several growths) keep every position, and a path never written still falls back to its
+// nearest written ancestor.
+TEST_F(EvidenceTest, PositionsSurviveTableGrowth) {
+  LoadOptions opts;
+  opts.keep_positions = true;
+  std::string text = "name: acme\nn: 1\nstatus: a\nitems:\n";
+  const int kItems = 6000;
+  for (int i = 0; i < kItems; ++i) text += "  - code: C-" + std::to_string(i) + "\n    due: 2024-03-31\n";
+  auto doc = Load(text, "e.yaml", opts);
+  ASSERT_TRUE(doc) << All();
+  for (int i : {0, 1, 511, 512, 2047, 4095, kItems - 1}) {
+    const uint32_t line = 5 + 2 * static_cast<uint32_t>(i);
+    const std::string at = "$.items[" + std::to_string(i) + "]";
+    EXPECT_EQ(doc->PositionOf(at).line, line) << at;
+    EXPECT_EQ(doc->PositionOf(at + ".code").line, line) << at;
+    EXPECT_EQ(doc->PositionOf(at + ".due").line, line + 1) << at;
+    EXPECT_EQ(doc->PositionOf(at + ".no_such").line, line) << at;  // nearest ancestor
+  }
+  EXPECT_EQ(doc->PositionOf("$.items[6000]").line, 4u);  // past the end: the list's key
+  EXPECT_EQ(doc->PositionOf("$.n").line, 2u);
+  EXPECT_EQ(doc->PositionOf("$.nothing").line, 1u);  // the root mapping
+  EXPECT_EQ(doc->PositionOf("").line, 0u);
+}
+
 // With keep_positions every key and list item records where it was written, under its data
 // path (the loader renders paths incrementally: siblings after a deeper path must not keep any
 // of its segments).

@@ -56,6 +56,9 @@ class RecordReader {
   std::optional<RecordReader> Record(std::string_view field) const;
   // A list<entity>: nullopt when absent (not evidenced); an empty vector when written `[]`.
   std::optional<std::vector<RecordReader>> List(std::string_view field) const;
+  // Element `index` of a list<entity> without materialising the list (constant time): nullopt
+  // when the list is absent or shorter.
+  std::optional<RecordReader> At(std::string_view field, size_t index) const;
   // A set or list of strings, or of enum members (as names).
   std::optional<std::vector<std::string>> Strings(std::string_view field) const;
 
