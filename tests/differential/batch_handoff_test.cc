@@ -10,28 +10,15 @@
 #include <streambuf>
 #include <string>
 
-#include "conform/compiler/driver.h"
 #include "conform/compiler/jit.h"
 #include "conform/runtime/batch.h"
-#include "fuzz_rules.h"
+#include "fuzz_program.h"
 
 namespace {
 
 using conform::runtime::Engine;
 
-struct Rules {
-  conform::Session session{{}};
-  std::shared_ptr<conform::ir::Program> program;
-  std::unique_ptr<conform::jit::CompiledProgram> native;
-  Rules() {
-    session.LoadText("fz.clause", conform::fuzz::kRules);
-    program = session.Compile("fz");
-    conform::jit::JitOptions o;
-    o.use_cache = false;
-    conform::Diagnostics d;
-    if (program && conform::jit::Available()) native = conform::jit::Compile(program, o, d);
-  }
-};
+using Rules = conform::fuzz::CompiledRules;
 
 // Hands out the text one line per read; once `after` lines are out, sets `handoff` ready.
 class LineByLine : public std::streambuf {

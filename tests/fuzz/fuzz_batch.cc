@@ -10,29 +10,12 @@
 #include <sstream>
 #include <string>
 
-#include "conform/compiler/driver.h"
-#include "conform/compiler/jit.h"
 #include "conform/runtime/batch.h"
-#include "fuzz_rules.h"
+#include "fuzz_program.h"
 
 namespace {
 
-struct Rules {
-  conform::Session session{{}};
-  std::shared_ptr<conform::ir::Program> program;
-  std::unique_ptr<conform::jit::CompiledProgram> native;
-  Rules() {
-    session.LoadText("fz.clause", conform::fuzz::kRules);
-    if (!session.diags().HasErrors()) program = session.Compile("fz");
-    if (!program || session.diags().HasErrors()) __builtin_trap();  // the harness itself is broken
-    if (conform::jit::Available()) {
-      conform::jit::JitOptions o;
-      o.use_cache = false;
-      conform::Diagnostics d;
-      native = conform::jit::Compile(program, o, d);
-    }
-  }
-};
+using Rules = conform::fuzz::CompiledRules;
 
 std::string Run(const Rules& rules, const std::string& text, uint8_t mode, conform::runtime::Engine engine) {
   conform::runtime::BatchJob job;

@@ -274,7 +274,9 @@ standard s "S" {
   std::string printed = ir::Print(p);
   EXPECT_NE(printed.find("(call conform_rt_trim"), std::string::npos) << printed;
   for (const auto& n : p.nodes)
-    if (n.op == ir::Op::Call) EXPECT_LT(static_cast<size_t>(n.imm), p.builtins.size());
+    if (n.op == ir::Op::Call) {
+      EXPECT_LT(static_cast<size_t>(n.imm), p.builtins.size());
+    }
 }
 
 TEST(Builtins, MarkdownListsEveryBuiltinAndSpecialForm) {
