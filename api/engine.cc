@@ -219,6 +219,8 @@ std::shared_ptr<RuleSet> Engine::CompileFront(const std::vector<std::string>& st
         if (e.path().extension() == ".clause") mine.push_back(e.path().string());
       std::sort(mine.begin(), mine.end());
       files.insert(files.end(), mine.begin(), mine.end());
+      // The manifest too: its `language` decides what the sources may use (E0210) and mean.
+      if (!pkg->manifest.empty()) files.push_back(pkg->manifest);
     }
     fingerprint = SourceFingerprint(ids, files);
     std::string dir = CacheDir(o.cache_dir), why;

@@ -513,3 +513,39 @@ TEST(CacheIntegrity, SourceFingerprintDependsOnContentsNotOnWhereTheCatalogueLie
 }
 
 }  // namespace
+
+// The package manifest is part of the compiled-program key: its `language` decides what the
+// sources may use. A rule set compiled as Clause 0.2 and cached must not be served once its
+// plugin.toml declares 0.1 (whose compile reports E0210 for the 0.2 construct).
+TEST(CacheIntegrity, AChangedManifestIsACacheMiss) {
+  const fs::path plugins = Scratch() / "manifest-plugins", pkg = plugins / "langpkg", cache = Scratch() / "manifest-cache";
+  fs::remove_all(plugins);
+  fs::remove_all(cache);
+  fs::create_directories(pkg);
+  auto manifest = [&](const char* language) {
+    std::ofstream(pkg / "plugin.toml", std::ios::trunc)
+        << "id = \"langpkg\"\nversion = \"1.0.0\"\ntitle = \"Language level\"\nkind = \"standard\"\nlanguage = \""
+        << language << "\"\n[edition]\nname = \"1\"\n[requires]\ncore = \">=1.0\"\n";
+  };
+  manifest("0.2");
+  std::ofstream(pkg / "langpkg.clause") << R"CLAUSE(use core
+standard langpkg "Language level" {
+  def named(x: string) : bool = len(x) > 0
+  clause 1 "One" {
+    requirement has_name : minor {
+      says "the organization is named"
+      pass named(default(name, ""))
+    }
+  }
+}
+)CLAUSE";
+  const std::string args = fmt::format("check '{}' -s langpkg --plugin-dir '{}' --as-of 2026-11-22 --cache-dir '{}'",
+                                       Files().good.string(), plugins.string(), cache.string());
+  Result first = Conform(args);
+  EXPECT_EQ(first.status, 0) << first.err;
+  ASSERT_FALSE(Entries(cache, ".bin").empty()) << "the compile was not cached";
+  manifest("0.1");
+  Result second = Conform(args);
+  EXPECT_EQ(second.status, 2) << second.out << second.err;
+  EXPECT_NE(second.err.find("E0210"), std::string::npos) << second.err;
+}

@@ -23,9 +23,9 @@ struct CompiledBundle {
 };
 
 // Identifies a compilation: cache format, Conform version, builtin registry fingerprint, the
-// standards asked for, and the package folder, name, size and SHA-256 of every source file (read
-// here; not the absolute path, so a build-tree and an installed catalogue share keys). Empty
-// if a file cannot be read.
+// standards asked for, and the package folder, name, size and SHA-256 of every file given — the
+// sources and each package's plugin.toml (read here; not the absolute path, so a build-tree and
+// an installed catalogue share keys). Empty if a file cannot be read.
 std::string SourceFingerprint(const std::vector<std::string>& standards, const std::vector<std::string>& files);
 
 // The entry's file name in the cache folder for `fingerprint` ("ir-<hex>.bin").
