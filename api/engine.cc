@@ -391,6 +391,14 @@ bool RuleSet::NativeCached() const {
   return !installed_cache_.empty() && fs::is_regular_file(fs::path(installed_cache_) / fs::path(native_stamp_).filename(), ec);
 }
 
+runtime::LoadOptions RuleSet::WithPlan(const runtime::LoadOptions& opts) const {
+  runtime::LoadOptions o = opts;
+  if (o.keep_positions || o.json_plan || o.format == runtime::EvidenceFormat::Yaml || !schema_) return o;
+  std::call_once(plan_once_, [&] { json_plan_ = runtime::MakeJsonPlan(*schema_); });
+  o.json_plan = json_plan_.get();
+  return o;
+}
+
 std::unique_ptr<Evidence> RuleSet::LoadText(const std::string& name, std::string text,
                                            const runtime::LoadOptions& opts) const {
   auto ev = std::make_unique<Evidence>();
@@ -399,7 +407,7 @@ std::unique_ptr<Evidence> RuleSet::LoadText(const std::string& name, std::string
     ev->diags_.Error("E1202", {}, "the rule set did not compile", "fix the compile errors first");
     return ev;
   }
-  ev->doc_ = runtime::LoadEvidence(name, std::move(text), *schema_, literals_.get(), ev->sm_, ev->diags_, opts);
+  ev->doc_ = runtime::LoadEvidence(name, std::move(text), *schema_, literals_.get(), ev->sm_, ev->diags_, WithPlan(opts));
   return ev;
 }
 
@@ -410,7 +418,7 @@ std::unique_ptr<Evidence> RuleSet::LoadFile(const std::string& path, const runti
     ev->diags_.Error("E1202", {}, "the rule set did not compile", "fix the compile errors first");
     return ev;
   }
-  ev->doc_ = runtime::LoadEvidenceFile(path, *schema_, literals_.get(), ev->sm_, ev->diags_, opts);
+  ev->doc_ = runtime::LoadEvidenceFile(path, *schema_, literals_.get(), ev->sm_, ev->diags_, WithPlan(opts));
   return ev;
 }
 

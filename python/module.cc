@@ -25,10 +25,11 @@ T Take(conform::Result<T>&& r) {
   return std::move(*r);
 }
 
-conform::LoadOptions Load(const std::string& format, bool strict) {
+conform::LoadOptions Load(const std::string& format, bool strict, bool positions) {
   conform::LoadOptions o;
   o.format = format;
   o.strict = strict;
+  o.positions = positions;
   return o;
 }
 
@@ -90,19 +91,21 @@ PYBIND11_MODULE(_conform, m) {
       .def("engine", &conform::RuleSet::engine)
       .def(
           "load_file",
-          [](const conform::RuleSet& r, const std::string& path, const std::string& format, bool strict) {
+          [](const conform::RuleSet& r, const std::string& path, const std::string& format, bool strict,
+             bool positions) {
             py::gil_scoped_release nogil;
-            return Take(r.LoadFile(path, Load(format, strict)));
+            return Take(r.LoadFile(path, Load(format, strict, positions)));
           },
-          py::arg("path"), py::arg("format") = "auto", py::arg("strict") = false)
+          py::arg("path"), py::arg("format") = "auto", py::arg("strict") = false, py::arg("positions") = true)
       .def(
           "load_string",
           [](const conform::RuleSet& r, const std::string& text, const std::string& name, const std::string& format,
-             bool strict) {
+             bool strict, bool positions) {
             py::gil_scoped_release nogil;
-            return Take(r.LoadString(text, name, Load(format, strict)));
+            return Take(r.LoadString(text, name, Load(format, strict, positions)));
           },
-          py::arg("text"), py::arg("name") = "<string>", py::arg("format") = "auto", py::arg("strict") = false)
+          py::arg("text"), py::arg("name") = "<string>", py::arg("format") = "auto", py::arg("strict") = false,
+          py::arg("positions") = true)
       .def(
           "evaluate",
           [](const conform::RuleSet& r, const conform::Evidence& ev, const std::string& as_of,

@@ -228,25 +228,32 @@ class RuleSet:
     def engine(self) -> str:
         return self._native.engine()
 
-    def load(self, evidence: Evidence, *, strict: bool = False) -> "_conform.Evidence":
+    def load(self, evidence: Evidence, *, strict: bool = False,
+             positions: bool | None = None) -> "_conform.Evidence":
         """A dict (the root entity's fields), a path (str or os.PathLike) to a YAML/JSON file,
-        or YAML/JSON text (a str with a newline or starting with `{`)."""
+        or YAML/JSON text (a str with a newline or starting with `{`).
+
+        `positions`: remember the line of every value, so findings name evidence lines (default
+        for files and text). A dict has no lines: it loads without them, through the JSON fast
+        path; pass positions=False for JSON files and text too when only verdicts matter."""
         if isinstance(evidence, Mapping):
-            return self._native.load_string(to_json_line(evidence), "<dict>", "json", strict)
+            return self._native.load_string(to_json_line(evidence), "<dict>", "json", strict, bool(positions))
+        keep = True if positions is None else positions
         if isinstance(evidence, os.PathLike):
-            return self._native.load_file(os.fspath(evidence), "auto", strict)
+            return self._native.load_file(os.fspath(evidence), "auto", strict, keep)
         if isinstance(evidence, str):
             if "\n" in evidence or evidence.lstrip().startswith("{"):
-                return self._native.load_string(evidence, "<string>", "auto", strict)
-            return self._native.load_file(evidence, "auto", strict)
+                return self._native.load_string(evidence, "<string>", "auto", strict, keep)
+            return self._native.load_file(evidence, "auto", strict, keep)
         raise TypeError(f"evidence must be a dict, a path or a str, not {type(evidence).__name__}")
 
     def check(self, evidence: Evidence, *, as_of: Union[str, datetime.date, None] = None,
               params: Mapping[str, Any] | None = None, explain: bool = True, strict: bool = False,
-              deviations: Union[str, os.PathLike, None] = None) -> Report:
+              deviations: Union[str, os.PathLike, None] = None, positions: bool | None = None) -> Report:
         """Evaluates one organization; raises ConformError if it cannot be loaded, a parameter
-        is invalid or the `deviations` file (accepted deviations, as --deviations) is wrong."""
-        ev = self.load(evidence, strict=strict)
+        is invalid or the `deviations` file (accepted deviations, as --deviations) is wrong.
+        `positions` as in load()."""
+        ev = self.load(evidence, strict=strict, positions=positions)
         native = self._native.evaluate(ev, _date(as_of), _params(params), explain, os.fspath(deviations or ""))
         report = Report.from_json(native.json())
         object.__setattr__(report, "_native", native)

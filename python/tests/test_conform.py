@@ -43,6 +43,42 @@ def test_engines_and_evidence_kinds(src):
     assert len(verdicts[0]) > 100
 
 
+def test_positions(src, work):
+    """positions=False (JSON through the fast path) and dict evidence: the same findings, without
+    evidence lines; files and text keep their lines by default."""
+    import yaml
+    org = yaml.safe_load((src / "examples/precision-parts.yaml").read_text())
+    path = work / "precision-parts.json"
+    path.write_text(json.dumps(org, default=str, indent=1))
+    rules = conform.Engine().compile(["iso9001"], as_of=AS_OF)
+
+    def strip(report):  # every "location" (of findings, facts, offenders) as None, and how many were set
+        located = 0
+
+        def walk(x):
+            nonlocal located
+            if isinstance(x, dict):
+                if "location" in x:
+                    located += x["location"] is not None
+                    x["location"] = None
+                for v in x.values():
+                    walk(v)
+            elif isinstance(x, list):
+                for v in x:
+                    walk(v)
+        d = json.loads(report.json)
+        d.pop("evidence", None)
+        walk(d)
+        return d, located
+
+    with_lines, n_with = strip(rules.check(path, as_of=AS_OF))
+    without, n_without = strip(rules.check(path, as_of=AS_OF, positions=False))
+    from_dict, n_dict = strip(rules.check(org, as_of=AS_OF))
+    assert n_with > 0 and n_without == 0 and n_dict == 0
+    assert with_lines == without == from_dict
+    assert any(r["verdict"] == "nonconform" for r in without["standards"][0]["requirements"])
+
+
 def test_batch_equals_cli_batch(src, work):
     text = organizations(src, 300)
     path = work / "orgs.ndjson"

@@ -172,12 +172,64 @@ TEST(EmbedApi, EvidenceFromStringAndBuilder) {
                .Set("approved_at", "2026-01-05"));
   org.Set("documents", docs);
   EXPECT_EQ(org.json(), json);
-  auto built = rules.Load(org, "small");
-  auto parsed = rules.LoadString(json, "small");
+  auto built = rules.Load(org, "small");  // no positions: a Value has no lines
+  conform::LoadOptions no_lines;
+  no_lines.positions = false;
+  auto parsed = rules.LoadString(json, "small", no_lines);
   ASSERT_TRUE(built.ok()) << built.error().message;
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   EXPECT_EQ(built.value().diagnostics_json(), "[]");  // every field known: no warning
   EXPECT_EQ(rules.Evaluate(*built, AsOf())->json(), rules.Evaluate(*parsed, AsOf())->json());
+}
+
+// LoadOptions::positions = false (JSON through the batch's fast path): the same verdicts,
+// messages and facts as with positions, only no evidence lines; a bad value is still reported
+// with its line (the diagnostic loader takes over). Evidence built in memory has no lines.
+TEST(EmbedApi, EvidenceWithoutPositionsGivesTheSameFindings) {
+  auto rules = Compile({"iso9001"});
+  conform::LoadOptions with, without;
+  with.format = without.format = "json";
+  without.positions = false;
+  // Every `"location":{…}` object of a report, as null.
+  auto no_locations = [](std::string json) {
+    const std::string key = "\"location\":{";
+    for (size_t at; (at = json.find(key)) != std::string::npos;)
+      json.replace(at + key.size() - 1, json.find('}', at) - (at + key.size() - 1) + 1, "null");
+    return json;
+  };
+  std::vector<std::string> inputs;
+  std::istringstream lines(Slurp(kSrc + "/examples/orgs.ndjson"));
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty()) inputs.push_back(line);
+  // Over several lines: a document past its review date and one without an approver.
+  inputs.push_back(R"({"name": "Delta Ltd", "employees": 30,
+    "documents": [
+      {"id": "D1", "code": "QM", "title": "Quality manual", "doc_type": "manual", "version": "3",
+       "status": "approved", "approver": "P1", "approved_at": "2025-01-10", "next_review_due": "2026-01-31"},
+      {"id": "D2", "code": "WI-7", "title": "Packing", "doc_type": "work_instruction", "version": "1",
+       "status": "approved", "approved_at": "2026-02-01"}
+    ]})");
+  int n = 0, located = 0;
+  for (const std::string& line : inputs) {
+    auto a = rules.LoadString(line, "org", with);
+    auto b = rules.LoadString(line, "org", without);
+    if (!a.ok()) {  // a line the examples keep as an error: reported either way
+      EXPECT_FALSE(b.ok()) << line;
+      continue;
+    }
+    ASSERT_TRUE(b.ok()) << b.error().message;
+    std::string ra = rules.Evaluate(*a, AsOf())->json(), rb = rules.Evaluate(*b, AsOf())->json();
+    located += ra.find("\"location\":{") != std::string::npos;
+    EXPECT_EQ(rb.find("\"location\":{"), std::string::npos) << line;
+    EXPECT_EQ(no_locations(ra), rb) << line;
+    ++n;
+  }
+  EXPECT_EQ(n, 3);
+  EXPECT_GT(located, 0) << "with positions, some finding names its evidence line";
+  auto bad = rules.LoadString("{\"name\": \"X\",\n \"employees\": \"many\"}", "bad.json", without);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("E0704"), std::string::npos) << bad.error().message;
+  EXPECT_NE(bad.error().message.find("bad.json:2"), std::string::npos) << bad.error().message;
 }
 
 // One compiled rule set evaluated from many threads at once gives exactly the serial results:

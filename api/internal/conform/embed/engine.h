@@ -107,6 +107,8 @@ class RuleSet {
   bool NativeCached() const;
 
   // Evidence from a file, or from text (`name` labels diagnostics); never null, check ok().
+  // JSON without keep_positions takes the batch's fast path (LoadOptions::json_plan, a plan
+  // made once per rule set) unless the caller brings its own plan.
   std::unique_ptr<Evidence> LoadFile(const std::string& path, const runtime::LoadOptions& opts = {}) const;
   std::unique_ptr<Evidence> LoadText(const std::string& name, std::string text,
                                      const runtime::LoadOptions& opts = {}) const;
@@ -139,6 +141,10 @@ class RuleSet {
   std::string installed_cache_;  // the installed layer, "" if none (or the cache is off)
   bool use_cache_ = true;     // false with --no-cache or an unsafe cache folder (W0910)
   bool front_ok_ = false;     // programs ready for CompileNative
+  // The JSON fast path's plan for schema_, made at the first load that can use it.
+  runtime::LoadOptions WithPlan(const runtime::LoadOptions& opts) const;
+  mutable std::once_flag plan_once_;
+  mutable std::shared_ptr<const runtime::JsonPlan> json_plan_;
 };
 
 // One loaded organization, with the diagnostics of loading it (rendered against sources()).
