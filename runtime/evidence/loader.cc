@@ -120,37 +120,21 @@ uint64_t PathHash(std::string_view path) {
 }
 }  // namespace
 
-void Document::AddPosition(std::string_view path, LineCol at) {
-  if (2 * (position_count_ + 1) > positions_.size()) {  // keep the table at most half full
-    std::vector<PositionSlot> old = std::move(positions_);
-    positions_.assign(old.empty() ? 1024 : old.size() * 2, PositionSlot{});
-    const size_t mask = positions_.size() - 1;
-    for (const PositionSlot& s : old)
-      if (s.hash != 0) {
-        size_t i = s.hash & mask;
-        while (positions_[i].hash != 0) i = (i + 1) & mask;
-        positions_[i] = s;
-      }
-  }
-  const uint64_t h = PathHash(path);
-  const size_t mask = positions_.size() - 1;
-  size_t i = h & mask;
-  while (positions_[i].hash != 0) {
-    if (positions_[i].hash == h) return;
-    i = (i + 1) & mask;
-  }
-  positions_[i] = {h, at};
-  ++position_count_;
-}
+void Document::AddPosition(std::string_view path, LineCol at) { positions_.push_back({PathHash(path), at}); }
 
 LineCol Document::PositionOf(std::string_view path) const {
-  if (positions_.empty()) return {};
-  const size_t mask = positions_.size() - 1;
+  std::lock_guard<std::mutex> lock(positions_mu_);
+  if (positions_sorted_ != positions_.size()) {
+    std::stable_sort(positions_.begin(), positions_.end(),
+                     [](const PositionSlot& x, const PositionSlot& y) { return x.hash < y.hash; });
+    positions_sorted_ = positions_.size();
+  }
   std::string_view key = path;
   while (!key.empty()) {
     const uint64_t h = PathHash(key);
-    for (size_t i = h & mask; positions_[i].hash != 0; i = (i + 1) & mask)
-      if (positions_[i].hash == h) return positions_[i].at;
+    auto it = std::lower_bound(positions_.begin(), positions_.end(), h,
+                               [](const PositionSlot& x, uint64_t v) { return x.hash < v; });
+    if (it != positions_.end() && it->hash == h) return it->at;
     // Drop the last segment: `.field`, `[3]` or `["key"]`.
     size_t cut = key.find_last_of(".[");
     if (cut == std::string_view::npos || cut == 0) break;

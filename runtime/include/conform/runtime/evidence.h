@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -67,16 +68,19 @@ class Document {
   LayeredStrings strings_;
   const void* root_ = nullptr;
   std::vector<ParamOverride> params_;
-  // Positions keyed by a 64-bit hash of the data path, open addressing (a hash of 0 is stored
-  // as 1): 16 bytes a key, no string or node per key — a 150,000-document file writes 2 million
-  // of them. Two paths of one document sharing a hash (odds about n²/2⁶⁵, 1e-7 for 2 million
-  // keys) could only misplace a line number in a report, never change a verdict.
+  // Positions keyed by a 64-bit hash of the data path: 16 bytes a key, no string or node per
+  // key — a 150,000-document file writes 2 million of them. Appended in the order written (no
+  // random access while loading) and sorted by hash, stably, at the first lookup after a write,
+  // so the first position written for a path wins. Two paths of one document sharing a hash
+  // (odds about n²/2⁶⁵, 1e-7 for 2 million keys) could only misplace a line number in a
+  // report, never change a verdict.
   struct PositionSlot {
     uint64_t hash = 0;
     LineCol at;
   };
-  std::vector<PositionSlot> positions_;
-  size_t position_count_ = 0;
+  mutable std::vector<PositionSlot> positions_;
+  mutable size_t positions_sorted_ = 0;  // positions_[0, positions_sorted_) is sorted
+  mutable std::mutex positions_mu_;       // PositionOf may sort; reports may ask from threads
   std::string source_path_;
 };
 
