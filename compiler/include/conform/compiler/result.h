@@ -5,9 +5,9 @@
 // interpreter and the JIT cannot drift apart.
 #pragma once
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "conform/compiler/evaluate.h"
 #include "conform/compiler/ir.h"
@@ -42,7 +42,21 @@ Verdict VerdictOf(VerdictCode code);
 
 // The text of hole `piece` (an index into Requirement::message with expr >= 0) of a nonconform
 // requirement's `else` message, as the engine evaluates it; called once per hole, in order.
-using HoleText = std::function<std::string(size_t piece)>;
+// A non-owning reference to the engine's callable, valid for the call it is passed to: unlike
+// std::function it never allocates (a batch builds a message per nonconformity per organization).
+class HoleText {
+ public:
+  HoleText() = default;
+  template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, HoleText>>>
+  HoleText(const F& f)  // NOLINT(google-explicit-constructor): a lambda is passed as is
+      : fn_(&f), call_([](const void* fn, size_t piece) { return (*static_cast<const F*>(fn))(piece); }) {}
+  explicit operator bool() const { return call_ != nullptr; }
+  std::string operator()(size_t piece) const { return call_(fn_, piece); }
+
+ private:
+  const void* fn_ = nullptr;
+  std::string (*call_)(const void*, size_t) = nullptr;
+};
 
 // The result of requirement `r` with outcome `code`: its verdict and message. `exclusion` is
 // the matching exclusion's text (Excluded only); `hole` gives the values of the `else`
