@@ -9,6 +9,7 @@ namespace conform::runtime {
 
 namespace {
 constexpr size_t kFirstBlock = 4096;
+constexpr size_t kMinFirstBlock = 256;
 constexpr size_t kMaxBlock = size_t{1} << 20;
 }  // namespace
 
@@ -24,7 +25,8 @@ void* Arena::Allocate(size_t bytes, size_t align) {
     }
   }
   // A new block: grows geometrically up to kMaxBlock; a large request gets a block of its own.
-  size_t next = blocks_.empty() ? kFirstBlock : std::min(kMaxBlock, std::max(kFirstBlock, block_size_ * 2));
+  size_t next = blocks_.empty() ? (first_block_ ? first_block_ : kFirstBlock)
+                                : std::min(kMaxBlock, std::max(kFirstBlock, block_size_ * 2));
   size_t need = bytes + align;  // room to align inside the block
   size_t size = std::max(next, need);
   // Not zeroed as a whole: each allocation is zeroed as it is handed out (a small document uses
@@ -36,6 +38,10 @@ void* Arena::Allocate(size_t bytes, size_t align) {
   offset_ = start + bytes;
   used_ += bytes;
   return std::memset(blocks_.back().get() + start, 0, bytes);
+}
+
+void Arena::SizeFirstBlock(size_t bytes) {
+  if (blocks_.empty()) first_block_ = std::clamp(bytes, kMinFirstBlock, kMaxBlock);
 }
 
 }  // namespace conform::runtime

@@ -61,8 +61,15 @@ std::unique_ptr<Document> LoadEvidence(const std::string& path, std::string text
     text.resize(size);
   }
   uint32_t file = sm.Add(path, std::move(text));
-  auto doc = std::make_unique<Document>(literals);
-  doc->set_source_path(path);
+  // A document's own arena starts with about its JSON text's size (a small NDJSON line's records
+  // take less), not 4 KiB; YAML, whose text may be mostly comments and indentation, keeps 4 KiB.
+  auto fresh = [&] {
+    auto d = std::make_unique<Document>(literals, opts.arena);
+    if (!opts.arena && format == EvidenceFormat::Json) d->arena().SizeFirstBlock(std::min<size_t>(size, 4096));
+    d->set_source_path(path);
+    return d;
+  };
+  auto doc = fresh();
 
   if (schema.root < 0 || static_cast<size_t>(schema.root) >= schema.entities.size()) {
     auto& d = diags.Error("E0708", {}, "the schema has no root entity to load evidence into",
@@ -74,8 +81,7 @@ std::unique_ptr<Document> LoadEvidence(const std::string& path, std::string text
   const bool json = format == EvidenceFormat::Json;
   if (json && opts.json_plan && &opts.json_plan->schema() == &schema && !opts.keep_positions) {
     if (FastPath(sm.Get(file)->text(), *opts.json_plan, *doc)) return doc;
-    doc = std::make_unique<Document>(literals);  // the diagnostic loader starts afresh
-    doc->set_source_path(path);
+    doc = fresh();  // the diagnostic loader starts afresh
   }
   // Without YAML aliases a value takes at least one byte of text; past this many values,
   // aliases are multiplying the data (a "billion laughs" file).

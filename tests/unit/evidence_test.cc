@@ -260,6 +260,36 @@ TEST_F(EvidenceTest, JsonAndYamlGiveTheSameRecords) {
   EXPECT_EQ(Slot(jy, item, "due"), Slot(jj, item, "due"));
 }
 
+// LoadOptions::arena: documents loaded with one arena put their records into it, one after
+// another, and read the same as documents with arenas of their own.
+TEST_F(EvidenceTest, DocumentsLoadedWithOneArenaShareItInOrder) {
+  Arena shared;
+  LoadOptions lo;
+  lo.arena = &shared;
+  auto own = Load(kFullJson, "e.json");
+  auto a = Load(kFullJson, "e.json", lo);
+  const size_t after_a = shared.bytes_used();
+  auto b = Load(kFullYaml, "e.yaml", lo);
+  ASSERT_TRUE(own && a && b) << All();
+  EXPECT_EQ(&a->arena(), &shared);
+  EXPECT_EQ(&b->arena(), &shared);
+  EXPECT_EQ(after_a, own->arena().bytes_used());  // all of a's records, none elsewhere
+  EXPECT_EQ(shared.bytes_used(), 2 * after_a);
+  // One block: b's records follow a's.
+  const auto* ra = static_cast<const char*>(a->root());
+  const auto* rb = static_cast<const char*>(b->root());
+  EXPECT_GT(rb, ra);
+  EXPECT_LT(static_cast<size_t>(rb - ra), shared.bytes_used());
+  const EntityDef& org = Root();
+  const EntityDef& item = Ent("item");
+  for (Document* d : {own.get(), a.get(), b.get()}) {
+    EXPECT_EQ(Slot(d->root(), org, "n"), 42);
+    const Seq* items = SeqOf(d->root(), org, "items");
+    ASSERT_EQ(items->size, 2);
+    EXPECT_EQ(Str(*d, Slot(reinterpret_cast<const void*>(items->data[1]), item, "code")), "B-2");
+  }
+}
+
 // Field lookup tries the field after the previous key first (evidence usually follows the
 // schema's order) and falls back to a search: any key order must give the same record.
 TEST_F(EvidenceTest, KeysInAnyOrderGiveTheSameRecord) {
@@ -1083,6 +1113,21 @@ TEST(EvidenceArena, AllocationsAreZeroedAlignedAndDistinct) {
   }
   for (size_t i = 1; i < ptrs.size(); ++i) EXPECT_NE(ptrs[i], ptrs[i - 1]);
   EXPECT_GE(a.bytes_used(), 1u + 24 + 7 + 5000 + (3u << 20) + 16);
+}
+
+// A first block sized below 4 KiB holds what fits; the arena then grows as before.
+TEST(EvidenceArena, FirstBlockSizeIsAHintNotALimit) {
+  Arena a;
+  a.SizeFirstBlock(300);
+  auto* p = static_cast<char*>(a.Allocate(200));
+  auto* q = static_cast<char*>(a.Allocate(64));
+  EXPECT_EQ(q, p + 200);  // same block
+  auto* r = static_cast<char*>(a.Allocate(200));  // does not fit: a new block
+  ASSERT_NE(r, nullptr);
+  EXPECT_TRUE(r >= q + 64 + 36 || r + 200 <= p);
+  for (int i = 0; i < 200; ++i) ASSERT_EQ(r[i], 0);
+  a.SizeFirstBlock(16);  // ignored once allocated
+  EXPECT_EQ(a.bytes_used(), 464u);
 }
 
 }  // namespace

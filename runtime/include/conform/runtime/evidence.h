@@ -24,10 +24,14 @@ class Arena {
   // arena's lifetime. `align` must be a power of two.
   void* Allocate(size_t bytes, size_t align = 8);
   size_t bytes_used() const { return used_; }
+  // The size of the first block, if nothing is allocated yet (default 4 KiB; at least 256
+  // bytes): a loader that can estimate a small document's need keeps it from holding 4 KiB.
+  void SizeFirstBlock(size_t bytes);
 
  private:
   std::vector<std::unique_ptr<char[]>> blocks_;
   size_t block_size_ = 0, offset_ = 0, used_ = 0;
+  size_t first_block_ = 0;  // 0: the default
 };
 
 // A `parameters:` entry of the evidence file, resolved against a program later.
@@ -45,11 +49,12 @@ struct ParamOverride {
 // which builtins such as lower() extend during evaluation.
 class Document {
  public:
-  explicit Document(const StringPool* literals) : strings_(literals) {}
+  // With `shared`, records go into that arena (LoadOptions::arena), which must outlive the document.
+  explicit Document(const StringPool* literals, Arena* shared = nullptr) : strings_(literals), shared_(shared) {}
   const void* root() const { return root_; }
   LayeredStrings& strings() { return strings_; }
   const std::vector<ParamOverride>& parameters() const { return params_; }
-  Arena& arena() { return arena_; }
+  Arena& arena() { return shared_ ? *shared_ : arena_; }
   void set_root(const void* r) { root_ = r; }
   std::vector<ParamOverride>& mutable_parameters() { return params_; }
 
@@ -66,6 +71,7 @@ class Document {
  private:
   Arena arena_;
   LayeredStrings strings_;
+  Arena* shared_ = nullptr;
   const void* root_ = nullptr;
   std::vector<ParamOverride> params_;
   // Positions keyed by a 64-bit hash of the data path: 16 bytes a key, no string or node per
@@ -113,6 +119,12 @@ struct LoadOptions {
   // (a `parameters:` mapping, a number in a string field, …) is re-run through the diagnostic
   // loader, so the records, diagnostics and warnings are the same with or without a plan.
   const JsonPlan* json_plan = nullptr;
+  // Documents loaded with one arena put their records and lists into it, one document after
+  // another: evaluating a set of organizations loaded together then reads memory in order
+  // instead of a scattered block per document (docs/performance.md, fifth round). The arena
+  // must outlive the documents, and is used by one loading thread at a time. Without it each
+  // document has its own arena, whose first block is sized from the JSON text (at most 4 KiB).
+  Arena* arena = nullptr;
 };
 
 // Loads evidence text (registered in `sm` under `path` so diagnostics show the line and a
