@@ -478,9 +478,31 @@ CV Gen::E(int32_t idx) {
     case Op::DateAdd: case Op::DateSub: {
       CV a = E(n.a), d = E(n.b);
       Value* k = b_.CreateAnd(a.k, d.k);
+      // A duration without months moves a date by its days alone (cal::AddDuration; minutes
+      // do not move a date): an add, and the calendar helper only for months. A constant
+      // duration (`as_of - 365 days`) folds to one or the other at compile time.
+      Value* months = b_.CreateAShr(d.v, b_.getInt64(48));
+      Value* days = b_.CreateSExt(b_.CreateTrunc(b_.CreateLShr(d.v, b_.getInt64(16)), i32_), i64_);
+      Value* plain = n.op == Op::DateAdd ? b_.CreateAdd(a.v, days) : b_.CreateSub(a.v, days);
+      auto* cm = llvm::dyn_cast<llvm::ConstantInt>(months);
+      if (cm && cm->isZero()) return {b_.CreateSelect(k, plain, b_.getInt64(0)), k};
       auto fnc = Helper("conform_rt_date_add");
       int64_t sign = n.op == Op::DateAdd ? 1 : -1;
-      return Guarded(k, [&] { return b_.CreateCall(fnc, {a.v, d.v, b_.getInt64(sign)}); });
+      if (cm) return Guarded(k, [&] { return b_.CreateCall(fnc, {a.v, d.v, b_.getInt64(sign)}); });
+      return Guarded(k, [&] {
+        BasicBlock* from = b_.GetInsertBlock();
+        BasicBlock* cal = Block("date.months");
+        BasicBlock* done = Block("date.done");
+        b_.CreateCondBr(b_.CreateICmpEQ(months, b_.getInt64(0)), done, cal);
+        b_.SetInsertPoint(cal);
+        Value* r = b_.CreateCall(fnc, {a.v, d.v, b_.getInt64(sign)});
+        b_.CreateBr(done);
+        b_.SetInsertPoint(done);
+        llvm::PHINode* phi = b_.CreatePHI(i64_, 2);
+        phi->addIncoming(plain, from);
+        phi->addIncoming(r, cal);
+        return static_cast<Value*>(phi);
+      });
     }
     case Op::DateDiff: {
       CV a = E(n.a), d = E(n.b);

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "conform/compiler/calendar.h"
 #include "conform/compiler/driver.h"
 #include "conform/compiler/jit.h"
 #include "conform/runtime/evidence.h"
@@ -343,6 +344,86 @@ TEST(Differential, InterpreterAndJitAgree) {
   RecordProperty("comparisons", static_cast<int>(compared));
   std::printf("differential: seed %llu, %zu programs, %zu requirement evaluations compared\n",
               static_cast<unsigned long long>(seed), programs_run, compared);
+}
+
+// Date arithmetic by a duration without months is an add in the generated code (no calendar
+// helper call, none at all for a constant such as `as_of - 365 days`); with months, or with a
+// duration known only at run time whose months are not zero, it is still the calendar's
+// (cal::AddDuration): end-of-month dates clamp. Both engines give the same verdicts.
+TEST(Differential, MonthFreeDateArithmeticIsInlineAndAgrees) {
+  const std::string schema = "schema dt { root org { d: date  dur: duration? } }\n";
+  auto program = [&](const std::vector<std::string>& passes) {
+    std::string text = schema + "standard dt \"Dates\" {\n  edition \"1\"\n  clause 1 \"Dates\" {\n";
+    for (size_t i = 0; i < passes.size(); ++i)
+      text += fmt::format("    requirement r{} : minor {{ says \"r{}\" pass {} }}\n", i + 1, i + 1, passes[i]);
+    return text + "  }\n}\n";
+  };
+  auto calls = [](const std::string& ir) {
+    size_t n = 0;
+    for (size_t at = ir.find("call i64 @conform_rt_date_add("); at != std::string::npos;
+         at = ir.find("call i64 @conform_rt_date_add(", at + 1))
+      ++n;
+    return n;
+  };
+  auto compile = [](Session& s, const std::string& text) {
+    s.LoadText("dt.clause", text);
+    auto prog = s.Compile("dt");
+    EXPECT_TRUE(prog && !s.diags().HasErrors()) << RenderAll(s.diags(), s.sources()) << text;
+    return prog;
+  };
+  {
+    Session s({});
+    auto prog = compile(s, program({"d - 365 days <= as_of", "d + 2 weeks > d", "as_of - 1000 days < d + 36 hours"}));
+    ASSERT_TRUE(prog);
+    for (int level : {0, 2}) EXPECT_EQ(calls(jit::EmitLLVM(*prog, level)), 0u) << level;
+  }
+  {
+    Session s({});
+    auto prog = compile(s, program({"d + 1 months > d"}));
+    ASSERT_TRUE(prog);
+    EXPECT_EQ(calls(jit::EmitLLVM(*prog, 0)), 1u);
+  }
+  const std::vector<std::string> passes = {
+      "d + 31 days == d + 1 months",  // 2024-01-31: 03-02 against 02-29 (clamped)
+      "d - 365 days == 2023-01-31",    // no 29 February in between
+      "d + dur > d",
+      "d + dur == d + 3 days",
+      "d - dur == 2023-12-31",
+      "as_of - 1 years + dur < d",
+  };
+  Session s({});
+  auto prog = compile(s, program(passes));
+  ASSERT_TRUE(prog);
+  EXPECT_GE(calls(jit::EmitLLVM(*prog, 0)), 4u);  // 1 months, 1 years and the three run-time durations
+  jit::JitOptions jo;
+  jo.use_cache = false;
+  Diagnostics jd;
+  auto native = jit::Compile(prog, jo, jd);
+  ASSERT_TRUE(native) << RenderAll(jd, s.sources());
+  struct Case {
+    const char* evidence;
+    std::vector<Verdict> expected;
+  };
+  const Verdict C = Verdict::Conform, N = Verdict::Nonconform, E = Verdict::NotEvidenced;
+  const std::vector<Case> cases = {
+      {"d: 2024-01-31\ndur: 3 days\n", {N, C, C, C, N, C}},
+      {"d: 2024-01-31\ndur: 1 months\n", {N, C, C, N, C, C}},
+      {"d: 2024-01-31\ndur: 36 hours\n", {N, C, C, N, N, C}},  // one day and 12 hours: moves by the day
+      {"d: 2024-01-31\n", {N, C, E, E, E, E}},
+  };
+  for (const Case& c : cases) {
+    Diagnostics ed;
+    auto doc = runtime::LoadEvidence("dt.yaml", c.evidence, *s.Schema(), s.literals().get(), s.sources(), ed);
+    ASSERT_TRUE(doc && !ed.HasErrors()) << RenderAll(ed, s.sources());
+    ParamValues pv = runtime::ResolveParameters(*prog, doc->parameters(), doc->strings(), s.sources(), ed);
+    const int64_t as_of = cal::ParseDate("2024-10-04").value();
+    auto a = runtime::Evaluate(*prog, *doc, as_of, pv, runtime::Engine::Interp, false);
+    auto b = runtime::Evaluate(*prog, *doc, as_of, pv, runtime::Engine::Jit, false, native.get());
+    for (size_t i = 0; i < passes.size(); ++i) {
+      EXPECT_EQ(VerdictName(a.results[i].verdict), std::string(VerdictName(c.expected[i]))) << passes[i] << " | " << c.evidence;
+      EXPECT_EQ(VerdictName(b.results[i].verdict), std::string(VerdictName(c.expected[i]))) << passes[i] << " | " << c.evidence;
+    }
+  }
 }
 
 }  // namespace
