@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 
@@ -48,16 +49,25 @@ CONFORM_BUILTIN(len) {
   for (unsigned char ch : Str(c, a[0])) n += (ch & 0xC0) != 0x80;
   return n;
 }
-CONFORM_BUILTIN(lower) {
-  std::string s(Str(c, a[0]));
-  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+// lower/upper: a string the mapping leaves as it is keeps its own id — a text has one id
+// (LayeredStrings interns each text once, and string equality compares ids), so interning the
+// unchanged copy would return it anyway, after a copy, a hash and a lookup per call.
+namespace {
+template <int (*Map)(int)>
+int64_t MapCase(EvalContext* c, int64_t id) {
+  std::string_view v = Str(c, id);
+  size_t first = 0;
+  while (first < v.size() && Map(static_cast<unsigned char>(v[first])) == static_cast<unsigned char>(v[first])) ++first;
+  if (first == v.size()) return id;
+  std::string s(v);
+  for (size_t i = first; i < s.size(); ++i) s[i] = static_cast<char>(Map(static_cast<unsigned char>(s[i])));
   return c->strings->Intern(s);
 }
-CONFORM_BUILTIN(upper) {
-  std::string s(Str(c, a[0]));
-  for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  return c->strings->Intern(s);
-}
+int ToLower(int ch) { return std::tolower(ch); }
+int ToUpper(int ch) { return std::toupper(ch); }
+}  // namespace
+CONFORM_BUILTIN(lower) { return MapCase<ToLower>(c, a[0]); }
+CONFORM_BUILTIN(upper) { return MapCase<ToUpper>(c, a[0]); }
 CONFORM_BUILTIN(contains) {
   return Str(c, a[0]).find(Str(c, a[1])) != std::string_view::npos;
 }

@@ -326,6 +326,24 @@ TEST(Builtins, HelpersComputeTheDocumentedValues) {
   EXPECT_EQ(Rt("conform_rt_len")(&ctx, args1), 5);  // characters, not bytes
   EXPECT_EQ(strings.Get(Rt("conform_rt_upper")(&ctx, args1)), "HéLLO");
   EXPECT_EQ(strings.Get(Rt("conform_rt_lower")(&ctx, args1)), "héllo");
+  // A string the mapping does not change keeps its id, and nothing new is interned.
+  const int64_t upper_id = Rt("conform_rt_upper")(&ctx, args1);
+  int64_t args_up[] = {upper_id};
+  const int64_t end = strings.Intern("end-marker");
+  EXPECT_EQ(Rt("conform_rt_upper")(&ctx, args_up), upper_id);
+  int64_t args_lo[] = {Rt("conform_rt_lower")(&ctx, args1)};
+  EXPECT_EQ(Rt("conform_rt_lower")(&ctx, args_lo), args_lo[0]);
+  EXPECT_EQ(strings.Intern("end-marker-2"), end + 1);
+  // Literal ids (the base pool) stay literal ids: `upper(x) == "DE"` compares ids.
+  StringPool base;
+  const int64_t de = base.Intern("DE");
+  LayeredStrings layered(&base);
+  EvalContext lctx{&layered, 0, nullptr};
+  int64_t args_de[] = {layered.Intern("de")};
+  EXPECT_EQ(Rt("conform_rt_upper")(&lctx, args_de), de);
+  int64_t args_de2[] = {layered.Intern("DE")};
+  EXPECT_EQ(args_de2[0], de);
+  EXPECT_EQ(Rt("conform_rt_upper")(&lctx, args_de2), de);
   int64_t ll[] = {hello, strings.Intern("ll")};
   EXPECT_EQ(Rt("conform_rt_contains")(&ctx, ll), 1);
   EXPECT_EQ(Rt("conform_rt_starts_with")(&ctx, ll), 0);
