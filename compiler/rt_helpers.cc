@@ -2,6 +2,7 @@
 #include "conform/compiler/rt_helpers.h"
 
 #include <algorithm>
+#include <cctype>
 #include <iterator>
 
 #include "conform/compiler/calendar.h"
@@ -205,6 +206,17 @@ int64_t conform_rt_under_any(EvalContext* ctx, int64_t a, const Seq* s) {
 int64_t conform_rt_strcmp(EvalContext* ctx, int64_t a, int64_t b) {
   int r = ctx->strings->Get(a).compare(ctx->strings->Get(b));
   return r < 0 ? -1 : r > 0 ? 1 : 0;
+}
+int64_t conform_rt_case_eq(EvalContext* ctx, int64_t s, int64_t t, int64_t upper) {
+  // The same mapping as the builtins lower/upper (std::tolower/std::toupper per byte); texts
+  // have one id each, so this is `lower(s) == t` without interning lower(s).
+  std::string_view a = ctx->strings->Get(s), b = ctx->strings->Get(t);
+  if (a.size() != b.size()) return 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    int ch = static_cast<unsigned char>(a[i]);
+    if ((upper ? std::toupper(ch) : std::tolower(ch)) != static_cast<unsigned char>(b[i])) return 0;
+  }
+  return 1;
 }
 int64_t conform_rt_date_add(int64_t date, int64_t duration, int64_t sign) {
   return conform::cal::AddDuration(date, conform::cal::Unpack(duration), static_cast<int>(sign));

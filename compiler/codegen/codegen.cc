@@ -357,6 +357,26 @@ class Gen {
   }
 
   // ---- expressions ----------------------------------------------------------------
+  // `lower(x) == "text"` / `upper(x) != "text"` (either side): compared byte by byte by
+  // conform_rt_case_eq instead of interning the mapped string and comparing ids.
+  bool CaseEquality(const Node& n, CV& out) {
+    if ((n.op != Op::Eq && n.op != Op::Ne) || n.aux != 0) return false;
+    auto mapped = [&](int32_t idx) -> int {  // 0 lower, 1 upper, -1 neither
+      const Node& c = p_.nodes[idx];
+      if (c.op != Op::Call || c.args.size() != 1) return -1;
+      const std::string& sym = p_.builtins.at(static_cast<size_t>(c.imm));
+      return sym == "conform_rt_lower" ? 0 : sym == "conform_rt_upper" ? 1 : -1;
+    };
+    int32_t call = n.a, lit = n.b;
+    if (mapped(call) < 0 || p_.nodes[lit].op != Op::Const) std::swap(call, lit);
+    const int upper = mapped(call);
+    if (upper < 0 || p_.nodes[lit].op != Op::Const || Kind(p_.nodes[lit].type) != TypeKind::String) return false;
+    CV x = E(p_.nodes[call].args[0]);
+    auto fnc = Helper("conform_rt_case_eq");
+    CV eq = Guarded(x.k, [&] { return b_.CreateCall(fnc, {ctx_, x.v, b_.getInt64(p_.nodes[lit].imm), b_.getInt64(upper)}); });
+    out = {n.op == Op::Eq ? eq.v : b_.CreateSelect(x.k, b_.CreateXor(eq.v, b_.getInt64(1)), b_.getInt64(0)), x.k};
+    return true;
+  }
   CV E(int32_t idx);
   CV Collection(const Node& n, int64_t* witness_slot_unused = nullptr);
   CV Quantifier(const Node& n, Value* witness_out);
@@ -520,6 +540,7 @@ CV Gen::E(int32_t idx) {
       return Guarded(b_.CreateAnd(a.k, d.k), [&] { return b_.CreateCall(fnc, {a.v, d.v, b_.getInt64(sign)}); });
     }
     case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: {
+      if (CV r; CaseEquality(n, r)) return r;
       CV a = E(n.a), bb = E(n.b);
       Value* k = b_.CreateAnd(a.k, bb.k);
       Value* r;

@@ -47,7 +47,7 @@ namespace {
 // 2: sealed with a SHA-256 of the payload (cache_file.h).
 constexpr const char* kMagic = "CONFORM-OBJECT-CACHE 2\n";
 // Bump whenever generated code changes shape for the same IR (function names, ABI, layout).
-constexpr int kCodegenVersion = 13;  // 10: globals, set ops, filters, failing-element functions; 11: join indexes, pure date helpers; 12: failing functions return their list (value order of sets); 13: month-free date arithmetic inline
+constexpr int kCodegenVersion = 14;  // 10: globals, set ops, filters, failing-element functions; 11: join indexes, pure date helpers; 12: failing functions return their list (value order of sets); 13: month-free date arithmetic inline; 14: lower/upper(x) == literal without interning
 
 // Module flag carrying the optimisation level of a module to the transform layer.
 constexpr const char* kOptFlag = "conform.opt";

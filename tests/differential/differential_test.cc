@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <random>
@@ -422,6 +423,77 @@ TEST(Differential, MonthFreeDateArithmeticIsInlineAndAgrees) {
     for (size_t i = 0; i < passes.size(); ++i) {
       EXPECT_EQ(VerdictName(a.results[i].verdict), std::string(VerdictName(c.expected[i]))) << passes[i] << " | " << c.evidence;
       EXPECT_EQ(VerdictName(b.results[i].verdict), std::string(VerdictName(c.expected[i]))) << passes[i] << " | " << c.evidence;
+    }
+  }
+}
+
+// `lower(x) == "text"` and `upper(x) != "text"` (literal on either side) compare the mapped
+// bytes in conform_rt_case_eq: no lower/upper call, no string interned during evaluation.
+// Other uses of lower/upper keep the builtin. Both engines give the same verdicts.
+TEST(Differential, CaseMappedEqualityWithALiteralInternsNothing) {
+  const std::string text = R"(schema ce { root org { name: string  code: string?  alias: string? } }
+standard ce "Case" {
+  edition "1"
+  clause 1 "Case" {
+    requirement r1 : minor { says "r1" pass lower(name) == "acme" }
+    requirement r2 : minor { says "r2" pass "QP-01" != upper(code) }
+    requirement r3 : minor { says "r3" pass upper(name) == "ACMÉ" }
+    requirement r4 : minor { says "r4" pass lower(name) == lower(alias) }
+    requirement r5 : minor { says "r5" pass lower(name) != "" }
+  }
+}
+)";
+  Session s({});
+  s.LoadText("ce.clause", text);
+  auto prog = s.Compile("ce");
+  ASSERT_TRUE(prog && !s.diags().HasErrors()) << RenderAll(s.diags(), s.sources());
+  const std::string ir = jit::EmitLLVM(*prog, 0);
+  size_t case_eq = 0, lower = 0, upper = 0;
+  for (size_t at = ir.find("call i64 @conform_rt_"); at != std::string::npos; at = ir.find("call i64 @conform_rt_", at + 1)) {
+    std::string_view name = std::string_view(ir).substr(at + 10, 20);
+    case_eq += name.starts_with("conform_rt_case_eq(");
+    lower += name.starts_with("conform_rt_lower(");
+    upper += name.starts_with("conform_rt_upper(");
+  }
+  EXPECT_EQ(case_eq, 4u) << ir;  // r1, r2, r3, r5
+  EXPECT_EQ(lower, 2u) << ir;    // r4's two calls
+  EXPECT_EQ(upper, 0u) << ir;
+  jit::JitOptions jo;
+  jo.use_cache = false;
+  Diagnostics jd;
+  auto native = jit::Compile(prog, jo, jd);
+  ASSERT_TRUE(native) << RenderAll(jd, s.sources());
+  struct Case {
+    const char* evidence;
+    std::vector<Verdict> expected;
+  };
+  const Verdict C = Verdict::Conform, N = Verdict::Nonconform, E = Verdict::NotEvidenced;
+  const std::vector<Case> cases = {
+      {"name: AcMe\ncode: qp-01\nalias: ACME\n", {C, N, N, C, C}},
+      {"name: acme\ncode: QP-02\n", {C, C, N, E, C}},
+      {"name: acmé\nalias: x\n", {N, E, N, N, C}},  // bytewise: é is not mapped
+      {"name: ACMÉ\n", {N, E, C, E, C}},
+      {"name: \"\"\ncode: \"\"\n", {N, C, N, E, N}},
+  };
+  for (const Case& c : cases) {
+    Diagnostics ed;
+    auto doc = runtime::LoadEvidence("ce.yaml", c.evidence, *s.Schema(), s.literals().get(), s.sources(), ed);
+    ASSERT_TRUE(doc && !ed.HasErrors()) << RenderAll(ed, s.sources());
+    ParamValues pv = runtime::ResolveParameters(*prog, doc->parameters(), doc->strings(), s.sources(), ed);
+    // The native code interns no string here except r4's mapped name (when lower changes it).
+    const int64_t before = doc->strings().Intern("probe before");
+    auto b = runtime::Evaluate(*prog, *doc, 20000, pv, runtime::Engine::Jit, false, native.get());
+    const int64_t after = doc->strings().Intern("probe after");
+    const std::string name(doc->strings().Get(RecordView{static_cast<const uint64_t*>(doc->root())}.Slot(
+        s.Schema()->entities[s.Schema()->root].presence_words(), s.Schema()->entities[s.Schema()->root].Find("name")->index)));
+    std::string lowered = name;
+    for (auto& ch : lowered) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const bool r4_interns = lowered != name && doc->strings().Get(after - 1) == lowered;
+    EXPECT_EQ(after, before + 1 + (r4_interns ? 1 : 0)) << c.evidence;
+    auto a = runtime::Evaluate(*prog, *doc, 20000, pv, runtime::Engine::Interp, false);
+    for (size_t i = 0; i < c.expected.size(); ++i) {
+      EXPECT_EQ(VerdictName(a.results[i].verdict), std::string(VerdictName(c.expected[i]))) << "r" << i + 1 << " | " << c.evidence;
+      EXPECT_EQ(VerdictName(b.results[i].verdict), std::string(VerdictName(c.expected[i]))) << "r" << i + 1 << " | " << c.evidence;
     }
   }
 }

@@ -65,6 +65,8 @@ struct RtSignatureOf<R (*)(A...)> {
   X(int64_t, under, false, conform::EvalContext*, int64_t, int64_t)                                   \
   X(int64_t, under_any, false, conform::EvalContext*, int64_t, const conform::Seq*)                   \
   X(int64_t, strcmp, false, conform::EvalContext*, int64_t, int64_t)                                  \
+  /* (ctx, s, t, upper): lower(s) == t (upper(s) == t with upper = 1), without interning lower(s) */ \
+  X(int64_t, case_eq, false, conform::EvalContext*, int64_t, int64_t, int64_t)                        \
   /* Dates and durations: (date, duration, sign), (a, b, sign), (duration, k), (a, b, as_of). */      \
   X(int64_t, date_add, true, int64_t, int64_t, int64_t)                                               \
   X(int64_t, dur_add, true, int64_t, int64_t, int64_t)                                                \
