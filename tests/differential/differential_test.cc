@@ -347,6 +347,22 @@ TEST(Differential, InterpreterAndJitAgree) {
               static_cast<unsigned long long>(seed), programs_run, compared);
 }
 
+// Native code of `prog`, compiled without the cache; null (and a test failure) if it does not compile.
+std::unique_ptr<jit::CompiledProgram> NativeOf(const std::shared_ptr<ir::Program>& prog, Session& s) {
+  jit::JitOptions jo;
+  jo.use_cache = false;
+  Diagnostics jd;
+  auto native = jit::Compile(prog, jo, jd);
+  EXPECT_TRUE(native) << RenderAll(jd, s.sources());
+  return native;
+}
+
+// Evidence and the verdict each requirement must get on both engines.
+struct VerdictCase {
+  const char* evidence;
+  std::vector<Verdict> expected;
+};
+
 // Date arithmetic by a duration without months is an add in the generated code (no calendar
 // helper call, none at all for a constant such as `as_of - 365 days`); with months, or with a
 // duration known only at run time whose months are not zero, it is still the calendar's
@@ -396,23 +412,16 @@ TEST(Differential, MonthFreeDateArithmeticIsInlineAndAgrees) {
   auto prog = compile(s, program(passes));
   ASSERT_TRUE(prog);
   EXPECT_GE(calls(jit::EmitLLVM(*prog, 0)), 4u);  // 1 months, 1 years and the three run-time durations
-  jit::JitOptions jo;
-  jo.use_cache = false;
-  Diagnostics jd;
-  auto native = jit::Compile(prog, jo, jd);
-  ASSERT_TRUE(native) << RenderAll(jd, s.sources());
-  struct Case {
-    const char* evidence;
-    std::vector<Verdict> expected;
-  };
+  auto native = NativeOf(prog, s);
+  ASSERT_TRUE(native);
   const Verdict C = Verdict::Conform, N = Verdict::Nonconform, E = Verdict::NotEvidenced;
-  const std::vector<Case> cases = {
+  const std::vector<VerdictCase> cases = {
       {"d: 2024-01-31\ndur: 3 days\n", {N, C, C, C, N, C}},
       {"d: 2024-01-31\ndur: 1 months\n", {N, C, C, N, C, C}},
       {"d: 2024-01-31\ndur: 36 hours\n", {N, C, C, N, N, C}},  // one day and 12 hours: moves by the day
       {"d: 2024-01-31\n", {N, C, E, E, E, E}},
   };
-  for (const Case& c : cases) {
+  for (const VerdictCase& c : cases) {
     Diagnostics ed;
     auto doc = runtime::LoadEvidence("dt.yaml", c.evidence, *s.Schema(), s.literals().get(), s.sources(), ed);
     ASSERT_TRUE(doc && !ed.HasErrors()) << RenderAll(ed, s.sources());
@@ -458,24 +467,17 @@ standard ce "Case" {
   EXPECT_EQ(case_eq, 4u) << ir;  // r1, r2, r3, r5
   EXPECT_EQ(lower, 2u) << ir;    // r4's two calls
   EXPECT_EQ(upper, 0u) << ir;
-  jit::JitOptions jo;
-  jo.use_cache = false;
-  Diagnostics jd;
-  auto native = jit::Compile(prog, jo, jd);
-  ASSERT_TRUE(native) << RenderAll(jd, s.sources());
-  struct Case {
-    const char* evidence;
-    std::vector<Verdict> expected;
-  };
+  auto native = NativeOf(prog, s);
+  ASSERT_TRUE(native);
   const Verdict C = Verdict::Conform, N = Verdict::Nonconform, E = Verdict::NotEvidenced;
-  const std::vector<Case> cases = {
+  const std::vector<VerdictCase> cases = {
       {"name: AcMe\ncode: qp-01\nalias: ACME\n", {C, N, N, C, C}},
       {"name: acme\ncode: QP-02\n", {C, C, N, E, C}},
       {"name: acmé\nalias: x\n", {N, E, N, N, C}},  // bytewise: é is not mapped
       {"name: ACMÉ\n", {N, E, C, E, C}},
       {"name: \"\"\ncode: \"\"\n", {N, C, N, E, N}},
   };
-  for (const Case& c : cases) {
+  for (const VerdictCase& c : cases) {
     Diagnostics ed;
     auto doc = runtime::LoadEvidence("ce.yaml", c.evidence, *s.Schema(), s.literals().get(), s.sources(), ed);
     ASSERT_TRUE(doc && !ed.HasErrors()) << RenderAll(ed, s.sources());
