@@ -76,8 +76,10 @@ CONFORM_API size_t conform_rules_standard_count(const conform_rules* rules);
 CONFORM_API const char* conform_rules_standard(const conform_rules* rules, size_t index);
 CONFORM_API const char* conform_rules_engine(const conform_rules* rules); /* "jit" or "interp" */
 
-/* Evidence. options: {"format": "auto"|"yaml"|"json", "strict": false}. `name` labels
- * diagnostics (e.g. the file it came from); NULL: "<string>". */
+/* Evidence. options: {"format": "auto"|"yaml"|"json", "strict": false, "positions": true}.
+ * "positions": false keeps no evidence lines for findings, and JSON then loads through the
+ * batch's fast path (verdicts and messages are the same). `name` labels diagnostics (e.g. the
+ * file it came from); NULL: "<string>". */
 CONFORM_API conform_status conform_evidence_load_file(const conform_rules* rules, const char* path,
                                                       const char* options_json, conform_evidence** out);
 CONFORM_API conform_status conform_evidence_load_string(const conform_rules* rules, const char* text, size_t length,
