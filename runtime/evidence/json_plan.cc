@@ -254,18 +254,31 @@ class FastWalk {
       underflow_ |= i >= 2 && (p[i - 1] | 0x20) == 'e' && digit(p[i - 2]);
     };
     size_t i = 0;
+    for (; i < 2 && i < n; ++i)
+      if (p[i] == '-') at_dash(i);
 #if defined(__SSE2__)
-    const __m128i dash = _mm_set1_epi8('-');
-    for (; i + 16 <= n; i += 16) {
-      unsigned mask = static_cast<unsigned>(
-          _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)), dash)));
-      while (mask) {
-        at_dash(i + static_cast<size_t>(__builtin_ctz(mask)));
-        mask &= mask - 1;
-      }
+    // Sixteen dashes at a time, with the characters around each as shifted loads: only a `-0` not
+    // followed by a digit, `.` or exponent, and an `e-`/`E-` after a digit, set a flag. Dates and
+    // identifiers have many dashes; none of them costs a branch.
+    auto load = [&](size_t at) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at)); };
+    auto eq = [](__m128i x, char c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); };
+    auto is_digit = [](__m128i x) {
+      const __m128i t = _mm_sub_epi8(x, _mm_set1_epi8('0'));
+      return _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(9)), t);
+    };
+    auto lower = [](__m128i x) { return _mm_or_si128(x, _mm_set1_epi8(0x20)); };
+    for (; i + 18 <= n && !(neg_zero_ && underflow_); i += 16) {
+      const __m128i dash = eq(load(i), '-');
+      if (_mm_movemask_epi8(dash) == 0) continue;
+      const __m128i after = load(i + 2);
+      const __m128i continues = _mm_or_si128(_mm_or_si128(is_digit(after), eq(after, '.')), eq(lower(after), 'e'));
+      const __m128i neg = _mm_andnot_si128(continues, _mm_and_si128(dash, eq(load(i + 1), '0')));
+      const __m128i under = _mm_and_si128(_mm_and_si128(dash, eq(lower(load(i - 1)), 'e')), is_digit(load(i - 2)));
+      neg_zero_ |= _mm_movemask_epi8(neg) != 0;
+      underflow_ |= _mm_movemask_epi8(under) != 0;
     }
 #endif
-    for (; i < n; ++i)
+    for (; i < n && !(neg_zero_ && underflow_); ++i)
       if (p[i] == '-') at_dash(i);
     static const std::string kLongFraction = "0." + std::string(300, '0');
     if (!underflow_ && memmem(p, n, kLongFraction.data(), kLongFraction.size())) underflow_ = true;
