@@ -55,7 +55,7 @@ int64_t StringPool::Find(std::string_view s, uint64_t hash) const {
   if (table_.empty()) return -1;
   const size_t mask = table_.size() - 1;
   const uint32_t tag = static_cast<uint32_t>(hash >> 32);
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+  for (size_t i = tag & mask;; i = (i + 1) & mask) {
     const Slot& e = table_[i];
     if (e.id1 == 0) return -1;
     if (e.tag == tag && by_id_[e.id1 - 1] == s) return first_ + e.id1 - 1;
@@ -66,7 +66,7 @@ int64_t StringPool::Intern(std::string_view s, uint64_t hash) {
   if (2 * (by_id_.size() + 1) > table_.size()) Grow();
   const size_t mask = table_.size() - 1;
   const uint32_t tag = static_cast<uint32_t>(hash >> 32);
-  size_t i = hash & mask;
+  size_t i = tag & mask;
   for (;; i = (i + 1) & mask) {
     const Slot& e = table_[i];
     if (e.id1 == 0) break;
@@ -83,7 +83,7 @@ void StringPool::Grow() {
   const size_t mask = table_.size() - 1;
   for (const Slot& e : old) {
     if (e.id1 == 0) continue;
-    size_t i = Hash(by_id_[e.id1 - 1]) & mask;
+    size_t i = e.tag & mask;  // the slot keeps what placing it needs: no string is hashed again
     while (table_[i].id1 != 0) i = (i + 1) & mask;
     table_[i] = e;
   }

@@ -35,7 +35,7 @@ class StringPool {
 
  private:
   struct Slot {
-    uint32_t tag = 0;   // high half of the hash
+    uint32_t tag = 0;   // high half of the hash; also its place in the table (tag & mask)
     uint32_t id1 = 0;   // id - first_ + 1; 0: empty
   };
   void Grow();
