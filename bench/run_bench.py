@@ -178,17 +178,25 @@ def isolated_conform():
     return exe
 
 
+def precision_parts(row):
+    """examples/precision-parts.yaml as JSON-ready data (dates as text); None without PyYAML."""
+    try:
+        import yaml
+    except ImportError:
+        say(f"{row}: python3-yaml missing (scripts/install-deps.sh): skipped")
+        return None
+    with open(os.path.join(REPO, "examples", "precision-parts.yaml")) as f:
+        return json.loads(json.dumps(yaml.safe_load(f), default=str))
+
+
 def iso9001_ndjson(lines=400):
     """examples/precision-parts.yaml (~190 KB as JSON) repeated as NDJSON; None without PyYAML."""
     out = os.path.join(BUILD, "bench", f"iso9001.{lines}.ndjson")
     if not os.path.exists(out):
-        try:
-            import yaml
-        except ImportError:
-            say("batch: python3-yaml missing (scripts/install-deps.sh): the ISO 9001 batch row is skipped")
+        org = precision_parts("the ISO 9001 batch row")
+        if org is None:
             return None
-        with open(os.path.join(REPO, "examples", "precision-parts.yaml")) as f:
-            line = json.dumps(yaml.safe_load(f), default=str, separators=(",", ":"))
+        line = json.dumps(org, separators=(",", ":"))
         with open(out, "w") as f:
             f.write((line + "\n") * lines)
     return out
@@ -398,13 +406,9 @@ def iso9001_many_documents(n):
     out = os.path.join(BUILD, "bench", f"iso9001.documents{n}.json")
     if os.path.exists(out):
         return out
-    try:
-        import yaml
-    except ImportError:
-        say("documents: python3-yaml missing (scripts/install-deps.sh): skipped")
+    org = precision_parts("documents")
+    if org is None:
         return None
-    with open(os.path.join(REPO, "examples", "precision-parts.yaml")) as f:
-        org = json.loads(json.dumps(yaml.safe_load(f), default=str))
     docs, grown = org["documents"], []
     copy = 0
     while len(grown) < n:

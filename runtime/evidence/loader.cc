@@ -120,10 +120,7 @@ std::unique_ptr<Document> LoadJsonFastOnly(std::string text, const JsonPlan& pla
 }
 
 namespace {
-uint64_t PathHash(std::string_view path) {
-  uint64_t h = std::hash<std::string_view>{}(path);
-  return h == 0 ? 1 : h;
-}
+uint64_t PathHash(std::string_view path) { return std::hash<std::string_view>{}(path); }
 }  // namespace
 
 void Document::AddPosition(std::string_view path, LineCol at) { positions_.push_back({PathHash(path), at}); }

@@ -111,32 +111,33 @@ std::optional<RecordReader> RecordReader::Record(std::string_view field) const {
   return RecordReader(schema_, strings_, rec, schema_->types[f->type].ref, PathOf(field));
 }
 
-std::optional<std::vector<RecordReader>> RecordReader::List(std::string_view field) const {
+std::optional<RecordReader::EntityList> RecordReader::Entities(std::string_view field) const {
   const FieldDef* f = Field(field, TypeKind::List);
   if (!f) return std::nullopt;
   TypeId elem = schema_->types[f->type].elem;
   if (schema_->types.Kind(elem) != TypeKind::Entity) return std::nullopt;
-  int entity = schema_->types[elem].ref;
-  const Seq* seq = reinterpret_cast<const Seq*>(static_cast<intptr_t>(Slot(*f)));
+  return EntityList{reinterpret_cast<const Seq*>(static_cast<intptr_t>(Slot(*f))), schema_->types[elem].ref};
+}
+
+RecordReader RecordReader::Element(const EntityList& l, std::string_view field, size_t i) const {
+  const void* rec = reinterpret_cast<const void*>(static_cast<intptr_t>(l.seq->data[i]));
+  return RecordReader(schema_, strings_, rec, l.entity, PathOf(field) + "[" + std::to_string(i) + "]");
+}
+
+std::optional<std::vector<RecordReader>> RecordReader::List(std::string_view field) const {
+  auto l = Entities(field);
+  if (!l) return std::nullopt;
   std::vector<RecordReader> out;
-  if (!seq) return out;
-  out.reserve(static_cast<size_t>(seq->size));
-  for (int64_t i = 0; i < seq->size; ++i) {
-    const void* rec = reinterpret_cast<const void*>(static_cast<intptr_t>(seq->data[i]));
-    out.emplace_back(schema_, strings_, rec, entity, PathOf(field) + "[" + std::to_string(i) + "]");
-  }
+  if (!l->seq) return out;
+  out.reserve(static_cast<size_t>(l->seq->size));
+  for (size_t i = 0; i < static_cast<size_t>(l->seq->size); ++i) out.push_back(Element(*l, field, i));
   return out;
 }
 
 std::optional<RecordReader> RecordReader::At(std::string_view field, size_t index) const {
-  const FieldDef* f = Field(field, TypeKind::List);
-  if (!f) return std::nullopt;
-  TypeId elem = schema_->types[f->type].elem;
-  if (schema_->types.Kind(elem) != TypeKind::Entity) return std::nullopt;
-  const Seq* seq = reinterpret_cast<const Seq*>(static_cast<intptr_t>(Slot(*f)));
-  if (!seq || index >= static_cast<size_t>(seq->size)) return std::nullopt;
-  const void* rec = reinterpret_cast<const void*>(static_cast<intptr_t>(seq->data[index]));
-  return RecordReader(schema_, strings_, rec, schema_->types[elem].ref, PathOf(field) + "[" + std::to_string(index) + "]");
+  auto l = Entities(field);
+  if (!l || !l->seq || index >= static_cast<size_t>(l->seq->size)) return std::nullopt;
+  return Element(*l, field, index);
 }
 
 std::optional<std::vector<std::string>> RecordReader::Strings(std::string_view field) const {

@@ -347,10 +347,9 @@ TEST_F(EvidenceTest, JsonEscapesInKeysAndStringsGiveTheSameRecord) {
   EXPECT_EQ(SpanText(*w[1]), R"("qq")");
 }
 
-// Positions live in an open-addressed table that grows as keys arrive: thousands of list items
-// (several growths) keep every position, and a path never written still falls back to its
-// nearest written ancestor.
-TEST_F(EvidenceTest, PositionsSurviveTableGrowth) {
+// Positions are appended as keys arrive and sorted at the first lookup: thousands of list items
+// keep every position, and a path never written still falls back to its nearest written ancestor.
+TEST_F(EvidenceTest, PositionsOfManyListItems) {
   LoadOptions opts;
   opts.keep_positions = true;
   std::string text = "name: acme\nn: 1\nstatus: a\nitems:\n";
@@ -370,6 +369,23 @@ TEST_F(EvidenceTest, PositionsSurviveTableGrowth) {
   EXPECT_EQ(doc->PositionOf("$.n").line, 2u);
   EXPECT_EQ(doc->PositionOf("$.nothing").line, 1u);  // the root mapping
   EXPECT_EQ(doc->PositionOf("").line, 0u);
+}
+
+// The first position given for a path wins, also when positions are added after a lookup
+// (the sorted part and the new tail are merged stably).
+TEST(EvidencePositions, FirstWrittenWinsAcrossLookups) {
+  Document doc(nullptr);
+  doc.AddPosition("$.a", {1, 1});
+  doc.AddPosition("$.b", {2, 1});
+  doc.AddPosition("$.a", {9, 9});
+  EXPECT_EQ(doc.PositionOf("$.a").line, 1u);
+  EXPECT_EQ(doc.PositionOf("$.b.c").line, 2u);
+  doc.AddPosition("$.b", {8, 8});
+  doc.AddPosition("$.c", {3, 4});
+  EXPECT_EQ(doc.PositionOf("$.b").line, 2u);
+  EXPECT_EQ(doc.PositionOf("$.c").col, 4u);
+  EXPECT_EQ(doc.PositionOf("$.a[0]").line, 1u);
+  EXPECT_EQ(doc.PositionOf("$.d").line, 0u);
 }
 
 // With keep_positions every key and list item records where it was written, under its data

@@ -65,6 +65,13 @@ class RecordReader {
  private:
   const FieldDef* Field(std::string_view field, TypeKind kind) const;
   int64_t Slot(const FieldDef& f) const;
+  // A present list<entity> field: its elements (null for `[]`) and their entity.
+  struct EntityList {
+    const Seq* seq;
+    int entity;
+  };
+  std::optional<EntityList> Entities(std::string_view field) const;
+  RecordReader Element(const EntityList& l, std::string_view field, size_t i) const;
 
   const SchemaModel* schema_ = nullptr;
   const LayeredStrings* strings_ = nullptr;
